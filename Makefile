@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# circuit: a terminal chat client for large language models.
+#
+#   make run      build (installing missing -dev packages) and start circuit
+#   make test     build and run every test suite; ends with "N passed, N failed"
+#   make asan     the whole suite under AddressSanitizer + UBSan
+#   make lint     cppcheck, banned functions, layering
+#   make fuzz     libFuzzer targets (clang), FUZZ_SECONDS each
+#   make bench    benchmarks
+#   make install  PREFIX=/usr/local DESTDIR=
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BUILD      ?= build
+CC         ?= cc
+PKGS       := ncursesw libcurl jansson readline sqlite3 inih cmocka
+# Debian package for each pkg-config name above, in the same order.
+DEB_PKGS   := libncurses-dev libcurl4-openssl-dev libjansson-dev libreadline-dev \
+              libsqlite3-dev libinih-dev libcmocka-dev
+# Tools the tests and lint use.
+DEB_TOOLS  := tmux cppcheck python3
+
+WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+             -Wmissing-prototypes -Wformat=2 $(if $(CI),-Werror)
+# Recursive (=) so pkg-config runs only when a recipe needs it, after deps.
+PKG_CFLAGS = $(filter-out -D_XOPEN_SOURCE=%,$(shell pkg-config --cflags $(filter-out cmocka,$(PKGS))))
+PKG_LIBS   = $(shell pkg-config --libs $(filter-out cmocka,$(PKGS)))
+CMOCKA     = $(shell pkg-config --cflags --libs cmocka)
+OPT       ?= -O2 -g
+CFLAGS    ?= $(OPT)
+ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -DCIRCUIT_VERSION='"$(VERSION)"' \
+             $(WARN) -Isrc $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_CFLAGS)
+
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/wire/*.c src/net/*.c src/route/*.c \
+                               src/model/*.c src/ui/*.c))
+APP_SRC  := $(sort $(filter-out src/main.c,$(wildcard src/*.c)))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(APP_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libcircuit.a
+BIN      := $(BUILD)/circuit
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
+BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all run test check asan lint fuzz bench install uninstall clean deps tests
+
+all: $(BIN) circuit
+
+# ./circuit is a link to the build, so the README's commands work as written.
+circuit: $(BIN)
+	@ln -sf $(BIN) circuit
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/src/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(CMOCKA) $(PKG_LIBS) $(ALL_LDFLAGS)
+
+# Each fuzz target is also built with the plain compiler and a small driver
+# that replays its corpus: make test runs those, no clang needed.
+$(BUILD)/tests/replay_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(LIB) $(PKG_LIBS) $(ALL_LDFLAGS)
+
+$(BUILD)/bench/bench_%: tests/bench/bench_%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(ALL_LDFLAGS)
+
+tests: $(BIN) $(UNIT_BIN) $(FUZZ_REPLAY)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@$(BIN) --replay tests/fixtures/streams/anthropic_thinking.sse --wire anthropic
+
+test: deps
+	@$(MAKE) --no-print-directory check
+
+# check: the suites, without the dependency step (make asan reuses it).
+check: tests
+	@CIRCUIT_BIN=$(BIN) BUILD=$(BUILD) tests/run-suites $(UNIT_BIN) $(FUZZ_REPLAY)
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g' \
+		EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' check
+
+lint: deps
+	@.ci/lint
+
+FUZZ_SECONDS ?= 120
+fuzz: deps
+	@if ! command -v clang >/dev/null; then echo "fuzz: skipped (clang not found)"; exit 0; fi; \
+	$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT='-O1 -g' \
+		EXTRA_CFLAGS='-fsanitize=fuzzer-no-link,address,undefined' $(BUILD)/../build/fuzz/libcircuit.a && \
+	for src in $(FUZZ_SRC); do \
+		name=$$(basename $$src .c); \
+		clang -std=c11 -D_XOPEN_SOURCE=700 -Isrc -O1 -g -fsanitize=fuzzer,address,undefined \
+			-o build/fuzz/$$name $$src build/fuzz/libcircuit.a $(PKG_LIBS) || exit 1; \
+		mkdir -p build/fuzz/corpus/$$name; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
+		build/fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			build/fuzz/corpus/$$name tests/fuzz/corpus/$${name#fuzz_} 2>&1 | \
+			grep -E '^(#[0-9]+.*DONE|Done|==|SUMMARY|.*ERROR)' ; \
+		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
+	done
+
+bench: deps
+	@$(MAKE) --no-print-directory OPT='-O2 -g' $(BIN) $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/circuit/themes \
+		$(DESTDIR)$(PREFIX)/share/doc/circuit
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/circuit
+	install -m 0644 themes/* $(DESTDIR)$(PREFIX)/share/circuit/themes/
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/circuit/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/circuit
+	rm -rf $(DESTDIR)$(PREFIX)/share/circuit $(DESTDIR)$(PREFIX)/share/doc/circuit
+
+clean:
+	rm -rf build circuit
+
+# deps: check with pkg-config; as root install what is missing with apt-get,
+# otherwise print the exact command and stop.
+deps:
+	@missing=""; set -- $(DEB_PKGS); \
+	for pc in $(PKGS); do \
+		pkg-config --exists $$pc 2>/dev/null || missing="$$missing $$1"; shift; \
+	done; \
+	for t in $(DEB_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+		echo "circuit needs:$$missing"; \
+		echo "run: sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; \
+	fi; \
+	echo "deps: installing$$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null \
+		|| { echo "deps: apt-get install failed:$$missing"; exit 1; }
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
