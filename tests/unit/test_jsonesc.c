@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test_jsonesc: JSON string literals in the one canonical form. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include <jansson.h>
+
+#include "util/jsonesc.h"
+
+static void check(const char *in, size_t n, const char *want)
+{
+	struct buf out;
+	buf_init(&out, 0);
+	assert_int_equal(jsonesc_append(&out, in, n), 0);
+	assert_bytes_equal(buf_str(&out), out.len, want);
+	buf_done(&out);
+}
+
+#define CHECK(in, want) check((in), sizeof(in) - 1, (want))
+
+static void test_jsonesc_plain_text_is_only_quoted(void **state)
+{
+	(void)state;
+	CHECK("hello, world", "\"hello, world\"");
+	CHECK("a/b <tag> 'q' {x:1}", "\"a/b <tag> 'q' {x:1}\"");
+}
+
+static void test_jsonesc_empty_string_is_two_quotes(void **state)
+{
+	(void)state;
+	CHECK("", "\"\"");
+}
+
+static void test_jsonesc_quote_and_backslash_are_escaped(void **state)
+{
+	(void)state;
+	CHECK("say \"hi\"", "\"say \\\"hi\\\"\"");
+	CHECK("C:\\dir\\", "\"C:\\\\dir\\\\\"");
+	CHECK("\\\"", "\"\\\\\\\"\"");
+}
+
+static void test_jsonesc_named_controls_use_their_names(void **state)
+{
+	(void)state;
+	CHECK("\n", "\"\\n\"");
+	CHECK("\r", "\"\\r\"");
+	CHECK("\t", "\"\\t\"");
+	CHECK("\b", "\"\\b\"");
+	CHECK("\f", "\"\\f\"");
+	CHECK("a\r\nb\tc", "\"a\\r\\nb\\tc\"");
+}
+
+static void test_jsonesc_other_controls_are_lowercase_u00xx(void **state)
+{
+	(void)state;
+	check("\0", 1, "\"\\u0000\"");
+	CHECK("\x01", "\"\\u0001\"");
+	CHECK("\x0b", "\"\\u000b\""); /* VT has no short name in JSON */
+	CHECK("\x0e", "\"\\u000e\"");
+	CHECK("\x1b[31m", "\"\\u001b[31m\"");
+	CHECK("\x1f", "\"\\u001f\"");
+	CHECK("\x7", "\"\\u0007\"");
+}
+
+static void test_jsonesc_every_control_has_exactly_one_form(void **state)
+{
+	(void)state;
+	static const char hex[] = "0123456789abcdef";
+	for (unsigned c = 0; c < 0x20; c++) {
+		char in[1] = {(char)c};
+		char want[9] = {'"', '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], '"', '\0'};
+		switch (c) {
+		case '\n': memcpy(want, "\"\\n\"", 5); break;
+		case '\r': memcpy(want, "\"\\r\"", 5); break;
+		case '\t': memcpy(want, "\"\\t\"", 5); break;
+		case '\b': memcpy(want, "\"\\b\"", 5); break;
+		case '\f': memcpy(want, "\"\\f\"", 5); break;
+		default: break;
+		}
+		check(in, 1, want);
+	}
+}
+
+static void test_jsonesc_del_and_non_ascii_are_raw(void **state)
+{
+	(void)state;
+	CHECK("\x7f", "\"\x7f\"");
+	CHECK("caf\xc3\xa9", "\"caf\xc3\xa9\"");
+	CHECK("\xe4\xb8\xad\xe6\x96\x87", "\"\xe4\xb8\xad\xe6\x96\x87\"");
+	CHECK("\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"");
+	CHECK("\xe2\x80\xa8\xe2\x80\xa9", "\"\xe2\x80\xa8\xe2\x80\xa9\""); /* U+2028/9 raw */
+	CHECK("\xc2\x85", "\"\xc2\x85\"");
+}
+
+static void test_jsonesc_embedded_nul_is_escaped_not_an_end(void **state)
+{
+	(void)state;
+	check("a\0b", 3, "\"a\\u0000b\"");
+	check("\0\0", 2, "\"\\u0000\\u0000\"");
+	/* Length, not the NUL, decides where the input ends. */
+	check("abcdef", 3, "\"abc\"");
+}
+
+static void test_jsonesc_appends_after_existing_content(void **state)
+{
+	(void)state;
+	struct buf out;
+	buf_init(&out, 0);
+	assert_int_equal(buf_append_str(&out, "{\"k\":"), 0);
+	assert_int_equal(jsonesc_append(&out, "v\n", 2), 0);
+	assert_int_equal(buf_append_char(&out, '}'), 0);
+	assert_bytes_equal(buf_str(&out), out.len, "{\"k\":\"v\\n\"}");
+	buf_done(&out);
+}
+
+static void test_jsonesc_reports_full_output_buffer(void **state)
+{
+	(void)state;
+	struct buf out;
+	buf_init(&out, 5);
+	assert_int_equal(jsonesc_append(&out, "abc", 3), 0); /* exactly 5 */
+	assert_bytes_equal(buf_str(&out), out.len, "\"abc\"");
+	buf_done(&out);
+	buf_init(&out, 5);
+	assert_int_equal(jsonesc_append(&out, "abcd", 4), -1);
+	buf_done(&out);
+	buf_init(&out, 5);
+	assert_int_equal(jsonesc_append(&out, "\x01", 1), -1); /* "\u0001" is 8 */
+	buf_done(&out);
+}
+
+/* A JSON parser (jansson) reads back exactly the n bytes that went in. */
+static void check_round_trip(const char *in, size_t n)
+{
+	struct buf out;
+	buf_init(&out, 0);
+	assert_int_equal(jsonesc_append(&out, in, n), 0);
+	json_error_t err;
+	json_t *j = json_loadb(buf_str(&out), out.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+	if (j == NULL) {
+		print_error("n=%zu: %s\n", n, err.text);
+		fail();
+	}
+	assert_true(json_is_string(j));
+	assert_int_equal(json_string_length(j), n);
+	assert_memory_equal(json_string_value(j), in, n);
+	json_decref(j);
+	buf_done(&out);
+}
+
+static void test_jsonesc_output_parses_back_to_the_input(void **state)
+{
+	(void)state;
+	static const char tail[] = " \xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80 \"\\/\x7f\xef\xbf\xbd\xf4\x8f\xbf\xbf end";
+	char all[128 + sizeof(tail) - 1];
+	for (unsigned c = 0; c < 128; c++)
+		all[c] = (char)c;
+	memcpy(all + 128, tail, sizeof(tail) - 1);
+	/* Every ASCII prefix, then everything; a cut inside a character would
+	 * not be valid UTF-8, which jsonesc asks for. */
+	for (size_t n = 0; n <= 128; n++)
+		check_round_trip(all, n);
+	check_round_trip(all, sizeof(all));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jsonesc_plain_text_is_only_quoted),
+		cmocka_unit_test(test_jsonesc_empty_string_is_two_quotes),
+		cmocka_unit_test(test_jsonesc_quote_and_backslash_are_escaped),
+		cmocka_unit_test(test_jsonesc_named_controls_use_their_names),
+		cmocka_unit_test(test_jsonesc_other_controls_are_lowercase_u00xx),
+		cmocka_unit_test(test_jsonesc_every_control_has_exactly_one_form),
+		cmocka_unit_test(test_jsonesc_del_and_non_ascii_are_raw),
+		cmocka_unit_test(test_jsonesc_embedded_nul_is_escaped_not_an_end),
+		cmocka_unit_test(test_jsonesc_appends_after_existing_content),
+		cmocka_unit_test(test_jsonesc_reports_full_output_buffer),
+		cmocka_unit_test(test_jsonesc_output_parses_back_to_the_input),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* testutil: what the cmocka suites share (include after <cmocka.h>). */
+#ifndef CIRCUIT_TESTUTIL_H
+#define CIRCUIT_TESTUTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Tests run from the repository root (tests/run-suites sees to it). */
+#define FIXTURES "tests/fixtures"
+
+/* Whole file, NUL-terminated; fails the test if it cannot be read. */
+static inline char *tu_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		print_error("cannot open %s\n", path);
+		fail();
+	}
+	size_t cap = 4096, n = 0;
+	char *s = malloc(cap);
+	assert_non_null(s);
+	size_t got;
+	while ((got = fread(s + n, 1, cap - n - 1, f)) > 0) {
+		n += got;
+		if (n + 1 == cap) {
+			cap *= 2;
+			s = realloc(s, cap);
+			assert_non_null(s);
+		}
+	}
+	fclose(f);
+	s[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	return s;
+}
+
+/* Compares n bytes with an expected string, printing both when they differ. */
+#define assert_bytes_equal(got, got_len, want)                                          \
+	do {                                                                            \
+		const char *w_ = (want);                                                \
+		size_t wl_ = strlen(w_);                                                \
+		if ((got_len) != wl_ || memcmp((got), w_, wl_) != 0) {                  \
+			print_error("got  (%zu) \"%.*s\"\nwant (%zu) \"%s\"\n", (size_t)(got_len), \
+			            (int)(got_len), (const char *)(got), wl_, w_);          \
+			fail();                                                         \
+		}                                                                       \
+	} while (0)
+
+#endif
