@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* adapter: the sink adapters emit into, and helpers they share. */
+#include "wire/adapter.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/mem.h"
+#include "util/utf8.h"
+
+void sink_text(struct wire_sink *s, enum wire_event_type type, const char *p, size_t n)
+{
+	if (n == 0 || s->failed)
+		return;
+	if (n > s->reply_max - s->reply_bytes) {
+		struct wire_error e;
+		wire_error_init(&e);
+		wire_error_set(&e, WIRE_ERR_TOO_BIG, "reply_too_big",
+		               "the reply passed the size limit (reply_max); it was cut there");
+		sink_error(s, &e);
+		wire_error_done(&e);
+		return;
+	}
+	s->reply_bytes += n;
+	struct wire_event ev = {.type = type, .text = p, .len = n};
+	s->fn(s->ctx, &ev);
+}
+
+void sink_usage(struct wire_sink *s, long long input, long long output, long long thinking)
+{
+	if (s->failed)
+		return;
+	struct wire_event ev = {.type = WIRE_EV_USAGE,
+	                        .usage = {.input = input, .output = output, .thinking = thinking}};
+	s->fn(s->ctx, &ev);
+}
+
+void sink_stop(struct wire_sink *s, enum wire_stop stop, const char *reason)
+{
+	if (s->failed)
+		return;
+	struct wire_event ev = {.type = WIRE_EV_STOP, .stop = stop, .reason = reason ? reason : ""};
+	s->fn(s->ctx, &ev);
+}
+
+void sink_tool(struct wire_sink *s, int index, const char *id, const char *name, const char *args)
+{
+	if (s->failed)
+		return;
+	struct wire_event ev = {.type = WIRE_EV_TOOL_CALL,
+	                        .tool_index = index,
+	                        .tool_id = id ? id : "",
+	                        .tool_name = name ? name : "",
+	                        .tool_args = args ? args : ""};
+	s->fn(s->ctx, &ev);
+}
+
+void sink_error(struct wire_sink *s, const struct wire_error *e)
+{
+	if (s->failed)
+		return;
+	s->failed = true;
+	struct wire_event ev = {.type = WIRE_EV_ERROR, .error = e};
+	s->fn(s->ctx, &ev);
+}
+
+/* Arguments of one tool call are capped like one frame of the stream. */
+#define TOOL_ARGS_MAX ((size_t)16 << 20)
+
+struct wire_tool *wire_tools_get(struct wire_tools *t, int key)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].key == key)
+			return &t->v[i];
+	t->v = xrealloc(t->v, (t->n + 1) * sizeof(*t->v));
+	struct wire_tool *tool = &t->v[t->n++];
+	memset(tool, 0, sizeof(*tool));
+	tool->key = key;
+	buf_init(&tool->args, TOOL_ARGS_MAX);
+	return tool;
+}
+
+void wire_tool_name(struct wire_tool *tool, const char *id, const char *name)
+{
+	if (id != NULL && tool->id == NULL)
+		tool->id = xstrdup(id);
+	if (name != NULL && tool->name == NULL)
+		tool->name = xstrdup(name);
+}
+
+static void emit_tool(struct wire_tool *tool, struct wire_sink *s)
+{
+	if (tool->emitted)
+		return;
+	tool->emitted = true;
+	sink_tool(s, tool->key, tool->id, tool->name, buf_str(&tool->args));
+}
+
+void wire_tools_flush(struct wire_tools *t, struct wire_sink *s)
+{
+	for (;;) {
+		struct wire_tool *next = NULL;
+		for (size_t i = 0; i < t->n; i++)
+			if (!t->v[i].emitted && (next == NULL || t->v[i].key < next->key))
+				next = &t->v[i];
+		if (next == NULL)
+			return;
+		emit_tool(next, s);
+	}
+}
+
+void wire_tools_flush_one(struct wire_tools *t, struct wire_sink *s, int key)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].key == key)
+			emit_tool(&t->v[i], s);
+}
+
+void wire_tools_free(struct wire_tools *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->v[i].id);
+		free(t->v[i].name);
+		buf_done(&t->v[i].args);
+	}
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
+bool wj_has_error(json_t *root)
+{
+	json_t *err = json_is_object(root) ? json_object_get(root, "error") : NULL;
+	if (json_is_object(err))
+		return true;
+	return json_is_string(err) && json_string_length(err) > 0;
+}
+
+void sink_stream_error(struct wire_sink *s, json_t *root, int (*parse)(json_t *, struct wire_error *))
+{
+	struct wire_error e;
+	wire_error_init(&e);
+	if (parse(root, &e) < 0) {
+		const char *msg = wj_str(root, "error");
+		wire_error_set(&e, WIRE_ERR_STREAM, "",
+		               msg && *msg ? msg : "the provider reported an error in the stream");
+	}
+	if (e.kind == WIRE_ERR_UNKNOWN)
+		e.kind = WIRE_ERR_STREAM;
+	sink_error(s, &e);
+	wire_error_done(&e);
+}
+
+const char *wj_str(json_t *obj, const char *key)
+{
+	json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+const char *wj_strn(json_t *obj, const char *key, size_t *len)
+{
+	json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+	if (!json_is_string(v))
+		return NULL;
+	*len = json_string_length(v);
+	return json_string_value(v);
+}
+
+long long wj_int(json_t *obj, const char *key)
+{
+	json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (json_is_real(v))
+		return (long long)json_real_value(v);
+	return -1;
+}
+
+json_t *wj_string(const char *s)
+{
+	size_t n = strlen(s);
+	if (utf8_valid(s, n))
+		return json_stringn_nocheck(s, n);
+	struct buf b;
+	buf_init(&b, 0);
+	utf8_repair(s, n, &b);
+	json_t *v = json_stringn_nocheck(buf_str(&b), b.len);
+	buf_done(&b);
+	return v;
+}
+
+void wj_set_str(json_t *obj, const char *key, const char *s)
+{
+	json_object_set_new(obj, key, wj_string(s));
+}
+
+enum wire_error_kind wire_error_kind_for_code(const char *code)
+{
+	static const struct {
+		const char *code;
+		enum wire_error_kind kind;
+	} table[] = {
+		{"overloaded_error", WIRE_ERR_OVERLOADED},
+		{"UNAVAILABLE", WIRE_ERR_OVERLOADED},
+		{"rate_limit_error", WIRE_ERR_RATE_LIMIT},
+		{"rate_limit_exceeded", WIRE_ERR_RATE_LIMIT},
+		{"RESOURCE_EXHAUSTED", WIRE_ERR_RATE_LIMIT},
+		{"insufficient_quota", WIRE_ERR_BILLING},
+		{"billing_error", WIRE_ERR_BILLING},
+		{"authentication_error", WIRE_ERR_AUTH},
+		{"permission_error", WIRE_ERR_AUTH},
+		{"invalid_api_key", WIRE_ERR_AUTH},
+		{"UNAUTHENTICATED", WIRE_ERR_AUTH},
+		{"PERMISSION_DENIED", WIRE_ERR_AUTH},
+		{"API_KEY_INVALID", WIRE_ERR_AUTH},
+		{"server_error", WIRE_ERR_SERVER},
+		{"api_error", WIRE_ERR_SERVER},
+		{"INTERNAL", WIRE_ERR_SERVER},
+		{"timeout_error", WIRE_ERR_TIMEOUT},
+		{"DEADLINE_EXCEEDED", WIRE_ERR_TIMEOUT},
+		{"invalid_request_error", WIRE_ERR_BAD_REQUEST},
+		{"INVALID_ARGUMENT", WIRE_ERR_BAD_REQUEST},
+		{"FAILED_PRECONDITION", WIRE_ERR_BAD_REQUEST},
+		{"not_found_error", WIRE_ERR_NOT_FOUND},
+		{"model_not_found", WIRE_ERR_NOT_FOUND},
+		{"NOT_FOUND", WIRE_ERR_NOT_FOUND},
+		{"request_too_large", WIRE_ERR_TOO_LARGE},
+	};
+	if (code == NULL)
+		return WIRE_ERR_UNKNOWN;
+	for (size_t i = 0; i < sizeof(table) / sizeof(*table); i++)
+		if (strcmp(code, table[i].code) == 0)
+			return table[i].kind;
+	return WIRE_ERR_UNKNOWN;
+}
+
+long long wire_retry_hint_in_message(const char *message)
+{
+	const char *p = message ? strstr(message, "try again in ") : NULL;
+	if (p == NULL)
+		return -1;
+	p += strlen("try again in ");
+	char *end;
+	double v = strtod(p, &end);
+	if (end == p || v < 0)
+		return -1;
+	if (strncmp(end, "ms", 2) == 0)
+		return (long long)v;
+	if (*end == 's')
+		return (long long)(v * 1000.0);
+	if (*end == 'm') /* "6m0s" */
+		return (long long)(v * 60000.0) +
+		       (long long)(strtod(end + 1, NULL) * 1000.0);
+	return -1;
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* anthropic: the Messages API event stream. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
+#include "wire/adapter.h"
+
+struct anthropic {
+	struct wire_tools tools; /* tool_use blocks, keyed by block index */
+	long long input;         /* from message_start, until message_delta says */
+};
+
+static void *anthropic_create(void)
+{
+	struct anthropic *a = xcalloc(1, sizeof(*a));
+	a->input = -1;
+	return a;
+}
+
+static void anthropic_destroy(void *st)
+{
+	struct anthropic *a = st;
+	wire_tools_free(&a->tools);
+	free(a);
+}
+
+static enum wire_stop anthropic_stop(const char *reason)
+{
+	if (strcmp(reason, "end_turn") == 0 || strcmp(reason, "stop_sequence") == 0)
+		return WIRE_STOP_END;
+	if (strcmp(reason, "max_tokens") == 0 || strcmp(reason, "model_context_window_exceeded") == 0)
+		return WIRE_STOP_LENGTH;
+	if (strcmp(reason, "tool_use") == 0)
+		return WIRE_STOP_TOOL;
+	if (strcmp(reason, "refusal") == 0)
+		return WIRE_STOP_FILTER;
+	return WIRE_STOP_OTHER;
+}
+
+/* {"type":"error","error":{"type","message"},"request_id"?} */
+static int anthropic_error(json_t *root, struct wire_error *e)
+{
+	json_t *err = json_object_get(root, "error");
+	const char *type = wj_str(root, "type");
+	if (!json_is_object(err) || type == NULL || strcmp(type, "error") != 0)
+		return -1;
+	const char *etype = wj_str(err, "type");
+	const char *message = wj_str(err, "message");
+	wire_error_set(e, wire_error_kind_for_code(etype), etype,
+	               message && *message ? message : "the provider reported an error");
+	return 0;
+}
+
+static void block_start(struct anthropic *a, struct wire_sink *s, json_t *root)
+{
+	json_t *block = json_object_get(root, "content_block");
+	const char *type = wj_str(block, "type");
+	if (type == NULL)
+		return;
+	size_t n;
+	const char *p;
+	if (strcmp(type, "tool_use") == 0 || strcmp(type, "server_tool_use") == 0) {
+		struct wire_tool *t = wire_tools_get(&a->tools, (int)wj_int(root, "index"));
+		wire_tool_name(t, wj_str(block, "id"), wj_str(block, "name"));
+	} else if (strcmp(type, "text") == 0 && (p = wj_strn(block, "text", &n)) != NULL) {
+		sink_text(s, WIRE_EV_TEXT, p, n);
+	} else if (strcmp(type, "thinking") == 0 && (p = wj_strn(block, "thinking", &n)) != NULL) {
+		sink_text(s, WIRE_EV_THINKING, p, n);
+	}
+}
+
+static void block_delta(struct anthropic *a, struct wire_sink *s, json_t *root)
+{
+	json_t *delta = json_object_get(root, "delta");
+	const char *type = wj_str(delta, "type");
+	if (type == NULL)
+		return;
+	size_t n;
+	const char *p;
+	if (strcmp(type, "text_delta") == 0) {
+		if ((p = wj_strn(delta, "text", &n)) != NULL)
+			sink_text(s, WIRE_EV_TEXT, p, n);
+	} else if (strcmp(type, "thinking_delta") == 0) {
+		if ((p = wj_strn(delta, "thinking", &n)) != NULL)
+			sink_text(s, WIRE_EV_THINKING, p, n);
+	} else if (strcmp(type, "input_json_delta") == 0) {
+		struct wire_tool *t = wire_tools_get(&a->tools, (int)wj_int(root, "index"));
+		if ((p = wj_strn(delta, "partial_json", &n)) != NULL)
+			buf_append(&t->args, p, n);
+	}
+	/* signature_delta and citations_delta are not text. */
+}
+
+static void message_delta(struct anthropic *a, struct wire_sink *s, json_t *root)
+{
+	json_t *usage = json_object_get(root, "usage");
+	long long input = wj_int(usage, "input_tokens");
+	if (input < 0)
+		input = a->input;
+	/* Counts are cumulative: they replace, never add. */
+	sink_usage(s, input, wj_int(usage, "output_tokens"), -1);
+	const char *reason = wj_str(json_object_get(root, "delta"), "stop_reason");
+	if (reason != NULL) {
+		wire_tools_flush(&a->tools, s);
+		sink_stop(s, anthropic_stop(reason), reason);
+	}
+}
+
+static void anthropic_frame(void *st, struct wire_sink *s, const char *event, json_t *root)
+{
+	struct anthropic *a = st;
+	/* The SDK switches on the SSE event name, falling back to data.type. */
+	const char *type = event != NULL && strcmp(event, "message") != 0 ? event : wj_str(root, "type");
+	if (type == NULL)
+		return;
+	if (strcmp(type, "content_block_delta") == 0) {
+		block_delta(a, s, root);
+	} else if (strcmp(type, "content_block_start") == 0) {
+		block_start(a, s, root);
+	} else if (strcmp(type, "content_block_stop") == 0) {
+		wire_tools_flush_one(&a->tools, s, (int)wj_int(root, "index"));
+	} else if (strcmp(type, "message_start") == 0) {
+		json_t *usage = json_object_get(json_object_get(root, "message"), "usage");
+		a->input = wj_int(usage, "input_tokens");
+	} else if (strcmp(type, "message_delta") == 0) {
+		message_delta(a, s, root);
+	} else if (strcmp(type, "message_stop") == 0) {
+		wire_tools_flush(&a->tools, s);
+		s->terminal = true;
+	} else if (strcmp(type, "error") == 0) {
+		sink_stream_error(s, root, anthropic_error);
+	}
+	/* ping, and event types added later, are ignored as the docs ask. */
+}
+
+/* Anthropic wants user and assistant turns strictly alternating, starting
+ * with the user: neighbours of one role are joined, and an assistant turn
+ * before the first user turn is dropped. */
+static json_t *anthropic_messages(const struct wire_request *req)
+{
+	json_t *msgs = json_array();
+	json_t *last = NULL;
+	enum wire_role last_role = WIRE_ROLE_ASSISTANT;
+	for (size_t i = 0; i < req->nmessages; i++) {
+		const struct wire_message *m = &req->messages[i];
+		const char *text = m->text ? m->text : "";
+		if (last == NULL && m->role != WIRE_ROLE_USER)
+			continue;
+		if (last != NULL && m->role == last_role) {
+			json_t *content = json_object_get(last, "content");
+			size_t n = json_string_length(content) + strlen(text) + 3;
+			char *joined = xmalloc(n);
+			snprintf(joined, n, "%s\n\n%s", json_string_value(content), text);
+			wj_set_str(last, "content", joined);
+			free(joined);
+			continue;
+		}
+		last = json_object();
+		wj_set_str(last, "role", m->role == WIRE_ROLE_USER ? "user" : "assistant");
+		wj_set_str(last, "content", text);
+		json_array_append_new(msgs, last);
+		last_role = m->role;
+	}
+	return msgs;
+}
+
+/* {"model","max_tokens","system"?,"messages","stream":true,"thinking"?} */
+static json_t *anthropic_build(const struct wire_request *req)
+{
+	json_t *root = json_object();
+	wj_set_str(root, "model", req->model ? req->model : "");
+	int max = req->max_tokens > 0 ? req->max_tokens : WIRE_ANTHROPIC_DEFAULT_MAX_TOKENS;
+	if (req->thinking_budget > 0 && max <= req->thinking_budget)
+		max = req->thinking_budget + 4096; /* the budget must be below max_tokens */
+	json_object_set_new(root, "max_tokens", json_integer(max));
+	if (req->system != NULL && *req->system)
+		wj_set_str(root, "system", req->system);
+	json_object_set_new(root, "messages", anthropic_messages(req));
+	json_object_set_new(root, "stream", json_true());
+	if (req->thinking_budget > 0) {
+		json_t *t = json_object();
+		wj_set_str(t, "type", "enabled");
+		json_object_set_new(t, "budget_tokens", json_integer(req->thinking_budget));
+		json_object_set_new(root, "thinking", t);
+	}
+	return root;
+}
+
+const struct wire_adapter wire_anthropic_adapter = {
+	.name = "anthropic",
+	.framing = FRAMING_SSE,
+	.create = anthropic_create,
+	.destroy = anthropic_destroy,
+	.frame = anthropic_frame,
+	.error = anthropic_error,
+	.build = anthropic_build,
+};

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* event: the normalised event every wire adapter emits. */
+#include "wire/event.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/jsonesc.h"
+#include "util/mem.h"
+
+void wire_error_init(struct wire_error *e)
+{
+	e->kind = WIRE_ERR_UNKNOWN;
+	e->http_status = 0;
+	e->code = xstrdup("");
+	e->message = xstrdup("");
+	e->retry_after_ms = -1;
+}
+
+void wire_error_done(struct wire_error *e)
+{
+	free(e->code);
+	free(e->message);
+	e->code = NULL;
+	e->message = NULL;
+}
+
+void wire_error_set(struct wire_error *e, enum wire_error_kind kind, const char *code,
+                    const char *message)
+{
+	e->kind = kind;
+	free(e->code);
+	free(e->message);
+	e->code = xstrdup(code ? code : "");
+	e->message = xstrdup(message ? message : "");
+}
+
+const char *wire_event_type_name(enum wire_event_type t)
+{
+	static const char *const names[] = {
+		[WIRE_EV_TEXT] = "text",         [WIRE_EV_THINKING] = "thinking",
+		[WIRE_EV_REFUSAL] = "refusal",   [WIRE_EV_TOOL_CALL] = "tool_call",
+		[WIRE_EV_USAGE] = "usage",       [WIRE_EV_STOP] = "stop",
+		[WIRE_EV_ERROR] = "error",
+	};
+	return (size_t)t < sizeof(names) / sizeof(*names) ? names[t] : "?";
+}
+
+const char *wire_stop_name(enum wire_stop s)
+{
+	static const char *const names[] = {
+		[WIRE_STOP_END] = "end",       [WIRE_STOP_LENGTH] = "length",
+		[WIRE_STOP_TOOL] = "tool",     [WIRE_STOP_FILTER] = "filter",
+		[WIRE_STOP_OTHER] = "other",
+	};
+	return (size_t)s < sizeof(names) / sizeof(*names) ? names[s] : "?";
+}
+
+const char *wire_error_kind_name(enum wire_error_kind k)
+{
+	static const char *const names[] = {
+		[WIRE_ERR_UNKNOWN] = "unknown",       [WIRE_ERR_AUTH] = "auth",
+		[WIRE_ERR_BILLING] = "billing",       [WIRE_ERR_RATE_LIMIT] = "rate_limit",
+		[WIRE_ERR_OVERLOADED] = "overloaded", [WIRE_ERR_SERVER] = "server",
+		[WIRE_ERR_TIMEOUT] = "timeout",       [WIRE_ERR_BAD_REQUEST] = "bad_request",
+		[WIRE_ERR_NOT_FOUND] = "not_found",   [WIRE_ERR_TOO_LARGE] = "too_large",
+		[WIRE_ERR_BLOCKED] = "blocked",       [WIRE_ERR_TRUNCATED] = "truncated",
+		[WIRE_ERR_TOO_BIG] = "too_big",       [WIRE_ERR_STREAM] = "stream",
+	};
+	return (size_t)k < sizeof(names) / sizeof(*names) ? names[k] : "?";
+}
+
+enum wire_error_kind wire_error_kind_for_status(int status)
+{
+	switch (status) {
+	case 400: case 422: return WIRE_ERR_BAD_REQUEST;
+	case 401: case 403: return WIRE_ERR_AUTH;
+	case 402: return WIRE_ERR_BILLING;
+	case 404: return WIRE_ERR_NOT_FOUND;
+	case 408: case 504: return WIRE_ERR_TIMEOUT;
+	case 413: return WIRE_ERR_TOO_LARGE;
+	case 429: return WIRE_ERR_RATE_LIMIT;
+	case 503: case 529: return WIRE_ERR_OVERLOADED;
+	default:
+		if (status >= 500 && status <= 599)
+			return WIRE_ERR_SERVER;
+		if (status >= 400 && status <= 499)
+			return WIRE_ERR_BAD_REQUEST;
+		return WIRE_ERR_UNKNOWN;
+	}
+}
+
+static int key(struct buf *out, const char *k)
+{
+	return buf_printf(out, ",\"%s\":", k);
+}
+
+static int str(struct buf *out, const char *k, const char *s, size_t n)
+{
+	if (key(out, k) < 0)
+		return -1;
+	return jsonesc_append(out, s, n);
+}
+
+static int num(struct buf *out, const char *k, long long v)
+{
+	if (key(out, k) < 0)
+		return -1;
+	return v < 0 ? buf_append_str(out, "null") : buf_printf(out, "%lld", v);
+}
+
+int wire_event_to_json(const struct wire_event *ev, struct buf *out)
+{
+	int rc = buf_printf(out, "{\"type\":\"%s\"", wire_event_type_name(ev->type));
+	switch (ev->type) {
+	case WIRE_EV_TEXT:
+	case WIRE_EV_THINKING:
+	case WIRE_EV_REFUSAL:
+		rc |= str(out, "text", ev->text, ev->len);
+		break;
+	case WIRE_EV_TOOL_CALL:
+		rc |= num(out, "index", ev->tool_index);
+		rc |= str(out, "id", ev->tool_id, strlen(ev->tool_id));
+		rc |= str(out, "name", ev->tool_name, strlen(ev->tool_name));
+		rc |= str(out, "arguments", ev->tool_args, strlen(ev->tool_args));
+		break;
+	case WIRE_EV_USAGE:
+		rc |= num(out, "input", ev->usage.input);
+		rc |= num(out, "output", ev->usage.output);
+		rc |= num(out, "thinking", ev->usage.thinking);
+		break;
+	case WIRE_EV_STOP:
+		rc |= str(out, "reason", ev->reason, strlen(ev->reason));
+		rc |= str(out, "stop", wire_stop_name(ev->stop), strlen(wire_stop_name(ev->stop)));
+		break;
+	case WIRE_EV_ERROR: {
+		const struct wire_error *e = ev->error;
+		const char *kind = wire_error_kind_name(e->kind);
+		rc |= str(out, "kind", kind, strlen(kind));
+		rc |= str(out, "code", e->code, strlen(e->code));
+		rc |= str(out, "message", e->message, strlen(e->message));
+		rc |= num(out, "http_status", e->http_status > 0 ? e->http_status : -1);
+		rc |= num(out, "retry_after_ms", e->retry_after_ms);
+		break;
+	}
+	}
+	rc |= buf_append_char(out, '}');
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* gemini: streamGenerateContent, with alt=sse or as a streamed JSON array. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
+#include "wire/adapter.h"
+
+struct gemini {
+	int tools; /* function calls seen, their index */
+};
+
+static void *gemini_create(void)
+{
+	return xcalloc(1, sizeof(struct gemini));
+}
+
+static void gemini_destroy(void *st)
+{
+	free(st);
+}
+
+static enum wire_stop gemini_stop(const char *reason, bool tools)
+{
+	static const char *const filter[] = {
+		"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII",
+		"IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION",
+	};
+	if (strcmp(reason, "STOP") == 0)
+		return tools ? WIRE_STOP_TOOL : WIRE_STOP_END;
+	if (strcmp(reason, "MAX_TOKENS") == 0)
+		return WIRE_STOP_LENGTH;
+	for (size_t i = 0; i < sizeof(filter) / sizeof(*filter); i++)
+		if (strcmp(reason, filter[i]) == 0)
+			return WIRE_STOP_FILTER;
+	return WIRE_STOP_OTHER;
+}
+
+/* "37s", "0.5s" (a protobuf Duration in JSON) into ms, or -1. */
+static long long duration_ms(const char *s)
+{
+	if (s == NULL)
+		return -1;
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end != 's' || v < 0)
+		return -1;
+	return (long long)(v * 1000.0);
+}
+
+/* {"error":{"code":<http>,"message","status","details":[...]}}: the status
+ * word is the code; ErrorInfo API_KEY_INVALID means the key, whatever the
+ * HTTP status; RetryInfo carries the retry delay. */
+static int gemini_error(json_t *root, struct wire_error *e)
+{
+	json_t *err = json_object_get(root, "error");
+	if (!json_is_object(err))
+		return -1;
+	const char *status = wj_str(err, "status");
+	const char *message = wj_str(err, "message");
+	wire_error_set(e, wire_error_kind_for_code(status), status,
+	               message && *message ? message : "the provider reported an error");
+	long long code = wj_int(err, "code");
+	if (e->kind == WIRE_ERR_UNKNOWN && code >= 400)
+		e->kind = wire_error_kind_for_status((int)code);
+	size_t i;
+	json_t *d;
+	json_array_foreach(json_object_get(err, "details"), i, d) {
+		const char *reason = wj_str(d, "reason");
+		if (reason != NULL && wire_error_kind_for_code(reason) == WIRE_ERR_AUTH)
+			e->kind = WIRE_ERR_AUTH;
+		long long delay = duration_ms(wj_str(d, "retryDelay"));
+		if (delay >= 0)
+			e->retry_after_ms = delay;
+	}
+	return 0;
+}
+
+static void parts(struct gemini *g, struct wire_sink *s, json_t *list)
+{
+	size_t i;
+	json_t *part;
+	json_array_foreach(list, i, part) {
+		size_t n;
+		const char *text = wj_strn(part, "text", &n);
+		if (text != NULL) {
+			json_t *thought = json_object_get(part, "thought");
+			sink_text(s, json_is_true(thought) ? WIRE_EV_THINKING : WIRE_EV_TEXT, text, n);
+		}
+		json_t *call = json_object_get(part, "functionCall");
+		if (json_is_object(call)) {
+			char *args = json_dumps(json_object_get(call, "args"), JSON_COMPACT | JSON_ENCODE_ANY);
+			sink_tool(s, g->tools++, wj_str(call, "id"), wj_str(call, "name"), args ? args : "{}");
+			free(args);
+		}
+	}
+}
+
+static void gemini_frame(void *st, struct wire_sink *s, const char *type, json_t *root)
+{
+	struct gemini *g = st;
+	(void)type;
+	if (wj_has_error(root)) {
+		sink_stream_error(s, root, gemini_error);
+		return;
+	}
+	json_t *cands = json_object_get(root, "candidates");
+	json_t *cand = json_array_get(cands, 0);
+	if (cand != NULL)
+		parts(g, s, json_object_get(json_object_get(cand, "content"), "parts"));
+	json_t *usage = json_object_get(root, "usageMetadata");
+	if (json_is_object(usage)) {
+		/* Cumulative: replace. Output counts thinking, as billing does. */
+		long long out = wj_int(usage, "candidatesTokenCount");
+		long long thoughts = wj_int(usage, "thoughtsTokenCount");
+		sink_usage(s, wj_int(usage, "promptTokenCount"),
+		           (out < 0 ? 0 : out) + (thoughts < 0 ? 0 : thoughts), thoughts);
+	}
+	const char *blocked = wj_str(json_object_get(root, "promptFeedback"), "blockReason");
+	if (blocked != NULL && json_array_size(cands) == 0) {
+		struct wire_error e;
+		wire_error_init(&e);
+		char msg[160];
+		snprintf(msg, sizeof(msg), "the prompt was blocked by the provider (%s)", blocked);
+		wire_error_set(&e, WIRE_ERR_BLOCKED, blocked, msg);
+		sink_error(s, &e);
+		wire_error_done(&e);
+		return;
+	}
+	const char *reason = wj_str(cand, "finishReason");
+	if (reason != NULL) {
+		sink_stop(s, gemini_stop(reason, g->tools > 0), reason);
+		s->terminal = true;
+	}
+}
+
+static json_t *text_parts(const char *text)
+{
+	json_t *parts_ = json_array();
+	json_t *p = json_object();
+	wj_set_str(p, "text", text);
+	json_array_append_new(parts_, p);
+	return parts_;
+}
+
+/* {"contents":[{"role":"user"|"model","parts":[{"text"}]}],
+ *  "systemInstruction"?, "generationConfig"?}; the model is in the URL. */
+static json_t *gemini_build(const struct wire_request *req)
+{
+	json_t *root = json_object();
+	json_t *contents = json_array();
+	json_t *last = NULL;
+	enum wire_role last_role = WIRE_ROLE_USER;
+	for (size_t i = 0; i < req->nmessages; i++) {
+		const struct wire_message *m = &req->messages[i];
+		const char *text = m->text ? m->text : "";
+		if (last != NULL && m->role == last_role) {
+			/* One role twice in a row: another part of the same turn. */
+			json_t *p = json_object();
+			wj_set_str(p, "text", text);
+			json_array_append_new(json_object_get(last, "parts"), p);
+			continue;
+		}
+		last = json_object();
+		wj_set_str(last, "role", m->role == WIRE_ROLE_USER ? "user" : "model");
+		json_object_set_new(last, "parts", text_parts(text));
+		json_array_append_new(contents, last);
+		last_role = m->role;
+	}
+	json_object_set_new(root, "contents", contents);
+	if (req->system != NULL && *req->system) {
+		json_t *si = json_object();
+		json_object_set_new(si, "parts", text_parts(req->system));
+		json_object_set_new(root, "systemInstruction", si);
+	}
+	if (req->max_tokens > 0 || req->thinking_budget > 0) {
+		json_t *gc = json_object();
+		if (req->max_tokens > 0)
+			json_object_set_new(gc, "maxOutputTokens", json_integer(req->max_tokens));
+		if (req->thinking_budget > 0) {
+			json_t *tc = json_object();
+			json_object_set_new(tc, "includeThoughts", json_true());
+			json_object_set_new(tc, "thinkingBudget", json_integer(req->thinking_budget));
+			json_object_set_new(gc, "thinkingConfig", tc);
+		}
+		json_object_set_new(root, "generationConfig", gc);
+	}
+	return root;
+}
+
+const struct wire_adapter wire_gemini_adapter = {
+	.name = "gemini",
+	.framing = FRAMING_SSE,
+	.create = gemini_create,
+	.destroy = gemini_destroy,
+	.frame = gemini_frame,
+	.error = gemini_error,
+	.build = gemini_build,
+};
+
+const struct wire_adapter wire_gemini_json_adapter = {
+	.name = "gemini-json",
+	.framing = FRAMING_JSON_ARRAY,
+	.create = gemini_create,
+	.destroy = gemini_destroy,
+	.frame = gemini_frame,
+	.error = gemini_error,
+	.build = gemini_build,
+};
