@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* replay: decode a recorded response body offline (circuit --replay).
+ * The bug-report tool: what a user recorded goes through exactly the
+ * pipeline a live stream does. */
+#include "replay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/jsonesc.h"
+#include "util/sanitize.h"
+#include "wire/decoder.h"
+#include "wire/sse.h"
+
+#define CHUNK 65536
+#define ERROR_BODY_MAX ((size_t)1 << 20)
+
+struct out {
+	bool events;
+	bool raw;
+	bool dim; /* thinking dimmed: stderr is a terminal and colour is allowed */
+	struct sanitizer text, thinking;
+	struct buf line;
+	/* What the summary line reports. */
+	char reason[64];
+	struct wire_usage usage;
+	bool have_usage;
+	bool any_text;
+	bool text_ends_nl; /* the text printed so far ends in a newline */
+	bool thinking_open; /* thinking printed, not yet ended by a newline */
+};
+
+static void put(FILE *f, const struct buf *b)
+{
+	if (b->len > 0)
+		fwrite(b->data, 1, b->len, f);
+}
+
+/* Model text as the user should see it: sanitised unless --raw. */
+static void print_text(struct out *o, struct sanitizer *san, FILE *f, const char *p, size_t n)
+{
+	buf_reset(&o->line);
+	if (o->raw)
+		buf_append(&o->line, p, n);
+	else
+		sanitizer_feed(san, p, n, &o->line);
+	put(f, &o->line);
+	if (o->line.len == 0)
+		return;
+	bool nl = o->line.data[o->line.len - 1] == '\n';
+	if (f == stdout)
+		o->text_ends_nl = nl;
+	else
+		o->thinking_open = !nl;
+}
+
+/* Ends the thinking block on stderr with a newline before anything else
+ * is written there or the answer starts. */
+static void close_thinking(struct out *o)
+{
+	if (o->thinking_open)
+		fputc('\n', stderr);
+	o->thinking_open = false;
+}
+
+static void on_event(void *ctx, const struct wire_event *ev)
+{
+	struct out *o = ctx;
+	if (ev->type == WIRE_EV_USAGE) {
+		o->usage = ev->usage;
+		o->have_usage = true;
+	} else if (ev->type == WIRE_EV_STOP) {
+		snprintf(o->reason, sizeof(o->reason), "%s", ev->reason);
+	}
+	if (o->events) {
+		buf_reset(&o->line);
+		wire_event_to_json(ev, &o->line);
+		buf_append_char(&o->line, '\n');
+		put(stdout, &o->line);
+		return;
+	}
+	switch (ev->type) {
+	case WIRE_EV_TEXT:
+		close_thinking(o);
+		o->any_text = true;
+		print_text(o, &o->text, stdout, ev->text, ev->len);
+		break;
+	case WIRE_EV_THINKING:
+		fflush(stdout);
+		if (o->dim)
+			fputs("\x1b[2m", stderr);
+		print_text(o, &o->thinking, stderr, ev->text, ev->len);
+		if (o->dim)
+			fputs("\x1b[22m", stderr);
+		break;
+	case WIRE_EV_REFUSAL:
+		close_thinking(o);
+		fputs("[refusal] ", stderr);
+		print_text(o, &o->thinking, stderr, ev->text, ev->len);
+		fputc('\n', stderr);
+		break;
+	case WIRE_EV_TOOL_CALL: {
+		struct buf b;
+		buf_init(&b, 0);
+		buf_append_str(&b, "[tool call] ");
+		sanitize_append(&b, ev->tool_name, strlen(ev->tool_name));
+		buf_append_char(&b, ' ');
+		sanitize_append(&b, ev->tool_args, strlen(ev->tool_args));
+		buf_append_char(&b, '\n');
+		fflush(stdout);
+		close_thinking(o);
+		put(stderr, &b);
+		buf_done(&b);
+		break;
+	}
+	case WIRE_EV_ERROR: {
+		const struct wire_error *e = ev->error;
+		struct buf b;
+		buf_init(&b, 0);
+		fflush(stdout);
+		if (o->any_text && !o->text_ends_nl) {
+			fputc('\n', stdout);
+			o->text_ends_nl = true;
+		}
+		close_thinking(o);
+		/* One line: what happened, then the facts in brackets. */
+		const char *kind = wire_error_kind_name(e->kind);
+		buf_append_str(&b, "circuit: ");
+		sanitize_append(&b, e->message, strlen(e->message));
+		buf_printf(&b, " (%s", kind);
+		if (*e->code && strcmp(e->code, kind) != 0) {
+			buf_append_str(&b, ", ");
+			sanitize_append(&b, e->code, strlen(e->code));
+		}
+		if (e->http_status > 0)
+			buf_printf(&b, ", HTTP %d", e->http_status);
+		if (e->retry_after_ms >= 0)
+			buf_printf(&b, ", retry after %lld ms", e->retry_after_ms);
+		buf_append_char(&b, ')');
+		buf_append_char(&b, '\n');
+		put(stderr, &b);
+		buf_done(&b);
+		break;
+	}
+	case WIRE_EV_USAGE:
+	case WIRE_EV_STOP:
+		break;
+	}
+}
+
+static void on_sse(void *ctx, const struct sse_event *ev)
+{
+	struct buf *line = ctx;
+	buf_reset(line);
+	buf_append_str(line, "{\"event\":");
+	jsonesc_append(line, ev->type, ev->type_len);
+	buf_append_str(line, ",\"data\":");
+	jsonesc_append(line, ev->data, ev->data_len);
+	buf_append_str(line, ",\"id\":");
+	jsonesc_append(line, ev->id, ev->id_len);
+	if (ev->retry >= 0)
+		buf_printf(line, ",\"retry\":%lld", ev->retry);
+	buf_append_str(line, "}\n");
+	put(stdout, line);
+}
+
+static int open_input(const char *file)
+{
+	if (strcmp(file, "-") == 0)
+		return STDIN_FILENO;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fprintf(stderr, "circuit: cannot read %s: %s\n", file, strerror(errno));
+	return fd;
+}
+
+/* Reads fd to the end, handing each read to feed. Returns 0, or -1 on a
+ * read error (reported). */
+static int pump(int fd, const char *file, int (*feed)(void *, const char *, size_t), void *ctx)
+{
+	char *chunk = malloc(CHUNK);
+	if (chunk == NULL)
+		return -1;
+	int rc = 0;
+	for (;;) {
+		ssize_t n = read(fd, chunk, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "circuit: cannot read %s: %s\n", file, strerror(errno));
+			rc = -1;
+			break;
+		}
+		if (n == 0 || feed(ctx, chunk, (size_t)n) < 0)
+			break;
+	}
+	free(chunk);
+	return rc;
+}
+
+static int feed_sse(void *ctx, const char *p, size_t n)
+{
+	return sse_feed(ctx, p, n);
+}
+
+static int feed_decoder(void *ctx, const char *p, size_t n)
+{
+	return wire_decoder_feed(ctx, p, n);
+}
+
+static int feed_body(void *ctx, const char *p, size_t n)
+{
+	return buf_append(ctx, p, n);
+}
+
+static int replay_sse(int fd, const char *file)
+{
+	struct buf line;
+	buf_init(&line, 0);
+	struct sse_parser p;
+	sse_init(&p, SSE_DEFAULT_MAX, on_sse, &line);
+	int rc = pump(fd, file, feed_sse, &p);
+	bool failed = p.failed;
+	sse_finish(&p);
+	sse_done(&p);
+	buf_done(&line);
+	if (failed)
+		fprintf(stderr, "circuit: a line or event in %s passed the 1 MiB limit; stopped there\n",
+		        file);
+	return rc < 0 || failed ? 1 : 0;
+}
+
+static void summary(struct out *o, size_t malformed)
+{
+	if (o->events) {
+		if (malformed > 0)
+			fprintf(stderr, "circuit: skipped %zu malformed event(s)\n", malformed);
+		return;
+	}
+	if (o->any_text && !o->text_ends_nl)
+		fputc('\n', stdout);
+	fflush(stdout);
+	close_thinking(o);
+	if (malformed > 0)
+		fprintf(stderr, "circuit: skipped %zu malformed event(s)\n", malformed);
+	if (o->reason[0] == '\0' && !o->have_usage)
+		return;
+	fprintf(stderr, "[stop: %s", o->reason[0] ? o->reason : "-");
+	if (o->have_usage) {
+		if (o->usage.input >= 0)
+			fprintf(stderr, " · in %lld", o->usage.input);
+		if (o->usage.output >= 0)
+			fprintf(stderr, " · out %lld", o->usage.output);
+		if (o->usage.thinking >= 0)
+			fprintf(stderr, " · thinking %lld", o->usage.thinking);
+	}
+	fputs("]\n", stderr);
+}
+
+int replay_run(const struct replay_opts *opt)
+{
+	enum wire_format f = WIRE_OPENAI;
+	bool sse = strcmp(opt->wire, "sse") == 0;
+	if (sse && !opt->events) {
+		fputs("circuit: --wire sse prints raw events: add --events\n", stderr);
+		return 2;
+	}
+	if (!sse && wire_format_parse(opt->wire, &f) < 0) {
+		fprintf(stderr,
+		        "circuit: unknown wire format '%s' (expected openai, openai-responses, "
+		        "anthropic, gemini, gemini-json, ollama or sse)\n",
+		        opt->wire);
+		return 2;
+	}
+	int fd = open_input(opt->file);
+	if (fd < 0)
+		return 1;
+	if (sse) {
+		int rc = replay_sse(fd, opt->file);
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return rc;
+	}
+
+	struct out o = {.events = opt->events, .raw = opt->raw};
+	o.dim = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
+	sanitizer_init(&o.text);
+	sanitizer_init(&o.thinking);
+	buf_init(&o.line, 0);
+	int status = 0;
+	size_t malformed = 0;
+
+	if (opt->status > 0) {
+		struct buf body;
+		buf_init(&body, ERROR_BODY_MAX);
+		int rc = pump(fd, opt->file, feed_body, &body);
+		struct wire_error e;
+		wire_error_init(&e);
+		wire_parse_error_body(f, opt->status, buf_str(&body), body.len, &e);
+		struct wire_event ev = {.type = WIRE_EV_ERROR, .error = &e};
+		if (rc == 0)
+			on_event(&o, &ev);
+		wire_error_done(&e);
+		buf_done(&body);
+		status = 1;
+	} else {
+		struct wire_decoder *d = wire_decoder_new(f, NULL, on_event, &o);
+		int rc = pump(fd, opt->file, feed_decoder, d);
+		int done = wire_decoder_finish(d);
+		malformed = wire_decoder_malformed(d);
+		wire_decoder_free(d);
+		status = rc < 0 || done < 0 ? 1 : 0;
+	}
+	if (!o.raw && !o.events) {
+		buf_reset(&o.line);
+		sanitizer_finish(&o.text, &o.line);
+		put(stdout, &o.line);
+	}
+	summary(&o, malformed);
+	sanitizer_done(&o.text);
+	sanitizer_done(&o.thinking);
+	buf_done(&o.line);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	fflush(stdout);
+	return status;
+}
