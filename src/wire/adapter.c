@@ -195,6 +195,25 @@ void wj_set_str(json_t *obj, const char *key, const char *s)
 	json_object_set_new(obj, key, wj_string(s));
 }
 
+static void append_message(json_t *msgs, const char *role, const char *text)
+{
+	json_t *m = json_object();
+	wj_set_str(m, "role", role);
+	wj_set_str(m, "content", text ? text : "");
+	json_array_append_new(msgs, m);
+}
+
+json_t *wj_chat_messages(const struct wire_request *req)
+{
+	json_t *msgs = json_array();
+	if (req->system != NULL && *req->system)
+		append_message(msgs, "system", req->system);
+	for (size_t i = 0; i < req->nmessages; i++)
+		append_message(msgs, req->messages[i].role == WIRE_ROLE_USER ? "user" : "assistant",
+		               req->messages[i].text);
+	return msgs;
+}
+
 enum wire_error_kind wire_error_kind_for_code(const char *code)
 {
 	static const struct {

@@ -100,6 +100,9 @@ const char *wj_strn(json_t *obj, const char *key, size_t *len);
 long long wj_int(json_t *obj, const char *key);
 /* A JSON string of s; invalid UTF-8 becomes U+FFFD (jansson refuses it). */
 json_t *wj_string(const char *s);
+/* [{"role":"system",...}?, {"role":"user"|"assistant","content"}...]: the
+ * message array OpenAI Chat and Ollama share. */
+json_t *wj_chat_messages(const struct wire_request *req);
 /* Sets obj[key] to a string of s (as wj_string). */
 void wj_set_str(json_t *obj, const char *key, const char *s);
 /* The error kind a provider's code word implies (overloaded_error,

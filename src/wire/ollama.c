@@ -76,20 +76,7 @@ static json_t *ollama_build(const struct wire_request *req)
 {
 	json_t *root = json_object();
 	wj_set_str(root, "model", req->model ? req->model : "");
-	json_t *msgs = json_array();
-	if (req->system != NULL && *req->system) {
-		json_t *m = json_object();
-		wj_set_str(m, "role", "system");
-		wj_set_str(m, "content", req->system);
-		json_array_append_new(msgs, m);
-	}
-	for (size_t i = 0; i < req->nmessages; i++) {
-		json_t *m = json_object();
-		wj_set_str(m, "role", req->messages[i].role == WIRE_ROLE_USER ? "user" : "assistant");
-		wj_set_str(m, "content", req->messages[i].text ? req->messages[i].text : "");
-		json_array_append_new(msgs, m);
-	}
-	json_object_set_new(root, "messages", msgs);
+	json_object_set_new(root, "messages", wj_chat_messages(req));
 	json_object_set_new(root, "stream", json_true());
 	if (req->thinking_budget > 0)
 		json_object_set_new(root, "think", json_true());
