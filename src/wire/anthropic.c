@@ -130,6 +130,10 @@ static void anthropic_frame(void *st, struct wire_sink *s, const char *event, js
 		wire_tools_flush(&a->tools, s);
 		s->terminal = true;
 	} else if (strcmp(type, "error") == 0) {
+		/* As the SDK does, the event name stands in for a missing data.type
+		 * (anthropic_error wants "type":"error" to know the shape). */
+		if (wj_str(root, "type") == NULL)
+			json_object_set_new(root, "type", json_string("error"));
 		sink_stream_error(s, root, anthropic_error);
 	}
 	/* ping, and event types added later, are ignored as the docs ask. */

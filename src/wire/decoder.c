@@ -64,16 +64,19 @@ static void on_frame(struct wire_decoder *d, const char *type, const char *data,
 {
 	if (d->sink.failed)
 		return;
-	d->frames++;
 	if (!utf8_valid(data, len)) {
 		buf_reset(&d->scratch);
 		utf8_repair(data, len, &d->scratch);
 		data = d->scratch.data;
 		len = d->scratch.len;
 	}
+	/* Only frames understood count: a body of nothing but junk lines (an
+	 * HTML page as NDJSON) is "not a stream", not a truncated one. */
 	if (len == 0 || data[0] != '{') {
 		if (d->ad->raw == NULL || !d->ad->raw(d->st, &d->sink, data, len))
 			d->sink.malformed++;
+		else
+			d->frames++;
 		return;
 	}
 	json_error_t jerr;
@@ -82,6 +85,7 @@ static void on_frame(struct wire_decoder *d, const char *type, const char *data,
 		d->sink.malformed++;
 		return;
 	}
+	d->frames++;
 	d->ad->frame(d->st, &d->sink, type, root);
 	json_decref(root);
 }

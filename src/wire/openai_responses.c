@@ -22,8 +22,9 @@ static void responses_destroy(void *st)
 	free(r);
 }
 
-/* The flat error event {"type":"error","code","message","param"}, a failed
- * response's {"code","message"}, or an HTTP body {"error":{...}}. */
+/* The flat error event {"type":"error","code","message","param"}, or an
+ * HTTP body {"error":{...}}. (A failed response's {"code","message"} is
+ * read in finished().) */
 static int responses_error(json_t *root, struct wire_error *e)
 {
 	const char *type = wj_str(root, "type");
@@ -61,8 +62,16 @@ static void finished(struct responses *r, struct wire_sink *s, const char *type,
 		json_t *err = json_object_get(resp, "error");
 		struct wire_error e;
 		wire_error_init(&e);
-		if (!json_is_object(err) || responses_error(err, &e) < 0)
-			wire_error_set(&e, WIRE_ERR_STREAM, "", "the response failed");
+		const char *code = wj_str(err, "code");
+		const char *message = wj_str(err, "message");
+		/* response.error is {code, message}: neither shape responses_error
+		 * knows (no "type", no "error" wrapper). */
+		if (message != NULL && *message) {
+			wire_error_set(&e, wire_error_kind_for_code(code), code, message);
+			e.retry_after_ms = wire_retry_hint_in_message(e.message);
+		} else {
+			wire_error_set(&e, WIRE_ERR_STREAM, code, "the response failed");
+		}
 		if (e.kind == WIRE_ERR_UNKNOWN)
 			e.kind = WIRE_ERR_STREAM;
 		sink_error(s, &e);
