@@ -9,17 +9,22 @@
 #include "util/mem.h"
 #include "util/utf8.h"
 
+static void too_big(struct wire_sink *s)
+{
+	struct wire_error e;
+	wire_error_init(&e);
+	wire_error_set(&e, WIRE_ERR_TOO_BIG, "reply_too_big",
+	               "the reply passed the size limit (reply_max); it was cut there");
+	sink_error(s, &e);
+	wire_error_done(&e);
+}
+
 void sink_text(struct wire_sink *s, enum wire_event_type type, const char *p, size_t n)
 {
 	if (n == 0 || s->failed)
 		return;
 	if (n > s->reply_max - s->reply_bytes) {
-		struct wire_error e;
-		wire_error_init(&e);
-		wire_error_set(&e, WIRE_ERR_TOO_BIG, "reply_too_big",
-		               "the reply passed the size limit (reply_max); it was cut there");
-		sink_error(s, &e);
-		wire_error_done(&e);
+		too_big(s);
 		return;
 	}
 	s->reply_bytes += n;
@@ -65,9 +70,6 @@ void sink_error(struct wire_sink *s, const struct wire_error *e)
 	s->fn(s->ctx, &ev);
 }
 
-/* Arguments of one tool call are capped like one frame of the stream. */
-#define TOOL_ARGS_MAX ((size_t)16 << 20)
-
 struct wire_tool *wire_tools_get(struct wire_tools *t, int key)
 {
 	for (size_t i = 0; i < t->n; i++)
@@ -77,7 +79,7 @@ struct wire_tool *wire_tools_get(struct wire_tools *t, int key)
 	struct wire_tool *tool = &t->v[t->n++];
 	memset(tool, 0, sizeof(*tool));
 	tool->key = key;
-	buf_init(&tool->args, TOOL_ARGS_MAX);
+	buf_init(&tool->args, 0); /* bounded by the reply cap: sink_tool_args */
 	return tool;
 }
 
@@ -117,6 +119,18 @@ void wire_tools_flush_one(struct wire_tools *t, struct wire_sink *s, int key)
 			emit_tool(&t->v[i], s);
 }
 
+void sink_tool_args(struct wire_sink *s, struct wire_tool *tool, const char *p, size_t n)
+{
+	if (n == 0 || s->failed)
+		return;
+	if (n > s->reply_max - s->reply_bytes) {
+		too_big(s);
+		return;
+	}
+	s->reply_bytes += n;
+	buf_append(&tool->args, p, n);
+}
+
 void wire_tools_free(struct wire_tools *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
@@ -127,6 +141,11 @@ void wire_tools_free(struct wire_tools *t)
 	free(t->v);
 	t->v = NULL;
 	t->n = 0;
+}
+
+bool wj_google_error(json_t *err)
+{
+	return wj_str(err, "status") != NULL && json_object_get(err, "type") == NULL;
 }
 
 bool wj_has_error(json_t *root)
@@ -172,8 +191,11 @@ long long wj_int(json_t *obj, const char *key)
 	json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
 	if (json_is_integer(v))
 		return json_integer_value(v);
-	if (json_is_real(v))
-		return (long long)json_real_value(v);
+	if (json_is_real(v)) {
+		/* Out of range, the conversion would be undefined: as if absent. */
+		double r = json_real_value(v);
+		return r > -9.2e18 && r < 9.2e18 ? (long long)r : -1;
+	}
 	return -1;
 }
 
@@ -264,12 +286,17 @@ long long wire_retry_hint_in_message(const char *message)
 	double v = strtod(p, &end);
 	if (end == p || v < 0)
 		return -1;
+	double ms;
 	if (strncmp(end, "ms", 2) == 0)
-		return (long long)v;
-	if (*end == 's')
-		return (long long)(v * 1000.0);
-	if (*end == 'm') /* "6m0s" */
-		return (long long)(v * 60000.0) +
-		       (long long)(strtod(end + 1, NULL) * 1000.0);
-	return -1;
+		ms = v;
+	else if (*end == 's')
+		ms = v * 1000.0;
+	else if (*end == 'm') /* "6m0s" */
+		ms = v * 60000.0 + strtod(end + 1, NULL) * 1000.0;
+	else
+		return -1;
+	/* "1e300s" or "nan ms" would be undefined to convert: no hint. */
+	if (!(ms >= 0 && ms < 1e12))
+		return -1;
+	return (long long)ms;
 }

@@ -82,9 +82,15 @@ void wire_tools_flush(struct wire_tools *t, struct wire_sink *s);
 /* Emits one call (if not emitted yet). */
 void wire_tools_flush_one(struct wire_tools *t, struct wire_sink *s, int key);
 void wire_tools_free(struct wire_tools *t);
+/* Appends n bytes of a tool call's arguments; they count toward the reply
+ * cap like text (past it: a TOO_BIG error, and nothing is appended). */
+void sink_tool_args(struct wire_sink *s, struct wire_tool *tool, const char *p, size_t n);
 
 /* Shared helpers for adapters. */
 
+/* True when an "error" object is in Google's shape (a status word and no
+ * type): the OpenAI parsers decline it so gemini's reads it. */
+bool wj_google_error(json_t *err);
 /* True when root carries a truthy "error" member (object or string). */
 bool wj_has_error(json_t *root);
 /* Emits the in-stream error in root, read by parse; when parse does not

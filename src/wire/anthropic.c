@@ -88,7 +88,7 @@ static void block_delta(struct anthropic *a, struct wire_sink *s, json_t *root)
 	} else if (strcmp(type, "input_json_delta") == 0) {
 		struct wire_tool *t = wire_tools_get(&a->tools, (int)wj_int(root, "index"));
 		if ((p = wj_strn(delta, "partial_json", &n)) != NULL)
-			buf_append(&t->args, p, n);
+			sink_tool_args(s, t, p, n);
 	}
 	/* signature_delta and citations_delta are not text. */
 }

@@ -60,6 +60,93 @@ int wire_format_parse(const char *name, enum wire_format *f)
 	return -1;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The \uXXXX escape at p[0..6), or -1. */
+static long escape_at(const char *p, size_t n)
+{
+	if (n < 6 || p[0] != '\\' || p[1] != 'u')
+		return -1;
+	long v = 0;
+	for (int i = 2; i < 6; i++) {
+		int h = hexval(p[i]);
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+/* Copies JSON text to out with every unpaired surrogate escape (which
+ * jansson rejects, losing the whole frame) replaced by \ufffd, as a UTF-8
+ * decoder would. Returns how many were replaced. */
+static size_t fix_surrogates(const char *p, size_t n, struct buf *out)
+{
+	size_t fixed = 0, i = 0;
+	while (i < n) {
+		if (p[i] != '\\' || i + 1 >= n) {
+			buf_append_char(out, p[i++]);
+			continue;
+		}
+		long v = escape_at(p + i, n - i);
+		if (v < 0xD800 || v > 0xDFFF) {
+			buf_append(out, p + i, 2); /* any escape, including \\ */
+			i += 2;
+			continue;
+		}
+		long low = v <= 0xDBFF ? escape_at(p + i + 6, n - i - 6) : -1;
+		if (low >= 0xDC00 && low <= 0xDFFF) {
+			buf_append(out, p + i, 12);
+			i += 12;
+			continue;
+		}
+		buf_append_str(out, "\\ufffd");
+		i += 6;
+		fixed++;
+	}
+	return fixed;
+}
+
+static bool json_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static bool has_escape_u(const char *p, size_t n)
+{
+	const char *end = p + n;
+	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL && p + 1 < end) {
+		if (p[1] == 'u')
+			return true;
+		p += 2;
+	}
+	return false;
+}
+
+/* jansson's parse, retried once with lone surrogates repaired. */
+static json_t *parse_frame(const char *data, size_t len)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(data, len, JSON_ALLOW_NUL, &jerr);
+	if (root != NULL || !has_escape_u(data, len))
+		return root;
+	struct buf fixed;
+	buf_init(&fixed, 0);
+	if (fix_surrogates(data, len, &fixed) > 0)
+		root = json_loadb(fixed.data, fixed.len, JSON_ALLOW_NUL, &jerr);
+	buf_done(&fixed);
+	return root;
+}
+
 static void on_frame(struct wire_decoder *d, const char *type, const char *data, size_t len)
 {
 	if (d->sink.failed)
@@ -70,6 +157,10 @@ static void on_frame(struct wire_decoder *d, const char *type, const char *data,
 		data = d->scratch.data;
 		len = d->scratch.len;
 	}
+	while (len > 0 && json_space(*data)) {
+		data++;
+		len--;
+	}
 	/* Only frames understood count: a body of nothing but junk lines (an
 	 * HTML page as NDJSON) is "not a stream", not a truncated one. */
 	if (len == 0 || data[0] != '{') {
@@ -79,8 +170,7 @@ static void on_frame(struct wire_decoder *d, const char *type, const char *data,
 			d->frames++;
 		return;
 	}
-	json_error_t jerr;
-	json_t *root = json_loadb(data, len, JSON_ALLOW_NUL, &jerr);
+	json_t *root = parse_frame(data, len);
 	if (root == NULL) {
 		d->sink.malformed++;
 		return;

@@ -44,7 +44,8 @@ static long long duration_ms(const char *s)
 		return -1;
 	char *end;
 	double v = strtod(s, &end);
-	if (end == s || *end != 's' || v < 0)
+	/* !(v >= 0 && v < 1e9): negative, NaN, or too big to convert. */
+	if (end == s || *end != 's' || !(v >= 0 && v < 1e9))
 		return -1;
 	return (long long)(v * 1000.0);
 }
@@ -56,6 +57,11 @@ static int gemini_error(json_t *root, struct wire_error *e)
 {
 	json_t *err = json_object_get(root, "error");
 	if (!json_is_object(err))
+		return -1;
+	/* Google's shape has a status word or an integer code, never a type
+	 * (that is OpenAI's): decline it so the right parser reads it. */
+	if (json_object_get(err, "type") != NULL ||
+	    (wj_str(err, "status") == NULL && !json_is_integer(json_object_get(err, "code"))))
 		return -1;
 	const char *status = wj_str(err, "status");
 	const char *message = wj_str(err, "message");

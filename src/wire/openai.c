@@ -48,6 +48,8 @@ static int openai_error(json_t *root, struct wire_error *e)
 			return -1;
 		err = root;
 	}
+	if (wj_google_error(err))
+		return -1;
 	const char *code = wj_str(err, "code");
 	const char *type = wj_str(err, "type");
 	long long icode = wj_int(err, "code");
@@ -67,7 +69,7 @@ static int openai_error(json_t *root, struct wire_error *e)
 	return 0;
 }
 
-static void tool_fragments(struct openai *o, json_t *calls)
+static void tool_fragments(struct openai *o, struct wire_sink *s, json_t *calls)
 {
 	size_t i;
 	json_t *call;
@@ -79,7 +81,7 @@ static void tool_fragments(struct openai *o, json_t *calls)
 		size_t n;
 		const char *args = wj_strn(fn, "arguments", &n);
 		if (args != NULL)
-			buf_append(&tool->args, args, n);
+			sink_tool_args(s, tool, args, n);
 	}
 }
 
@@ -114,7 +116,7 @@ static void openai_frame(void *st, struct wire_sink *s, const char *type, json_t
 			sink_text(s, WIRE_EV_REFUSAL, p, n);
 		json_t *calls = json_object_get(delta, "tool_calls");
 		if (json_is_array(calls))
-			tool_fragments(o, calls);
+			tool_fragments(o, s, calls);
 		const char *reason = wj_str(choice, "finish_reason");
 		if (reason != NULL) {
 			wire_tools_flush(&o->tools, s);
@@ -141,12 +143,6 @@ static bool openai_raw(void *st, struct wire_sink *s, const char *data, size_t l
 	return true;
 }
 
-static void openai_end(void *st, struct wire_sink *s)
-{
-	struct openai *o = st;
-	wire_tools_flush(&o->tools, s);
-}
-
 /* {"model","messages":[system?, user, assistant, ...],"stream":true,
  *  "stream_options":{"include_usage":true},"max_tokens"?} */
 static json_t *openai_build(const struct wire_request *req)
@@ -170,7 +166,6 @@ const struct wire_adapter wire_openai_adapter = {
 	.destroy = openai_destroy,
 	.frame = openai_frame,
 	.raw = openai_raw,
-	.end = openai_end,
 	.error = openai_error,
 	.build = openai_build,
 };

@@ -33,7 +33,7 @@ static int responses_error(json_t *root, struct wire_error *e)
 		err = root;
 	else if (json_is_object(json_object_get(root, "error")))
 		err = json_object_get(root, "error");
-	if (err == NULL)
+	if (err == NULL || wj_google_error(err))
 		return -1;
 	const char *code = wj_str(err, "code");
 	const char *etype = wj_str(err, "type");
@@ -117,14 +117,13 @@ static void responses_frame(void *st, struct wire_sink *s, const char *event, js
 	} else if (strcmp(type, "response.function_call_arguments.delta") == 0) {
 		struct wire_tool *t = wire_tools_get(&r->tools, (int)wj_int(root, "output_index"));
 		if ((p = wj_strn(root, "delta", &n)) != NULL)
-			buf_append(&t->args, p, n);
+			sink_tool_args(s, t, p, n);
 	} else if (strcmp(type, "response.function_call_arguments.done") == 0) {
 		int key = (int)wj_int(root, "output_index");
 		struct wire_tool *t = wire_tools_get(&r->tools, key);
-		if ((p = wj_strn(root, "arguments", &n)) != NULL) {
-			buf_reset(&t->args);
-			buf_append(&t->args, p, n);
-		}
+		/* The whole arguments again: needed only if no delta came. */
+		if (t->args.len == 0 && (p = wj_strn(root, "arguments", &n)) != NULL)
+			sink_tool_args(s, t, p, n);
 		wire_tools_flush_one(&r->tools, s, key);
 	} else if (strcmp(type, "response.completed") == 0 || strcmp(type, "response.incomplete") == 0 ||
 	           strcmp(type, "response.failed") == 0) {

@@ -1332,6 +1332,103 @@ static void test_empty_body_is_truncated(void **state)
 	}
 }
 
+/* ---- findings of the first review --------------------------------------- */
+
+static void test_lone_surrogate_escape_becomes_replacement_not_a_lost_chunk(void **state)
+{
+	(void)state;
+	struct run r;
+	/* jansson rejects a lone \ud83d: the chunk, its text and its
+	 * finish_reason would be lost. A paired one and an escaped backslash
+	 * before "ud83d" stay as they are. */
+	decode(WIRE_OPENAI,
+	       S(OAI("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\\ud83d b\\udc00c"
+	             "\\ud83d\\ude00 \\\\ud83d\"},\"finish_reason\":\"stop\"}]}"),
+	         OAI_DONE),
+	       &r);
+	assert_complete(&r, "a" R " b" R "c\xf0\x9f\x98\x80 \\ud83d", "stop");
+	assert_int_equal(r.malformed, 0);
+	run_done(&r);
+}
+
+static void test_json_after_extra_spaces_is_parsed(void **state)
+{
+	(void)state;
+	struct run r;
+	/* "data:  {" keeps one space of the two: still JSON. */
+	decode(WIRE_OPENAI,
+	       S("data:  {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"ok\"},"
+	         "\"finish_reason\":\"stop\"}]}\n\n",
+	         OAI_DONE),
+	       &r);
+	assert_complete(&r, "ok", "stop");
+	assert_int_equal(r.malformed, 0);
+	run_done(&r);
+}
+
+static void test_tool_call_arguments_count_toward_reply_max(void **state)
+{
+	(void)state;
+	struct wire_limits lim = {.reply_max = 10};
+	struct run r;
+	decode_lim(WIRE_OPENAI, &lim,
+	           S(OAI_TOOL("{\"index\":0,\"id\":\"c1\",\"function\":{\"name\":\"f\",\"arguments\":"
+	                      "\"{\\\"aaaa\\\":\"}}"),
+	             OAI_TOOL("{\"index\":0,\"function\":{\"arguments\":\"\\\"bbbbbbbbbbbbbbbb\\\"}\"}}"),
+	             OAI_STOP("tool_calls"), OAI_DONE),
+	           &r);
+	assert_kind(assert_failed(&r, ""), WIRE_ERR_TOO_BIG);
+	assert_int_equal(count(&r, "tool_call"), 0);
+	run_done(&r);
+
+	decode_lim(WIRE_ANTHROPIC, &lim,
+	           S(AN_START("1"),
+	             AN_BLOCK("0", "{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"f\",\"input\":{}}"),
+	             AN_DELTA("0", "{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"k\\\": \"}"),
+	             AN_DELTA("0", "{\"type\":\"input_json_delta\",\"partial_json\":\"12345678\"}"),
+	             AN_BSTOP("0"), AN_STOP),
+	           &r);
+	assert_kind(assert_failed(&r, ""), WIRE_ERR_TOO_BIG);
+	assert_int_equal(count(&r, "tool_call"), 0);
+	run_done(&r);
+}
+
+static void test_openai_tool_call_cut_short_is_not_emitted(void **state)
+{
+	(void)state;
+	struct run r;
+	decode(WIRE_OPENAI,
+	       S(OAI_TOOL("{\"index\":0,\"id\":\"c1\",\"function\":{\"name\":\"f\",\"arguments\":"
+	                  "\"{\\\"a\\\":\"}}")),
+	       &r);
+	assert_kind(assert_failed(&r, ""), WIRE_ERR_TRUNCATED);
+	assert_int_equal(count(&r, "tool_call"), 0);
+	run_done(&r);
+}
+
+static void test_error_bodies_are_read_by_their_own_shape(void **state)
+{
+	(void)state;
+	struct run r;
+	/* OpenAI's shape to a Gemini decoder: still its code word. */
+	decode(WIRE_GEMINI, S(OPENAI_401), &r);
+	json_t *e = assert_failed(&r, "");
+	assert_string_equal(sfield(e, "code"), "invalid_api_key");
+	assert_kind(e, WIRE_ERR_AUTH);
+	run_done(&r);
+
+	/* Google's shape to an OpenAI decoder: its status word, not "400". */
+	struct wire_error err;
+	wire_error_init(&err);
+	static const char google[] = "{\"error\":{\"code\":400,\"message\":\"API key not valid.\","
+	                             "\"status\":\"INVALID_ARGUMENT\",\"details\":[{\"reason\":"
+	                             "\"API_KEY_INVALID\"}]}}";
+	wire_parse_error_body(WIRE_OPENAI, 400, google, sizeof(google) - 1, &err);
+	assert_string_equal(err.code, "INVALID_ARGUMENT");
+	assert_int_equal(err.kind, WIRE_ERR_AUTH);
+	wire_error_done(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1346,6 +1443,11 @@ int main(void)
 	    cmocka_unit_test(test_openai_null_content_and_refusal_are_ignored),
 	    cmocka_unit_test(test_openai_refusal_deltas_are_refusal_events_not_text),
 	    cmocka_unit_test(test_openai_interleaved_tool_call_fragments_join_by_index),
+	    cmocka_unit_test(test_lone_surrogate_escape_becomes_replacement_not_a_lost_chunk),
+	    cmocka_unit_test(test_json_after_extra_spaces_is_parsed),
+	    cmocka_unit_test(test_tool_call_arguments_count_toward_reply_max),
+	    cmocka_unit_test(test_openai_tool_call_cut_short_is_not_emitted),
+	    cmocka_unit_test(test_error_bodies_are_read_by_their_own_shape),
 	    cmocka_unit_test(test_openai_reasoning_deltas_are_thinking),
 	    cmocka_unit_test(test_openai_with_several_choices_only_index_0_is_text),
 	    cmocka_unit_test(test_openai_malformed_event_is_counted_and_skipped),
