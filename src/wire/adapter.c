@@ -19,15 +19,24 @@ static void too_big(struct wire_sink *s)
 	wire_error_done(&e);
 }
 
-void sink_text(struct wire_sink *s, enum wire_event_type type, const char *p, size_t n)
+/* Counts n more reply bytes against the cap: false (and the stream failed
+ * with TOO_BIG) past it, or when nothing is to be done. */
+static bool charge(struct wire_sink *s, size_t n)
 {
 	if (n == 0 || s->failed)
-		return;
+		return false;
 	if (n > s->reply_max - s->reply_bytes) {
 		too_big(s);
-		return;
+		return false;
 	}
 	s->reply_bytes += n;
+	return true;
+}
+
+void sink_text(struct wire_sink *s, enum wire_event_type type, const char *p, size_t n)
+{
+	if (!charge(s, n))
+		return;
 	struct wire_event ev = {.type = type, .text = p, .len = n};
 	s->fn(s->ctx, &ev);
 }
@@ -121,14 +130,8 @@ void wire_tools_flush_one(struct wire_tools *t, struct wire_sink *s, int key)
 
 void sink_tool_args(struct wire_sink *s, struct wire_tool *tool, const char *p, size_t n)
 {
-	if (n == 0 || s->failed)
-		return;
-	if (n > s->reply_max - s->reply_bytes) {
-		too_big(s);
-		return;
-	}
-	s->reply_bytes += n;
-	buf_append(&tool->args, p, n);
+	if (charge(s, n))
+		buf_append(&tool->args, p, n);
 }
 
 void wire_tools_free(struct wire_tools *t)
