@@ -66,6 +66,7 @@ const char *wire_error_kind_name(enum wire_error_kind k)
 		[WIRE_ERR_NOT_FOUND] = "not_found",   [WIRE_ERR_TOO_LARGE] = "too_large",
 		[WIRE_ERR_BLOCKED] = "blocked",       [WIRE_ERR_TRUNCATED] = "truncated",
 		[WIRE_ERR_TOO_BIG] = "too_big",       [WIRE_ERR_STREAM] = "stream",
+		[WIRE_ERR_CONNECT] = "connect",       [WIRE_ERR_NETWORK] = "network",
 	};
 	return (size_t)k < sizeof(names) / sizeof(*names) ? names[k] : "?";
 }

@@ -43,6 +43,8 @@ enum wire_error_kind {
 	WIRE_ERR_TRUNCATED,   /* the stream ended without its terminal marker */
 	WIRE_ERR_TOO_BIG,     /* a line, event or reply passed its cap */
 	WIRE_ERR_STREAM,      /* any other error reported inside the stream */
+	WIRE_ERR_CONNECT,     /* DNS, connect, TLS: no response at all */
+	WIRE_ERR_NETWORK,     /* the connection failed mid-response */
 };
 
 /* Token counts; -1 where the provider did not say. */

@@ -127,9 +127,13 @@ static void gemini_frame(void *st, struct wire_sink *s, const char *type, json_t
 	if (blocked != NULL && json_array_size(cands) == 0) {
 		struct wire_error e;
 		wire_error_init(&e);
-		char msg[160];
-		snprintf(msg, sizeof(msg), "the prompt was blocked by the provider (%s)", blocked);
-		wire_error_set(&e, WIRE_ERR_BLOCKED, blocked, msg);
+		/* Not a fixed array: cutting a long reason would split a UTF-8
+		 * character. The reason is bounded by the frame cap. */
+		struct buf msg;
+		buf_init(&msg, 0);
+		buf_printf(&msg, "the prompt was blocked by the provider (%s)", blocked);
+		wire_error_set(&e, WIRE_ERR_BLOCKED, blocked, buf_str(&msg));
+		buf_done(&msg);
 		sink_error(s, &e);
 		wire_error_done(&e);
 		return;
