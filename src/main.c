@@ -5,31 +5,48 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "headless.h"
 #include "replay.h"
 
 static const char usage_text[] =
-	"usage: circuit --replay FILE --wire FORMAT [--events] [--status CODE] [--raw]\n"
+	"usage: circuit -p PROMPT [-m MODEL] [-s SYSTEM] [--compare M1,M2,...] [--json]\n"
+	"       echo PROMPT | circuit [options]\n"
+	"       circuit --replay FILE --wire FORMAT [--events] [--status CODE]\n"
 	"       circuit --help | --version\n"
 	"\n"
 	"circuit is a terminal chat client for large language models. This build\n"
-	"has the streaming core: every provider's wire format, decoded offline.\n"
+	"streams one prompt's reply to stdout (the interactive screen comes next).\n"
 	"\n"
-	"  --replay FILE     decode a recorded response body (\"-\": standard input)\n"
-	"                    and print the reply text on stdout, thinking on stderr\n"
-	"                    (dimmed on a terminal), then a [stop: ...] summary line\n"
-	"  --wire FORMAT     openai, openai-responses, anthropic, gemini (alt=sse),\n"
-	"                    gemini-json (streamed JSON array), ollama (NDJSON);\n"
-	"                    sse with --events prints the raw SSE events\n"
-	"  --events          print the normalised events as JSON lines instead\n"
-	"  --status CODE     FILE is the body of an HTTP error with this status\n"
-	"  --raw             print model text unsanitised (terminal control passes)\n"
-	"  -h, --help        this text\n"
-	"      --version     the version\n"
+	"  -p, --prompt TEXT   the prompt (else standard input, when it is not a terminal)\n"
+	"  -m, --model MODEL   [PROVIDER:]MODEL: gpt-*, o1.. -> openai; claude-* ->\n"
+	"                      anthropic; gemini-* -> google; ollama:NAME; mock, mock-fast,\n"
+	"                      mock-slow, mock-flaky (offline). Default: the first provider\n"
+	"                      with a key (openai, anthropic, google), else mock\n"
+	"  -s, --system TEXT   system prompt\n"
+	"      --compare M1,M2 send the prompt to every model at once; each reply in a\n"
+	"                      labelled block, then a metrics table on stderr\n"
+	"      --json          one JSON object: per model text, stop, usage, ttfb/ttft/\n"
+	"                      ttfo/total ms, tokens per second, error\n"
+	"      --raw           model text unsanitised (terminal control passes)\n"
+	"      --record DIR    save each raw response body there (replay with --replay)\n"
+	"      --debug FILE    debug log (URLs, headers, timings; keys redacted)\n"
+	"      --replay FILE   decode a recorded response body offline (\"-\": stdin):\n"
+	"                      text on stdout, thinking on stderr, a [stop: ...] line\n"
+	"      --wire FORMAT   openai, openai-responses, anthropic, gemini, gemini-json,\n"
+	"                      ollama; sse with --events prints the raw SSE events\n"
+	"      --events        with --replay: normalised events as JSON lines\n"
+	"      --status CODE   with --replay: FILE is an HTTP error body of this status\n"
+	"  -h, --help          this text\n"
+	"      --version       the version\n"
 	"\n"
-	"Exit status: 0 the reply is complete; 1 it failed (provider error, a stream\n"
-	"cut short, an unreadable file; the message is on stderr); 2 bad usage.\n"
-	"Formats of --events output: docs/replay.md.\n";
+	"Keys: OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY).\n"
+	"Servers: OPENAI_BASE_URL (with /v1), ANTHROPIC_BASE_URL, GEMINI_BASE_URL,\n"
+	"OLLAMA_HOST. With no key at all, circuit answers offline from mock.\n"
+	"\n"
+	"Exit status: 0 done; 1 the request failed (one line on stderr says what\n"
+	"happened and what to do; the text so far is kept); 2 bad usage.\n";
 
 static int bad_usage(const char *msg)
 {
@@ -40,8 +57,16 @@ static int bad_usage(const char *msg)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_REPLAY = 256, OPT_WIRE, OPT_EVENTS, OPT_STATUS, OPT_RAW, OPT_VERSION };
+	enum { OPT_REPLAY = 256, OPT_WIRE, OPT_EVENTS, OPT_STATUS, OPT_RAW, OPT_VERSION,
+	       OPT_COMPARE, OPT_JSON, OPT_RECORD, OPT_DEBUG };
 	static const struct option longopts[] = {
+		{"prompt", required_argument, NULL, 'p'},
+		{"model", required_argument, NULL, 'm'},
+		{"system", required_argument, NULL, 's'},
+		{"compare", required_argument, NULL, OPT_COMPARE},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"record", required_argument, NULL, OPT_RECORD},
+		{"debug", required_argument, NULL, OPT_DEBUG},
 		{"replay", required_argument, NULL, OPT_REPLAY},
 		{"wire", required_argument, NULL, OPT_WIRE},
 		{"events", no_argument, NULL, OPT_EVENTS},
@@ -52,15 +77,23 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct replay_opts ro = {0};
+	struct headless_opts ho = {0};
 	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hp:m:s:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'p': ho.prompt = optarg; break;
+		case 'm': ho.model = optarg; break;
+		case 's': ho.system = optarg; break;
+		case OPT_COMPARE: ho.compare = optarg; break;
+		case OPT_JSON: ho.json = true; break;
+		case OPT_RECORD: ho.record_dir = optarg; break;
+		case OPT_DEBUG: ho.debug_file = optarg; break;
 		case OPT_REPLAY: ro.file = optarg; break;
 		case OPT_WIRE: ro.wire = optarg; break;
 		case OPT_EVENTS: ro.events = true; break;
-		case OPT_RAW: ro.raw = true; break;
+		case OPT_RAW: ro.raw = ho.raw = true; break;
 		case OPT_STATUS: {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -83,12 +116,17 @@ int main(int argc, char **argv)
 		snprintf(msg, sizeof(msg), "unexpected argument '%s'", argv[optind]);
 		return bad_usage(msg);
 	}
-	if (ro.file == NULL) {
-		if (ro.wire || ro.events || ro.raw || ro.status)
-			return bad_usage("--wire, --events, --status and --raw go with --replay FILE");
-		return bad_usage("the interactive client is not in this build yet; see --replay");
+	if (ro.file != NULL) {
+		if (ro.wire == NULL)
+			return bad_usage("--replay needs --wire FORMAT");
+		return replay_run(&ro);
 	}
-	if (ro.wire == NULL)
-		return bad_usage("--replay needs --wire FORMAT");
-	return replay_run(&ro);
+	if (ro.wire || ro.events || ro.status)
+		return bad_usage("--wire, --events and --status go with --replay FILE");
+	if (ho.compare != NULL && ho.model != NULL)
+		return bad_usage("use either -m MODEL or --compare M1,M2,...");
+	if (ho.prompt == NULL && isatty(STDIN_FILENO))
+		return bad_usage("the interactive screen is not in this build yet: give a prompt "
+		                 "with -p or on standard input");
+	return headless_run(&ho);
 }

@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* headless: one prompt, the reply streamed to stdout (circuit -p).
+ *
+ * The same loop the TUI will use, without a terminal: wait in the
+ * transport (curl_multi_poll) with the nearest timer as timeout, read the
+ * clock, run the transport; events arrive through stream callbacks. */
+#include "headless.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "net/stream.h"
+#include "net/transport.h"
+#include "route/providers.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/sanitize.h"
+#include "util/utf8.h"
+
+#define PROMPT_MAX ((size_t)1 << 20)
+#define MAX_MODELS 16
+
+struct run {
+	const struct headless_opts *o;
+	char *spec; /* the model as the user named it */
+	struct provider *p;
+	const char *model;
+	char *record_path;
+	struct provider_request req;
+	struct stream *s;
+	bool live; /* print as it arrives (one model, text mode) */
+	bool done;
+	struct buf text, thinking, notices, out;
+	struct sanitizer san_text, san_think;
+	bool thinking_open;
+	bool text_ends_nl;
+	bool dim;
+};
+
+static const char *getenv_fn(const char *name)
+{
+	return getenv(name);
+}
+
+/* Reads the prompt from standard input; trailing newlines are not part of it. */
+static char *read_stdin(void)
+{
+	struct buf b;
+	buf_init(&b, PROMPT_MAX);
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (buf_append(&b, chunk, (size_t)n) < 0) {
+			buf_done(&b);
+			return NULL;
+		}
+	}
+	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
+		b.data[--b.len] = '\0';
+	if (b.data == NULL)
+		return xstrdup("");
+	return b.data;
+}
+
+static void print_text(struct run *r, struct sanitizer *san, FILE *f, const char *p, size_t n)
+{
+	buf_reset(&r->out);
+	if (r->o->raw)
+		buf_append(&r->out, p, n);
+	else
+		sanitizer_feed(san, p, n, &r->out);
+	if (r->out.len == 0)
+		return;
+	fwrite(r->out.data, 1, r->out.len, f);
+	fflush(f);
+	bool nl = r->out.data[r->out.len - 1] == '\n';
+	if (f == stdout)
+		r->text_ends_nl = nl;
+	else
+		r->thinking_open = !nl;
+}
+
+static void close_thinking(struct run *r)
+{
+	if (r->thinking_open)
+		fputc('\n', stderr);
+	r->thinking_open = false;
+}
+
+static void on_event(void *ctx, struct stream *s, const struct wire_event *ev)
+{
+	struct run *r = ctx;
+	(void)s;
+	switch (ev->type) {
+	case WIRE_EV_TEXT:
+		if (r->live) {
+			close_thinking(r);
+			print_text(r, &r->san_text, stdout, ev->text, ev->len);
+		} else {
+			buf_append(&r->text, ev->text, ev->len);
+		}
+		break;
+	case WIRE_EV_THINKING:
+		if (r->live) {
+			if (r->dim)
+				fputs("\x1b[2m", stderr);
+			print_text(r, &r->san_think, stderr, ev->text, ev->len);
+			if (r->dim)
+				fputs("\x1b[22m", stderr);
+		} else {
+			buf_append(&r->thinking, ev->text, ev->len);
+		}
+		break;
+	case WIRE_EV_REFUSAL:
+	case WIRE_EV_TOOL_CALL: {
+		struct buf line;
+		buf_init(&line, 0);
+		if (ev->type == WIRE_EV_REFUSAL) {
+			buf_append_str(&line, "[refusal] ");
+			sanitize_append(&line, ev->text, ev->len);
+		} else {
+			buf_append_str(&line, "[tool call] ");
+			sanitize_append(&line, ev->tool_name, strlen(ev->tool_name));
+			buf_append_char(&line, ' ');
+			sanitize_append(&line, ev->tool_args, strlen(ev->tool_args));
+			buf_append_char(&line, '\n');
+		}
+		if (r->live) {
+			close_thinking(r);
+			fputs(buf_str(&line), stderr);
+		} else {
+			buf_append(&r->notices, line.data, line.len);
+		}
+		buf_done(&line);
+		break;
+	}
+	case WIRE_EV_USAGE:
+	case WIRE_EV_STOP:
+	case WIRE_EV_ERROR:
+		break;
+	}
+}
+
+/* One line: what happened and what to do. */
+static void describe_error(const struct run *r, const struct wire_error *e, struct buf *b)
+{
+	struct buf msg;
+	buf_init(&msg, 0);
+	sanitize_append(&msg, e->message, strlen(e->message));
+	const char *m = buf_str(&msg);
+	const char *pn = r->p->name;
+	char status[32] = "";
+	if (e->http_status > 0)
+		snprintf(status, sizeof(status), "HTTP %d: ", e->http_status);
+	switch (e->kind) {
+	case WIRE_ERR_AUTH:
+		buf_printf(b, "%s rejected the API key (%s%s). Check %s.", pn, status, m,
+		           *r->p->key_env ? r->p->key_env : "the key");
+		break;
+	case WIRE_ERR_BILLING:
+		buf_printf(b, "%s says the account has no quota or credit left (%s%s). Check your "
+		           "plan and billing.", pn, status, m);
+		break;
+	case WIRE_ERR_RATE_LIMIT:
+		buf_printf(b, "%s is rate-limiting requests (%s%s). ", pn, status, m);
+		if (e->retry_after_ms >= 0)
+			buf_printf(b, "Try again in %.1f s.", (double)e->retry_after_ms / 1000.0);
+		else
+			buf_append_str(b, "Try again shortly.");
+		break;
+	case WIRE_ERR_OVERLOADED:
+	case WIRE_ERR_SERVER:
+		buf_printf(b, "%s %s (%s%s). Try again shortly, or another model with -m.", pn,
+		           e->kind == WIRE_ERR_OVERLOADED ? "is overloaded" : "had a server error",
+		           status, m);
+		break;
+	case WIRE_ERR_NOT_FOUND:
+		buf_printf(b, "%s does not know model '%s' or the URL (%s%s). Check -m%s%s.", pn,
+		           r->model, status, m, r->p->base_env ? " and " : "",
+		           r->p->base_env ? r->p->base_env : "");
+		break;
+	case WIRE_ERR_BAD_REQUEST:
+	case WIRE_ERR_TOO_LARGE:
+		buf_printf(b, "%s refused the request (%s%s).", pn, status, m);
+		break;
+	case WIRE_ERR_BLOCKED:
+		buf_printf(b, "%s blocked the prompt: %s.", pn, m);
+		break;
+	case WIRE_ERR_CONNECT:
+		buf_printf(b, "%s: %s (%s). Check the network%s%s.", pn, m, r->req.url ? r->req.url : "",
+		           r->p->base_env ? " or " : "", r->p->base_env ? r->p->base_env : "");
+		break;
+	case WIRE_ERR_TIMEOUT:
+		buf_printf(b, "%s: %s. Try again.", pn, m);
+		break;
+	case WIRE_ERR_TRUNCATED:
+	case WIRE_ERR_NETWORK:
+	case WIRE_ERR_TOO_BIG:
+		buf_printf(b, "the reply from %s was cut short: %s. The text so far is kept.", pn, m);
+		break;
+	case WIRE_ERR_STREAM:
+	case WIRE_ERR_UNKNOWN:
+		buf_printf(b, "%s reported an error: %s%s", pn, status, m);
+		break;
+	}
+	buf_done(&msg);
+}
+
+static void on_done(void *ctx, struct stream *s)
+{
+	struct run *r = ctx;
+	r->done = true;
+	const struct stream_metrics *m = stream_metrics(s);
+	if (r->p->active > 0)
+		r->p->active--;
+	if (r->live) {
+		buf_reset(&r->out);
+		if (!r->o->raw)
+			sanitizer_finish(&r->san_text, &r->out);
+		fwrite(r->out.data ? r->out.data : "", 1, r->out.len, stdout);
+		if (r->out.len > 0)
+			r->text_ends_nl = r->out.data[r->out.len - 1] == '\n';
+		if (m->text_bytes > 0 && !r->text_ends_nl)
+			fputc('\n', stdout);
+		fflush(stdout);
+		close_thinking(r);
+	}
+	log_msg("done %s:%s status=%ld ttfb=%lld ttft=%lld ttfo=%lld total=%lld deltas=%zu error=%s",
+	        r->p->name, r->model, m->status, m->ttfb, m->ttft, m->ttfo, m->total, m->deltas,
+	        stream_error(s) ? wire_error_kind_name(stream_error(s)->kind) : "none");
+}
+
+/* Timeouts until the config file exists (issue 5): milliseconds from the
+ * environment, 0 (the default) when unset or not a number. */
+static long env_ms(const char *name)
+{
+	const char *v = getenv(name);
+	if (v == NULL || *v == '\0')
+		return 0;
+	char *end;
+	long ms = strtol(v, &end, 10);
+	return *end == '\0' && ms > 0 ? ms : 0;
+}
+
+static const char *record_ext(enum wire_format f)
+{
+	return f == WIRE_OLLAMA ? "ndjson" : f == WIRE_GEMINI_JSON ? "json" : "sse";
+}
+
+static int start(struct run *r, struct transport *t, const struct headless_opts *o,
+                 const char *prompt, size_t index, long long now)
+{
+	struct wire_message msg = {.role = WIRE_ROLE_USER, .text = prompt};
+	struct wire_request req = {.system = o->system, .messages = &msg, .nmessages = 1};
+	provider_request_build(r->p, r->model, &req, &r->req);
+	if (o->record_dir != NULL) {
+		struct buf path;
+		buf_init(&path, 0);
+		buf_printf(&path, "%s/%lld-%ld-%zu-%s.%s", o->record_dir, clock_unix(), (long)getpid(),
+		           index, r->p->name, record_ext(r->p->format));
+		r->record_path = path.data;
+	}
+	struct stream_spec spec = {
+		.format = r->p->format,
+		.url = r->req.url,
+		.headers = (const char *const *)r->req.headers,
+		.nheaders = r->req.nheaders,
+		.body = r->req.body,
+		.body_len = r->req.body_len,
+		.record_path = r->record_path,
+		.now_unix = clock_unix(),
+		.connect_timeout_ms = env_ms("CIRCUIT_CONNECT_TIMEOUT_MS"),
+		.first_byte_timeout_ms = env_ms("CIRCUIT_FIRST_BYTE_TIMEOUT_MS"),
+		.idle_timeout_ms = env_ms("CIRCUIT_IDLE_TIMEOUT_MS"),
+	};
+	if (r->req.url == NULL) {
+		spec.mock = r->model;
+		spec.mock_prompt = prompt;
+	}
+	log_msg("request %s:%s %s", r->p->name, r->model, r->req.url ? r->req.url : "(offline mock)");
+	static const struct stream_callbacks cb = {on_event, on_done};
+	const char *err = NULL;
+	r->s = stream_start(t, &spec, &cb, r, now, &err);
+	if (r->s == NULL) {
+		fprintf(stderr, "circuit: %s: cannot start the request: %s\n", r->spec, err);
+		return -1;
+	}
+	r->p->active++;
+	r->p->total++;
+	return 0;
+}
+
+static void run_free(struct run *r)
+{
+	stream_free(r->s);
+	provider_request_done(&r->req);
+	free(r->spec);
+	free(r->record_path);
+	buf_done(&r->text);
+	buf_done(&r->thinking);
+	buf_done(&r->notices);
+	buf_done(&r->out);
+	sanitizer_done(&r->san_text);
+	sanitizer_done(&r->san_think);
+}
+
+/* A JSON string of arbitrary bytes (invalid UTF-8 repaired). */
+static json_t *wj_safe(const char *s)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	utf8_repair(s, strlen(s), &b);
+	json_t *v = json_stringn(buf_str(&b), b.len);
+	buf_done(&b);
+	return v;
+}
+
+static json_t *ms_or_null(long long v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
+
+/* The metrics of one reply, as --json and the table show them. */
+static json_t *run_json(const struct run *r)
+{
+	const struct stream_metrics *m = stream_metrics(r->s);
+	json_t *o = json_object();
+	json_object_set_new(o, "model", wj_safe(r->model));
+	json_object_set_new(o, "provider", json_string(r->p->name));
+	struct buf clean;
+	buf_init(&clean, 0);
+	if (r->o->raw)
+		utf8_repair(r->text.data ? r->text.data : "", r->text.len, &clean);
+	else
+		sanitize_append(&clean, r->text.data ? r->text.data : "", r->text.len);
+	json_object_set_new(o, "text", json_stringn(buf_str(&clean), clean.len));
+	buf_reset(&clean);
+	sanitize_append(&clean, r->thinking.data ? r->thinking.data : "", r->thinking.len);
+	json_object_set_new(o, "thinking", json_stringn(buf_str(&clean), clean.len));
+	buf_done(&clean);
+	json_object_set_new(o, "stop", m->stop_reason[0] ? json_string(m->stop_reason) : json_null());
+	if (m->have_usage) {
+		json_t *u = json_object();
+		json_object_set_new(u, "input", ms_or_null(m->usage.input));
+		json_object_set_new(u, "output", ms_or_null(m->usage.output));
+		json_object_set_new(o, "usage", u);
+	} else {
+		json_object_set_new(o, "usage", json_null());
+	}
+	bool est;
+	json_object_set_new(o, "output_tokens", json_integer(stream_output_tokens(r->s, &est)));
+	json_object_set_new(o, "output_tokens_estimated", json_boolean(est));
+	json_object_set_new(o, "ttfb_ms", ms_or_null(m->ttfb));
+	json_object_set_new(o, "ttft_ms", ms_or_null(m->ttft));
+	json_object_set_new(o, "ttfo_ms", ms_or_null(m->ttfo));
+	json_object_set_new(o, "total_ms", ms_or_null(m->total));
+	double tps = stream_tokens_per_second(r->s);
+	json_object_set_new(o, "tokens_per_second", tps >= 0 ? json_real(tps) : json_null());
+	const struct wire_error *e = stream_error(r->s);
+	if (e != NULL) {
+		json_t *je = json_object();
+		struct buf line;
+		buf_init(&line, 0);
+		describe_error(r, e, &line);
+		json_object_set_new(je, "kind", json_string(wire_error_kind_name(e->kind)));
+		json_object_set_new(je, "code", wj_safe(e->code));
+		json_object_set_new(je, "message", json_string(buf_str(&line)));
+		json_object_set_new(je, "http_status", e->http_status > 0 ? json_integer(e->http_status)
+		                                                          : json_null());
+		json_object_set_new(o, "error", je);
+		buf_done(&line);
+	} else {
+		json_object_set_new(o, "error", json_null());
+	}
+	return o;
+}
+
+static void fmt_ms(char *b, size_t n, long long ms)
+{
+	if (ms < 0)
+		snprintf(b, n, "-");
+	else if (ms < 10000)
+		snprintf(b, n, "%lldms", ms);
+	else
+		snprintf(b, n, "%.1fs", (double)ms / 1000.0);
+}
+
+/* The compare table on stderr, one row per model. */
+static void print_table(struct run *runs, size_t n)
+{
+	fprintf(stderr, "%-28s %8s %8s %8s %7s %6s  %s\n", "model", "ttfb", "ttft", "total", "tok/s",
+	        "out", "stop");
+	for (size_t i = 0; i < n; i++) {
+		struct run *r = &runs[i];
+		const struct stream_metrics *m = stream_metrics(r->s);
+		char name[64], ttfb[16], ttft[16], total[16], tps[16], out[16];
+		snprintf(name, sizeof(name), "%s:%s", r->p->name, r->model);
+		fmt_ms(ttfb, sizeof(ttfb), m->ttfb);
+		fmt_ms(ttft, sizeof(ttft), m->ttft);
+		fmt_ms(total, sizeof(total), m->total);
+		double t = stream_tokens_per_second(r->s);
+		if (t >= 0)
+			snprintf(tps, sizeof(tps), "%.1f", t);
+		else
+			snprintf(tps, sizeof(tps), "-");
+		bool est;
+		long long toks = stream_output_tokens(r->s, &est);
+		snprintf(out, sizeof(out), "%s%lld", est ? "≈" : "", toks);
+		const struct wire_error *e = stream_error(r->s);
+		fprintf(stderr, "%-28s %8s %8s %8s %7s %6s  %s\n", name, ttfb, ttft, total, tps, out,
+		        e ? wire_error_kind_name(e->kind) : m->stop_reason[0] ? m->stop_reason : "-");
+	}
+}
+
+static int split_models(const char *list, char **out, size_t max)
+{
+	size_t n = 0;
+	const char *p = list;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		while (len > 0 && *p == ' ') {
+			p++;
+			len--;
+		}
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len > 0) {
+			if (n == max)
+				return -1;
+			out[n++] = xstrndup(p, len);
+		}
+		p += end ? (size_t)(end - p) + 1 : strlen(p);
+	}
+	return (int)n;
+}
+
+int headless_run(const struct headless_opts *o)
+{
+	char *prompt = o->prompt ? xstrdup(o->prompt) : read_stdin();
+	if (prompt == NULL) {
+		fprintf(stderr, "circuit: the prompt on standard input is over %zu KiB\n", PROMPT_MAX / 1024);
+		return 2;
+	}
+	if (*prompt == '\0') {
+		free(prompt);
+		fputs("circuit: the prompt is empty: give one with -p or on standard input\n", stderr);
+		return 2;
+	}
+	struct providers *ps = providers_new(getenv_fn);
+	char *specs[MAX_MODELS];
+	int n;
+	if (o->compare != NULL) {
+		n = split_models(o->compare, specs, MAX_MODELS);
+		if (n <= 0) {
+			fprintf(stderr, "circuit: --compare takes 1 to %d models separated by commas\n",
+			        MAX_MODELS);
+			providers_free(ps);
+			free(prompt);
+			return 2;
+		}
+	} else {
+		specs[0] = xstrdup(o->model ? o->model : providers_default_model(ps));
+		n = 1;
+	}
+	struct run runs[MAX_MODELS];
+	memset(runs, 0, sizeof(runs));
+	int status = 0;
+	for (int i = 0; i < n; i++) {
+		struct run *r = &runs[i];
+		r->o = o;
+		r->spec = specs[i];
+		buf_init(&r->text, 0);
+		buf_init(&r->thinking, 0);
+		buf_init(&r->notices, 0);
+		buf_init(&r->out, 0);
+		sanitizer_init(&r->san_text);
+		sanitizer_init(&r->san_think);
+		r->live = n == 1 && !o->json && o->compare == NULL;
+		r->dim = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
+		char err[256];
+		int rc = providers_resolve(ps, r->spec, &r->p, &r->model, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "circuit: %s\n", err);
+			status = rc == -2 ? 1 : 2;
+		}
+	}
+	if (status != 0) {
+		for (int i = 0; i < n; i++)
+			run_free(&runs[i]);
+		providers_free(ps);
+		free(prompt);
+		return status;
+	}
+	if (o->record_dir != NULL && mkdir(o->record_dir, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "circuit: cannot create %s: %s\n", o->record_dir, strerror(errno));
+		status = 1;
+	}
+	struct transport *t = transport_new();
+	if (o->debug_file != NULL) {
+		if (log_open(o->debug_file) < 0) {
+			fprintf(stderr, "circuit: cannot open the debug log %s: %s\n", o->debug_file,
+			        strerror(errno));
+			status = 1;
+		}
+		for (size_t i = 0; i < providers_count(ps); i++)
+			log_add_secret(providers_at(ps, i)->key);
+		transport_set_debug(t, true);
+	}
+	long long now = clock_ms();
+	for (int i = 0; i < n && status == 0; i++)
+		if (start(&runs[i], t, o, prompt, (size_t)i, now) < 0)
+			status = 1;
+	for (;;) {
+		bool pending = false;
+		for (int i = 0; i < n; i++)
+			pending |= runs[i].s != NULL && !runs[i].done;
+		if (!pending)
+			break;
+		transport_wait(t, NULL, 0, transport_timeout(t, clock_ms()), NULL);
+		transport_run(t, clock_ms());
+	}
+
+	bool failed = status != 0;
+	if (o->json) {
+		json_t *root = json_object();
+		json_t *arr = json_array();
+		for (int i = 0; i < n; i++)
+			if (runs[i].s != NULL)
+				json_array_append_new(arr, run_json(&runs[i]));
+		json_object_set_new(root, "models", arr);
+		json_dumpf(root, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(root);
+	}
+	for (int i = 0; i < n; i++) {
+		struct run *r = &runs[i];
+		if (r->s == NULL)
+			continue;
+		const struct wire_error *e = stream_error(r->s);
+		failed |= e != NULL;
+		if (!r->live && !o->json) {
+			printf("── %s:%s ──\n", r->p->name, r->model);
+			buf_reset(&r->out);
+			if (o->raw)
+				buf_append(&r->out, r->text.data ? r->text.data : "", r->text.len);
+			else
+				sanitize_append(&r->out, r->text.data ? r->text.data : "", r->text.len);
+			fwrite(r->out.data ? r->out.data : "", 1, r->out.len, stdout);
+			if (r->out.len == 0 || r->out.data[r->out.len - 1] != '\n')
+				fputc('\n', stdout);
+			fputs(buf_str(&r->notices), stderr);
+		}
+		if (e != NULL && !o->json) {
+			struct buf line;
+			buf_init(&line, 0);
+			describe_error(r, e, &line);
+			if (n > 1)
+				fprintf(stderr, "circuit: %s:%s: %s\n", r->p->name, r->model, buf_str(&line));
+			else
+				fprintf(stderr, "circuit: %s\n", buf_str(&line));
+			buf_done(&line);
+		}
+		if (r->record_path != NULL && !o->json)
+			fprintf(stderr, "circuit: recorded the response body in %s\n", r->record_path);
+	}
+	fflush(stdout);
+	if (n > 1 && !o->json)
+		print_table(runs, (size_t)n);
+	for (int i = 0; i < n; i++)
+		run_free(&runs[i]);
+	transport_free(t);
+	providers_free(ps);
+	log_close();
+	free(prompt);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* stream: one streaming request, from start to its last event.
+ *
+ * transport (bytes) -> decoder (events) -> metrics + the owner's callback.
+ * The offline mock takes the same path: its planned bytes are fed to the
+ * same decoder on timers instead of arriving from a socket. */
+#include "net/stream.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net/mock.h"
+#include "util/buf.h"
+#include "util/mem.h"
+
+#define ERROR_BODY_MAX 65536
+#define DEFAULT_TIMEOUT_MS 60000
+
+struct stream {
+	struct transport *t;
+	enum wire_format format;
+	struct stream_callbacks cb;
+	void *ctx;
+	long first_byte_ms, idle_ms;
+	long long now_unix;
+	struct xfer *x;
+	struct wire_decoder *dec;
+	struct stream_metrics m;
+	struct wire_error err;
+	bool have_err;
+	bool finished, cancelled;
+	int timed_out; /* 0, or 1 waiting for the first byte, 2 idle mid-reply */
+	long long last_byte;
+	unsigned long watchdog;
+	bool http_error;
+	struct buf errbody;
+	char *retry_after, *retry_after_ms;
+	int record_fd;
+	/* mock */
+	struct mock_plan plan;
+	size_t next_chunk;
+	unsigned long mock_timer;
+	bool is_mock;
+};
+
+static long long now(const struct stream *s)
+{
+	return transport_now(s->t);
+}
+
+static void on_event(void *ctx, const struct wire_event *ev)
+{
+	struct stream *s = ctx;
+	struct stream_metrics *m = &s->m;
+	long long at = now(s) - m->t0;
+	switch (ev->type) {
+	case WIRE_EV_TEXT:
+		if (m->ttfo < 0)
+			m->ttfo = at;
+		/* fall through */
+	case WIRE_EV_THINKING:
+		if (m->ttft < 0)
+			m->ttft = at;
+		m->last = at;
+		m->deltas++;
+		if (ev->type == WIRE_EV_TEXT)
+			m->text_bytes += ev->len;
+		else
+			m->thinking_bytes += ev->len;
+		break;
+	case WIRE_EV_USAGE:
+		m->usage = ev->usage;
+		m->have_usage = true;
+		break;
+	case WIRE_EV_STOP:
+		m->stop = ev->stop;
+		snprintf(m->stop_reason, sizeof(m->stop_reason), "%s", ev->reason);
+		break;
+	case WIRE_EV_ERROR:
+		s->have_err = true;
+		wire_error_set(&s->err, ev->error->kind, ev->error->code, ev->error->message);
+		s->err.http_status = ev->error->http_status;
+		s->err.retry_after_ms = ev->error->retry_after_ms;
+		break;
+	case WIRE_EV_REFUSAL:
+	case WIRE_EV_TOOL_CALL:
+		break;
+	}
+	s->cb.event(s->ctx, s, ev);
+}
+
+/* An error the stream itself finds (HTTP status, network, timeout). */
+static void fail(struct stream *s, enum wire_error_kind kind, const char *code, const char *msg)
+{
+	if (s->have_err)
+		return;
+	struct wire_error e;
+	wire_error_init(&e);
+	wire_error_set(&e, kind, code, msg);
+	e.http_status = s->http_error ? (int)s->m.status : 0;
+	struct wire_event ev = {.type = WIRE_EV_ERROR, .error = &e};
+	on_event(s, &ev);
+	wire_error_done(&e);
+}
+
+static bool feed(struct stream *s, const char *p, size_t n)
+{
+	long long t = now(s);
+	if (s->m.ttfb < 0)
+		s->m.ttfb = t - s->m.t0;
+	s->last_byte = t;
+	if (s->record_fd >= 0 && write(s->record_fd, p, n) != (ssize_t)n) {
+		close(s->record_fd); /* a full disk stops the recording, not the reply */
+		s->record_fd = -1;
+	}
+	if (s->http_error) {
+		size_t room = ERROR_BODY_MAX - s->errbody.len;
+		buf_append(&s->errbody, p, n < room ? n : room);
+		return true;
+	}
+	return wire_decoder_feed(s->dec, p, n) == 0;
+}
+
+static void http_failure(struct stream *s)
+{
+	struct wire_error e;
+	wire_error_init(&e);
+	wire_parse_error_body(s->format, (int)s->m.status, buf_str(&s->errbody), s->errbody.len, &e);
+	long long hint = wire_retry_after_ms(s->retry_after_ms, s->retry_after, s->now_unix);
+	if (hint >= 0)
+		e.retry_after_ms = hint;
+	struct wire_event ev = {.type = WIRE_EV_ERROR, .error = &e};
+	on_event(s, &ev);
+	wire_error_done(&e);
+}
+
+/* The end, however it came: curl_code is curl's result (0 for mock). */
+static void finish(struct stream *s, int curl_code, const char *curl_msg)
+{
+	if (s->finished)
+		return;
+	s->finished = true;
+	if (s->watchdog != 0)
+		timer_cancel(s->t, s->watchdog);
+	if (s->mock_timer != 0)
+		timer_cancel(s->t, s->mock_timer);
+	s->watchdog = s->mock_timer = 0;
+	char msg[320];
+	if (s->cancelled) {
+		/* The user's choice: the text stays, no error. */
+	} else if (s->timed_out == 1) {
+		snprintf(msg, sizeof(msg), "no response within %ld s of the request",
+		         s->first_byte_ms / 1000);
+		fail(s, WIRE_ERR_TIMEOUT, "first_byte_timeout", msg);
+	} else if (s->timed_out == 2) {
+		snprintf(msg, sizeof(msg), "the stream went quiet for %ld s mid-reply",
+		         s->idle_ms / 1000);
+		fail(s, WIRE_ERR_TIMEOUT, "idle_timeout", msg);
+	} else if (s->http_error) {
+		http_failure(s);
+	} else if (curl_code != 0 && !s->have_err) {
+		if (s->m.ttfb < 0) {
+			snprintf(msg, sizeof(msg), "could not reach the server: %s", curl_msg);
+			fail(s, WIRE_ERR_CONNECT, "connect", msg);
+		} else {
+			snprintf(msg, sizeof(msg), "the connection failed mid-reply: %s", curl_msg);
+			fail(s, WIRE_ERR_NETWORK, "network", msg);
+		}
+	} else if (!s->have_err) {
+		wire_decoder_finish(s->dec);
+	}
+	s->m.malformed = wire_decoder_malformed(s->dec);
+	s->m.total = now(s) - s->m.t0;
+	if (s->record_fd >= 0)
+		close(s->record_fd);
+	s->record_fd = -1;
+	s->cb.done(s->ctx, s);
+}
+
+static void on_head(void *ctx, const struct xfer_head *h)
+{
+	struct stream *s = ctx;
+	s->m.status = h->status;
+	if (s->m.ttfb < 0)
+		s->m.ttfb = now(s) - s->m.t0;
+	s->last_byte = now(s);
+	if (h->status < 200 || h->status > 299) {
+		s->http_error = true;
+		free(s->retry_after);
+		free(s->retry_after_ms);
+		s->retry_after = h->retry_after ? xstrdup(h->retry_after) : NULL;
+		s->retry_after_ms = h->retry_after_ms ? xstrdup(h->retry_after_ms) : NULL;
+	}
+}
+
+static bool on_data(void *ctx, const char *p, size_t n)
+{
+	return feed(ctx, p, n);
+}
+
+static void on_end(void *ctx, const struct xfer_end *e)
+{
+	struct stream *s = ctx;
+	s->x = NULL;
+	finish(s, e->curl_code, e->message);
+}
+
+/* First-byte and idle watchdog: one timer, re-armed lazily from the time
+ * of the last byte rather than on every chunk. */
+static void on_watchdog(void *ctx, long long t)
+{
+	struct stream *s = ctx;
+	s->watchdog = 0;
+	if (s->finished)
+		return;
+	long long deadline = s->m.ttfb < 0 ? s->m.t0 + s->first_byte_ms : s->last_byte + s->idle_ms;
+	if (t < deadline) {
+		s->watchdog = timer_add(s->t, deadline, on_watchdog, s);
+		return;
+	}
+	s->timed_out = s->m.ttfb < 0 ? 1 : 2;
+	if (s->x != NULL)
+		xfer_cancel(s->t, s->x); /* on_end follows from the loop */
+	else
+		finish(s, 0, "");
+}
+
+static void on_mock_timer(void *ctx, long long t)
+{
+	struct stream *s = ctx;
+	s->mock_timer = 0;
+	if (s->finished)
+		return;
+	while (s->next_chunk < s->plan.nchunks && s->m.t0 + s->plan.chunks[s->next_chunk].at_ms <= t) {
+		const struct mock_chunk *c = &s->plan.chunks[s->next_chunk++];
+		if (!feed(s, c->bytes, c->len)) {
+			finish(s, 0, "");
+			return;
+		}
+	}
+	if (s->next_chunk == s->plan.nchunks) {
+		finish(s, 0, "");
+		return;
+	}
+	s->mock_timer = timer_add(s->t, s->m.t0 + s->plan.chunks[s->next_chunk].at_ms, on_mock_timer, s);
+}
+
+static void on_cancel_timer(void *ctx, long long t)
+{
+	(void)t;
+	finish(ctx, 0, "");
+}
+
+static int open_record(const char *path)
+{
+	if (path == NULL)
+		return -1;
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+}
+
+struct stream *stream_start(struct transport *t, const struct stream_spec *spec,
+                            const struct stream_callbacks *cb, void *ctx, long long now_ms,
+                            const char **err)
+{
+	struct stream *s = xcalloc(1, sizeof(*s));
+	s->t = t;
+	s->format = spec->format;
+	s->cb = *cb;
+	s->ctx = ctx;
+	s->first_byte_ms = spec->first_byte_timeout_ms > 0 ? spec->first_byte_timeout_ms : DEFAULT_TIMEOUT_MS;
+	s->idle_ms = spec->idle_timeout_ms > 0 ? spec->idle_timeout_ms : DEFAULT_TIMEOUT_MS;
+	s->now_unix = spec->now_unix;
+	wire_error_init(&s->err);
+	buf_init(&s->errbody, ERROR_BODY_MAX);
+	struct stream_metrics *m = &s->m;
+	m->t0 = now_ms;
+	m->ttfb = m->ttft = m->ttfo = m->last = m->total = -1;
+	m->usage.input = m->usage.output = m->usage.thinking = -1;
+	m->stop = WIRE_STOP_OTHER;
+	s->dec = wire_decoder_new(spec->format, &spec->limits, on_event, s);
+	s->record_fd = open_record(spec->record_path);
+
+	if (spec->mock != NULL) {
+		s->is_mock = true;
+		if (mock_plan(spec->mock, spec->mock_prompt ? spec->mock_prompt : "", spec->mock_attempt,
+		              &s->plan) < 0) {
+			*err = "unknown mock variant";
+			stream_free(s);
+			return NULL;
+		}
+		if (s->plan.status != 200) {
+			s->http_error = true;
+			m->status = s->plan.status;
+		} else {
+			m->status = 200;
+		}
+		s->mock_timer = timer_add(t, now_ms + (s->plan.nchunks ? s->plan.chunks[0].at_ms : 0),
+		                          on_mock_timer, s);
+		return s;
+	}
+
+	struct xfer_request req = {
+		.url = spec->url,
+		.headers = spec->headers,
+		.nheaders = spec->nheaders,
+		.body = spec->body,
+		.body_len = spec->body_len,
+		.connect_timeout_ms = spec->connect_timeout_ms,
+	};
+	static const struct xfer_handlers h = {on_head, on_data, on_end};
+	s->x = xfer_start(t, &req, &h, s, err);
+	if (s->x == NULL) {
+		stream_free(s);
+		return NULL;
+	}
+	s->watchdog = timer_add(t, now_ms + s->first_byte_ms, on_watchdog, s);
+	return s;
+}
+
+void stream_cancel(struct stream *s)
+{
+	if (s->finished || s->cancelled)
+		return;
+	s->cancelled = true;
+	if (s->x != NULL) {
+		xfer_cancel(s->t, s->x);
+		return;
+	}
+	if (s->mock_timer != 0)
+		timer_cancel(s->t, s->mock_timer);
+	s->mock_timer = timer_add(s->t, 0, on_cancel_timer, s);
+}
+
+void stream_free(struct stream *s)
+{
+	if (s == NULL)
+		return;
+	if (s->watchdog != 0)
+		timer_cancel(s->t, s->watchdog);
+	if (s->mock_timer != 0)
+		timer_cancel(s->t, s->mock_timer);
+	if (s->x != NULL)
+		xfer_cancel(s->t, s->x); /* defensive: the owner frees after done */
+	if (s->record_fd >= 0)
+		close(s->record_fd);
+	wire_decoder_free(s->dec);
+	wire_error_done(&s->err);
+	buf_done(&s->errbody);
+	free(s->retry_after);
+	free(s->retry_after_ms);
+	if (s->is_mock)
+		mock_plan_done(&s->plan);
+	free(s);
+}
+
+bool stream_finished(const struct stream *s)
+{
+	return s->finished;
+}
+
+bool stream_cancelled(const struct stream *s)
+{
+	return s->cancelled;
+}
+
+const struct wire_error *stream_error(const struct stream *s)
+{
+	return s->have_err ? &s->err : NULL;
+}
+
+const struct stream_metrics *stream_metrics(const struct stream *s)
+{
+	return &s->m;
+}
+
+long long stream_output_tokens(const struct stream *s, bool *estimated)
+{
+	bool est = !(s->m.have_usage && s->m.usage.output >= 0);
+	if (estimated != NULL)
+		*estimated = est;
+	return est ? (long long)s->m.deltas : s->m.usage.output;
+}
+
+double stream_tokens_per_second(const struct stream *s)
+{
+	const struct stream_metrics *m = &s->m;
+	if (m->ttft < 0 || m->last <= m->ttft)
+		return -1;
+	long long tokens = stream_output_tokens(s, NULL);
+	return (double)tokens * 1000.0 / (double)(m->last - m->ttft);
+}

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* transport: the one libcurl multi handle, its transfers, and timers.
+ *
+ * Known traps (DESIGN.md "libcurl multi"), and where they are handled:
+ *   - easy handles are removed and cleaned up in transport_run, never in a
+ *     callback: xfer_cancel only marks, reap() does the work;
+ *   - CURLOPT_NOSIGNAL, and SIGPIPE is ignored by main;
+ *   - no CURLOPT_TIMEOUT (it would cut a healthy long answer): a connect
+ *     timeout here, first-byte and idle watchdogs in net/stream;
+ *   - CURLOPT_VERBOSE output goes through a debug function that redacts. */
+#include "net/transport.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#define HEADER_MAX 8192
+
+struct xfer {
+	struct transport *t;
+	CURL *easy;
+	struct curl_slist *headers;
+	struct xfer_handlers h;
+	void *ctx;
+	bool head_sent;
+	bool finished; /* curl said done, or cancelled: reap it */
+	bool cancelled;
+	int code;
+	char errbuf[CURL_ERROR_SIZE];
+	/* Response headers of the final response (reset on each status line). */
+	struct buf content_type, retry_after, retry_after_ms, request_id;
+	bool have_retry_after, have_retry_after_ms;
+	struct xfer *next;
+};
+
+struct timer {
+	unsigned long id;
+	long long deadline;
+	timer_fn fn;
+	void *ctx;
+};
+
+struct transport {
+	CURLM *multi;
+	struct xfer *xfers;
+	struct timer *timers;
+	size_t ntimers, timers_alloc;
+	unsigned long next_timer;
+	long long now;
+	bool debug;
+};
+
+static int global_refs;
+
+struct transport *transport_new(void)
+{
+	if (global_refs++ == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fputs("circuit: libcurl failed to initialise\n", stderr);
+		abort();
+	}
+	struct transport *t = xcalloc(1, sizeof(*t));
+	t->multi = curl_multi_init();
+	if (t->multi == NULL) {
+		fputs("circuit: libcurl failed to create its multi handle\n", stderr);
+		abort();
+	}
+	curl_multi_setopt(t->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	t->next_timer = 1;
+	return t;
+}
+
+static void xfer_free(struct xfer *x)
+{
+	curl_slist_free_all(x->headers);
+	buf_done(&x->content_type);
+	buf_done(&x->retry_after);
+	buf_done(&x->retry_after_ms);
+	buf_done(&x->request_id);
+	free(x);
+}
+
+void transport_free(struct transport *t)
+{
+	if (t == NULL)
+		return;
+	while (t->xfers != NULL) {
+		struct xfer *x = t->xfers;
+		t->xfers = x->next;
+		curl_multi_remove_handle(t->multi, x->easy);
+		curl_easy_cleanup(x->easy);
+		xfer_free(x);
+	}
+	curl_multi_cleanup(t->multi);
+	free(t->timers);
+	free(t);
+	if (--global_refs == 0)
+		curl_global_cleanup();
+}
+
+/* "Name: value" header line: copies the trimmed value into b when the name
+ * matches. */
+static bool header_value(const char *line, size_t n, const char *name, struct buf *b)
+{
+	size_t len = strlen(name);
+	if (n <= len || strncasecmp(line, name, len) != 0 || line[len] != ':')
+		return false;
+	const char *v = line + len + 1;
+	const char *end = line + n;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	buf_reset(b);
+	buf_append(b, v, (size_t)(end - v));
+	return true;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct xfer *x = ud;
+	size_t len = size * n;
+	if (x->cancelled)
+		return 0;
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		/* A new response (after 100 Continue): forget the last one's. */
+		buf_reset(&x->content_type);
+		buf_reset(&x->request_id);
+		x->have_retry_after = x->have_retry_after_ms = false;
+		return len;
+	}
+	header_value(p, len, "content-type", &x->content_type);
+	if (header_value(p, len, "retry-after", &x->retry_after))
+		x->have_retry_after = true;
+	if (header_value(p, len, "retry-after-ms", &x->retry_after_ms))
+		x->have_retry_after_ms = true;
+	if (!header_value(p, len, "x-request-id", &x->request_id))
+		header_value(p, len, "request-id", &x->request_id);
+	return len;
+}
+
+static void send_head(struct xfer *x)
+{
+	if (x->head_sent)
+		return;
+	x->head_sent = true;
+	long status = 0;
+	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	struct xfer_head h = {
+		.status = status,
+		.content_type = buf_str(&x->content_type),
+		.retry_after = x->have_retry_after ? buf_str(&x->retry_after) : NULL,
+		.retry_after_ms = x->have_retry_after_ms ? buf_str(&x->retry_after_ms) : NULL,
+		.request_id = buf_str(&x->request_id),
+	};
+	if (x->h.head != NULL)
+		x->h.head(x->ctx, &h);
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct xfer *x = ud;
+	size_t len = size * n;
+	if (x->cancelled)
+		return 0;
+	send_head(x);
+	if (x->cancelled || !x->h.data(x->ctx, p, len))
+		return 0; /* CURLE_WRITE_ERROR ends the transfer */
+	return len;
+}
+
+static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, void *ud)
+{
+	(void)easy;
+	(void)ud;
+	/* Headers and curl's own notes only: bodies may be large and hold
+	 * the user's text. log_msg redacts key headers and secrets. */
+	if (type == CURLINFO_TEXT || type == CURLINFO_HEADER_IN || type == CURLINFO_HEADER_OUT) {
+		const char *dir = type == CURLINFO_HEADER_OUT ? "> " : type == CURLINFO_HEADER_IN ? "< " : "* ";
+		size_t start = 0;
+		for (size_t i = 0; i <= size; i++) {
+			if (i == size || data[i] == '\n') {
+				size_t end = i;
+				while (end > start && (data[end - 1] == '\r' || data[end - 1] == '\n'))
+					end--;
+				if (end > start)
+					log_msg("%s%.*s", dir, (int)(end - start), data + start);
+				start = i + 1;
+			}
+		}
+	}
+	return 0;
+}
+
+struct xfer *xfer_start(struct transport *t, const struct xfer_request *req,
+                        const struct xfer_handlers *h, void *ctx, const char **err)
+{
+	struct xfer *x = xcalloc(1, sizeof(*x));
+	x->t = t;
+	x->h = *h;
+	x->ctx = ctx;
+	buf_init(&x->content_type, HEADER_MAX);
+	buf_init(&x->retry_after, HEADER_MAX);
+	buf_init(&x->retry_after_ms, HEADER_MAX);
+	buf_init(&x->request_id, HEADER_MAX);
+	x->easy = curl_easy_init();
+	if (x->easy == NULL) {
+		*err = "libcurl could not create a transfer";
+		xfer_free(x);
+		return NULL;
+	}
+	for (size_t i = 0; i < req->nheaders; i++)
+		x->headers = curl_slist_append(x->headers, req->headers[i]);
+	x->headers = curl_slist_append(x->headers, "Content-Type: application/json");
+	x->headers = curl_slist_append(x->headers, "Expect:"); /* no 100-continue wait */
+	CURL *e = x->easy;
+	curl_easy_setopt(e, CURLOPT_URL, req->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	                 req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "circuit/" CIRCUIT_VERSION);
+	if (t->debug) {
+		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+	}
+	CURLMcode mc = curl_multi_add_handle(t->multi, e);
+	if (mc != CURLM_OK) {
+		*err = curl_multi_strerror(mc);
+		curl_easy_cleanup(e);
+		xfer_free(x);
+		return NULL;
+	}
+	x->next = t->xfers;
+	t->xfers = x;
+	return x;
+}
+
+void xfer_cancel(struct transport *t, struct xfer *x)
+{
+	(void)t;
+	if (!x->finished) {
+		x->cancelled = true;
+		x->finished = true;
+	}
+}
+
+/* Takes finished transfers out of the multi handle, then runs their end
+ * handlers: a handler may start or cancel other transfers safely. */
+static void reap(struct transport *t)
+{
+	struct xfer *done = NULL, **pp = &t->xfers;
+	while (*pp != NULL) {
+		struct xfer *x = *pp;
+		if (!x->finished) {
+			pp = &x->next;
+			continue;
+		}
+		*pp = x->next;
+		curl_multi_remove_handle(t->multi, x->easy);
+		x->next = done;
+		done = x;
+	}
+	while (done != NULL) {
+		struct xfer *x = done;
+		done = x->next;
+		if (!x->cancelled)
+			send_head(x);
+		long status = 0;
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+		struct xfer_end e = {
+			.curl_code = x->code,
+			.message = x->errbuf[0] ? x->errbuf : curl_easy_strerror((CURLcode)x->code),
+			.status = status,
+			.cancelled = x->cancelled,
+		};
+		x->h.end(x->ctx, &e);
+		curl_easy_cleanup(x->easy);
+		xfer_free(x);
+	}
+}
+
+unsigned long timer_add(struct transport *t, long long deadline_ms, timer_fn fn, void *ctx)
+{
+	if (t->ntimers == t->timers_alloc) {
+		t->timers_alloc = t->timers_alloc ? t->timers_alloc * 2 : 16;
+		t->timers = xrealloc(t->timers, t->timers_alloc * sizeof(*t->timers));
+	}
+	struct timer *tm = &t->timers[t->ntimers++];
+	tm->id = t->next_timer++;
+	tm->deadline = deadline_ms;
+	tm->fn = fn;
+	tm->ctx = ctx;
+	return tm->id;
+}
+
+void timer_cancel(struct transport *t, unsigned long id)
+{
+	for (size_t i = 0; i < t->ntimers; i++) {
+		if (t->timers[i].id == id) {
+			t->timers[i] = t->timers[--t->ntimers];
+			return;
+		}
+	}
+}
+
+long transport_timeout(struct transport *t, long long now_ms)
+{
+	long curl_ms = -1;
+	curl_multi_timeout(t->multi, &curl_ms);
+	long best = curl_ms;
+	for (size_t i = 0; i < t->ntimers; i++) {
+		long long d = t->timers[i].deadline - now_ms;
+		long ms = d < 0 ? 0 : d > 86400000 ? 86400000 : (long)d;
+		if (best < 0 || ms < best)
+			best = ms;
+	}
+	return best;
+}
+
+int transport_wait(struct transport *t, const int *fds, size_t nfds, long timeout_ms, bool *ready)
+{
+	struct curl_waitfd w[8];
+	if (nfds > 8)
+		nfds = 8;
+	for (size_t i = 0; i < nfds; i++) {
+		w[i].fd = fds[i];
+		w[i].events = CURL_WAIT_POLLIN;
+		w[i].revents = 0;
+	}
+	int numfds = 0;
+	int ms = timeout_ms < 0 ? 3600000 : timeout_ms > 3600000 ? 3600000 : (int)timeout_ms;
+	CURLMcode mc = curl_multi_poll(t->multi, w, (unsigned)nfds, ms, &numfds);
+	if (mc != CURLM_OK)
+		return -1;
+	int n = 0;
+	for (size_t i = 0; i < nfds; i++) {
+		ready[i] = (w[i].revents & CURL_WAIT_POLLIN) != 0;
+		n += ready[i];
+	}
+	return n;
+}
+
+/* Runs each timer due at now once; timers they add wait for the next turn. */
+static void run_timers(struct transport *t, long long now_ms)
+{
+	unsigned long last = t->next_timer;
+	for (;;) {
+		size_t best = t->ntimers;
+		for (size_t i = 0; i < t->ntimers; i++)
+			if (t->timers[i].deadline <= now_ms && t->timers[i].id < last &&
+			    (best == t->ntimers || t->timers[i].deadline < t->timers[best].deadline))
+				best = i;
+		if (best == t->ntimers)
+			return;
+		struct timer tm = t->timers[best];
+		t->timers[best] = t->timers[--t->ntimers];
+		tm.fn(tm.ctx, now_ms);
+	}
+}
+
+void transport_run(struct transport *t, long long now_ms)
+{
+	t->now = now_ms;
+	int running = 0;
+	curl_multi_perform(t->multi, &running);
+	CURLMsg *msg;
+	int left;
+	while ((msg = curl_multi_info_read(t->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		struct xfer *x = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		if (x != NULL && !x->finished) {
+			x->finished = true;
+			x->code = (int)msg->data.result;
+		}
+	}
+	reap(t);
+	run_timers(t, now_ms);
+	reap(t); /* timers may have cancelled transfers */
+}
+
+long long transport_now(const struct transport *t)
+{
+	return t->now;
+}
+
+bool transport_busy(const struct transport *t)
+{
+	return t->xfers != NULL || t->ntimers > 0;
+}
+
+void transport_set_debug(struct transport *t, bool on)
+{
+	t->debug = on;
+}

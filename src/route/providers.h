@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* providers: the built-in providers, model -> provider, and requests. */
+#ifndef CIRCUIT_ROUTE_PROVIDERS_H
+#define CIRCUIT_ROUTE_PROVIDERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "wire/decoder.h"
+#include "wire/request.h"
+
+struct provider {
+	const char *name;          /* "openai", "anthropic", "google", "ollama", "mock" */
+	enum wire_format format;
+	const char *key_env;       /* the variable the key came from or should ("" none needed) */
+	char *key;                 /* NULL: not set */
+	char *base_url;            /* NULL for mock */
+	const char *base_env;      /* the variable that overrides base_url */
+	const char *default_model;
+	unsigned active, total;    /* streams now / this run */
+};
+
+/* Looks up an environment variable; getenv in the program, a table in tests. */
+typedef const char *(*env_fn)(const char *name);
+
+struct providers;
+
+/* The built-ins, configured from the environment: OPENAI_API_KEY,
+ * OPENAI_BASE_URL (with /v1), ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL (no
+ * /v1), GEMINI_API_KEY or GOOGLE_API_KEY, GEMINI_BASE_URL (no version),
+ * OLLAMA_HOST (host:port or a URL). */
+struct providers *providers_new(env_fn env);
+void providers_free(struct providers *ps);
+
+/* By name ("gemini" is an alias of google); NULL if unknown. */
+struct provider *providers_get(struct providers *ps, const char *name);
+/* Every provider, for listing. */
+size_t providers_count(const struct providers *ps);
+struct provider *providers_at(struct providers *ps, size_t i);
+
+/* The model to use when none is given: the first provider with a key
+ * (openai, anthropic, google, in that order) with its default model, else
+ * "mock". Returns a "provider:model" string, static or owned by ps. */
+const char *providers_default_model(struct providers *ps);
+
+/* Resolves "provider:model" (always wins) or a bare name: gpt-*, o<digit>*,
+ * chatgpt-* -> openai; claude-* -> anthropic; gemini-* -> google; mock,
+ * mock-fast, mock-slow, mock-flaky -> mock. On success sets *p and *model
+ * (pointing into spec or a default) and returns 0. On failure a one-line
+ * message in err says what is wrong and what to do, and the result is -1
+ * for an unknown model or provider, -2 for a missing key (naming the
+ * variable to set). */
+int providers_resolve(struct providers *ps, const char *spec, struct provider **p,
+                      const char **model, char *err, size_t errlen);
+
+/* A request ready for net/stream: URL, headers (the key is in a header,
+ * never in the URL), body. All owned. */
+struct provider_request {
+	char *url;
+	char *headers[4];
+	size_t nheaders;
+	char *body;
+	size_t body_len;
+};
+
+void provider_request_build(const struct provider *p, const char *model,
+                            const struct wire_request *req, struct provider_request *out);
+void provider_request_done(struct provider_request *r);
+
+#endif
