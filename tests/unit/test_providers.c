@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test_providers: model -> provider, defaults, and where the key goes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include "route/providers.h"
+
+#define SENTINEL "sk-SENTINEL-0123456789abcdef"
+
+/* The environment a test sees: NAME=value pairs, NULL-terminated. */
+static const char *const *env_table;
+
+static const char *fake_env(const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; env_table != NULL && env_table[i] != NULL; i++)
+		if (strncmp(env_table[i], name, n) == 0 && env_table[i][n] == '=')
+			return env_table[i] + n + 1;
+	return NULL;
+}
+
+static struct providers *with_env(const char *const *table)
+{
+	env_table = table;
+	return providers_new(fake_env);
+}
+
+#define ENV(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static void assert_resolves(struct providers *ps, const char *spec, const char *provider,
+                            const char *model)
+{
+	struct provider *p = NULL;
+	const char *m = NULL;
+	char err[256] = "";
+	if (providers_resolve(ps, spec, &p, &m, err, sizeof(err)) != 0) {
+		print_error("'%s' did not resolve: %s\n", spec, err);
+		fail();
+	}
+	assert_string_equal(p->name, provider);
+	assert_string_equal(m, model);
+}
+
+static void test_default_model_is_mock_without_keys(void **state)
+{
+	(void)state;
+	struct providers *ps = with_env(ENV("HOME=/root"));
+	assert_string_equal(providers_default_model(ps), "mock:mock");
+	assert_resolves(ps, providers_default_model(ps), "mock", "mock");
+	providers_free(ps);
+}
+
+static void test_default_model_is_the_first_provider_with_a_key(void **state)
+{
+	(void)state;
+	struct providers *ps = with_env(ENV("ANTHROPIC_API_KEY=a-key", "GEMINI_API_KEY=g-key"));
+	assert_string_equal(providers_default_model(ps), "anthropic:claude-sonnet-4-5");
+	providers_free(ps);
+	ps = with_env(ENV("ANTHROPIC_API_KEY=a-key", "OPENAI_API_KEY=o-key"));
+	assert_string_equal(providers_default_model(ps), "openai:gpt-4o-mini");
+	providers_free(ps);
+	/* An empty variable is no key. */
+	ps = with_env(ENV("OPENAI_API_KEY="));
+	assert_string_equal(providers_default_model(ps), "mock:mock");
+	providers_free(ps);
+}
+
+static void test_model_names_resolve_by_prefix(void **state)
+{
+	(void)state;
+	struct providers *ps = with_env(ENV("OPENAI_API_KEY=o", "ANTHROPIC_API_KEY=a",
+	                                    "GEMINI_API_KEY=g"));
+	assert_resolves(ps, "gpt-4o", "openai", "gpt-4o");
+	assert_resolves(ps, "o3-mini", "openai", "o3-mini");
+	assert_resolves(ps, "chatgpt-4o-latest", "openai", "chatgpt-4o-latest");
+	assert_resolves(ps, "claude-sonnet-4-5", "anthropic", "claude-sonnet-4-5");
+	assert_resolves(ps, "gemini-2.5-flash", "google", "gemini-2.5-flash");
+	assert_resolves(ps, "mock-slow", "mock", "mock-slow");
+	providers_free(ps);
+}
+
+static void test_provider_prefix_always_wins(void **state)
+{
+	(void)state;
+	struct providers *ps = with_env(ENV("OPENAI_API_KEY=o", "GEMINI_API_KEY=g"));
+	/* An OpenAI-compatible server serving a model named like Claude. */
+	assert_resolves(ps, "openai:claude-3-haiku", "openai", "claude-3-haiku");
+	/* Ollama tags hold colons of their own. */
+	assert_resolves(ps, "ollama:llama3.2:3b", "ollama", "llama3.2:3b");
+	assert_resolves(ps, "gemini:gemini-2.5-pro", "google", "gemini-2.5-pro");
+	assert_resolves(ps, "openai:", "openai", "gpt-4o-mini");
+	assert_resolves(ps, "mock:mock-fast", "mock", "mock-fast");
+	providers_free(ps);
+}
+
+static void test_unknown_model_or_provider_says_what_to_do(void **state)
+{
+	(void)state;
+	struct providers *ps = with_env(ENV("OPENAI_API_KEY=o"));
+	struct provider *p;
+	const char *m;
+	char err[256];
+	assert_int_equal(providers_resolve(ps, "llama3", &p, &m, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "ollama:llama3"));
+	assert_int_equal(providers_resolve(ps, "acme:model", &p, &m, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown provider 'acme'"));
+	assert_int_equal(providers_resolve(ps, "mock:gpt-4o", &p, &m, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "mock-flaky"));
+	providers_free(ps);
+}
+
+static void test_missing_key_names_the_variable(void **state)
+{
+	(void)state;
+	struct providers *ps = with_env(ENV("HOME=/root"));
+	struct provider *p;
+	const char *m;
+	char err[256];
+	assert_int_equal(providers_resolve(ps, "gpt-4o", &p, &m, err, sizeof(err)), -2);
+	assert_non_null(strstr(err, "OPENAI_API_KEY"));
+	assert_int_equal(providers_resolve(ps, "claude-opus-4", &p, &m, err, sizeof(err)), -2);
+	assert_non_null(strstr(err, "ANTHROPIC_API_KEY"));
+	assert_int_equal(providers_resolve(ps, "gemini-2.5-pro", &p, &m, err, sizeof(err)), -2);
+	assert_non_null(strstr(err, "GEMINI_API_KEY or GOOGLE_API_KEY"));
+	/* Ollama and mock need none. */
+	assert_resolves(ps, "ollama:qwen3", "ollama", "qwen3");
+	assert_resolves(ps, "mock", "mock", "mock");
+	providers_free(ps);
+}
+
+static void test_google_api_key_is_the_fallback_variable(void **state)
+{
+	(void)state;
+	struct providers *ps = with_env(ENV("GOOGLE_API_KEY=gk"));
+	struct provider *g = providers_get(ps, "google");
+	assert_string_equal(g->key, "gk");
+	assert_string_equal(g->key_env, "GOOGLE_API_KEY");
+	providers_free(ps);
+}
+
+/* The key is in exactly one header, and nowhere in the URL. */
+static void assert_key_only_in(const struct provider_request *r, const char *header)
+{
+	assert_null(strstr(r->url, SENTINEL));
+	assert_null(strstr(r->body, SENTINEL));
+	size_t found = 0;
+	for (size_t i = 0; i < r->nheaders; i++) {
+		if (strstr(r->headers[i], SENTINEL) != NULL) {
+			assert_string_equal(r->headers[i], header);
+			found++;
+		}
+	}
+	assert_int_equal(found, 1);
+}
+
+static const struct wire_message hello = {.role = WIRE_ROLE_USER, .text = "hello"};
+static const struct wire_request conv = {.messages = &hello, .nmessages = 1};
+
+static void test_requests_per_provider(void **state)
+{
+	(void)state;
+	struct providers *ps = with_env(ENV("OPENAI_API_KEY=" SENTINEL, "ANTHROPIC_API_KEY=" SENTINEL,
+	                                    "GEMINI_API_KEY=" SENTINEL));
+	struct provider_request r;
+
+	provider_request_build(providers_get(ps, "openai"), "gpt-4o", &conv, &r);
+	assert_string_equal(r.url, "https://api.openai.com/v1/chat/completions");
+	assert_key_only_in(&r, "Authorization: Bearer " SENTINEL);
+	assert_non_null(strstr(r.body, "\"model\":\"gpt-4o\""));
+	provider_request_done(&r);
+
+	provider_request_build(providers_get(ps, "anthropic"), "claude-x", &conv, &r);
+	assert_string_equal(r.url, "https://api.anthropic.com/v1/messages");
+	assert_key_only_in(&r, "x-api-key: " SENTINEL);
+	bool version = false;
+	for (size_t i = 0; i < r.nheaders; i++)
+		version |= strcmp(r.headers[i], "anthropic-version: 2023-06-01") == 0;
+	assert_true(version);
+	provider_request_done(&r);
+
+	provider_request_build(providers_get(ps, "google"), "gemini-2.5-flash", &conv, &r);
+	assert_string_equal(r.url, "https://generativelanguage.googleapis.com/v1beta/models/"
+	                           "gemini-2.5-flash:streamGenerateContent?alt=sse");
+	assert_key_only_in(&r, "x-goog-api-key: " SENTINEL);
+	assert_null(strstr(r.url, "key="));
+	provider_request_done(&r);
+
+	provider_request_build(providers_get(ps, "mock"), "mock", &conv, &r);
+	assert_null(r.url);
+	assert_int_equal(r.nheaders, 0);
+	assert_non_null(r.body);
+	provider_request_done(&r);
+	providers_free(ps);
+}
+
+static void test_base_urls_from_the_environment(void **state)
+{
+	(void)state;
+	struct providers *ps = with_env(ENV("OPENAI_API_KEY=k", "OPENAI_BASE_URL=http://127.0.0.1:9/v1/",
+	                                    "ANTHROPIC_API_KEY=k", "ANTHROPIC_BASE_URL=http://h:1",
+	                                    "GEMINI_API_KEY=k", "GEMINI_BASE_URL=http://g:2//",
+	                                    "OLLAMA_HOST=localhost:1234"));
+	struct provider_request r;
+	provider_request_build(providers_get(ps, "openai"), "m", &conv, &r);
+	assert_string_equal(r.url, "http://127.0.0.1:9/v1/chat/completions");
+	provider_request_done(&r);
+	provider_request_build(providers_get(ps, "anthropic"), "m", &conv, &r);
+	assert_string_equal(r.url, "http://h:1/v1/messages");
+	provider_request_done(&r);
+	/* A model name is one path segment: anything unusual is encoded. */
+	provider_request_build(providers_get(ps, "google"), "my model/x", &conv, &r);
+	assert_string_equal(r.url, "http://g:2/v1beta/models/my%20model%2Fx:streamGenerateContent?alt=sse");
+	provider_request_done(&r);
+	provider_request_build(providers_get(ps, "ollama"), "qwen3", &conv, &r);
+	assert_string_equal(r.url, "http://localhost:1234/api/chat");
+	for (size_t i = 0; i < r.nheaders; i++)
+		assert_null(strstr(r.headers[i], "uthorization"));
+	provider_request_done(&r);
+	providers_free(ps);
+
+	ps = with_env(ENV("OLLAMA_HOST=https://ollama.example:443"));
+	provider_request_build(providers_get(ps, "ollama"), "qwen3", &conv, &r);
+	assert_string_equal(r.url, "https://ollama.example:443/api/chat");
+	provider_request_done(&r);
+	providers_free(ps);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_model_is_mock_without_keys),
+		cmocka_unit_test(test_default_model_is_the_first_provider_with_a_key),
+		cmocka_unit_test(test_model_names_resolve_by_prefix),
+		cmocka_unit_test(test_provider_prefix_always_wins),
+		cmocka_unit_test(test_unknown_model_or_provider_says_what_to_do),
+		cmocka_unit_test(test_missing_key_names_the_variable),
+		cmocka_unit_test(test_google_api_key_is_the_fallback_variable),
+		cmocka_unit_test(test_requests_per_provider),
+		cmocka_unit_test(test_base_urls_from_the_environment),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
