@@ -152,8 +152,20 @@ static void on_event(void *ctx, struct stream *s, const struct wire_event *ev)
 	}
 }
 
-/* One line: what happened and what to do. */
+static void describe_error_raw(const struct run *r, const struct wire_error *e, struct buf *b);
+
+/* One line: what happened and what to do. A server may quote the key back
+ * ("Incorrect API key provided: sk-..."): it is redacted here. */
 static void describe_error(const struct run *r, const struct wire_error *e, struct buf *b)
+{
+	struct buf raw;
+	buf_init(&raw, 0);
+	describe_error_raw(r, e, &raw);
+	log_redact(buf_str(&raw), raw.len, b);
+	buf_done(&raw);
+}
+
+static void describe_error_raw(const struct run *r, const struct wire_error *e, struct buf *b)
 {
 	struct buf msg;
 	buf_init(&msg, 0);
@@ -507,6 +519,10 @@ int headless_run(const struct headless_opts *o)
 		fprintf(stderr, "circuit: cannot create %s: %s\n", o->record_dir, strerror(errno));
 		status = 1;
 	}
+	/* Keys are registered whether or not there is a debug log: error lines,
+	 * --json and --record files pass through the same redaction. */
+	for (size_t i = 0; i < providers_count(ps); i++)
+		log_add_secret(providers_at(ps, i)->key);
 	struct transport *t = transport_new();
 	if (o->debug_file != NULL) {
 		if (log_open(o->debug_file) < 0) {
@@ -514,8 +530,6 @@ int headless_run(const struct headless_opts *o)
 			        strerror(errno));
 			status = 1;
 		}
-		for (size_t i = 0; i < providers_count(ps); i++)
-			log_add_secret(providers_at(ps, i)->key);
 		transport_set_debug(t, true);
 	}
 	long long now = clock_ms();
@@ -583,6 +597,7 @@ int headless_run(const struct headless_opts *o)
 	transport_free(t);
 	providers_free(ps);
 	log_close();
+	log_clear_secrets();
 	free(prompt);
 	return failed ? 1 : 0;
 }

@@ -15,6 +15,7 @@
 
 #include "net/mock.h"
 #include "util/buf.h"
+#include "util/log.h"
 #include "util/mem.h"
 
 #define ERROR_BODY_MAX 65536
@@ -40,6 +41,8 @@ struct stream {
 	struct buf errbody;
 	char *retry_after, *retry_after_ms;
 	int record_fd;
+	struct redactor redact; /* no registered secret reaches the record */
+	struct buf record_out;
 	/* mock */
 	struct mock_plan plan;
 	size_t next_chunk;
@@ -107,15 +110,39 @@ static void fail(struct stream *s, enum wire_error_kind kind, const char *code, 
 	wire_error_done(&e);
 }
 
+/* Writes what the redactor released; a full disk stops the recording,
+ * not the reply. */
+static void record(struct stream *s)
+{
+	size_t len = s->record_out.len;
+	if (len > 0 && write(s->record_fd, s->record_out.data, len) != (ssize_t)len) {
+		close(s->record_fd);
+		s->record_fd = -1;
+	}
+}
+
+static void record_close(struct stream *s)
+{
+	if (s->record_fd < 0)
+		return;
+	buf_reset(&s->record_out);
+	redactor_finish(&s->redact, &s->record_out);
+	record(s);
+	if (s->record_fd >= 0)
+		close(s->record_fd);
+	s->record_fd = -1;
+}
+
 static bool feed(struct stream *s, const char *p, size_t n)
 {
 	long long t = now(s);
 	if (s->m.ttfb < 0)
 		s->m.ttfb = t - s->m.t0;
 	s->last_byte = t;
-	if (s->record_fd >= 0 && write(s->record_fd, p, n) != (ssize_t)n) {
-		close(s->record_fd); /* a full disk stops the recording, not the reply */
-		s->record_fd = -1;
+	if (s->record_fd >= 0) {
+		buf_reset(&s->record_out);
+		redactor_feed(&s->redact, p, n, &s->record_out);
+		record(s);
 	}
 	if (s->http_error) {
 		size_t room = ERROR_BODY_MAX - s->errbody.len;
@@ -175,9 +202,7 @@ static void finish(struct stream *s, int curl_code, const char *curl_msg)
 	}
 	s->m.malformed = wire_decoder_malformed(s->dec);
 	s->m.total = now(s) - s->m.t0;
-	if (s->record_fd >= 0)
-		close(s->record_fd);
-	s->record_fd = -1;
+	record_close(s);
 	s->cb.done(s->ctx, s);
 }
 
@@ -283,6 +308,8 @@ struct stream *stream_start(struct transport *t, const struct stream_spec *spec,
 	m->stop = WIRE_STOP_OTHER;
 	s->dec = wire_decoder_new(spec->format, &spec->limits, on_event, s);
 	s->record_fd = open_record(spec->record_path);
+	redactor_init(&s->redact);
+	buf_init(&s->record_out, 0);
 
 	if (spec->mock != NULL) {
 		s->is_mock = true;
@@ -345,8 +372,9 @@ void stream_free(struct stream *s)
 		timer_cancel(s->t, s->mock_timer);
 	if (s->x != NULL)
 		xfer_cancel(s->t, s->x); /* defensive: the owner frees after done */
-	if (s->record_fd >= 0)
-		close(s->record_fd);
+	record_close(s);
+	redactor_done(&s->redact);
+	buf_done(&s->record_out);
 	wire_decoder_free(s->dec);
 	wire_error_done(&s->err);
 	buf_done(&s->errbody);

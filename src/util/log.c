@@ -201,3 +201,60 @@ void log_msg(const char *fmt, ...)
 	buf_done(&raw);
 	buf_done(&clean);
 }
+
+void redactor_init(struct redactor *r)
+{
+	buf_init(&r->carry, 0);
+}
+
+void redactor_done(struct redactor *r)
+{
+	buf_done(&r->carry);
+}
+
+/* Replaces secrets in carry[0..limit) (a match may run past limit) and
+ * moves what was scanned to out. */
+static void redact_upto(struct redactor *r, size_t limit, struct buf *out)
+{
+	const char *c = r->carry.data;
+	size_t i = 0, run = 0;
+	while (i < limit) {
+		size_t end = secret_end(c, i, r->carry.len);
+		if (end == i) {
+			i++;
+			continue;
+		}
+		for (size_t j = i + 1; j < end; j++) {
+			size_t e = secret_end(c, j, r->carry.len);
+			if (e > end)
+				end = e; /* overlapping secrets: no tail escapes */
+		}
+		buf_append(out, c + run, i - run);
+		buf_append_str(out, REDACTED);
+		i = run = end;
+	}
+	if (i > run)
+		buf_append(out, c + run, i - run);
+	buf_consume(&r->carry, i);
+}
+
+void redactor_feed(struct redactor *r, const char *p, size_t n, struct buf *out)
+{
+	size_t longest = 0;
+	for (size_t k = 0; k < nsecrets; k++)
+		if (strlen(secrets[k]) > longest)
+			longest = strlen(secrets[k]);
+	if (longest == 0 && r->carry.len == 0) {
+		buf_append(out, p, n);
+		return;
+	}
+	buf_append(&r->carry, p, n);
+	size_t hold = longest > 0 ? longest - 1 : 0;
+	if (r->carry.len > hold)
+		redact_upto(r, r->carry.len - hold, out);
+}
+
+void redactor_finish(struct redactor *r, struct buf *out)
+{
+	redact_upto(r, r->carry.len, out);
+}

@@ -30,4 +30,17 @@ void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * value of a key= / api_key= URL query parameter. */
 void log_redact(const char *s, size_t n, struct buf *out);
 
+/* The registered-secret part of log_redact for a byte stream split
+ * anywhere (--record files): a secret split across calls is still caught.
+ * Up to (longest secret - 1) bytes are held back until the next call. */
+struct redactor {
+	struct buf carry;
+};
+void redactor_init(struct redactor *r);
+void redactor_done(struct redactor *r);
+/* Appends to out what can be released once the n bytes at p are added. */
+void redactor_feed(struct redactor *r, const char *p, size_t n, struct buf *out);
+/* End of the stream: releases what was held back. */
+void redactor_finish(struct redactor *r, struct buf *out);
+
 #endif

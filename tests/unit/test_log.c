@@ -385,6 +385,57 @@ static void test_log_open_failure_returns_minus_one_with_errno(void **state)
 	free(dir);
 }
 
+static void test_redactor_catches_a_secret_split_at_every_offset(void **state)
+{
+	(void)state;
+	log_add_secret(SENTINEL);
+	log_add_secret("sk-SENTINEL-0123456789-and-longer");
+	static const char text[] = "a " SENTINEL " b sk-SENTINEL-0123456789-and-longer c " SENTINEL;
+	static const char want[] = "a [redacted] b [redacted] c [redacted]";
+	size_t n = sizeof(text) - 1;
+	for (size_t cut = 0; cut <= n; cut++) {
+		struct redactor r;
+		struct buf out;
+		redactor_init(&r);
+		buf_init(&out, 0);
+		redactor_feed(&r, text, cut, &out);
+		redactor_feed(&r, text + cut, n - cut, &out);
+		redactor_finish(&r, &out);
+		if (out.len != sizeof(want) - 1 || memcmp(out.data, want, out.len) != 0) {
+			print_error("cut %zu: %s\n", cut, buf_str(&out));
+			fail();
+		}
+		buf_done(&out);
+		redactor_done(&r);
+	}
+	/* One byte at a time. */
+	struct redactor r;
+	struct buf out;
+	redactor_init(&r);
+	buf_init(&out, 0);
+	for (size_t i = 0; i < n; i++)
+		redactor_feed(&r, text + i, 1, &out);
+	redactor_finish(&r, &out);
+	assert_bytes_equal(out.data, out.len, want);
+	buf_done(&out);
+	redactor_done(&r);
+}
+
+static void test_redactor_without_secrets_passes_bytes_through(void **state)
+{
+	(void)state;
+	struct redactor r;
+	struct buf out;
+	redactor_init(&r);
+	buf_init(&out, 0);
+	redactor_feed(&r, "abc", 3, &out);
+	assert_bytes_equal(out.data, out.len, "abc"); /* nothing held back */
+	redactor_finish(&r, &out);
+	assert_bytes_equal(out.data, out.len, "abc");
+	buf_done(&out);
+	redactor_done(&r);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, reset_log, reset_log)
 
 int main(void)
@@ -414,6 +465,8 @@ int main(void)
 		T(test_log_open_makes_an_existing_file_private),
 		T(test_log_open_refuses_a_symlink),
 		T(test_log_redact_many_secrets),
+		T(test_redactor_catches_a_secret_split_at_every_offset),
+		T(test_redactor_without_secrets_passes_bytes_through),
 		T(test_log_open_failure_returns_minus_one_with_errno),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
