@@ -133,11 +133,24 @@ static void record_close(struct stream *s)
 	s->record_fd = -1;
 }
 
+static void on_watchdog(void *ctx, long long t);
+
+/* The first byte ends the wait for a response: from here the watchdog
+ * guards the gap between bytes (idle), which is usually much shorter. */
+static void first_byte(struct stream *s, long long t)
+{
+	s->m.ttfb = t - s->m.t0;
+	if (s->watchdog != 0) {
+		timer_cancel(s->t, s->watchdog);
+		s->watchdog = timer_add(s->t, t + s->idle_ms, on_watchdog, s);
+	}
+}
+
 static bool feed(struct stream *s, const char *p, size_t n)
 {
 	long long t = now(s);
 	if (s->m.ttfb < 0)
-		s->m.ttfb = t - s->m.t0;
+		first_byte(s, t);
 	s->last_byte = t;
 	if (s->record_fd >= 0) {
 		buf_reset(&s->record_out);
@@ -211,7 +224,7 @@ static void on_head(void *ctx, const struct xfer_head *h)
 	struct stream *s = ctx;
 	s->m.status = h->status;
 	if (s->m.ttfb < 0)
-		s->m.ttfb = now(s) - s->m.t0;
+		first_byte(s, now(s));
 	s->last_byte = now(s);
 	if (h->status < 200 || h->status > 299) {
 		s->http_error = true;

@@ -232,7 +232,11 @@ struct xfer *xfer_start(struct transport *t, const struct xfer_request *req,
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	/* Wait to multiplex on a connection being set up only where HTTP/2
+	 * can be negotiated (TLS ALPN); on cleartext HTTP/1.1 it would hold
+	 * every request of a fan-out until the first one's headers arrive. */
+	if (strncmp(req->url, "https://", 8) == 0)
+		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	                 req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L);
@@ -281,10 +285,12 @@ static void reap(struct transport *t)
 	while (done != NULL) {
 		struct xfer *x = done;
 		done = x->next;
-		if (!x->cancelled)
-			send_head(x);
 		long status = 0;
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+		/* A response without a body still has its head; no response at
+		 * all (refused, DNS, TLS) has none. */
+		if (!x->cancelled && status > 0)
+			send_head(x);
 		struct xfer_end e = {
 			.curl_code = x->code,
 			.message = x->errbuf[0] ? x->errbuf : curl_easy_strerror((CURLcode)x->code),

@@ -121,6 +121,191 @@ def test_sanitised_and_raw():
     check("prompt control bytes never echo raw", "\x1b" not in out and "\x07" not in out, repr(out[:200]))
 
 
+
+# ---- against the loopback server ---------------------------------------------
+
+class Server:
+    """tests/server/server.py on a free loopback port, with a request log."""
+
+    def __enter__(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.log = os.path.join(self.dir.name, "requests.jsonl")
+        self.proc = subprocess.Popen([sys.executable, SERVER, "--port", "0", "--log", self.log,
+                                      "--max-seconds", "600", "--idle-seconds", "120"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        line = self.proc.stdout.readline().decode()
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"server did not start: {line!r}")
+        self.port = int(line.split()[1])
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.dir.cleanup()
+
+    def base(self, scenario=""):
+        return f"http://127.0.0.1:{self.port}" + (f"/_s/{scenario}" if scenario else "")
+
+    def env(self, scenario="", key=SENTINEL, **extra):
+        b = self.base(scenario)
+        return clean_env(OPENAI_BASE_URL=b + "/v1", OPENAI_API_KEY=key, ANTHROPIC_BASE_URL=b,
+                         ANTHROPIC_API_KEY=key, GEMINI_BASE_URL=b, GEMINI_API_KEY=key,
+                         OLLAMA_HOST=b, **extra)
+
+    def requests(self):
+        with open(self.log, encoding="utf-8") as f:
+            return [json.loads(l) for l in f if l.strip()]
+
+
+PROVIDERS = [("gpt-4o", "openai"), ("claude-sonnet-4-5", "anthropic"),
+             ("gemini-2.5-flash", "google"), ("ollama:llama3.2", "ollama")]
+
+
+def test_providers(srv):
+    for model, prov in PROVIDERS:
+        rc, out, err = run(["-p", "hi", "-m", model, "-s", "be brief"], env=srv.env())
+        req = srv.requests()[-1]
+        check(f"{prov} streams exactly the server's text", rc == 0 and out == req["reply"] + "\n",
+              repr((rc, out[:100], req["reply"][:100], err)))
+        hdrs = req["headers"]
+        url = req["path"] + "?" + json.dumps(req.get("query"))
+        check(f"{prov} key never in the URL", SENTINEL not in url and not req["key_in_query"], url)
+        if prov == "openai":
+            ok = hdrs.get("authorization") == "Bearer " + SENTINEL and req["body"]["messages"][0] == \
+                {"role": "system", "content": "be brief"} and req["body"]["stream"] is True
+        elif prov == "anthropic":
+            ok = hdrs.get("x-api-key") == SENTINEL and hdrs.get("anthropic-version") == "2023-06-01" \
+                and req["body"]["system"] == "be brief" and req["body"]["max_tokens"] > 0
+        elif prov == "google":
+            ok = hdrs.get("x-goog-api-key") == SENTINEL and req["query"].get("alt") in ("sse", ["sse"]) and \
+                req["body"]["systemInstruction"]["parts"][0]["text"] == "be brief" and \
+                req["body"]["contents"][0]["role"] == "user"
+        else:
+            ok = "authorization" not in hdrs and req["body"]["messages"][0]["role"] == "system"
+        check(f"{prov} request shape", ok, json.dumps(req)[:400])
+        rc, out, err = run(["-p", "hi", "-m", model, "--json"], env=srv.env())
+        m = json.loads(out)["models"][0]
+        check(f"{prov} --json usage and stop", m["usage"] is not None and m["stop"] and m["error"] is None
+              and m["ttft_ms"] is not None, repr(m)[:300])
+
+
+def test_faults(srv):
+    for model, prov in PROVIDERS:
+        cases = [
+            ("status=429,retry_after=7", 1, "Try again in 7.0 s"),
+            ("status=500", 1, "Try again shortly"),
+            ("status=503", 1, "Try again shortly"),
+            ("drop_after=3", 1, "cut short"),
+            ("error_after=3", 1, None),
+            ("malformed_at=2", 0, None),
+            ("bad_utf8_at=2", 0, None),
+            ("crlf=1,keepalive=1", 0, None),
+            ("thinking=3", 0, None),
+        ]
+        for scen, want_rc, phrase in cases:
+            rc, out, err = run(["-p", "hi", "-m", model], env=srv.env(scen))
+            ok = rc == want_rc
+            if want_rc:
+                ok = ok and one_line([l for l in err.splitlines() if l.startswith("circuit:")] and
+                                     "\n".join(l for l in err.splitlines() if l.startswith("circuit:")) or err)
+                ok = ok and (phrase is None or phrase in err)
+            check(f"{prov} {scen}", ok, repr((rc, out[:80], err[-300:])))
+            if scen.startswith(("drop_after", "error_after")):
+                check(f"{prov} {scen} keeps partial text", len(out.strip()) > 0, repr(out))
+            if scen.startswith("bad_utf8"):
+                check(f"{prov} bad utf8 becomes U+FFFD", "\ufffd" in out, repr(out[:200]))
+        rc, out, err = run(["-p", "hi", "-m", model], env=srv.env(key="bad-key"))
+        var = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "google": "GEMINI_API_KEY"}.get(prov)
+        if var:
+            check(f"{prov} bad key names {var}", rc == 1 and var in err and "bad-key" not in err, repr(err))
+
+
+def test_timeouts(srv):
+    env = srv.env("stall_after=2,stall_ms=3000", CIRCUIT_IDLE_TIMEOUT_MS="500")
+    t = time.monotonic()
+    rc, out, err = run(["-p", "hi", "-m", "gpt-4o"], env=env)
+    dt = time.monotonic() - t
+    check("idle timeout ends a stalled stream", rc == 1 and "quiet" in err and out.strip() and dt < 2.5,
+          repr((rc, dt, err)))
+    env = srv.env("ttfb_ms=3000", CIRCUIT_FIRST_BYTE_TIMEOUT_MS="500")
+    rc, out, err = run(["-p", "hi", "-m", "claude-sonnet-4-5"], env=env)
+    check("first-byte timeout", rc == 1 and "no response within" in err, repr((rc, err)))
+    env = clean_env(OPENAI_BASE_URL="http://127.0.0.1:1/v1", OPENAI_API_KEY="k")
+    rc, out, err = run(["-p", "hi", "-m", "gpt-4o"], env=env)
+    check("connection refused is one line naming the base URL variable",
+          rc == 1 and one_line(err) and "OPENAI_BASE_URL" in err, repr((rc, err)))
+
+
+def max_rss_kb(args, env, stop_after=None):
+    """Runs circuit, returns (rc, max RSS in KiB); stop_after s: SIGTERM then."""
+    proc = subprocess.Popen([BIN, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if stop_after is not None:
+        time.sleep(stop_after)
+        proc.terminate()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stderr.read()
+    return proc.returncode, usage.ru_maxrss
+
+
+def test_huge_and_endless(srv):
+    rc, rss = max_rss_kb(["-p", "hi", "-m", "gpt-4o"], srv.env("huge_line_mb=100"))
+    check("100 MB line: exit 1, RSS bounded", rc == 1 and rss < 48 * 1024, f"rc={rc} rss={rss} KiB")
+    rc, rss = max_rss_kb(["-p", "hi", "-m", "claude-sonnet-4-5"], srv.env("endless=1,pace_ms=1"),
+                         stop_after=3)
+    check("endless stream: RSS bounded", rss < 48 * 1024, f"rc={rc} rss={rss} KiB")
+
+
+def test_compare_eight(srv):
+    models = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5", "claude-haiku-4-5", "gemini-2.5-flash",
+              "gemini-2.5-pro", "ollama:llama3.2", "ollama:qwen3"]
+    rc, out, err = run(["--compare", ",".join(models), "-p", "race", "--json"],
+                       env=srv.env("pace_ms=40,tokens=15"))
+    ms = json.loads(out)["models"]
+    check("compare 8: all succeed", rc == 0 and len(ms) == 8 and all(m["error"] is None for m in ms),
+          repr([m["error"] for m in ms]))
+    first = max(m["ttft_ms"] for m in ms)
+    last = min(m["total_ms"] for m in ms)
+    check("compare 8: all start before any ends", first < last, f"max ttft {first}, min total {last}")
+
+
+def test_sentinel_nowhere(srv):
+    with tempfile.TemporaryDirectory() as tmp:
+        dbg = os.path.join(tmp, "debug.log")
+        rec = os.path.join(tmp, "rec")
+        outs = []
+        for model, prov in PROVIDERS:
+            for scen in ("", "status=401", "error_after=2"):
+                rc, out, err = run(["-p", "hi", "-m", model, "--debug", dbg, "--record", rec],
+                                   env=srv.env(scen))
+                outs += [out, err]
+        rc, out, err = run(["--compare", "gpt-4o,claude-sonnet-4-5", "-p", "hi", "--json"], env=srv.env())
+        outs += [out, err]
+        with open(dbg, encoding="utf-8", errors="replace") as f:
+            log = f.read()
+        records = ""
+        for name in os.listdir(rec):
+            with open(os.path.join(rec, name), encoding="utf-8", errors="replace") as f:
+                records += f.read()
+        check("sentinel absent from stdout and stderr", all(SENTINEL not in o for o in outs))
+        check("sentinel absent from the debug log", SENTINEL not in log and "[redacted]" in log,
+              log[:300])
+        check("debug log has URL, status and timings", "request openai:gpt-4o http://127.0.0.1" in log
+              and "status=200" in log and "ttft=" in log)
+        check("records written, sentinel absent", len(os.listdir(rec)) >= 12 and SENTINEL not in records)
+        mode = os.stat(dbg).st_mode & 0o777
+        check("debug log is 0600", mode == 0o600, oct(mode))
+
+
+def test_record_replays(srv):
+    with tempfile.TemporaryDirectory() as tmp:
+        rc, out, err = run(["-p", "hi", "-m", "claude-sonnet-4-5", "--record", tmp], env=srv.env())
+        files = os.listdir(tmp)
+        rc2, out2, err2 = run(["--replay", os.path.join(tmp, files[0]), "--wire", "anthropic"])
+        check("--record replays to the same text", rc == 0 and rc2 == 0 and out2 == out, repr((out, out2)))
+
+
 def main():
     if not os.path.exists(BIN):
         print(f"no binary at {BIN}")
@@ -132,6 +317,14 @@ def main():
     test_flaky()
     test_compare_mock_concurrent()
     test_sanitised_and_raw()
+    with Server() as srv:
+        test_providers(srv)
+        test_faults(srv)
+        test_timeouts(srv)
+        test_huge_and_endless(srv)
+        test_compare_eight(srv)
+        test_sentinel_nowhere(srv)
+        test_record_replays(srv)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
