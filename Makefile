@@ -101,20 +101,7 @@ lint: deps
 
 FUZZ_SECONDS ?= 120
 fuzz: deps
-	@if ! command -v clang >/dev/null; then echo "fuzz: skipped (clang not found)"; exit 0; fi; \
-	$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT='-O1 -g' \
-		EXTRA_CFLAGS='-fsanitize=fuzzer-no-link,address,undefined' $(BUILD)/../build/fuzz/libcircuit.a && \
-	for src in $(FUZZ_SRC); do \
-		name=$$(basename $$src .c); \
-		clang -std=c11 -D_XOPEN_SOURCE=700 -Isrc -O1 -g -fsanitize=fuzzer,address,undefined \
-			-o build/fuzz/$$name $$src build/fuzz/libcircuit.a $(PKG_LIBS) || exit 1; \
-		mkdir -p build/fuzz/corpus/$$name; \
-		echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
-		build/fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
-			build/fuzz/corpus/$$name tests/fuzz/corpus/$${name#fuzz_} 2>&1 | \
-			grep -E '^(#[0-9]+.*DONE|Done|==|SUMMARY|.*ERROR)' ; \
-		test $${PIPESTATUS[0]} -eq 0 || exit 1; \
-	done
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) PKG_LIBS='$(PKG_LIBS)' .ci/fuzz
 
 bench: deps
 	@$(MAKE) --no-print-directory OPT='-O2 -g' $(BIN) $(BENCH_BIN)
