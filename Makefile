@@ -82,8 +82,8 @@ $(BUILD)/bench/bench_%: tests/bench/bench_%.c $(LIB)
 tests: $(BIN) $(UNIT_BIN) $(FUZZ_REPLAY)
 
 run: deps
-	@$(MAKE) --no-print-directory all
-	@$(BIN) --replay tests/fixtures/streams/anthropic_thinking.sse --wire anthropic
+	@$(MAKE) --no-print-directory -s all
+	@$(BIN) -p "What is circuit, and how do I connect it to a real model?"
 
 test: deps
 	@$(MAKE) --no-print-directory check
