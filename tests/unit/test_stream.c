@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test_stream: one request's life, driven by the mock on a clock we turn
+ * by hand (time is a parameter: nothing here sleeps). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include "net/mock.h"
+#include "net/stream.h"
+#include "util/buf.h"
+
+struct seen {
+	struct buf text;
+	size_t errors, stops, events;
+	bool done;
+	long long done_at;
+	enum wire_event_type last;
+};
+
+static void on_event(void *ctx, struct stream *s, const struct wire_event *ev)
+{
+	struct seen *w = ctx;
+	(void)s;
+	assert_false(w->done);
+	w->events++;
+	w->last = ev->type;
+	if (ev->type == WIRE_EV_TEXT)
+		buf_append(&w->text, ev->text, ev->len);
+	w->errors += ev->type == WIRE_EV_ERROR;
+	w->stops += ev->type == WIRE_EV_STOP;
+}
+
+static void on_done(void *ctx, struct stream *s)
+{
+	struct seen *w = ctx;
+	assert_false(w->done); /* once */
+	w->done = true;
+	w->done_at = stream_metrics(s)->total;
+}
+
+static const struct stream_callbacks cb = {on_event, on_done};
+
+/* Runs the loop on a hand-turned clock until the stream is done; each turn
+ * jumps to the next deadline the transport asks for. */
+static long long run_until_done(struct transport *t, struct seen *w, long long now, long long limit)
+{
+	while (!w->done && now < limit) {
+		long wait = transport_timeout(t, now);
+		assert_true(wait >= 0); /* a pending mock always has a timer */
+		now += wait;
+		transport_run(t, now);
+	}
+	return now;
+}
+
+static struct stream *start_mock(struct transport *t, const char *variant, const char *prompt,
+                                 unsigned attempt, struct seen *w, long long t0)
+{
+	memset(w, 0, sizeof(*w));
+	buf_init(&w->text, 0);
+	struct stream_spec spec = {
+		.format = WIRE_OPENAI, .mock = variant, .mock_prompt = prompt, .mock_attempt = attempt,
+	};
+	const char *err = NULL;
+	struct stream *s = stream_start(t, &spec, &cb, w, t0, &err);
+	assert_non_null(s);
+	return s;
+}
+
+static void test_mock_stream_timings_follow_the_plan(void **state)
+{
+	(void)state;
+	struct mock_plan plan;
+	assert_int_equal(mock_plan("mock", "timings", 0, &plan), 0);
+	/* When the first and last content chunks are due, from the plan. */
+	long long first = -1, last = -1;
+	for (size_t i = 0; i < plan.nchunks; i++) {
+		if (strstr(plan.chunks[i].bytes, "\"content\":\"") != NULL &&
+		    strstr(plan.chunks[i].bytes, "\"content\":\"\"") == NULL) {
+			if (first < 0)
+				first = plan.chunks[i].at_ms;
+			last = plan.chunks[i].at_ms;
+		}
+	}
+	long long end = plan.chunks[plan.nchunks - 1].at_ms;
+	mock_plan_done(&plan);
+
+	struct transport *t = transport_new();
+	struct seen w;
+	long long t0 = 1000000;
+	struct stream *s = start_mock(t, "mock", "timings", 0, &w, t0);
+	run_until_done(t, &w, t0, t0 + 60000);
+	assert_true(w.done);
+	assert_null(stream_error(s));
+	const struct stream_metrics *m = stream_metrics(s);
+	assert_int_equal(m->ttft, first);
+	assert_int_equal(m->ttfo, first);
+	assert_int_equal(m->last, last);
+	assert_int_equal(m->total, end);
+	assert_true(m->ttfb >= 0 && m->ttfb < m->ttft);
+	assert_string_equal(m->stop_reason, "stop");
+	assert_true(m->have_usage);
+	bool est = true;
+	assert_int_equal(stream_output_tokens(s, &est), m->usage.output);
+	assert_false(est);
+	double tps = stream_tokens_per_second(s);
+	assert_true(tps > 25 && tps < 90); /* mock: 30-80 tok/s with jitter */
+	assert_int_equal(w.stops, 1);
+	stream_free(s);
+	buf_done(&w.text);
+	transport_free(t);
+}
+
+static void test_cancel_keeps_text_without_error(void **state)
+{
+	(void)state;
+	struct transport *t = transport_new();
+	struct seen w;
+	long long now = 5000;
+	struct stream *s = start_mock(t, "mock", "cancel me", 0, &w, now);
+	/* Run until some text has arrived, then cancel. */
+	while (w.text.len < 20) {
+		now += transport_timeout(t, now);
+		transport_run(t, now);
+	}
+	size_t before = w.text.len;
+	stream_cancel(s);
+	assert_false(w.done); /* done runs from the loop, not from cancel */
+	transport_run(t, now);
+	assert_true(w.done);
+	assert_true(stream_cancelled(s));
+	assert_null(stream_error(s));
+	assert_int_equal(w.text.len, before);
+	assert_int_equal(w.stops, 0);
+	/* Nothing left to wait for: no stray timer keeps the loop awake. */
+	assert_false(transport_busy(t));
+	stream_free(s);
+	buf_done(&w.text);
+	transport_free(t);
+}
+
+static void test_flaky_failures_end_in_one_error(void **state)
+{
+	(void)state;
+	struct transport *t = transport_new();
+	size_t failures = 0;
+	for (unsigned attempt = 0; attempt < 6; attempt++) {
+		struct seen w;
+		struct stream *s = start_mock(t, "mock-flaky", "flaky", attempt, &w, 0);
+		run_until_done(t, &w, 0, 60000);
+		assert_true(w.done);
+		const struct wire_error *e = stream_error(s);
+		if (e != NULL) {
+			failures++;
+			assert_int_equal(w.errors, 1);
+			assert_int_equal(w.last, WIRE_EV_ERROR); /* the error is the last event */
+			if (e->http_status == 503)
+				assert_int_equal(e->kind, WIRE_ERR_OVERLOADED);
+			else
+				assert_true(w.text.len > 0); /* mid-stream: text kept */
+		}
+		stream_free(s);
+		buf_done(&w.text);
+	}
+	assert_int_equal(failures, 2); /* one in each three attempts */
+	transport_free(t);
+}
+
+static void test_idle_loop_has_nothing_to_wait_for(void **state)
+{
+	(void)state;
+	struct transport *t = transport_new();
+	/* No transfer, no timer: the loop may sleep until a key is pressed. */
+	assert_false(transport_busy(t));
+	assert_int_equal(transport_timeout(t, 0), -1);
+	transport_free(t);
+}
+
+/* A real transfer to a port nobody listens on: refused at once, no head,
+ * a connect error naming no HTTP status. */
+static void test_refused_connection_is_a_connect_error(void **state)
+{
+	(void)state;
+	struct transport *t = transport_new();
+	struct seen w;
+	memset(&w, 0, sizeof(w));
+	buf_init(&w.text, 0);
+	static const char body[] = "{}";
+	struct stream_spec spec = {
+		.format = WIRE_OPENAI, .url = "http://127.0.0.1:1/v1/chat/completions",
+		.body = body, .body_len = 2,
+	};
+	const char *err = NULL;
+	struct stream *s = stream_start(t, &spec, &cb, &w, 0, &err);
+	assert_non_null(s);
+	for (int i = 0; i < 200 && !w.done; i++) {
+		bool ready;
+		transport_wait(t, NULL, 0, 100, &ready);
+		transport_run(t, 0);
+	}
+	assert_true(w.done);
+	const struct wire_error *e = stream_error(s);
+	assert_non_null(e);
+	assert_int_equal(e->kind, WIRE_ERR_CONNECT);
+	assert_int_equal(e->http_status, 0);
+	assert_int_equal(stream_metrics(s)->ttfb, -1);
+	stream_free(s);
+	buf_done(&w.text);
+	transport_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mock_stream_timings_follow_the_plan),
+		cmocka_unit_test(test_cancel_keeps_text_without_error),
+		cmocka_unit_test(test_flaky_failures_end_in_one_error),
+		cmocka_unit_test(test_idle_loop_has_nothing_to_wait_for),
+		cmocka_unit_test(test_refused_connection_is_a_connect_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
