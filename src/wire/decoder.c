@@ -254,9 +254,12 @@ int wire_decoder_feed(struct wire_decoder *d, const char *p, size_t n)
 	int rc = d->ad->framing == FRAMING_SSE ? sse_feed(&d->sse, p, n) : jsonseq_feed(&d->seq, p, n);
 	if (rc < 0) {
 		char msg[160];
-		snprintf(msg, sizeof(msg),
-		         "a line or event in the stream passed the %zu KiB limit; the reply was cut there",
-		         d->frame_max / 1024);
+		if (d->frame_max >= 1024)
+			snprintf(msg, sizeof(msg), "a line or event in the stream passed the %zu KiB "
+			         "limit; the reply was cut there", d->frame_max / 1024);
+		else
+			snprintf(msg, sizeof(msg), "a line or event in the stream passed the %zu-byte "
+			         "limit; the reply was cut there", d->frame_max);
 		fail_with(d, WIRE_ERR_TOO_BIG, "frame_too_big", msg);
 	}
 	if (d->frames > 0 && d->head.alloc > 0)

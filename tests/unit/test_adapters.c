@@ -1188,6 +1188,7 @@ static void test_sse_line_past_frame_max_fails_with_too_big(void **state)
 		assert_int_equal(json_array_size(r.evs), 1);
 		json_t *e = last(&r, "error");
 		assert_kind(e, WIRE_ERR_TOO_BIG);
+		assert_non_null(strstr(sfield(e, "message"), "the 1 KiB limit"));
 		/* Failed for good: later bytes and the end add nothing. */
 		assert_int_equal(wire_decoder_feed(d, "\n\n", 2), -1);
 		assert_int_equal(wire_decoder_finish(d), -1);
@@ -1209,6 +1210,21 @@ static void test_sse_line_past_frame_max_fails_with_too_big(void **state)
 		run_done(&r);
 		free(body);
 	}
+}
+
+static void test_small_frame_cap_is_named_in_bytes(void **state)
+{
+	(void)state;
+	struct wire_limits lim = {.frame_max = 100};
+	struct run r;
+	run_init(&r);
+	struct wire_decoder *d = wire_decoder_new(WIRE_OPENAI, &lim, collect, &r);
+	char body[300];
+	memset(body, 'x', sizeof(body));
+	assert_int_equal(wire_decoder_feed(d, body, sizeof(body)), -1);
+	assert_non_null(strstr(sfield(last(&r, "error"), "message"), "the 100-byte limit"));
+	wire_decoder_free(d);
+	run_done(&r);
 }
 
 static void test_frame_under_frame_max_passes(void **state)
@@ -1486,6 +1502,7 @@ int main(void)
 	    cmocka_unit_test(test_ollama_stream_without_done_is_truncated),
 	    cmocka_unit_test(test_sse_line_past_frame_max_fails_with_too_big),
 	    cmocka_unit_test(test_frame_under_frame_max_passes),
+	    cmocka_unit_test(test_small_frame_cap_is_named_in_bytes),
 	    cmocka_unit_test(test_reply_past_reply_max_fails_with_too_big_and_keeps_earlier_text),
 	    cmocka_unit_test(test_invalid_utf8_in_sse_json_string_becomes_replacement),
 	    cmocka_unit_test(test_bare_openai_error_body_without_status_is_reported_on_finish),
