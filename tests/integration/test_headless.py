@@ -11,24 +11,12 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.join(ROOT, os.environ.get("CIRCUIT_BIN", "build/circuit"))
-SERVER = os.path.join(ROOT, "tests/server/server.py")
+from harness import BIN, ROOT, SERVER, check, finish
+
 SENTINEL = "sk-SENTINEL-circuit-0123456789"
 KEY_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
             "OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "GEMINI_BASE_URL", "OLLAMA_HOST")
 
-passed = 0
-failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}" + (f": {detail}" if detail else ""))
 
 
 def clean_env(**extra):
@@ -309,8 +297,8 @@ def test_record_replays(srv):
 def main():
     if not os.path.exists(BIN):
         print(f"no binary at {BIN}")
-        print("0 passed, 1 failed")
-        return 1
+        check("binary exists", False, BIN)
+        return finish()
     test_mock()
     test_mock_pacing()
     test_usage_errors()
@@ -325,8 +313,7 @@ def main():
         test_compare_eight(srv)
         test_sentinel_nowhere(srv)
         test_record_replays(srv)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

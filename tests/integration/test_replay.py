@@ -14,22 +14,11 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.join(ROOT, os.environ.get("CIRCUIT_BIN", "build/circuit"))
+from harness import BIN, ROOT, SERVER, check, finish
+
 STREAMS = os.path.join(ROOT, "tests/fixtures/streams")
 SSE = os.path.join(ROOT, "tests/fixtures/sse")
 
-passed = 0
-failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}" + (f": {detail}" if detail else ""))
 
 
 def run(*args, stdin=None):
@@ -251,8 +240,8 @@ def test_help_version():
 def main():
     if not os.path.exists(BIN):
         print(f"no binary at {BIN}")
-        print("0 passed, 1 failed")
-        return 1
+        check("binary exists", False, BIN)
+        return finish()
     for name in sorted(os.listdir(STREAMS)):
         if name.endswith((".sse", ".json", ".ndjson")) and ".expected." not in name and wire_for(name):
             test_stream(name)
@@ -261,8 +250,7 @@ def main():
     test_bad_input()
     test_escapes_and_stdin()
     test_help_version()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -22,22 +22,9 @@ import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-SERVER = os.path.join(ROOT, "tests", "server", "server.py")
-BIN = os.path.join(ROOT, os.environ.get("CIRCUIT_BIN", "build/circuit"))
-
-passed = 0
-failed = 0
+from harness import BIN, ROOT, SERVER, check, finish
 
 
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}" + (f": {detail}" if detail else ""), flush=True)
 
 
 # --------------------------------------------------------------------------
@@ -822,8 +809,7 @@ def main():
     SRV = Server()
     if not SRV.port:
         check("server starts", False, SRV.proc.stderr.read().decode())
-        print(f"{passed} passed, {failed} failed")
-        return 1
+        return finish()
     try:
         for t in (test_startup, test_basic_streams, test_shapes, test_keepalive_connection,
                   test_errors, test_drop_and_errors_midstream, test_bad_chunks,
@@ -839,8 +825,7 @@ def main():
         err = SRV.proc.stderr.read().decode(errors="replace")
         if "Traceback" in err:
             check("server stderr has no traceback", False, err[-2000:])
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":
