@@ -29,6 +29,7 @@ CMOCKA     = $(shell pkg-config --cflags --libs cmocka)
 OPT       ?= -O2 -g
 CFLAGS    ?= $(OPT)
 ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -DCIRCUIT_VERSION='"$(VERSION)"' \
+             -DCIRCUIT_SHAREDIR='"$(PREFIX)/share/circuit"' \
              $(WARN) -Isrc $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_CFLAGS)
 

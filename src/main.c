@@ -7,17 +7,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "headless.h"
 #include "replay.h"
 
 static const char usage_text[] =
-	"usage: circuit -p PROMPT [-m MODEL] [-s SYSTEM] [--compare M1,M2,...] [--json]\n"
+	"usage: circuit [-m MODEL] [-s SYSTEM] [--theme NAME]   the interactive screen\n"
+	"       circuit -p PROMPT [-m MODEL] [-s SYSTEM] [--compare M1,M2,...] [--json]\n"
 	"       echo PROMPT | circuit [options]\n"
 	"       circuit --replay FILE --wire FORMAT [--events] [--status CODE]\n"
 	"       circuit --help | --version\n"
 	"\n"
-	"circuit is a terminal chat client for large language models. This build\n"
-	"streams one prompt's reply to stdout (the interactive screen comes next).\n"
+	"circuit is a terminal chat client for large language models. On a terminal\n"
+	"it opens a chat screen (/help there lists commands and keys); with -p or a\n"
+	"prompt on standard input it streams the reply to stdout.\n"
 	"\n"
 	"  -p, --prompt TEXT   the prompt (else standard input, when it is not a terminal)\n"
 	"  -m, --model MODEL   [PROVIDER:]MODEL: gpt-*, o1.. -> openai; claude-* ->\n"
@@ -32,6 +35,9 @@ static const char usage_text[] =
 	"      --raw           model text unsanitised (terminal control passes)\n"
 	"      --record DIR    save each raw response body there (replay with --replay)\n"
 	"      --debug FILE    debug log (URLs, headers, timings; keys redacted)\n"
+	"      --theme NAME    default, light, solarized-dark, mono, or a file of yours\n"
+	"                      in $XDG_CONFIG_HOME/circuit/themes/NAME.theme\n"
+	"      --no-color      no colours (NO_COLOR in the environment does the same)\n"
 	"      --replay FILE   decode a recorded response body offline (\"-\": stdin):\n"
 	"                      text on stdout, thinking on stderr, a [stop: ...] line\n"
 	"      --wire FORMAT   openai, openai-responses, anthropic, gemini, gemini-json,\n"
@@ -58,7 +64,7 @@ static int bad_usage(const char *msg)
 int main(int argc, char **argv)
 {
 	enum { OPT_REPLAY = 256, OPT_WIRE, OPT_EVENTS, OPT_STATUS, OPT_RAW, OPT_VERSION,
-	       OPT_COMPARE, OPT_JSON, OPT_RECORD, OPT_DEBUG };
+	       OPT_COMPARE, OPT_JSON, OPT_RECORD, OPT_DEBUG, OPT_THEME, OPT_NO_COLOR };
 	static const struct option longopts[] = {
 		{"prompt", required_argument, NULL, 'p'},
 		{"model", required_argument, NULL, 'm'},
@@ -72,12 +78,15 @@ int main(int argc, char **argv)
 		{"events", no_argument, NULL, OPT_EVENTS},
 		{"status", required_argument, NULL, OPT_STATUS},
 		{"raw", no_argument, NULL, OPT_RAW},
+		{"theme", required_argument, NULL, OPT_THEME},
+		{"no-color", no_argument, NULL, OPT_NO_COLOR},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	struct replay_opts ro = {0};
 	struct headless_opts ho = {0};
+	struct app_opts ao = {0};
 	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
 	int c;
@@ -89,7 +98,9 @@ int main(int argc, char **argv)
 		case OPT_COMPARE: ho.compare = optarg; break;
 		case OPT_JSON: ho.json = true; break;
 		case OPT_RECORD: ho.record_dir = optarg; break;
-		case OPT_DEBUG: ho.debug_file = optarg; break;
+		case OPT_DEBUG: ho.debug_file = ao.debug_file = optarg; break;
+		case OPT_THEME: ao.theme = optarg; break;
+		case OPT_NO_COLOR: ao.no_color = true; break;
 		case OPT_REPLAY: ro.file = optarg; break;
 		case OPT_WIRE: ro.wire = optarg; break;
 		case OPT_EVENTS: ro.events = true; break;
@@ -125,8 +136,15 @@ int main(int argc, char **argv)
 		return bad_usage("--wire, --events and --status go with --replay FILE");
 	if (ho.compare != NULL && ho.model != NULL)
 		return bad_usage("use either -m MODEL or --compare M1,M2,...");
-	if (ho.prompt == NULL && isatty(STDIN_FILENO))
-		return bad_usage("the interactive screen is not in this build yet: give a prompt "
-		                 "with -p or on standard input");
+	if (ho.prompt == NULL && isatty(STDIN_FILENO)) {
+		if (ho.compare || ho.json || ho.record_dir || ho.raw)
+			return bad_usage("--compare, --json, --record and --raw go with -p or a "
+			                 "prompt on standard input (the screen's compare view comes later)");
+		if (!isatty(STDOUT_FILENO))
+			return bad_usage("the interactive screen needs a terminal on stdout; use -p");
+		ao.model = ho.model;
+		ao.system = ho.system;
+		return app_run(&ao);
+	}
 	return headless_run(&ho);
 }

@@ -1,0 +1,745 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* app: the interactive client (circuit on a terminal).
+ *
+ * One thread, one loop: wait in curl_multi_poll on the network plus the
+ * terminal and a signal pipe, with the nearest timer as timeout; then move
+ * bytes, apply events to the conversation, read keys, and draw what changed
+ * once. Nothing streaming and no key pressed: no wakeups at all. */
+#include "app.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "describe.h"
+#include "model/conversation.h"
+#include "model/status.h"
+#include "net/stream.h"
+#include "net/transport.h"
+#include "route/providers.h"
+#include "ui/commands.h"
+#include "ui/inputline.h"
+#include "ui/statusbar.h"
+#include "ui/theme.h"
+#include "ui/transcript.h"
+#include "ui/tui.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#ifndef CIRCUIT_SHAREDIR
+#define CIRCUIT_SHAREDIR "/usr/local/share/circuit"
+#endif
+
+#define STALL_TICK_MS 1000
+
+/* Per provider, what the status bar shows. */
+struct pstat {
+	struct provider *p;
+	enum provider_health health;
+	long long ttft;
+	double tps;
+};
+
+struct app {
+	const struct app_opts *o;
+	struct tui tui;
+	struct transcript *tr;
+	struct conversation conv;
+	size_t context_start; /* /new: earlier messages are not sent */
+	struct providers *ps;
+	struct transport *t;
+	char *model;  /* as the user named it */
+	char *system;
+	char *last_prompt;
+	struct theme theme;
+	/* the live reply */
+	struct stream *live;
+	struct message *live_msg;
+	struct provider *live_p;
+	const char *live_model;
+	struct provider_request live_req;
+	bool live_done;
+	unsigned long tick;
+	struct pstat stats[8];
+	int nstats;
+	char notice[96];
+	bool quit;
+	bool redraw_all;
+	int sigpipe[2];
+	/* bracketed paste in progress */
+	bool pasting;
+	struct buf paste;
+};
+
+static struct app *the_app; /* for the signal handler's pipe only */
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+	if (the_app != NULL && write(the_app->sigpipe[1], &b, 1) < 0) {
+		/* a full pipe already holds a wakeup */
+	}
+	errno = saved;
+}
+
+static const char *getenv_fn(const char *name)
+{
+	return getenv(name);
+}
+
+static struct pstat *stat_for(struct app *a, struct provider *p)
+{
+	for (int i = 0; i < a->nstats; i++)
+		if (a->stats[i].p == p)
+			return &a->stats[i];
+	if (a->nstats == (int)(sizeof(a->stats) / sizeof(a->stats[0])))
+		return &a->stats[a->nstats - 1];
+	struct pstat *s = &a->stats[a->nstats++];
+	s->p = p;
+	s->health = HEALTH_IDLE;
+	s->ttft = -1;
+	s->tps = -1;
+	return s;
+}
+
+static void notice(struct app *a, enum msg_kind kind, const char *text)
+{
+	conv_add(&a->conv, kind, kind == MSG_ERROR ? "error" : "circuit", text);
+}
+
+/* ---- streaming ---------------------------------------------------------- */
+
+static void on_event(void *ctx, struct stream *s, const struct wire_event *ev)
+{
+	struct app *a = ctx;
+	(void)s;
+	struct message *m = a->live_msg;
+	switch (ev->type) {
+	case WIRE_EV_TEXT:
+		msg_append_text(m, ev->text, ev->len);
+		break;
+	case WIRE_EV_THINKING:
+		msg_append_thinking(m, ev->text, ev->len);
+		break;
+	case WIRE_EV_REFUSAL:
+		msg_append_text(m, ev->text, ev->len);
+		break;
+	case WIRE_EV_TOOL_CALL: {
+		struct buf b;
+		buf_init(&b, 0);
+		buf_printf(&b, "[tool call] %s %s", ev->tool_name, ev->tool_args);
+		notice(a, MSG_NOTICE, buf_str(&b));
+		buf_done(&b);
+		break;
+	}
+	case WIRE_EV_USAGE:
+	case WIRE_EV_STOP:
+	case WIRE_EV_ERROR:
+		break;
+	}
+}
+
+static void on_done(void *ctx, struct stream *s)
+{
+	struct app *a = ctx;
+	const struct stream_metrics *m = stream_metrics(s);
+	const struct wire_error *e = stream_error(s);
+	struct pstat *ps = stat_for(a, a->live_p);
+	if (a->live_p->active > 0)
+		a->live_p->active--;
+	double tps = stream_tokens_per_second(s);
+	bool est;
+	long long toks = stream_output_tokens(s, &est);
+	char meta[128];
+	int n = 0;
+	if (m->ttft >= 0)
+		n += snprintf(meta + n, sizeof(meta) - (size_t)n, "%lld ms", m->ttft);
+	if (tps >= 0)
+		n += snprintf(meta + n, sizeof(meta) - (size_t)n, " · %.1f tok/s", tps);
+	snprintf(meta + n, sizeof(meta) - (size_t)n, " · %s%lld tokens", est ? "≈" : "", toks);
+	bool cut = stream_cancelled(s) || e != NULL;
+	msg_finish(a->live_msg, cut && a->live_msg->text.len > 0, meta);
+	if (m->ttft >= 0)
+		ps->ttft = m->ttft;
+	if (tps >= 0)
+		ps->tps = tps;
+	ps->health = e != NULL ? HEALTH_ERROR : HEALTH_OK;
+	if (e != NULL) {
+		struct buf line;
+		buf_init(&line, 0);
+		describe_failure(a->live_p, a->live_model, a->live_req.url, e, &line);
+		notice(a, MSG_ERROR, buf_str(&line));
+		buf_done(&line);
+	} else if (stream_cancelled(s)) {
+		snprintf(a->notice, sizeof(a->notice), "cancelled");
+	}
+	a->live_done = true; /* freed by the loop, not from inside its callback */
+}
+
+static void stall_tick(void *ctx, long long now)
+{
+	struct app *a = ctx;
+	a->tick = 0;
+	if (a->live != NULL && !a->live_done)
+		a->tick = timer_add(a->t, now + STALL_TICK_MS, stall_tick, a);
+}
+
+/* The thread as the provider should see it: user and assistant turns since
+ * the last /new, the reply being started excluded. */
+static void build_request(struct app *a, struct wire_request *req, struct wire_message **msgs)
+{
+	size_t n = 0;
+	*msgs = xcalloc(a->conv.n + 1, sizeof(**msgs));
+	for (size_t i = a->context_start; i < a->conv.n; i++) {
+		const struct message *m = a->conv.v[i];
+		if (m->kind == MSG_USER)
+			(*msgs)[n++] = (struct wire_message){WIRE_ROLE_USER, buf_str(&m->raw)};
+		else if (m->kind == MSG_ASSISTANT && !m->streaming && m->raw.len > 0)
+			(*msgs)[n++] = (struct wire_message){WIRE_ROLE_ASSISTANT, buf_str(&m->raw)};
+	}
+	memset(req, 0, sizeof(*req));
+	req->system = a->system;
+	req->messages = *msgs;
+	req->nmessages = n;
+}
+
+static void send_prompt(struct app *a, const char *prompt)
+{
+	if (a->live != NULL) {
+		snprintf(a->notice, sizeof(a->notice), "still streaming: Ctrl-C cancels");
+		return;
+	}
+	free(a->last_prompt);
+	a->last_prompt = xstrdup(prompt);
+	struct provider *p;
+	const char *model;
+	char err[256];
+	conv_add(&a->conv, MSG_USER, "you", prompt);
+	if (providers_resolve(a->ps, a->model, &p, &model, err, sizeof(err)) < 0) {
+		notice(a, MSG_ERROR, err);
+		return;
+	}
+	struct wire_request req;
+	struct wire_message *msgs;
+	build_request(a, &req, &msgs);
+	provider_request_build(p, model, &req, &a->live_req);
+	free(msgs);
+	struct stream_spec spec = {
+		.format = p->format,
+		.url = a->live_req.url,
+		.headers = (const char *const *)a->live_req.headers,
+		.nheaders = a->live_req.nheaders,
+		.body = a->live_req.body,
+		.body_len = a->live_req.body_len,
+		.now_unix = clock_unix(),
+	};
+	if (a->live_req.url == NULL) {
+		spec.mock = model;
+		spec.mock_prompt = prompt;
+	}
+	static const struct stream_callbacks cb = {on_event, on_done};
+	const char *serr = NULL;
+	char label[96];
+	snprintf(label, sizeof(label), "%s", p == providers_get(a->ps, "mock") ? model : a->model);
+	a->live_msg = conv_add(&a->conv, MSG_ASSISTANT, label, NULL);
+	a->live_msg->streaming = true;
+	a->live_p = p;
+	a->live_model = model;
+	a->live_done = false;
+	long long now = clock_ms();
+	a->live = stream_start(a->t, &spec, &cb, a, now, &serr);
+	if (a->live == NULL) {
+		msg_finish(a->live_msg, false, "");
+		notice(a, MSG_ERROR, serr);
+		provider_request_done(&a->live_req);
+		return;
+	}
+	p->active++;
+	p->total++;
+	struct pstat *ps = stat_for(a, p);
+	if (ps->health == HEALTH_IDLE)
+		ps->health = HEALTH_OK; /* streaming now */
+	a->notice[0] = '\0';
+	a->tick = timer_add(a->t, now + STALL_TICK_MS, stall_tick, a);
+	transcript_follow(a->tr);
+}
+
+static void reap_live(struct app *a)
+{
+	if (a->live == NULL || !a->live_done)
+		return;
+	stream_free(a->live);
+	a->live = NULL;
+	a->live_msg = NULL;
+	provider_request_done(&a->live_req);
+	if (a->tick != 0)
+		timer_cancel(a->t, a->tick);
+	a->tick = 0;
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+static void help(struct app *a)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_append_str(&b, "Commands:\n");
+	for (size_t i = 0; i < cmd_count; i++)
+		buf_printf(&b, "  /%s %s — %s\n", cmd_table[i].name, cmd_table[i].args,
+		           cmd_table[i].help);
+	buf_append_str(&b, "Keys: Enter sends · Ctrl-J or Alt-Enter: new line · Ctrl-C cancels the "
+	                   "reply · PgUp/PgDn scroll · End follows · Ctrl-T shows thinking · "
+	                   "Ctrl-R searches history · Tab completes · Ctrl-D on an empty line quits");
+	notice(a, MSG_NOTICE, buf_str(&b));
+	buf_done(&b);
+}
+
+static void stats(struct app *a)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_append_str(&b, "provider     streams  last TTFT  last tok/s\n");
+	for (int i = 0; i < a->nstats; i++) {
+		struct pstat *s = &a->stats[i];
+		char ttft[24] = "-", tps[24] = "-";
+		if (s->ttft >= 0)
+			snprintf(ttft, sizeof(ttft), "%lld ms", s->ttft);
+		if (s->tps >= 0)
+			snprintf(tps, sizeof(tps), "%.1f", s->tps);
+		buf_printf(&b, "%-12s %3u/%-3u  %9s  %10s\n", s->p->name, s->p->active, s->p->total, ttft,
+		           tps);
+	}
+	if (a->nstats == 0)
+		buf_append_str(&b, "(nothing sent yet)");
+	notice(a, MSG_NOTICE, buf_str(&b));
+	buf_done(&b);
+}
+
+static void load_theme(struct app *a, const char *name, bool report)
+{
+	char user[512] = "", share[512];
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	if (xdg != NULL && *xdg)
+		snprintf(user, sizeof(user), "%s/circuit/themes", xdg);
+	else if (home != NULL)
+		snprintf(user, sizeof(user), "%s/.config/circuit/themes", home);
+	snprintf(share, sizeof(share), "%s/themes", CIRCUIT_SHAREDIR);
+	const char *dirs[] = {user, share, "themes"};
+	struct buf errors;
+	buf_init(&errors, 0);
+	if (a->o->no_color || getenv("NO_COLOR") != NULL)
+		theme_mono(&a->theme);
+	else
+		theme_load(&a->theme, name, dirs, 3, &errors);
+	theme_apply(&a->theme);
+	if (errors.len > 0)
+		notice(a, MSG_ERROR, buf_str(&errors));
+	else if (report)
+		snprintf(a->notice, sizeof(a->notice), "theme %s", name);
+	buf_done(&errors);
+	a->redraw_all = true;
+}
+
+static void command(struct app *a, const char *line)
+{
+	const char *args = "";
+	const struct cmd_entry *c = cmd_parse(line, &args);
+	if (c == NULL) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "unknown command '%.60s': /help lists them", line);
+		notice(a, MSG_ERROR, msg);
+		return;
+	}
+	char msg[320];
+	switch (c->id) {
+	case CMD_MODEL:
+		if (*args == '\0') {
+			snprintf(msg, sizeof(msg), "model: %s (/model NAME switches; Tab completes)", a->model);
+			notice(a, MSG_NOTICE, msg);
+			break;
+		}
+		struct provider *p;
+		const char *m;
+		if (providers_resolve(a->ps, args, &p, &m, msg, sizeof(msg)) < 0) {
+			notice(a, MSG_ERROR, msg);
+			break;
+		}
+		free(a->model);
+		a->model = xstrdup(args);
+		snprintf(a->notice, sizeof(a->notice), "model %s", a->model);
+		break;
+	case CMD_SYSTEM:
+		if (*args == '\0') {
+			snprintf(msg, sizeof(msg), "system prompt: %s", a->system ? a->system : "(none)");
+			notice(a, MSG_NOTICE, msg);
+			break;
+		}
+		free(a->system);
+		a->system = xstrdup(args);
+		snprintf(a->notice, sizeof(a->notice), "system prompt set");
+		break;
+	case CMD_CLEAR:
+		if (a->live != NULL)
+			stream_cancel(a->live);
+		conv_clear(&a->conv);
+		a->context_start = 0;
+		a->live_msg = NULL;
+		a->redraw_all = true;
+		break;
+	case CMD_NEW:
+		notice(a, MSG_NOTICE, "── new thread ──");
+		a->context_start = a->conv.n;
+		break;
+	case CMD_RETRY:
+		if (a->last_prompt == NULL) {
+			notice(a, MSG_ERROR, "nothing to retry yet");
+			break;
+		}
+		char *p2 = xstrdup(a->last_prompt);
+		send_prompt(a, p2);
+		free(p2);
+		break;
+	case CMD_THEME:
+		if (*args == '\0') {
+			notice(a, MSG_NOTICE, "themes: default, light, solarized-dark, mono (/theme NAME)");
+			break;
+		}
+		load_theme(a, args, true);
+		break;
+	case CMD_STATS:
+		stats(a);
+		break;
+	case CMD_HELP:
+		help(a);
+		break;
+	case CMD_QUIT:
+		a->quit = true;
+		break;
+	}
+}
+
+static void on_line(void *ctx, char *line)
+{
+	struct app *a = ctx;
+	if (line == NULL) {
+		a->quit = true; /* Ctrl-D on an empty line */
+		return;
+	}
+	if (line[0] == '/')
+		command(a, line);
+	else if (line[strspn(line, " \t\n")] != '\0')
+		send_prompt(a, line);
+	free(line);
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+#define PASTE_BEGIN "\x1b[200~"
+#define PASTE_END "\x1b[201~"
+
+/* Length of a complete CSI sequence at s (ESC [ params final), 0 if the
+ * bytes end first. */
+static size_t csi_len(const unsigned char *s, size_t n)
+{
+	if (n < 3 || s[0] != 0x1b || s[1] != '[')
+		return 0;
+	for (size_t i = 2; i < n && i < 32; i++)
+		if (s[i] >= 0x40 && s[i] <= 0x7e)
+			return i + 1;
+	return 0;
+}
+
+static int page(const struct app *a)
+{
+	int rows, cols;
+	getmaxyx(a->tui.transcript, rows, cols);
+	(void)cols;
+	return rows > 2 ? rows - 2 : 1;
+}
+
+static void keys(struct app *a, const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		if (a->pasting) {
+			const unsigned char *end = NULL;
+			for (size_t j = i; j + 6 <= n; j++)
+				if (memcmp(s + j, PASTE_END, 6) == 0) {
+					end = s + j;
+					break;
+				}
+			size_t take = end ? (size_t)(end - (s + i)) : n - i;
+			buf_append(&a->paste, s + i, take);
+			i += take;
+			if (end != NULL) {
+				inputline_paste(buf_str(&a->paste), a->paste.len);
+				buf_reset(&a->paste);
+				a->pasting = false;
+				i += 6;
+			}
+			continue;
+		}
+		unsigned char c = s[i];
+		if (c == 0x03) { /* Ctrl-C: cancel the reply; never quit */
+			if (a->live != NULL)
+				stream_cancel(a->live);
+			i++;
+			continue;
+		}
+		if (c == 0x14) { /* Ctrl-T */
+			transcript_toggle_thinking(a->tr);
+			i++;
+			continue;
+		}
+		size_t len = c == 0x1b ? csi_len(s + i, n - i) : 0;
+		if (len > 0) {
+			const char *q = (const char *)s + i;
+			bool mine = true;
+			if (len == 6 && memcmp(q, PASTE_BEGIN, 6) == 0) {
+				a->pasting = true;
+			} else if (len == 4 && memcmp(q, "\x1b[5~", 4) == 0) {
+				transcript_scroll(a->tr, page(a));
+			} else if (len == 4 && memcmp(q, "\x1b[6~", 4) == 0) {
+				transcript_scroll(a->tr, -page(a));
+			} else if (inputline_empty() && ((len == 3 && q[2] == 'F') ||
+			                                 (len == 4 && memcmp(q, "\x1b[4~", 4) == 0))) {
+				transcript_follow(a->tr); /* End, with nothing typed */
+			} else if (inputline_empty() && ((len == 3 && q[2] == 'H') ||
+			                                 (len == 4 && memcmp(q, "\x1b[1~", 4) == 0))) {
+				transcript_scroll(a->tr, 1 << 28); /* Home: the top */
+			} else {
+				mine = false;
+			}
+			if (mine) {
+				i += len;
+				continue;
+			}
+			for (size_t k = 0; k < len; k++)
+				inputline_key(s[i + k]);
+			i += len;
+			continue;
+		}
+		inputline_key(c);
+		i++;
+	}
+}
+
+/* ---- drawing ------------------------------------------------------------ */
+
+static void fill_status(struct app *a, struct status *st, long long now)
+{
+	memset(st, 0, sizeof(*st));
+	for (int i = 0; i < a->nstats && i < STATUS_MAX_PROVIDERS; i++) {
+		struct pstat *s = &a->stats[i];
+		struct provider_status *p = &st->p[st->np++];
+		snprintf(p->name, sizeof(p->name), "%s", s->p->name);
+		p->health = s->health;
+		p->ttft_ms = s->ttft;
+		p->tps = s->tps;
+		p->active = s->p->active;
+		p->total = s->p->total;
+		p->stall_ms = -1;
+		if (a->live != NULL && !a->live_done && a->live_p == s->p) {
+			const struct stream_metrics *m = stream_metrics(a->live);
+			long long since = m->t0 + (m->last >= 0 ? m->last : 0);
+			p->stall_ms = now - since;
+			if (m->last >= 0 && m->ttft >= 0) {
+				p->ttft_ms = m->ttft;
+				double live = stream_tokens_per_second(a->live);
+				if (live >= 0)
+					p->tps = live;
+			}
+		}
+	}
+	snprintf(st->model, sizeof(st->model), "%s", a->model);
+	snprintf(st->notice, sizeof(st->notice), "%s", a->notice);
+}
+
+static void draw(struct app *a, long long now)
+{
+	int want = inputline_height(a->tui.cols, tui_input_max(&a->tui));
+	if (want != a->tui.input_rows || a->redraw_all) {
+		tui_layout(&a->tui, want);
+		inputline_set_screen_size(a->tui.rows, a->tui.cols);
+		a->redraw_all = false;
+	}
+	transcript_draw(a->tr, &a->conv, a->tui.transcript);
+	tui_draw_rule(&a->tui);
+	struct status st;
+	fill_status(a, &st, now);
+	statusbar_draw(&st, a->tui.status);
+	inputline_take_dirty();
+	inputline_draw(a->tui.input, theme_attr(THEME_PROMPT), theme_attr(THEME_INPUT));
+	inputline_place_cursor(a->tui.input);
+	doupdate();
+}
+
+/* ---- setup -------------------------------------------------------------- */
+
+static char *history_path(void)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	struct buf b;
+	buf_init(&b, 0);
+	if (state != NULL && *state)
+		buf_printf(&b, "%s/circuit", state);
+	else if (home != NULL && *home)
+		buf_printf(&b, "%s/.local/state/circuit", home);
+	else
+		return NULL;
+	/* mkdir -p, private */
+	for (size_t i = 1; i <= b.len; i++) {
+		if (i == b.len || b.data[i] == '/') {
+			char c = b.data[i];
+			b.data[i] = '\0';
+			mkdir(b.data, 0700);
+			b.data[i] = c;
+		}
+	}
+	buf_append_str(&b, "/input_history");
+	return b.data;
+}
+
+static void set_models(struct app *a)
+{
+	static const char *const names[] = {
+		"mock", "mock-fast", "mock-slow", "mock-flaky", "gpt-4o", "gpt-4o-mini", "o4-mini",
+		"claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-1", "gemini-2.5-flash",
+		"gemini-2.5-pro", "ollama:llama3.2", "ollama:qwen3",
+	};
+	(void)a;
+	inputline_set_models(names, sizeof(names) / sizeof(names[0]));
+}
+
+int app_run(const struct app_opts *o)
+{
+	struct app app;
+	struct app *a = &app;
+	memset(a, 0, sizeof(*a));
+	a->o = o;
+	setlocale(LC_ALL, "");
+	a->ps = providers_new(getenv_fn);
+	for (size_t i = 0; i < providers_count(a->ps); i++)
+		log_add_secret(providers_at(a->ps, i)->key);
+	a->model = xstrdup(o->model ? o->model : providers_default_model(a->ps));
+	a->system = o->system ? xstrdup(o->system) : NULL;
+	struct provider *p;
+	const char *m;
+	char err[256];
+	if (providers_resolve(a->ps, a->model, &p, &m, err, sizeof(err)) == -1) {
+		fprintf(stderr, "circuit: %s\n", err);
+		providers_free(a->ps);
+		free(a->model);
+		free(a->system);
+		return 2;
+	}
+	if (pipe(a->sigpipe) < 0) {
+		fprintf(stderr, "circuit: cannot create a pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	fcntl(a->sigpipe[0], F_SETFL, O_NONBLOCK);
+	fcntl(a->sigpipe[1], F_SETFL, O_NONBLOCK);
+	the_app = a;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if (tui_init(&a->tui, err, sizeof(err)) < 0) {
+		fprintf(stderr, "circuit: %s\n", err);
+		return 1;
+	}
+	fputs("\x1b[?2004h", stdout); /* bracketed paste: a paste never sends */
+	fflush(stdout);
+	a->t = transport_new();
+	if (o->debug_file != NULL && log_open(o->debug_file) == 0)
+		transport_set_debug(a->t, true);
+	a->tr = transcript_new();
+	conv_init(&a->conv);
+	buf_init(&a->paste, (size_t)1 << 24);
+	load_theme(a, o->theme ? o->theme : "default", false);
+	char *hist = history_path();
+	inputline_init(hist, on_line, a);
+	free(hist);
+	set_models(a);
+	inputline_set_screen_size(a->tui.rows, a->tui.cols);
+	char hello[256];
+	snprintf(hello, sizeof(hello), "circuit %s · model %s · /help for commands and keys%s",
+	         CIRCUIT_VERSION, a->model,
+	         strncmp(a->model, "mock", 4) == 0 ? " · no API key set: answering offline from mock"
+	                                           : "");
+	notice(a, MSG_NOTICE, hello);
+	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+
+	long long now = clock_ms();
+	draw(a, now);
+	while (!a->quit) {
+		int fds[2] = {STDIN_FILENO, a->sigpipe[0]};
+		bool ready[2] = {false, false};
+		transport_wait(a->t, fds, 2, transport_timeout(a->t, clock_ms()), ready);
+		now = clock_ms();
+		transport_run(a->t, now);
+		reap_live(a);
+		if (ready[1]) {
+			unsigned char sigs[16];
+			ssize_t k = read(a->sigpipe[0], sigs, sizeof(sigs));
+			for (ssize_t i = 0; i < k; i++) {
+				if (sigs[i] == SIGWINCH) {
+					tui_resize(&a->tui);
+					a->redraw_all = true;
+				} else if (sigs[i] == SIGINT) {
+					if (a->live != NULL)
+						stream_cancel(a->live);
+				} else {
+					a->quit = true;
+				}
+			}
+		}
+		if (ready[0]) {
+			unsigned char buf[4096];
+			ssize_t k = read(STDIN_FILENO, buf, sizeof(buf));
+			if (k == 0)
+				a->quit = true; /* the terminal went away */
+			else if (k > 0)
+				keys(a, buf, (size_t)k);
+		}
+		draw(a, now);
+	}
+
+	if (a->live != NULL) {
+		stream_cancel(a->live);
+		transport_run(a->t, clock_ms());
+		reap_live(a);
+	}
+	inputline_done();
+	fputs("\x1b[?2004l", stdout);
+	fflush(stdout);
+	tui_done(&a->tui);
+	transcript_free(a->tr);
+	conv_done(&a->conv);
+	transport_free(a->t);
+	providers_free(a->ps);
+	buf_done(&a->paste);
+	free(a->model);
+	free(a->system);
+	free(a->last_prompt);
+	close(a->sigpipe[0]);
+	close(a->sigpipe[1]);
+	the_app = NULL;
+	log_close();
+	log_clear_secrets();
+	return 0;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* conversation: the messages of one thread, as the user sees them. */
+#include "model/conversation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
+
+/* One reply may hold at most this much text (the wire cap is the same). */
+#define MESSAGE_MAX ((size_t)64 << 20)
+
+void conv_init(struct conversation *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+static void msg_free(struct message *m)
+{
+	free(m->label);
+	buf_done(&m->text);
+	buf_done(&m->thinking);
+	buf_done(&m->raw);
+	sanitizer_done(&m->san_text);
+	sanitizer_done(&m->san_think);
+	free(m);
+}
+
+void conv_clear(struct conversation *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		msg_free(c->v[i]);
+	c->n = 0;
+	c->version++;
+}
+
+void conv_done(struct conversation *c)
+{
+	conv_clear(c);
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
+struct message *conv_add(struct conversation *c, enum msg_kind kind, const char *label,
+                         const char *text)
+{
+	struct message *m = xcalloc(1, sizeof(*m));
+	m->kind = kind;
+	m->label = xstrdup(label ? label : "");
+	buf_init(&m->text, MESSAGE_MAX);
+	buf_init(&m->thinking, MESSAGE_MAX);
+	buf_init(&m->raw, MESSAGE_MAX);
+	sanitizer_init(&m->san_text);
+	sanitizer_init(&m->san_think);
+	if (text != NULL) {
+		sanitize_append(&m->text, text, strlen(text));
+		buf_append_str(&m->raw, text);
+	}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 16;
+		c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
+	}
+	c->v[c->n++] = m;
+	c->version++;
+	return m;
+}
+
+void msg_append_text(struct message *m, const char *p, size_t n)
+{
+	sanitizer_feed(&m->san_text, p, n, &m->text);
+	buf_append(&m->raw, p, n);
+	m->version++;
+}
+
+void msg_append_thinking(struct message *m, const char *p, size_t n)
+{
+	sanitizer_feed(&m->san_think, p, n, &m->thinking);
+	m->version++;
+}
+
+void msg_finish(struct message *m, bool interrupted, const char *meta)
+{
+	sanitizer_finish(&m->san_text, &m->text);
+	sanitizer_finish(&m->san_think, &m->thinking);
+	m->streaming = false;
+	m->interrupted = interrupted;
+	snprintf(m->meta, sizeof(m->meta), "%s", meta ? meta : "");
+	m->version++;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* conversation: the messages of one thread, as the user sees them. */
+#ifndef CIRCUIT_MODEL_CONVERSATION_H
+#define CIRCUIT_MODEL_CONVERSATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/buf.h"
+#include "util/sanitize.h"
+
+enum msg_kind {
+	MSG_USER,
+	MSG_ASSISTANT,
+	MSG_NOTICE, /* circuit's own words: fallback, help, stats */
+	MSG_ERROR,
+};
+
+/* One message. Text and thinking are stored sanitised (util/sanitize): the
+ * UI only ever draws inert text. version grows with every change, so a view
+ * re-wraps only what changed. */
+struct message {
+	enum msg_kind kind;
+	char *label; /* "you", the model ("mock", "openai:gpt-4o"), or "" */
+	struct buf text;
+	struct buf thinking;
+	struct buf raw; /* the assistant's text as sent, for the next request */
+	char meta[128]; /* "331 ms · 32.8 tok/s · 104 tokens" once done */
+	bool streaming;
+	bool interrupted; /* cut short: cancelled or failed after some text */
+	unsigned long version;
+	struct sanitizer san_text, san_think;
+};
+
+struct conversation {
+	struct message **v;
+	size_t n, cap;
+	unsigned long version; /* grows when messages are added or removed */
+};
+
+void conv_init(struct conversation *c);
+void conv_done(struct conversation *c);
+/* Removes every message. */
+void conv_clear(struct conversation *c);
+/* Appends a message with a copy of text (sanitised); returns it (owned by c,
+ * valid until conv_clear/conv_done). */
+struct message *conv_add(struct conversation *c, enum msg_kind kind, const char *label,
+                         const char *text);
+/* Streaming deltas, sanitised incrementally (a CR LF or a character split
+ * across deltas is joined). */
+void msg_append_text(struct message *m, const char *p, size_t n);
+void msg_append_thinking(struct message *m, const char *p, size_t n);
+/* The stream ended: flush the sanitizers; interrupted marks a partial reply. */
+void msg_finish(struct message *m, bool interrupted, const char *meta);
+
+#endif

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* inputline: GNU readline's callback interface, inside ncurses. */
+#include "ui/inputline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "ui/commands.h"
+#include "util/buf.h"
+#include "util/mem.h"
+#include "util/width.h"
+
+#define PROMPT "> "
+#define QUEUE 4096
+#define HISTORY_MAX 1000
+
+static unsigned char queue[QUEUE];
+static size_t qhead, qtail;
+static bool dirty = true;
+static inputline_fn line_fn;
+static void *line_ctx;
+static char *history_file;
+static char **models;
+static size_t nmodels;
+static FILE *devnull;
+static int cur_y, cur_x;
+
+/* readline reads keys from here: the bytes the loop handed over. */
+static int getc_fn(FILE *f)
+{
+	(void)f;
+	if (qhead == qtail)
+		return EOF;
+	int c = queue[qhead];
+	qhead = (qhead + 1) % QUEUE;
+	return c;
+}
+
+static int input_available(void)
+{
+	return qhead != qtail;
+}
+
+static void redisplay(void)
+{
+	dirty = true;
+}
+
+static void prep_term(int meta)
+{
+	(void)meta;
+}
+
+static void deprep_term(void)
+{
+}
+
+static void on_line(char *line)
+{
+	if (line != NULL && *line != '\0' && history_file != NULL) {
+		add_history(line);
+		append_history(1, history_file);
+		history_truncate_file(history_file, HISTORY_MAX);
+	}
+	dirty = true;
+	line_fn(line_ctx, line);
+}
+
+/* Ctrl-J and Alt-Enter put a newline in the line instead of sending it. */
+static int insert_newline(int count, int key)
+{
+	(void)count;
+	(void)key;
+	rl_insert_text("\n");
+	return 0;
+}
+
+static char *command_gen(const char *text, int state)
+{
+	static size_t at;
+	if (state == 0)
+		at = 0;
+	const char *c = cmd_complete(text, &at);
+	return c ? xstrdup(c) : NULL;
+}
+
+static char *model_gen(const char *text, int state)
+{
+	static size_t at;
+	if (state == 0)
+		at = 0;
+	while (at < nmodels) {
+		const char *m = models[at++];
+		if (strncmp(m, text, strlen(text)) == 0)
+			return xstrdup(m);
+	}
+	return NULL;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+	(void)end;
+	rl_attempted_completion_over = 1; /* never fall back to file names */
+	if (start == 0 && text[0] == '/')
+		return rl_completion_matches(text, command_gen);
+	if (strncmp(rl_line_buffer, "/model ", 7) == 0 || strncmp(rl_line_buffer, "/m ", 3) == 0)
+		return rl_completion_matches(text, model_gen);
+	return NULL;
+}
+
+void inputline_init(const char *history_path, inputline_fn fn, void *ctx)
+{
+	line_fn = fn;
+	line_ctx = ctx;
+	devnull = fopen("/dev/null", "w");
+	rl_readline_name = "circuit";
+	rl_catch_signals = 0;
+	rl_catch_sigwinch = 0;
+	rl_change_environment = 0;
+	rl_getc_function = getc_fn;
+	rl_input_available_hook = input_available;
+	rl_redisplay_function = redisplay;
+	rl_prep_term_function = prep_term;
+	rl_deprep_term_function = deprep_term;
+	rl_outstream = devnull;
+	rl_attempted_completion_function = complete;
+	rl_variable_bind("enable-bracketed-paste", "off"); /* the loop handles pastes */
+	rl_variable_bind("bell-style", "none");
+	using_history();
+	if (history_path != NULL) {
+		history_file = xstrdup(history_path);
+		read_history(history_file);
+	}
+	rl_callback_handler_install(PROMPT, on_line);
+	rl_bind_key('\n', insert_newline);
+	rl_bind_keyseq("\\e\\r", insert_newline);
+	rl_bind_keyseq("\\e\\n", insert_newline);
+	dirty = true;
+}
+
+void inputline_done(void)
+{
+	rl_callback_handler_remove();
+	free(history_file);
+	history_file = NULL;
+	for (size_t i = 0; i < nmodels; i++)
+		free(models[i]);
+	free(models);
+	models = NULL;
+	nmodels = 0;
+	if (devnull != NULL)
+		fclose(devnull);
+	devnull = NULL;
+}
+
+void inputline_key(unsigned char c)
+{
+	size_t next = (qtail + 1) % QUEUE;
+	if (next == qhead)
+		return; /* a full queue drops keys rather than grow */
+	queue[qtail] = c;
+	qtail = next;
+	while (qhead != qtail)
+		rl_callback_read_char();
+}
+
+void inputline_paste(const char *p, size_t n)
+{
+	char *text = xstrndup(p, n);
+	/* A paste from a terminal ends lines in CR: make them newlines. */
+	for (char *q = text; *q; q++)
+		if (*q == '\r')
+			*q = '\n';
+	rl_insert_text(text);
+	free(text);
+	dirty = true;
+}
+
+void inputline_set_models(const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < nmodels; i++)
+		free(models[i]);
+	free(models);
+	models = xcalloc(n ? n : 1, sizeof(*models));
+	for (size_t i = 0; i < n; i++)
+		models[i] = xstrdup(list[i]);
+	nmodels = n;
+}
+
+void inputline_set_screen_size(int rows, int cols)
+{
+	rl_set_screen_size(rows, cols);
+}
+
+bool inputline_take_dirty(void)
+{
+	bool d = dirty;
+	dirty = false;
+	return d;
+}
+
+bool inputline_empty(void)
+{
+	return rl_line_buffer == NULL || rl_line_buffer[0] == '\0';
+}
+
+/* Lays out prompt + line as the pane shows them (a break at '\n' and at the
+ * width) and, when w is given, draws the rows below max_rows. out gets the
+ * rows used and the screen position of byte `point` of the line. */
+struct layout {
+	int rows;
+	int cy, cx;
+};
+
+static void walk(const char *prompt, const char *line, size_t point, int cols, WINDOW *w,
+                 attr_t pa, attr_t ta, int max_rows, struct layout *out)
+{
+	int y = 0, x = 0;
+	out->cy = out->cx = 0;
+	for (int part = 0; part < 2; part++) {
+		const char *s = part == 0 ? prompt : line;
+		size_t n = strlen(s);
+		if (w != NULL)
+			wattrset(w, part == 0 ? pa : ta);
+		for (size_t i = 0; i <= n;) {
+			if (part == 1 && i == point) {
+				if (x >= cols) {
+					y++;
+					x = 0;
+				}
+				out->cy = y;
+				out->cx = x;
+			}
+			if (i == n)
+				break;
+			if (s[i] == '\n') {
+				y++;
+				x = 0;
+				i++;
+				continue;
+			}
+			size_t len;
+			int cw = width_char(s + i, n - i, &len);
+			if (x + cw > cols) {
+				y++;
+				x = 0;
+			}
+			if (w != NULL && y < max_rows) {
+				wmove(w, y, x);
+				waddnstr(w, s + i, (int)len);
+			}
+			x += cw;
+			i += len;
+		}
+	}
+	out->rows = y + 1;
+}
+
+int inputline_height(int cols, int max)
+{
+	struct layout l;
+	const char *prompt = rl_display_prompt ? rl_display_prompt : PROMPT;
+	walk(prompt, rl_line_buffer ? rl_line_buffer : "", (size_t)rl_point, cols, NULL, 0, 0, 0, &l);
+	int rows = l.rows;
+	return rows < 1 ? 1 : rows > max ? max : rows;
+}
+
+void inputline_draw(WINDOW *w, attr_t prompt, attr_t text)
+{
+	int rows, cols;
+	getmaxyx(w, rows, cols);
+	werase(w);
+	struct layout l;
+	const char *p = rl_display_prompt ? rl_display_prompt : PROMPT;
+	const char *line = rl_line_buffer ? rl_line_buffer : "";
+	/* Keep the cursor's row visible: lay out once to find it, then draw
+	 * scrolled so that row is on screen. */
+	walk(p, line, (size_t)rl_point, cols, NULL, 0, 0, 0, &l);
+	int top = l.cy >= rows ? l.cy - rows + 1 : 0;
+	if (top == 0) {
+		walk(p, line, (size_t)rl_point, cols, w, prompt, text, rows, &l);
+	} else {
+		/* Rare (a line taller than the pane): draw into a pad-like
+		 * offset by skipping rows above top. */
+		WINDOW *tmp = newwin(l.rows, cols, 0, 0);
+		if (tmp != NULL) {
+			walk(p, line, (size_t)rl_point, cols, tmp, prompt, text, l.rows, &l);
+			copywin(tmp, w, top, 0, 0, 0, rows - 1, cols - 1, FALSE);
+			delwin(tmp);
+		}
+	}
+	wattrset(w, 0);
+	cur_y = l.cy - top;
+	cur_x = l.cx >= cols ? cols - 1 : l.cx;
+}
+
+void inputline_place_cursor(WINDOW *w)
+{
+	wmove(w, cur_y, cur_x);
+	wnoutrefresh(w);
+}

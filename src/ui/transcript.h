@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* transcript: one thread on screen: wrapped, scrolled, drawn once per turn. */
+#ifndef CIRCUIT_UI_TRANSCRIPT_H
+#define CIRCUIT_UI_TRANSCRIPT_H
+
+#include <curses.h>
+#include <stdbool.h>
+
+#include "model/conversation.h"
+
+struct transcript;
+
+struct transcript *transcript_new(void);
+void transcript_free(struct transcript *t);
+
+/* Draws the end of conv (or the part scrolled to) into w. Each message's
+ * wrapped lines are cached; when a streaming message grows only its last
+ * paragraph is wrapped again, and drawing walks up from the bottom, so a
+ * token costs the same with 10 lines or 1 M above it. A width change
+ * re-wraps everything (a resize). */
+void transcript_draw(struct transcript *t, const struct conversation *conv, WINDOW *w);
+
+/* Scrolls by lines (positive: back in time). Scrolled up, new output does
+ * not move the view; a marker says there is more below. */
+void transcript_scroll(struct transcript *t, int lines);
+/* Back to following the tail. */
+void transcript_follow(struct transcript *t);
+bool transcript_following(const struct transcript *t);
+/* Thinking shown in full, or collapsed to one line (the default). */
+void transcript_toggle_thinking(struct transcript *t);
+
+#endif

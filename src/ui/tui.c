@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* tui: the screen and its layout. */
+#include "ui/tui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "ui/theme.h"
+
+int tui_init(struct tui *t, char *err, size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	if (newterm(NULL, stdout, stdin) == NULL) {
+		snprintf(err, errlen, "cannot use this terminal (TERM=%s)",
+		         getenv("TERM") ? getenv("TERM") : "unset");
+		return -1;
+	}
+	raw();    /* Ctrl-C is a key here, not a signal: it cancels, never kills */
+	noecho();
+	nonl();
+	/* The loop reads the terminal's bytes itself; curses only draws. */
+	keypad(stdscr, FALSE);
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+	}
+	t->input_rows = 1;
+	tui_layout(t, 1);
+	return 0;
+}
+
+void tui_done(struct tui *t)
+{
+	if (t->transcript != NULL) {
+		delwin(t->transcript);
+		delwin(t->rule);
+		delwin(t->input);
+		delwin(t->status);
+	}
+	endwin();
+	memset(t, 0, sizeof(*t));
+}
+
+int tui_input_max(const struct tui *t)
+{
+	int max = t->rows / 3;
+	return max < 1 ? 1 : max;
+}
+
+void tui_layout(struct tui *t, int input_rows)
+{
+	getmaxyx(stdscr, t->rows, t->cols);
+	if (input_rows > tui_input_max(t))
+		input_rows = tui_input_max(t);
+	if (input_rows < 1)
+		input_rows = 1;
+	t->input_rows = input_rows;
+	int trows = t->rows - input_rows - 2;
+	if (trows < 1)
+		trows = 1;
+	if (t->transcript != NULL) {
+		delwin(t->transcript);
+		delwin(t->rule);
+		delwin(t->input);
+		delwin(t->status);
+	}
+	t->transcript = newwin(trows, t->cols, 0, 0);
+	t->rule = newwin(1, t->cols, trows, 0);
+	t->input = newwin(input_rows, t->cols, trows + 1, 0);
+	t->status = newwin(1, t->cols, trows + 1 + input_rows, 0);
+	leaveok(t->transcript, TRUE);
+	leaveok(t->rule, TRUE);
+	leaveok(t->status, TRUE);
+}
+
+void tui_resize(struct tui *t)
+{
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	tui_layout(t, t->input_rows);
+	clearok(curscr, TRUE); /* once per resize, never per frame */
+}
+
+void tui_draw_rule(struct tui *t)
+{
+	werase(t->rule);
+	wattrset(t->rule, theme_attr(THEME_BORDER));
+	for (int i = 0; i < t->cols; i++)
+		waddstr(t->rule, "─");
+	wattrset(t->rule, 0);
+	wnoutrefresh(t->rule);
+}
