@@ -84,7 +84,8 @@ tests: $(BIN) $(UNIT_BIN) $(FUZZ_REPLAY)
 
 run: deps
 	@$(MAKE) --no-print-directory -s all
-	@$(BIN) -p "What is circuit, and how do I connect it to a real model?"
+	@if [ -t 0 ] && [ -t 1 ]; then $(BIN); \
+	else $(BIN) -p "What is circuit, and how do I connect it to a real model?"; fi
 
 test: deps
 	@$(MAKE) --no-print-directory check
