@@ -16,7 +16,7 @@
 #define THEME_FILE_MAX (64 * 1024)
 /* inherit chains longer than this are a mistake (or a cycle). */
 #define THEME_INHERIT_DEPTH 8
-#define THEME_NAME_MAX 64
+#define THEME_NAME_MAX      64
 
 struct element_def {
 	const char *name;
@@ -75,7 +75,7 @@ struct parse_ctx {
 	int count; /* messages added */
 	const char *const *dirs;
 	size_t ndirs;
-	int depth;                        /* inherit nesting of this file */
+	int depth;                                  /* inherit nesting of this file */
 	const char *chain[THEME_INHERIT_DEPTH + 1]; /* names being loaded, outermost first */
 };
 
@@ -132,7 +132,7 @@ static void fail(struct parse_ctx *c, const char *fmt, ...)
 	buf_done(&msg);
 }
 
-enum color_result { COLOR_OK, COLOR_UNKNOWN, COLOR_RANGE };
+enum color_result { CR_OK, CR_UNKNOWN, CR_RANGE };
 
 static enum color_result parse_color(const char *p, size_t n, short *out)
 {
@@ -140,18 +140,18 @@ static enum color_result parse_color(const char *p, size_t n, short *out)
 		unsigned v = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (p[i] < '0' || p[i] > '9')
-				return COLOR_UNKNOWN;
+				return CR_UNKNOWN;
 			if (v < 1000)
 				v = v * 10 + (unsigned)(p[i] - '0');
 		}
 		if (v > 255)
-			return COLOR_RANGE;
+			return CR_RANGE;
 		*out = (short)v;
-		return COLOR_OK;
+		return CR_OK;
 	}
 	if (word_is(p, n, "default")) {
 		*out = THEME_COLOR_DEFAULT;
-		return COLOR_OK;
+		return CR_OK;
 	}
 	bool bright = n > 6 && strncasecmp(p, "bright", 6) == 0;
 	if (bright) {
@@ -161,10 +161,10 @@ static enum color_result parse_color(const char *p, size_t n, short *out)
 	for (int i = 0; i < 8; i++) {
 		if (word_is(p, n, color_names[i])) {
 			*out = (short)(bright ? i + 8 : i);
-			return COLOR_OK;
+			return CR_OK;
 		}
 	}
-	return COLOR_UNKNOWN;
+	return CR_UNKNOWN;
 }
 
 static bool parse_attr(const char *p, size_t n, unsigned *attrs)
@@ -215,11 +215,11 @@ static bool parse_style(struct parse_ctx *c, const char *p, const char *end,
 		return false;
 	}
 	switch (parse_color(tok, len, &s.fg)) {
-	case COLOR_OK: break;
-	case COLOR_RANGE:
+	case CR_OK: break;
+	case CR_RANGE:
 		fail(c, "colour %s out of range (0-255)", quoted(q, sizeof q, tok, len));
 		return false;
-	case COLOR_UNKNOWN:
+	case CR_UNKNOWN:
 		fail(c, "unknown colour %s (default, black, red, green, yellow, blue, magenta, "
 		        "cyan, white, bright..., or 0-255)",
 		     quoted(q, sizeof q, tok, len));
@@ -230,14 +230,16 @@ static bool parse_style(struct parse_ctx *c, const char *p, const char *end,
 		if (first) {
 			first = false;
 			enum color_result r = parse_color(tok, len, &s.bg);
-			if (r == COLOR_OK)
+			if (r == CR_OK)
 				continue;
-			if (r == COLOR_RANGE) {
-				fail(c, "colour %s out of range (0-255)", quoted(q, sizeof q, tok, len));
+			if (r == CR_RANGE) {
+				fail(c, "colour %s out of range (0-255)",
+				     quoted(q, sizeof q, tok, len));
 				return false;
 			}
 			if (!parse_attr(tok, len, &s.attrs)) {
-				fail(c, "unknown colour or attribute %s", quoted(q, sizeof q, tok, len));
+				fail(c, "unknown colour or attribute %s",
+				     quoted(q, sizeof q, tok, len));
 				return false;
 			}
 			continue;
@@ -332,7 +334,8 @@ static void parse_inherit(struct parse_ctx *c, const char *p, const char *end, s
 		return;
 	}
 	if (next_token(&p, end, &extra, &extra_len)) {
-		fail(c, "inherit takes one theme name, not %s", quoted(q, sizeof q, extra, extra_len));
+		fail(c, "inherit takes one theme name, not %s",
+		     quoted(q, sizeof q, extra, extra_len));
 		return;
 	}
 	if (!name_valid(tok, len)) {
@@ -570,9 +573,10 @@ int theme_load(struct theme *t, const char *name, const char *const *dirs, size_
 
 /* xterm's RGB values of the 16 basic colours. */
 static const unsigned char basic_rgb[16][3] = {
-	{0, 0, 0},       {205, 0, 0},   {0, 205, 0},   {205, 205, 0}, {0, 0, 238},   {205, 0, 205},
-	{0, 205, 205},   {229, 229, 229}, {127, 127, 127}, {255, 0, 0},   {0, 255, 0},   {255, 255, 0},
-	{92, 92, 255},   {255, 0, 255}, {0, 255, 255}, {255, 255, 255},
+	{0, 0, 0},     {205, 0, 0},   {0, 205, 0},   {205, 205, 0},   /* black red green yellow */
+	{0, 0, 238},   {205, 0, 205}, {0, 205, 205}, {229, 229, 229}, /* blue magenta cyan white */
+	{127, 127, 127}, {255, 0, 0}, {0, 255, 0},   {255, 255, 0},   /* bright ... */
+	{92, 92, 255}, {255, 0, 255}, {0, 255, 255}, {255, 255, 255},
 };
 
 static void rgb_of(int c, int rgb[3])
@@ -654,12 +658,22 @@ void theme_apply(const struct theme *t)
 {
 	bool colour = has_colors();
 	bool defaults = colour && use_default_colors() == OK;
+	struct theme mono;
+	theme_mono(&mono);
 	for (int i = 0; i < THEME_COUNT; i++) {
 		const struct theme_style *s = &t->style[i];
 		applied_attr[i] = curses_attrs(s->attrs);
 		applied_pair[i] = 0;
 		bool plain = s->fg == THEME_COLOR_DEFAULT && s->bg == THEME_COLOR_DEFAULT;
-		if (!colour || plain || i + 1 >= COLOR_PAIRS)
+		if (plain)
+			continue;
+		if (!colour) {
+			/* A style that relied on colour (a green badge with no
+			 * attribute) would vanish: take the mono one instead. */
+			applied_attr[i] = curses_attrs(mono.style[i].attrs);
+			continue;
+		}
+		if (i + 1 >= COLOR_PAIRS)
 			continue;
 		int fg = theme_fallback_color(s->fg, COLORS);
 		int bg = theme_fallback_color(s->bg, COLORS);

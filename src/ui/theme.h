@@ -113,9 +113,11 @@ int theme_load(struct theme *t, const char *name, const char *const *dirs, size_
 int theme_fallback_color(int c, int ncolors);
 
 /* Curses side. After initscr() and start_color(): makes one colour pair per
- * element of t (with use_default_colors(), fallback colours when COLORS <
- * 256, no colour at all when !has_colors()). Call again to switch themes,
- * then redraw. For NO_COLOR, apply theme_mono(). */
+ * element of t that has a colour (with use_default_colors(); fallback colours
+ * when COLORS < 256, a bright foreground also bold below 16). When
+ * !has_colors(), no colour at all: an element whose style has a colour takes
+ * the mono theme's attributes, the others keep their own. Call again to
+ * switch themes, then redraw. For NO_COLOR, apply theme_mono(). */
 void theme_apply(const struct theme *t);
 /* Attributes and colour pair of e as applied last, for wattron/wattrset
  * (COLOR_PAIR(n) | A_BOLD ...); A_NORMAL before any theme_apply. */
