@@ -124,10 +124,10 @@ size_t width_cluster(const char *s, size_t n, unsigned *cols)
 	if (is_control(cp))
 		return i;
 	/* What the last character lets the next one do. */
-	bool lone_ri = is_regional(cp); /* a flag's first half, unpaired */
+	bool lone_ri = is_regional(cp);              /* a flag's first half, unpaired */
 	bool pict = is_pictographic(cp) && !lone_ri; /* the base is an emoji */
-	bool zwj = false;                /* the last character was a ZWJ */
-	bool toned = false;              /* the emoji base has its modifier */
+	bool zwj = false;                            /* the last character was a ZWJ */
+	bool toned = false;                          /* the emoji base has its modifier */
 	while (i < n) {
 		/* ASCII never extends anything: the common case stops at once. */
 		if (u[i] < 0x80)
