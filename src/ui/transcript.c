@@ -8,6 +8,7 @@
 
 #include "ui/theme.h"
 #include "ui/wrap.h"
+#include "util/width.h"
 #include "util/mem.h"
 
 /* The wrapped lines of one text (a message's text or thinking). */
@@ -119,13 +120,25 @@ static void update(struct transcript *t, const struct conversation *conv, int wi
 		t->scroll += added_below;
 }
 
+/* Draws one wrapped line. Tabs are laid out as wrap measured them
+ * (wrap_tab_width), not by curses' own tab stops. */
 static void draw_row(WINDOW *w, int y, int cols, const char *s, size_t n, attr_t attr)
 {
 	wmove(w, y, 0);
 	wattrset(w, attr);
-	waddnstr(w, s, (int)n);
+	unsigned col = 0;
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\t')
+			continue;
+		waddnstr(w, s + run, (int)(i - run));
+		col += (unsigned)width_str(s + run, i - run);
+		for (unsigned k = wrap_tab_width(col, (unsigned)cols); k > 0; k--, col++)
+			waddch(w, ' ');
+		run = i + 1;
+	}
+	waddnstr(w, s + run, (int)(n - run));
 	wattrset(w, 0);
-	(void)cols;
 }
 
 /* Draws message c's row number r (0 = its label line) at screen row y. */
