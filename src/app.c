@@ -566,6 +566,9 @@ static void fill_status(struct app *a, struct status *st, long long now)
 
 static void draw(struct app *a, long long now)
 {
+	const char *hint = inputline_take_hint();
+	if (*hint)
+		snprintf(a->notice, sizeof(a->notice), "%s", hint);
 	int want = inputline_height(a->tui.cols, tui_input_max(&a->tui));
 	if (want != a->tui.input_rows || a->redraw_all) {
 		tui_layout(&a->tui, want);

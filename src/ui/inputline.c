@@ -28,6 +28,7 @@ static char **models;
 static size_t nmodels;
 static FILE *devnull;
 static int cur_y, cur_x;
+static char hint[160]; /* the matches of an ambiguous Tab, for the status bar */
 
 /* readline reads keys from here: the bytes the loop handed over. */
 static int getc_fn(FILE *f)
@@ -112,6 +113,33 @@ static char **complete(const char *text, int start, int end)
 	return NULL;
 }
 
+/* Several completions: readline would list them on its output (which goes
+ * nowhere here); keep them for the status bar instead. matches[0] is the
+ * common prefix. */
+static void show_matches(char **matches, int num, int max)
+{
+	(void)max;
+	size_t used = 0;
+	hint[0] = '\0';
+	for (int i = 1; i <= num && used + 2 < sizeof(hint); i++) {
+		int w = snprintf(hint + used, sizeof(hint) - used, "%s%s", i > 1 ? " " : "", matches[i]);
+		if (w < 0 || (size_t)w >= sizeof(hint) - used) {
+			hint[used] = '\0';
+			break;
+		}
+		used += (size_t)w;
+	}
+	dirty = true;
+}
+
+const char *inputline_take_hint(void)
+{
+	static char out[sizeof(hint)];
+	memcpy(out, hint, sizeof(hint));
+	hint[0] = '\0';
+	return out;
+}
+
 void inputline_init(const char *history_path, inputline_fn fn, void *ctx)
 {
 	line_fn = fn;
@@ -128,8 +156,10 @@ void inputline_init(const char *history_path, inputline_fn fn, void *ctx)
 	rl_deprep_term_function = deprep_term;
 	rl_outstream = devnull;
 	rl_attempted_completion_function = complete;
+	rl_completion_display_matches_hook = show_matches;
 	rl_variable_bind("enable-bracketed-paste", "off"); /* the loop handles pastes */
 	rl_variable_bind("bell-style", "none");
+	rl_variable_bind("show-all-if-ambiguous", "on"); /* one Tab lists the choices */
 	using_history();
 	if (history_path != NULL) {
 		history_file = xstrdup(history_path);

@@ -27,6 +27,8 @@ void inputline_paste(const char *p, size_t n);
 void inputline_set_models(const char *const *models, size_t n);
 void inputline_set_screen_size(int rows, int cols);
 
+/* The choices of an ambiguous Tab ("/stats /system"), once; "" if none. */
+const char *inputline_take_hint(void);
 /* True once since the line or the prompt changed. */
 bool inputline_take_dirty(void);
 bool inputline_empty(void);
