@@ -435,8 +435,14 @@ static void on_line(void *ctx, char *line)
 		a->quit = true; /* Ctrl-D on an empty line */
 		return;
 	}
-	if (line[0] == '/')
+	a->notice[0] = '\0'; /* a notice lasts until the next line */
+	if (line[0] == '/') {
+		/* Completion leaves a space after a word: "/model mock-fast ". */
+		size_t n = strlen(line);
+		while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\n'))
+			line[--n] = '\0';
 		command(a, line);
+	}
 	else if (line[strspn(line, " \t\n")] != '\0')
 		send_prompt(a, line);
 	free(line);
