@@ -163,7 +163,9 @@ void inputline_init(const char *history_path, inputline_fn fn, void *ctx)
 	using_history();
 	if (history_path != NULL) {
 		history_file = xstrdup(history_path);
-		read_history(history_file);
+		/* append_history never creates the file: a first run makes it. */
+		if (read_history(history_file) != 0)
+			write_history(history_file);
 	}
 	rl_callback_handler_install(PROMPT, on_line);
 	rl_bind_key('\n', insert_newline);

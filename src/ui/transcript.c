@@ -151,11 +151,17 @@ static void draw_message_row(const struct transcript *t, const struct cache *c, 
 		                       : m->kind == MSG_ASSISTANT ? THEME_TRANSCRIPT_ASSISTANT
 		                       : m->kind == MSG_ERROR     ? THEME_ERROR
 		                                                  : THEME_NOTICE;
-		draw_row(w, y, cols, m->label, strlen(m->label), theme_attr(e));
-		if (m->meta[0] != '\0' || m->streaming) {
+		/* The label, then the figures: cut to the width, never wrapped
+		 * (a wrapped row would write over the row below). */
+		size_t lw;
+		size_t ln = width_cut(m->label, strlen(m->label), (size_t)cols, &lw);
+		draw_row(w, y, cols, m->label, ln, theme_attr(e));
+		const char *meta = m->streaming ? "streaming…" : m->meta;
+		if (*meta != '\0' && lw + 2 < (size_t)cols) {
+			size_t mn = width_cut(meta, strlen(meta), (size_t)cols - lw - 2, NULL);
 			wattrset(w, theme_attr(THEME_TRANSCRIPT_THINKING));
 			waddstr(w, "  ");
-			waddstr(w, m->streaming ? "streaming…" : m->meta);
+			waddnstr(w, meta, (int)mn);
 			wattrset(w, 0);
 		}
 		return;
@@ -168,7 +174,7 @@ static void draw_message_row(const struct transcript *t, const struct cache *c, 
 			if (!t->show_thinking) {
 				char line[96];
 				snprintf(line, sizeof(line), "▸ thinking (%zu lines, Ctrl-T shows)", c->think.n);
-				draw_row(w, y, cols, line, strlen(line), a);
+				draw_row(w, y, cols, line, width_cut(line, strlen(line), (size_t)cols, NULL), a);
 			} else {
 				const struct wrap_line *l = &c->think.lines[r];
 				draw_row(w, y, cols, buf_str(&m->thinking) + l->off, l->len, a);
@@ -192,7 +198,8 @@ static void draw_message_row(const struct transcript *t, const struct cache *c, 
 	}
 	r -= (int)c->text.n;
 	if (m->interrupted && r == 0)
-		draw_row(w, y, cols, "[interrupted]", 13, theme_attr(THEME_ERROR));
+		draw_row(w, y, cols, "[interrupted]", width_cut("[interrupted]", 13, (size_t)cols, NULL),
+		         theme_attr(THEME_ERROR));
 }
 
 void transcript_draw(struct transcript *t, const struct conversation *conv, WINDOW *w)
@@ -225,7 +232,8 @@ void transcript_draw(struct transcript *t, const struct conversation *conv, WIND
 	if (marker) {
 		wmove(w, rows - 1, 0);
 		wattrset(w, theme_attr(THEME_MARKER));
-		waddstr(w, "── new output below (End or PgDn) ──");
+		static const char m[] = "── new output below (End or PgDn) ──";
+		waddnstr(w, m, (int)width_cut(m, sizeof(m) - 1, (size_t)cols - 1, NULL));
 		wattrset(w, 0);
 	}
 	wnoutrefresh(w);

@@ -1,0 +1,665 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The interactive screen, the real binary in tmux: startup, streaming from
+the loopback server, resize, CJK and emoji wrapping, Ctrl-C, escape sequences
+in a reply, bracketed paste, Ctrl-D, the slash commands, thinking.
+
+Each scenario runs circuit in its own session of a private tmux server
+(tmux -L circuit-test-<pid>) with an explicit environment, types with
+send-keys and reads the screen with capture-pane. Nothing sleeps to wait for
+a state: wait_for() polls the screen every 50 ms until a condition holds or
+a deadline passes, and a failure shows the last capture.
+Ends with "N passed, N failed"."""
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+import urllib.parse
+
+from harness import BIN, ROOT, SERVER, check, finish, skip
+
+POLL = 0.05
+RULE = "─"
+CURSOR = "▌"
+KEY = "sk-test-circuit-tui"
+
+
+# ---- display width -----------------------------------------------------------
+
+def char_width(ch):
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def width(s):
+    return sum(char_width(c) for c in s)
+
+
+# ---- the loopback provider server ---------------------------------------------
+
+class Server:
+    """tests/server/server.py on a free loopback port, with a request log."""
+
+    def __init__(self, tmp):
+        self.log = os.path.join(tmp, "requests.jsonl")
+        self.proc = subprocess.Popen([sys.executable, SERVER, "--port", "0", "--log", self.log,
+                                      "--max-seconds", "300", "--idle-seconds", "120"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        line = self.proc.stdout.readline().decode()
+        if not line.startswith("PORT "):
+            self.proc.kill()
+            raise RuntimeError(f"server did not start: {line!r}")
+        self.port = int(line.split()[1])
+
+    def close(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+    def base(self, scenario=""):
+        return f"http://127.0.0.1:{self.port}" + (f"/_s/{scenario}" if scenario else "")
+
+    def requests(self):
+        try:
+            with open(self.log, encoding="utf-8") as f:
+                return [json.loads(l) for l in f if l.strip()]
+        except FileNotFoundError:
+            return []
+
+    def wait_request(self, after, timeout=5.0):
+        """The request numbered `after` (0-based) once the log holds it, else None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            reqs = self.requests()
+            if len(reqs) > after:
+                return reqs[after]
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(POLL)
+
+
+# ---- tmux --------------------------------------------------------------------
+
+class Tmux:
+    """A private tmux server: its own socket, no user configuration."""
+
+    def __init__(self, tmp):
+        self.sock = f"circuit-test-{os.getpid()}"
+        self.conf = os.path.join(tmp, "tmux.conf")
+        with open(self.conf, "w") as f:
+            # No status line: the pane is the whole window. set-clipboard on
+            # makes an OSC 52 from the pane set a tmux buffer, so the escape
+            # test would see the attack if circuit let it through.
+            f.write("set -g status off\n"
+                    "set -g default-shell /bin/sh\n"
+                    "set -g set-clipboard on\n"
+                    "set -g history-limit 2000\n")
+        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tmp,
+                    "LANG": "C.UTF-8", "TERM": "xterm-256color", "TMUX_TMPDIR": tmp}
+        self.n = 0
+
+    def run(self, *args, check_rc=False):
+        p = subprocess.run(["tmux", "-u", "-L", self.sock, "-f", self.conf, *args],
+                           capture_output=True, env=self.env, timeout=15)
+        out = p.stdout.decode("utf-8", "replace")
+        if check_rc and p.returncode != 0:
+            raise RuntimeError(f"tmux {args[0]}: {p.stderr.decode('utf-8', 'replace').strip()}")
+        return p.returncode, out
+
+    def kill(self):
+        subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True,
+                       env=self.env, timeout=15)
+
+    def pane(self, cols, rows, env, args=()):
+        """circuit in a new session of cols x rows, with exactly env."""
+        self.n += 1
+        name = f"s{self.n}"
+        cmd = ("env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " +
+               " ".join(shlex.quote(a) for a in [BIN, *args]) +
+               "; echo EXITED rc=$?; sleep 5")
+        self.run("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows), cmd,
+                 check_rc=True)
+        return Pane(self, name)
+
+    def raw_pane(self, cols, rows, cmd):
+        self.n += 1
+        name = f"s{self.n}"
+        self.run("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows), cmd,
+                 check_rc=True)
+        return Pane(self, name)
+
+    def buffers(self):
+        """Every tmux paste buffer's contents."""
+        _, names = self.run("list-buffers", "-F", "#{buffer_name}")
+        out = []
+        for n in names.split():
+            _, body = self.run("show-buffer", "-b", n)
+            out.append(body)
+        return out
+
+
+class Pane:
+    def __init__(self, tmux, name):
+        self.tmux = tmux
+        self.name = name
+
+    def capture(self):
+        _, out = self.tmux.run("capture-pane", "-p", "-t", self.name)
+        lines = out.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return lines
+
+    def text(self, s):
+        self.tmux.run("send-keys", "-t", self.name, "-l", s)
+
+    def keys(self, *names):
+        self.tmux.run("send-keys", "-t", self.name, *names)
+
+    def send(self, s):
+        """Types s and presses Enter."""
+        self.text(s)
+        self.keys("Enter")
+
+    def fmt(self, f):
+        _, out = self.tmux.run("display-message", "-p", "-t", self.name, f)
+        return out.rstrip("\n")
+
+    def wait_for(self, pred, timeout=5.0):
+        """Polls the screen every 50 ms until pred(screen) holds: (True, screen),
+        or (False, last screen) when the deadline passes."""
+        deadline = time.monotonic() + timeout
+        while True:
+            s = Screen(self.capture())
+            try:
+                ok = pred(s)
+            except (IndexError, ValueError):
+                ok = False
+            if ok:
+                return True, s
+            if time.monotonic() >= deadline:
+                return False, s
+            time.sleep(POLL)
+
+
+class Screen:
+    """One capture, split as circuit lays it out: transcript, rule, input
+    pane, status bar (the last row)."""
+
+    def __init__(self, lines):
+        self.lines = lines
+        self.rule = None
+        for i in range(len(lines) - 1, -1, -1):
+            if lines[i] and set(lines[i]) == {RULE}:
+                self.rule = i
+                break
+        r = self.rule if self.rule is not None else len(lines)
+        self.transcript = lines[:r]
+        self.input = lines[r + 1:-1] if self.rule is not None else []
+        self.status = lines[-1] if lines else ""
+
+    def __str__(self):
+        return "\n" + "\n".join(f"  |{l}" for l in self.lines)
+
+    def labels(self, label):
+        """Indices of transcript rows that are label lines of `label`."""
+        return [i for i, l in enumerate(self.transcript)
+                if l == label or l.startswith(label + "  ")]
+
+    def block(self, label, nth=-1):
+        """(label line, text rows, cursor shown, interrupted) of the nth message
+        labelled `label`, or None. Text rows end at the blank separator."""
+        idx = self.labels(label)
+        if not idx:
+            return None
+        i = idx[nth]
+        body = []
+        interrupted = False
+        for l in self.transcript[i + 1:]:
+            if l == "":
+                break
+            if l == "[interrupted]":
+                interrupted = True
+                break
+            body.append(l)
+        cursor = False
+        if body and body[-1].endswith(CURSOR):
+            body[-1] = body[-1][:-len(CURSOR)]
+            cursor = True
+        return self.transcript[i], body, cursor, interrupted
+
+    def has(self, s):
+        return any(s in l for l in self.lines)
+
+
+# ---- comparing wrapped text ----------------------------------------------------
+
+def follow(lines, text):
+    """How far the wrapped rows `lines` follow `text`: each row must be the
+    next piece of text, only the spaces (or newline) at a break left out.
+    Returns the offset reached, or -1 when a row is not the next piece."""
+    pos = 0
+    for ln in lines:
+        while pos < len(text) and text[pos] in " \n":
+            pos += 1
+        ln = ln.rstrip(" ")  # capture-pane drops trailing blanks anyway
+        if not text.startswith(ln, pos):
+            return -1
+        pos += len(ln)
+    return pos
+
+
+def wraps_to(lines, text):
+    """The rows are all of text, in order, nothing doubled or lost."""
+    pos = follow(lines, text)
+    return pos >= 0 and text[pos:].strip(" \n") == ""
+
+
+def strict_prefix(lines, text):
+    """The rows show a non-empty beginning of text, but not all of it."""
+    pos = follow(lines, text)
+    return pos > 0 and text[pos:].strip(" \n") != ""
+
+
+def tight(lines, text, cols):
+    """Each break is where a greedy wrap at cols puts it: what comes next
+    would not have fitted on the row. Returns the first offending row or None."""
+    pos = 0
+    for n, ln in enumerate(lines[:-1]):
+        while pos < len(text) and text[pos] in " \n":
+            pos += 1
+        pos += len(ln)
+        if pos < len(text) and text[pos] == "\n":
+            continue
+        if pos < len(text) and text[pos] == " ":
+            q = pos
+            while q < len(text) and text[q] == " ":
+                q += 1
+            word = re.match(r"[^ \n]*", text[q:]).group(0)
+            if width(ln) + (q - pos) + width(word) <= cols:
+                return n, ln
+        elif pos < len(text):
+            if width(ln) + char_width(text[pos]) <= cols:
+                return n, ln
+    return None
+
+
+def done_label(line):
+    """A finished reply's label line: no longer streaming, its timings shown
+    (tok/s and the token count follow; the full form is checked on its own)."""
+    return "streaming…" not in line and re.search(r"  \d+ ms\b", line) is not None
+
+
+def all_within(screen, cols):
+    wide = [l for l in screen.lines if width(l) > cols]
+    return not wide, wide
+
+
+# ---- the suites ----------------------------------------------------------------
+
+def base_env(home, **extra):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home,
+           "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+    env.update(extra)
+    return env
+
+
+def openai_env(home, srv, scenario):
+    return base_env(home, OPENAI_BASE_URL=srv.base(scenario) + "/v1", OPENAI_API_KEY=KEY)
+
+
+def test_offline(tm, home):
+    """No key: startup, the commands, a bracketed paste, Ctrl-D."""
+    cols, rows = 90, 40
+    p = tm.pane(cols, rows, base_env(home))
+    ok, s = p.wait_for(lambda s: s.rule is not None and s.input and s.input[0].startswith(">")
+                       and "mock" in s.status and s.labels("circuit"))
+    check("startup: screen drawn", ok, str(s))
+    check("startup: status bar shows the model", re.search(r"\bmock\S*\s*$", s.status) is not None,
+          repr(s.status))
+    check("startup: input prompt '> '", bool(s.input) and s.input[0].startswith(">")
+          and s.lines[s.rule + 1].rstrip() == ">", str(s))
+    b = s.block("circuit")
+    welcome = " ".join(b[1]) if b else ""
+    check("startup: welcome notice mentions mock", "offline from mock" in welcome
+          and "no API key" in welcome and "/help" in welcome,
+          repr(welcome))
+    check("startup: nothing sent", not s.labels("you") and not s.labels("error"), str(s))
+
+    # /help
+    p.send("/help")
+    ok, s = p.wait_for(lambda s: s.has("/quit") and s.has("Keys:"))
+    check("/help shows the commands", ok and all(s.has("/" + c) for c in
+          ("model", "system", "clear", "new", "retry", "theme", "stats", "help", "quit")), str(s))
+    check("/help: no error", not s.labels("error"), str(s))
+
+    # /model mock-fast
+    p.send("/model mock-fast")
+    ok, s = p.wait_for(lambda s: s.status.rstrip().endswith("mock-fast"))
+    check("/model mock-fast: status bar shows it", ok, repr(s.status))
+    check("/model mock-fast: no error", not s.labels("error"), str(s))
+
+    # A Tab-completed command: completion leaves "mock-slow " with a space,
+    # which once made /model refuse the name (fixed in app.c).
+    p.text("/model mock-sl")
+    p.keys("Tab")
+    ok, s = p.wait_for(lambda s: "/model mock-slow" in "\n".join(s.input))
+    check("Tab completes a model name", ok, str(s))
+    p.keys("Enter")
+    ok, s = p.wait_for(lambda s: s.status.rstrip().endswith("mock-slow"))
+    check("Tab-completed /model switches the model", ok and not s.labels("error"), str(s))
+    p.send("/model mock-fast")
+    ok, s = p.wait_for(lambda s: s.status.rstrip().endswith("mock-fast"))
+
+    # /theme mono
+    p.send("/theme mono")
+    ok, s = p.wait_for(lambda s: "theme mono" in s.status)
+    check("/theme mono: confirmed in the status bar", ok, repr(s.status))
+    check("/theme mono: no error", not s.labels("error") and s.rule is not None, str(s))
+
+    # an unknown command: one error line
+    p.send("/bogus")
+    ok, s = p.wait_for(lambda s: s.labels("error"))
+    b = s.block("error") if ok else None
+    check("unknown command: one error message of one line",
+          ok and len(s.labels("error")) == 1 and b is not None and len(b[1]) == 1
+          and "bogus" in b[1][0], str(s))
+
+    # bracketed paste: inserted, not sent
+    tm.run("set-buffer", "-b", "circuitpaste", "line one\nline two")
+    tm.run("paste-buffer", "-p", "-b", "circuitpaste", "-t", p.name)
+    ok, s = p.wait_for(lambda s: any("line two" in l for l in s.input))
+    check("paste: both lines in the input pane",
+          ok and len(s.input) >= 2 and s.input[0].rstrip() == "> line one"
+          and s.input[1].rstrip() == "line two", str(s))
+    check("paste: nothing sent", not s.labels("you") and not s.labels("mock-fast"), str(s))
+    p.keys("Enter")
+    ok, s = p.wait_for(lambda s: s.labels("mock-fast") and done_label(s.block("mock-fast")[0]))
+    b = s.block("you")
+    check("paste then Enter: sent as one message",
+          ok and len(s.labels("you")) == 1 and b is not None and b[1] == ["line one", "line two"],
+          str(s))
+    check("paste then Enter: input pane empty again", ok and len(s.input) == 1
+          and s.input[0].rstrip() == ">", str(s))
+
+    # /clear
+    p.send("/clear")
+    ok, s = p.wait_for(lambda s: s.rule is not None and all(l.strip() == "" for l in s.transcript))
+    check("/clear empties the transcript", ok, str(s))
+
+    # Ctrl-D on an empty line quits, status 0
+    p.keys("C-d")
+    ok, s = p.wait_for(lambda s: s.has("EXITED"))
+    check("Ctrl-D on an empty line quits with status 0", ok and s.has("EXITED rc=0"), str(s))
+
+    # docs/keys.md: the input history is kept in ~/.local/state/circuit/input_history
+    state = os.path.join(home, ".local", "state", "circuit")
+    hist = os.path.join(state, "input_history")
+    saved = None
+    if os.path.exists(hist):
+        with open(hist, encoding="utf-8", errors="replace") as f:
+            saved = f.read()
+    held = sorted(os.listdir(state)) if os.path.isdir(state) else None
+    check("input history saved under HOME", saved is not None and "/help" in saved
+          and "/model mock-fast" in saved, f"{hist}: {'missing' if saved is None else repr(saved)}"
+          f" ({state} holds {held})")
+
+
+def test_streaming(tm, home, srv):
+    """A slow stream: part of it mid-way, then all of it, timings, status bar."""
+    cols, rows = 100, 30
+    p = tm.pane(cols, rows, openai_env(home, srv, "pace_ms=150,tokens=20"), ["-m", "gpt-4o"])
+    ok, s = p.wait_for(lambda s: s.rule is not None and "gpt-4o" in s.status)
+    check("streaming: startup, status bar shows gpt-4o", ok, str(s))
+    n = len(srv.requests())
+    p.send("tell me a story")
+    req = srv.wait_request(n)
+    check("streaming: request reached the server", req is not None)
+    if req is None:
+        return
+    reply = req["reply"]
+
+    def mid(s):
+        b = s.block("gpt-4o")
+        return b is not None and "streaming…" in b[0] and follow(b[1], reply) >= 8
+    ok, s = p.wait_for(mid)
+    b = s.block("gpt-4o")
+    check("mid-stream: label line says streaming…", ok and "streaming…" in b[0], str(s))
+    check("mid-stream: a prefix of the reply is visible, not its end",
+          ok and strict_prefix(b[1], reply), f"reply={reply!r}" + str(s))
+    check("mid-stream: status bar shows openai active",
+          ok and re.search(r"openai \S+ .*\b1/1\b", s.status) is not None, repr(s.status))
+
+    ok, s = p.wait_for(lambda s: s.block("gpt-4o") and done_label(s.block("gpt-4o")[0]), timeout=10)
+    b = s.block("gpt-4o")
+    check("stream end: label shows ms timings, tok/s and tokens",
+          ok and re.search(r"^gpt-4o  \d+ ms · [\d.]+ tok/s · ≈?\d+ tokens$", b[0]) is not None, str(s))
+    check("stream end: all of the reply, nothing else", ok and wraps_to(b[1], reply),
+          f"reply={reply!r}" + str(s))
+    check("stream end: no streaming cursor", ok and not b[2] and not s.has(CURSOR), str(s))
+    ok, s = p.wait_for(lambda s: re.search(r"\bopenai \S+ \d+ms \d+t/s 0/1\b", s.status) is not None)
+    check("stream end: status bar openai TTFT ms and 0/1", ok, repr(s.status))
+    check("stream end: status bar glyph ok", ok and "openai ●" in s.status, repr(s.status))
+
+
+def test_resize(tm, home, srv):
+    """A narrower window mid-stream: the reply is wrapped again, whole."""
+    cols, rows, narrow = 100, 40, 33
+    p = tm.pane(cols, rows, openai_env(home, srv, "pace_ms=60,tokens=40"), ["-m", "gpt-4o"])
+    ok, s = p.wait_for(lambda s: s.rule is not None and "gpt-4o" in s.status)
+    check("resize: startup", ok, str(s))
+    n = len(srv.requests())
+    p.send("resize me")
+    req = srv.wait_request(n)
+    check("resize: request reached the server", req is not None)
+    if req is None:
+        return
+    reply = req["reply"]
+    ok, s = p.wait_for(lambda s: s.block("gpt-4o") and "streaming…" in s.block("gpt-4o")[0]
+                       and follow(s.block("gpt-4o")[1], reply) >= 20)
+    check("resize: streaming before the resize", ok, str(s))
+    tm.run("resize-window", "-t", p.name, "-x", str(narrow), "-y", str(rows))
+    check("resize: pane is narrower", p.fmt("#{pane_width}") == str(narrow), p.fmt("#{pane_width}"))
+    ok, s = p.wait_for(lambda s: s.rule is not None and len(s.lines[s.rule]) == narrow)
+    check("resize: redrawn at the new width mid-stream", ok, str(s))
+    ok, s = p.wait_for(lambda s: s.block("gpt-4o") and done_label(s.block("gpt-4o")[0]), timeout=10)
+    b = s.block("gpt-4o")
+    check("resize: stream ends", ok, str(s))
+    check("resize: the label line stays on its row (the reply's first row intact)",
+          ok and bool(b[1]) and reply.startswith(b[1][0]), f"label={b[0]!r} first row={b[1][:1]!r}")
+    check("resize: joined rows equal the server's reply", ok and wraps_to(b[1], reply),
+          f"reply={reply!r}" + str(s))
+    check("resize: one reply, one prompt", len(s.labels("gpt-4o")) == 1 and len(s.labels("you")) == 1,
+          str(s))
+    within, wide = all_within(s, narrow)
+    check("resize: no row wider than the pane", within, repr(wide))
+    bad = tight(b[1], reply, narrow) if ok else None
+    check("resize: rows wrapped at the new width", ok and bad is None, repr(bad) + str(s))
+
+
+def test_cjk(tm, home, srv):
+    """Wide characters wrap at the right column of an odd width."""
+    cols, rows = 41, 30
+    text = ("日本語" * 10 + " " + "🙂" * 25 + " wide 日本語🙂日本語 and 🙂 🙂 " + "語" * 23 + "end")
+    scen = "tokens=13,text=" + urllib.parse.quote(text, safe="")
+    p = tm.pane(cols, rows, openai_env(home, srv, scen), ["-m", "gpt-4o"])
+    ok, s = p.wait_for(lambda s: s.rule is not None and "gpt-4o" in s.status)
+    check("cjk: startup", ok, str(s))
+    n = len(srv.requests())
+    p.send("wide")
+    req = srv.wait_request(n)
+    check("cjk: the server sends the text", req is not None and req["reply"] == text,
+          repr(req and req.get("reply")))
+    ok, s = p.wait_for(lambda s: s.block("gpt-4o") and done_label(s.block("gpt-4o")[0]), timeout=10)
+    b = s.block("gpt-4o")
+    check("cjk: stream ends", ok, str(s))
+    within, wide = all_within(s, cols)
+    check("cjk: no row wider than the pane", within, repr(wide))
+    check("cjk: joined rows equal the reply", ok and wraps_to(b[1], text), str(s))
+    bad = tight(b[1], text, cols) if ok else None
+    check("cjk: each row breaks at the last column that fits", ok and bad is None, repr(bad) + str(s))
+
+
+def test_interrupt(tm, home, srv):
+    """Ctrl-C keeps the partial, marks it, and circuit goes on."""
+    cols, rows = 100, 30
+    p = tm.pane(cols, rows, openai_env(home, srv, "pace_ms=150,tokens=30"), ["-m", "gpt-4o"])
+    ok, s = p.wait_for(lambda s: s.rule is not None and "gpt-4o" in s.status)
+    check("ctrl-c: startup", ok, str(s))
+    n = len(srv.requests())
+    p.send("go slowly")
+    req = srv.wait_request(n)
+    check("ctrl-c: request reached the server", req is not None)
+    if req is None:
+        return
+    reply = req["reply"]
+    ok, s = p.wait_for(lambda s: s.block("gpt-4o") and "streaming…" in s.block("gpt-4o")[0]
+                       and follow(s.block("gpt-4o")[1], reply) >= 10)
+    check("ctrl-c: streaming", ok, str(s))
+    p.keys("C-c")
+    ok, s = p.wait_for(lambda s: s.block("gpt-4o") and s.block("gpt-4o")[3])
+    b = s.block("gpt-4o")
+    check("ctrl-c: [interrupted] appears", ok, str(s))
+    check("ctrl-c: the partial text stays", ok and strict_prefix(b[1], reply),
+          f"reply={reply!r}" + str(s))
+    check("ctrl-c: no longer streaming", ok and "streaming…" not in b[0] and not b[2], str(s))
+    check("ctrl-c: circuit still runs", not s.has("EXITED") and s.rule is not None
+          and s.input and s.input[0].startswith(">"), str(s))
+    check("ctrl-c: status bar 0/1", re.search(r"\bopenai \S+.*\b0/1\b", s.status) is not None,
+          repr(s.status))
+    n = len(srv.requests())
+    p.send("once more")
+    req = srv.wait_request(n)
+    check("ctrl-c: the next prompt is sent", req is not None, str(p.capture()))
+    if req is None:
+        return
+    reply2 = req["reply"]
+    ok, s = p.wait_for(lambda s: len(s.labels("gpt-4o")) == 2 and "streaming…" in s.block("gpt-4o")[0])
+    check("ctrl-c: the next reply streams", ok, str(s))
+    ok, s = p.wait_for(lambda s: len(s.labels("gpt-4o")) == 2 and done_label(s.block("gpt-4o")[0]),
+                       timeout=10)
+    b = s.block("gpt-4o")
+    check("ctrl-c: the next reply completes", ok and wraps_to(b[1], reply2) and not b[3],
+          f"reply={reply2!r}" + str(s))
+    check("ctrl-c: first reply still marked", s.has("[interrupted]"), str(s))
+
+
+def test_escapes(tm, home, srv):
+    """OSC 2, OSC 52 and CSI in a reply arrive as inert visible text."""
+    cols, rows = 100, 30
+    # The control: the same kind of bytes printed raw do reach tmux.
+    ctl = tm.raw_pane(cols, 5, "printf '\\033]2;CONTROLTITLE\\007\\033]52;c;Q09OVFJPTEJVRg==\\007ok\\n'; sleep 5")
+    _, cs = ctl.wait_for(lambda s: s.has("ok"))
+    deadline = time.monotonic() + 3
+    while ctl.fmt("#{pane_title}") != "CONTROLTITLE" and time.monotonic() < deadline:
+        time.sleep(POLL)
+    check("control: a raw OSC 2 sets the pane title here", ctl.fmt("#{pane_title}") == "CONTROLTITLE",
+          ctl.fmt("#{pane_title}"))
+    check("control: a raw OSC 52 sets a tmux buffer here",
+          any("CONTROLBUF" in b for b in tm.buffers()), repr(tm.buffers()))
+
+    text = ("title \x1b]2;PWNED\x07 clip \x1b]52;c;UFdORUQ=\x07 csi \x1b[31mred\x1b[0m "
+            "st \x1b]2;PWNED\x1b\\ end")
+    scen = "tokens=9,text=" + urllib.parse.quote(text, safe="")
+    p = tm.pane(cols, rows, openai_env(home, srv, scen), ["-m", "gpt-4o"])
+    ok, s = p.wait_for(lambda s: s.rule is not None and "gpt-4o" in s.status)
+    check("escapes: startup", ok, str(s))
+    title_before = p.fmt("#{pane_title}")
+    n = len(srv.requests())
+    p.send("escape")
+    req = srv.wait_request(n)
+    check("escapes: the server sends the sequences", req is not None and req["reply"] == text,
+          repr(req and req.get("reply")))
+    ok, s = p.wait_for(lambda s: s.block("gpt-4o") and done_label(s.block("gpt-4o")[0]), timeout=10)
+    b = s.block("gpt-4o")
+    check("escapes: stream ends", ok, str(s))
+    title = p.fmt("#{pane_title}")
+    check("escapes: pane title not set by the reply", "PWNED" not in title and title == title_before,
+          repr((title_before, title)))
+    bufs = tm.buffers()
+    check("escapes: no tmux buffer from OSC 52", not any("PWNED" in x for x in bufs), repr(bufs))
+    check("escapes: placeholder ␛ shown", s.has("␛"), str(s))
+    shown = text.replace("\x1b", "␛").replace("\x07", "␇")
+    check("escapes: reply shown as inert text", ok and wraps_to(b[1], shown),
+          f"want={shown!r}" + str(s))
+    check("escapes: circuit still runs", not s.has("EXITED") and s.rule is not None, str(s))
+
+
+def test_thinking(tm, home, srv):
+    """Thinking collapsed to one line; Ctrl-T shows it."""
+    cols, rows = 100, 30
+    env = base_env(home, ANTHROPIC_BASE_URL=srv.base("thinking=3,tokens=6"), ANTHROPIC_API_KEY=KEY)
+    p = tm.pane(cols, rows, env, ["-m", "claude-sonnet-4-5"])
+    ok, s = p.wait_for(lambda s: s.rule is not None and "claude" in s.status)
+    check("thinking: startup", ok, str(s))
+    n = len(srv.requests())
+    p.send("think first")
+    req = srv.wait_request(n)
+    check("thinking: the server sends thinking", req is not None and req["thinking"], repr(req)[:300])
+    if req is None or not req["thinking"]:
+        return
+    label = "claude-sonnet-4-5"
+    ok, s = p.wait_for(lambda s: s.block(label) and done_label(s.block(label)[0]), timeout=10)
+    b = s.block(label)
+    check("thinking: stream ends", ok, str(s))
+    check("thinking: collapsed to one 'thinking (' line",
+          ok and len(b[1]) >= 1 and "thinking (" in b[1][0] and "Ctrl-T" in b[1][0], str(s))
+    check("thinking: hidden text not shown", ok and not s.has(req["thinking"][:12]), str(s))
+    check("thinking: reply text below it", ok and wraps_to(b[1][1:], req["reply"]), str(s))
+    p.keys("C-t")
+    ok, s = p.wait_for(lambda s: s.has(req["thinking"][:12]))
+    b = s.block(label)
+    check("thinking: Ctrl-T shows the thinking text", ok, str(s))
+    check("thinking: thinking then reply, whole",
+          ok and wraps_to(b[1], req["thinking"] + "\n" + req["reply"]), str(s))
+    p.keys("C-t")
+    ok, s = p.wait_for(lambda s: not s.has(req["thinking"][:12]) and s.has("thinking ("))
+    check("thinking: Ctrl-T again collapses it", ok, str(s))
+
+
+def main():
+    if shutil.which("tmux") is None:
+        return skip("tmux not found")
+    if not os.path.exists(BIN):
+        print(f"no binary at {BIN}")
+        check("binary exists", False, BIN)
+        return finish()
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="circuit-tui-") as tmp:
+        home = os.path.join(tmp, "home")
+        os.mkdir(home)
+        tm = Tmux(tmp)
+        srv = None
+        try:
+            srv = Server(tmp)
+            for name, fn, args in (("offline", test_offline, (tm, home)),
+                                   ("streaming", test_streaming, (tm, home, srv)),
+                                   ("resize", test_resize, (tm, home, srv)),
+                                   ("cjk", test_cjk, (tm, home, srv)),
+                                   ("interrupt", test_interrupt, (tm, home, srv)),
+                                   ("escapes", test_escapes, (tm, home, srv)),
+                                   ("thinking", test_thinking, (tm, home, srv))):
+                try:
+                    fn(*args)
+                except Exception as e:  # one broken scenario must not hide the rest
+                    check(f"{name}: ran without an exception", False, f"{type(e).__name__}: {e}")
+        finally:
+            tm.kill()
+            if srv is not None:
+                srv.close()
+    print(f"({time.monotonic() - start:.1f} s)")
+    return finish()
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    sys.exit(main())
