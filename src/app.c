@@ -512,6 +512,13 @@ static void keys(struct app *a, const unsigned char *s, size_t n)
 			bool mine = true;
 			if (len == 6 && memcmp(q, PASTE_BEGIN, 6) == 0) {
 				a->pasting = true;
+			} else if (q[2] == '<') {
+				/* SGR mouse: the wheel scrolls; clicks and the rest are
+				 * swallowed (they would be junk in the input line). */
+				if (strncmp(q, "\x1b[<64;", 6) == 0)
+					transcript_scroll(a->tr, 3);
+				else if (strncmp(q, "\x1b[<65;", 6) == 0)
+					transcript_scroll(a->tr, -3);
 			} else if (len == 4 && memcmp(q, "\x1b[5~", 4) == 0) {
 				transcript_scroll(a->tr, page(a));
 			} else if (len == 4 && memcmp(q, "\x1b[6~", 4) == 0) {
@@ -671,7 +678,9 @@ int app_run(const struct app_opts *o)
 		fprintf(stderr, "circuit: %s\n", err);
 		return 1;
 	}
-	fputs("\x1b[?2004h", stdout); /* bracketed paste: a paste never sends */
+	/* Bracketed paste (a paste never sends) and SGR mouse reports for the
+	 * wheel (hold Shift to select text with the mouse, as in most TUIs). */
+	fputs("\x1b[?2004h\x1b[?1000h\x1b[?1006h", stdout);
 	fflush(stdout);
 	a->t = transport_new();
 	if (o->debug_file != NULL && log_open(o->debug_file) == 0)
@@ -734,7 +743,7 @@ int app_run(const struct app_opts *o)
 		reap_live(a);
 	}
 	inputline_done();
-	fputs("\x1b[?2004l", stdout);
+	fputs("\x1b[?1006l\x1b[?1000l\x1b[?2004l", stdout);
 	fflush(stdout);
 	tui_done(&a->tui);
 	transcript_free(a->tr);

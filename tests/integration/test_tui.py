@@ -348,6 +348,23 @@ def test_offline(tm, home):
     check("/model mock-fast: status bar shows it", ok, repr(s.status))
     check("/model mock-fast: no error", not s.labels("error"), str(s))
 
+    # The mouse wheel scrolls (SGR reports); no report reaches the input line.
+    # First more than a screenful of transcript.
+    for _ in range(2):
+        p.send("/help")
+    ok, s = p.wait_for(lambda s: len([l for l in s.lines if "Commands:" in l]) >= 1)
+    wheel_up = "1b 5b 3c 36 34 3b 31 30 3b 35 4d".split()    # ESC [ < 6 4 ; 1 0 ; 5 M
+    wheel_down = "1b 5b 3c 36 35 3b 31 30 3b 35 4d".split()  # ESC [ < 6 5 ; 1 0 ; 5 M
+    for _ in range(4):
+        p.keys("-H", *wheel_up)
+    ok, s = p.wait_for(lambda s: s.has("new output below"))
+    check("mouse wheel up scrolls back (marker shown)", ok, str(s))
+    for _ in range(12):
+        p.keys("-H", *wheel_down)
+    ok, s = p.wait_for(lambda s: not s.has("new output below"))
+    check("mouse wheel down follows the tail again", ok, str(s))
+    check("mouse reports never reach the input line", "<6" not in "\n".join(s.input), str(s))
+
     # A Tab-completed command: completion leaves "mock-slow " with a space,
     # which once made /model refuse the name (fixed in app.c).
     p.text("/model mock-sl")
