@@ -5,12 +5,18 @@
 
 #include <stdbool.h>
 
+#include "route/breaker.h"
+
 struct app_opts {
 	const char *model;  /* NULL: the default model */
 	const char *system; /* NULL: none */
 	const char *theme;  /* NULL: "default" */
 	bool no_color;      /* or NO_COLOR set: the mono theme */
 	const char *debug_file;
+	const char *fallback; /* "M1,M2" tried after the model; NULL: none */
+	int max_retries;
+	const struct breaker_config *breaker;
+	long connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms;
 };
 
 /* Runs the terminal UI until the user quits; returns the exit status. */

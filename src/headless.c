@@ -19,6 +19,7 @@
 #include "net/stream.h"
 #include "net/transport.h"
 #include "route/providers.h"
+#include "route/router.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -34,9 +35,9 @@ struct run {
 	char *spec; /* the model as the user named it */
 	struct provider *p;
 	const char *model;
-	char *record_path;
-	struct provider_request req;
-	struct stream *s;
+	char **fallback; /* borrowed from the run's list */
+	size_t nfallback;
+	struct routed *rr;
 	bool live; /* print as it arrives (one model, text mode) */
 	bool done;
 	struct buf text, thinking, notices, out;
@@ -100,10 +101,10 @@ static void close_thinking(struct run *r)
 	r->thinking_open = false;
 }
 
-static void on_event(void *ctx, struct stream *s, const struct wire_event *ev)
+static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 {
 	struct run *r = ctx;
-	(void)s;
+	(void)rr;
 	switch (ev->type) {
 	case WIRE_EV_TEXT:
 		if (r->live) {
@@ -157,16 +158,38 @@ static void on_event(void *ctx, struct stream *s, const struct wire_event *ev)
 /* One line: what happened and what to do (describe.h), keys redacted. */
 static void describe_error(const struct run *r, const struct wire_error *e, struct buf *b)
 {
-	describe_failure(r->p, r->model, r->req.url, e, b);
+	describe_failure(r->p, r->model, r->p->base_url, e, b);
 }
 
-static void on_done(void *ctx, struct stream *s)
+static void on_notice(void *ctx, struct routed *rr, const char *text)
+{
+	struct run *r = ctx;
+	(void)rr;
+	struct buf line;
+	buf_init(&line, 0);
+	sanitize_append(&line, text, strlen(text));
+	if (r->live)
+		close_thinking(r);
+	if (r->o->compare != NULL)
+		fprintf(stderr, "circuit: %s: %s\n", r->spec, buf_str(&line));
+	else
+		fprintf(stderr, "circuit: %s\n", buf_str(&line));
+	buf_done(&line);
+}
+
+static void on_reset(void *ctx, struct routed *rr)
+{
+	(void)ctx;
+	(void)rr; /* nothing visible was printed before the commit point */
+}
+
+static void on_done(void *ctx, struct routed *rr)
 {
 	struct run *r = ctx;
 	r->done = true;
-	const struct stream_metrics *m = stream_metrics(s);
-	if (r->p->active > 0)
-		r->p->active--;
+	r->p = routed_provider(rr);
+	r->model = routed_model(rr);
+	const struct stream_metrics *m = stream_metrics(routed_stream(rr));
 	if (r->live) {
 		buf_reset(&r->out);
 		if (!r->o->raw)
@@ -179,13 +202,15 @@ static void on_done(void *ctx, struct stream *s)
 		fflush(stdout);
 		close_thinking(r);
 	}
-	log_msg("done %s:%s status=%ld ttfb=%lld ttft=%lld ttfo=%lld total=%lld deltas=%zu error=%s",
+	const struct wire_error *e = routed_error(rr);
+	log_msg("done %s:%s status=%ld ttfb=%lld ttft=%lld ttfo=%lld total=%lld deltas=%zu "
+	        "attempts=%d error=%s",
 	        r->p->name, r->model, m->status, m->ttfb, m->ttft, m->ttfo, m->total, m->deltas,
-	        stream_error(s) ? wire_error_kind_name(stream_error(s)->kind) : "none");
+	        routed_attempts(rr), e ? wire_error_kind_name(e->kind) : "none");
 }
 
-/* Timeouts until the config file exists (issue 5): milliseconds from the
- * environment, 0 (the default) when unset or not a number. */
+/* A timeout from the environment in ms (it overrides the config file),
+ * 0 when unset or not a number. */
 static long env_ms(const char *name)
 {
 	const char *v = getenv(name);
@@ -196,60 +221,35 @@ static long env_ms(const char *name)
 	return *end == '\0' && ms > 0 ? ms : 0;
 }
 
-static const char *record_ext(enum wire_format f)
-{
-	return f == WIRE_OLLAMA ? "ndjson" : f == WIRE_GEMINI_JSON ? "json" : "sse";
-}
-
-static int start(struct run *r, struct transport *t, const struct headless_opts *o,
-                 const char *prompt, size_t index, long long now)
+static int start(struct run *r, struct router *rt, struct transport *t,
+                 const struct headless_opts *o, const char *prompt, long long now)
 {
 	struct wire_message msg = {.role = WIRE_ROLE_USER, .text = prompt};
 	struct wire_request req = {.system = o->system, .messages = &msg, .nmessages = 1};
-	provider_request_build(r->p, r->model, &req, &r->req);
-	if (o->record_dir != NULL) {
-		struct buf path;
-		buf_init(&path, 0);
-		buf_printf(&path, "%s/%lld-%ld-%zu-%s.%s", o->record_dir, clock_unix(), (long)getpid(),
-		           index, r->p->name, record_ext(r->p->format));
-		r->record_path = path.data;
-	}
-	struct stream_spec spec = {
-		.format = r->p->format,
-		.url = r->req.url,
-		.headers = (const char *const *)r->req.headers,
-		.nheaders = r->req.nheaders,
-		.body = r->req.body,
-		.body_len = r->req.body_len,
-		.record_path = r->record_path,
-		.now_unix = clock_unix(),
-		.connect_timeout_ms = env_ms("CIRCUIT_CONNECT_TIMEOUT_MS"),
-		.first_byte_timeout_ms = env_ms("CIRCUIT_FIRST_BYTE_TIMEOUT_MS"),
-		.idle_timeout_ms = env_ms("CIRCUIT_IDLE_TIMEOUT_MS"),
-	};
-	if (r->req.url == NULL) {
-		spec.mock = r->model;
-		spec.mock_prompt = prompt;
-	}
-	log_msg("request %s:%s %s", r->p->name, r->model, r->req.url ? r->req.url : "(offline mock)");
-	static const struct stream_callbacks cb = {on_event, on_done};
-	const char *err = NULL;
-	r->s = stream_start(t, &spec, &cb, r, now, &err);
-	if (r->s == NULL) {
-		fprintf(stderr, "circuit: %s: cannot start the request: %s\n", r->spec, err);
+	/* The chain: the model, then the fallbacks (not in a compare, where
+	 * each column is its own model). */
+	const char *chain[1 + MAX_MODELS];
+	size_t n = 0;
+	chain[n++] = r->spec;
+	for (size_t i = 0; o->compare == NULL && i < r->nfallback && n < 1 + MAX_MODELS; i++)
+		if (strcmp(r->fallback[i], r->spec) != 0)
+			chain[n++] = r->fallback[i];
+	log_msg("request %s:%s (chain of %zu)", r->p->name, r->model, n);
+	static const struct routed_callbacks cb = {on_event, on_reset, on_notice, on_done};
+	char err[256];
+	router_set_wall_clock(rt, clock_unix());
+	r->rr = router_start(rt, t, chain, n, &req, prompt, &cb, r, now, err, sizeof(err));
+	if (r->rr == NULL) {
+		fprintf(stderr, "circuit: %s\n", err);
 		return -1;
 	}
-	r->p->active++;
-	r->p->total++;
 	return 0;
 }
 
 static void run_free(struct run *r)
 {
-	stream_free(r->s);
-	provider_request_done(&r->req);
+	routed_free(r->rr);
 	free(r->spec);
-	free(r->record_path);
 	buf_done(&r->text);
 	buf_done(&r->thinking);
 	buf_done(&r->notices);
@@ -277,7 +277,7 @@ static json_t *ms_or_null(long long v)
 /* The metrics of one reply, as --json and the table show them. */
 static json_t *run_json(const struct run *r)
 {
-	const struct stream_metrics *m = stream_metrics(r->s);
+	const struct stream_metrics *m = stream_metrics(routed_stream(r->rr));
 	json_t *o = json_object();
 	json_object_set_new(o, "model", wj_safe(r->model));
 	json_object_set_new(o, "provider", json_string(r->p->name));
@@ -302,15 +302,15 @@ static json_t *run_json(const struct run *r)
 		json_object_set_new(o, "usage", json_null());
 	}
 	bool est;
-	json_object_set_new(o, "output_tokens", json_integer(stream_output_tokens(r->s, &est)));
+	json_object_set_new(o, "output_tokens", json_integer(stream_output_tokens(routed_stream(r->rr), &est)));
 	json_object_set_new(o, "output_tokens_estimated", json_boolean(est));
 	json_object_set_new(o, "ttfb_ms", ms_or_null(m->ttfb));
 	json_object_set_new(o, "ttft_ms", ms_or_null(m->ttft));
 	json_object_set_new(o, "ttfo_ms", ms_or_null(m->ttfo));
 	json_object_set_new(o, "total_ms", ms_or_null(m->total));
-	double tps = stream_tokens_per_second(r->s);
+	double tps = stream_tokens_per_second(routed_stream(r->rr));
 	json_object_set_new(o, "tokens_per_second", tps >= 0 ? json_real(tps) : json_null());
-	const struct wire_error *e = stream_error(r->s);
+	const struct wire_error *e = routed_error(r->rr);
 	if (e != NULL) {
 		json_t *je = json_object();
 		struct buf line;
@@ -346,21 +346,21 @@ static void print_table(struct run *runs, size_t n)
 	        "out", "stop");
 	for (size_t i = 0; i < n; i++) {
 		struct run *r = &runs[i];
-		const struct stream_metrics *m = stream_metrics(r->s);
+		const struct stream_metrics *m = stream_metrics(routed_stream(r->rr));
 		char name[64], ttfb[16], ttft[16], total[16], tps[16], out[16];
 		snprintf(name, sizeof(name), "%s:%s", r->p->name, r->model);
 		fmt_ms(ttfb, sizeof(ttfb), m->ttfb);
 		fmt_ms(ttft, sizeof(ttft), m->ttft);
 		fmt_ms(total, sizeof(total), m->total);
-		double t = stream_tokens_per_second(r->s);
+		double t = stream_tokens_per_second(routed_stream(r->rr));
 		if (t >= 0)
 			snprintf(tps, sizeof(tps), "%.1f", t);
 		else
 			snprintf(tps, sizeof(tps), "-");
 		bool est;
-		long long toks = stream_output_tokens(r->s, &est);
+		long long toks = stream_output_tokens(routed_stream(r->rr), &est);
 		snprintf(out, sizeof(out), "%s%lld", est ? "≈" : "", toks);
-		const struct wire_error *e = stream_error(r->s);
+		const struct wire_error *e = routed_error(r->rr);
 		fprintf(stderr, "%-28s %8s %8s %8s %7s %6s  %s\n", name, ttfb, ttft, total, tps, out,
 		        e ? wire_error_kind_name(e->kind) : m->stop_reason[0] ? m->stop_reason : "-");
 	}
@@ -455,6 +455,30 @@ int headless_run(const struct headless_opts *o)
 	for (size_t i = 0; i < providers_count(ps); i++)
 		log_add_secret(providers_at(ps, i)->key);
 	struct transport *t = transport_new();
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "%lld-%ld", clock_unix(), (long)getpid());
+	struct router_config rc = {
+		.max_retries = o->max_retries >= 0 ? o->max_retries : 2,
+		.record_dir = o->record_dir,
+		.record_prefix = prefix,
+		/* The environment overrides the config file (tests use it). */
+		.connect_timeout_ms = env_ms("CIRCUIT_CONNECT_TIMEOUT_MS") ? env_ms("CIRCUIT_CONNECT_TIMEOUT_MS")
+		                                                           : o->connect_timeout_ms,
+		.first_byte_timeout_ms = env_ms("CIRCUIT_FIRST_BYTE_TIMEOUT_MS")
+		                             ? env_ms("CIRCUIT_FIRST_BYTE_TIMEOUT_MS")
+		                             : o->first_byte_timeout_ms,
+		.idle_timeout_ms = env_ms("CIRCUIT_IDLE_TIMEOUT_MS") ? env_ms("CIRCUIT_IDLE_TIMEOUT_MS")
+		                                                     : o->idle_timeout_ms,
+	};
+	if (o->breaker != NULL)
+		rc.breaker = *o->breaker;
+	else
+		breaker_config_init(&rc.breaker);
+	struct router *rt = router_new(ps, &rc, (uint64_t)clock_ms() ^ (uint64_t)getpid());
+	char *fallbacks[MAX_MODELS];
+	int nfb = o->fallback != NULL ? split_models(o->fallback, fallbacks, MAX_MODELS) : 0;
+	if (nfb < 0)
+		nfb = 0;
 	if (o->debug_file != NULL) {
 		if (log_open(o->debug_file) < 0) {
 			fprintf(stderr, "circuit: cannot open the debug log %s: %s\n", o->debug_file,
@@ -464,13 +488,16 @@ int headless_run(const struct headless_opts *o)
 		transport_set_debug(t, true);
 	}
 	long long now = clock_ms();
-	for (int i = 0; i < n && status == 0; i++)
-		if (start(&runs[i], t, o, prompt, (size_t)i, now) < 0)
+	for (int i = 0; i < n && status == 0; i++) {
+		runs[i].fallback = fallbacks;
+		runs[i].nfallback = (size_t)nfb;
+		if (start(&runs[i], rt, t, o, prompt, now) < 0)
 			status = 1;
+	}
 	for (;;) {
 		bool pending = false;
 		for (int i = 0; i < n; i++)
-			pending |= runs[i].s != NULL && !runs[i].done;
+			pending |= runs[i].rr != NULL && !runs[i].done;
 		if (!pending)
 			break;
 		transport_wait(t, NULL, 0, transport_timeout(t, clock_ms()), NULL);
@@ -482,7 +509,7 @@ int headless_run(const struct headless_opts *o)
 		json_t *root = json_object();
 		json_t *arr = json_array();
 		for (int i = 0; i < n; i++)
-			if (runs[i].s != NULL)
+			if (runs[i].rr != NULL)
 				json_array_append_new(arr, run_json(&runs[i]));
 		json_object_set_new(root, "models", arr);
 		json_dumpf(root, stdout, JSON_INDENT(2));
@@ -491,9 +518,9 @@ int headless_run(const struct headless_opts *o)
 	}
 	for (int i = 0; i < n; i++) {
 		struct run *r = &runs[i];
-		if (r->s == NULL)
+		if (r->rr == NULL)
 			continue;
-		const struct wire_error *e = stream_error(r->s);
+		const struct wire_error *e = routed_error(r->rr);
 		failed |= e != NULL;
 		if (!r->live && !o->json) {
 			printf("── %s:%s ──\n", r->p->name, r->model);
@@ -517,8 +544,6 @@ int headless_run(const struct headless_opts *o)
 				fprintf(stderr, "circuit: %s\n", buf_str(&line));
 			buf_done(&line);
 		}
-		if (r->record_path != NULL && !o->json)
-			fprintf(stderr, "circuit: recorded the response body in %s\n", r->record_path);
 	}
 	fflush(stdout);
 	if (n > 1 && !o->json)
@@ -526,6 +551,9 @@ int headless_run(const struct headless_opts *o)
 	for (int i = 0; i < n; i++)
 		run_free(&runs[i]);
 	transport_free(t);
+	router_free(rt);
+	for (int i = 0; i < nfb; i++)
+		free(fallbacks[i]);
 	providers_free(ps);
 	log_close();
 	log_clear_secrets();

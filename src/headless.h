@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include "route/breaker.h"
+
 struct headless_opts {
 	const char *prompt;     /* NULL: read standard input */
 	const char *model;      /* NULL: the default model */
@@ -14,6 +16,10 @@ struct headless_opts {
 	bool raw;               /* model text unsanitised */
 	const char *record_dir; /* save raw response bodies there */
 	const char *debug_file; /* debug log, secrets redacted */
+	const char *fallback;   /* "M1,M2": tried after the model, before the first token */
+	int max_retries;        /* per provider; -1: the default (2) */
+	long connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms; /* 0: defaults */
+	const struct breaker_config *breaker; /* NULL: defaults */
 };
 
 /* Runs the request(s) to the end; returns the exit status (0 done, 1 a

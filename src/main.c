@@ -9,6 +9,8 @@
 
 #include "app.h"
 #include "headless.h"
+#include "model/config.h"
+#include "util/buf.h"
 #include "replay.h"
 
 static const char usage_text[] =
@@ -28,6 +30,10 @@ static const char usage_text[] =
 	"                      mock-slow, mock-flaky (offline). Default: the first provider\n"
 	"                      with a key (openai, anthropic, google), else mock\n"
 	"  -s, --system TEXT   system prompt\n"
+	"      --config FILE   the config file (default $XDG_CONFIG_HOME/circuit/config;\n"
+	"                      docs/config.example)\n"
+	"      --fallback M1,M2  models tried, in order, when the model fails before\n"
+	"                      its first visible token (retries first; docs/resilience.md)\n"
 	"      --compare M1,M2 send the prompt to every model at once; each reply in a\n"
 	"                      labelled block, then a metrics table on stderr\n"
 	"      --json          one JSON object: per model text, stop, usage, ttfb/ttft/\n"
@@ -54,6 +60,8 @@ static const char usage_text[] =
 	"Exit status: 0 done; 1 the request failed (one line on stderr says what\n"
 	"happened and what to do; the text so far is kept); 2 bad usage.\n";
 
+static int run(struct headless_opts *ho, struct app_opts *ao);
+
 static int bad_usage(const char *msg)
 {
 	fprintf(stderr, "circuit: %s\n", msg);
@@ -64,7 +72,8 @@ static int bad_usage(const char *msg)
 int main(int argc, char **argv)
 {
 	enum { OPT_REPLAY = 256, OPT_WIRE, OPT_EVENTS, OPT_STATUS, OPT_RAW, OPT_VERSION,
-	       OPT_COMPARE, OPT_JSON, OPT_RECORD, OPT_DEBUG, OPT_THEME, OPT_NO_COLOR };
+	       OPT_COMPARE, OPT_JSON, OPT_RECORD, OPT_DEBUG, OPT_THEME, OPT_NO_COLOR,
+	       OPT_FALLBACK, OPT_CONFIG };
 	static const struct option longopts[] = {
 		{"prompt", required_argument, NULL, 'p'},
 		{"model", required_argument, NULL, 'm'},
@@ -79,14 +88,17 @@ int main(int argc, char **argv)
 		{"status", required_argument, NULL, OPT_STATUS},
 		{"raw", no_argument, NULL, OPT_RAW},
 		{"theme", required_argument, NULL, OPT_THEME},
+		{"fallback", required_argument, NULL, OPT_FALLBACK},
+		{"config", required_argument, NULL, OPT_CONFIG},
 		{"no-color", no_argument, NULL, OPT_NO_COLOR},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	struct replay_opts ro = {0};
-	struct headless_opts ho = {0};
+	struct headless_opts ho = {.max_retries = -1};
 	struct app_opts ao = {0};
+	const char *config_path = NULL;
 	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
 	int c;
@@ -100,6 +112,8 @@ int main(int argc, char **argv)
 		case OPT_RECORD: ho.record_dir = optarg; break;
 		case OPT_DEBUG: ho.debug_file = ao.debug_file = optarg; break;
 		case OPT_THEME: ao.theme = optarg; break;
+		case OPT_FALLBACK: ho.fallback = optarg; break;
+		case OPT_CONFIG: config_path = optarg; break;
 		case OPT_NO_COLOR: ao.no_color = true; break;
 		case OPT_REPLAY: ro.file = optarg; break;
 		case OPT_WIRE: ro.wire = optarg; break;
@@ -134,6 +148,50 @@ int main(int argc, char **argv)
 	}
 	if (ro.wire || ro.events || ro.status)
 		return bad_usage("--wire, --events and --status go with --replay FILE");
+	/* The config file: defaults under the command line's options. A bad
+	 * line is a warning naming FILE:LINE; its default is used. */
+	struct config cfg;
+	config_init(&cfg);
+	struct buf warnings;
+	buf_init(&warnings, 0);
+	config_load(&cfg, config_path, config_path != NULL, &warnings);
+	if (warnings.len > 0)
+		fputs(buf_str(&warnings), stderr);
+	buf_done(&warnings);
+	char *fallback_list = NULL;
+	if (ho.fallback == NULL && cfg.nfallback > 0) {
+		struct buf fb;
+		buf_init(&fb, 0);
+		for (size_t i = 0; i < cfg.nfallback; i++)
+			buf_printf(&fb, "%s%s", i ? "," : "", cfg.fallback[i]);
+		fallback_list = fb.data;
+		ho.fallback = fallback_list;
+	}
+	if (ho.model == NULL && ho.compare == NULL)
+		ho.model = cfg.model;
+	if (ao.theme == NULL)
+		ao.theme = cfg.theme;
+	struct breaker_config bc;
+	breaker_config_init(&bc);
+	bc.consecutive = cfg.breaker_failures;
+	bc.open_ms = cfg.breaker_open_ms;
+	bc.open_max_ms = cfg.breaker_open_max_ms;
+	ho.breaker = &bc;
+	ho.max_retries = cfg.max_retries;
+	ho.connect_timeout_ms = cfg.connect_timeout_ms;
+	ho.first_byte_timeout_ms = cfg.first_byte_timeout_ms;
+	ho.idle_timeout_ms = cfg.idle_timeout_ms;
+	int rc = run(&ho, &ao);
+	free(fallback_list);
+	config_done(&cfg);
+	return rc;
+}
+
+/* Headless or the screen, once options and config are settled. */
+static int run(struct headless_opts *ho_, struct app_opts *ao_)
+{
+	struct headless_opts ho = *ho_;
+	struct app_opts ao = *ao_;
 	if (ho.compare != NULL && ho.model != NULL)
 		return bad_usage("use either -m MODEL or --compare M1,M2,...");
 	if (ho.prompt == NULL && isatty(STDIN_FILENO)) {
@@ -144,6 +202,12 @@ int main(int argc, char **argv)
 			return bad_usage("the interactive screen needs a terminal on stdout; use -p");
 		ao.model = ho.model;
 		ao.system = ho.system;
+		ao.fallback = ho.fallback;
+		ao.max_retries = ho.max_retries;
+		ao.breaker = ho.breaker;
+		ao.connect_timeout_ms = ho.connect_timeout_ms;
+		ao.first_byte_timeout_ms = ho.first_byte_timeout_ms;
+		ao.idle_timeout_ms = ho.idle_timeout_ms;
 		return app_run(&ao);
 	}
 	return headless_run(&ho);
