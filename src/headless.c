@@ -234,7 +234,6 @@ static int start(struct run *r, struct router *rt, struct transport *t,
 	for (size_t i = 0; o->compare == NULL && i < r->nfallback && n < 1 + MAX_MODELS; i++)
 		if (strcmp(r->fallback[i], r->spec) != 0)
 			chain[n++] = r->fallback[i];
-	log_msg("request %s:%s (chain of %zu)", r->p->name, r->model, n);
 	static const struct routed_callbacks cb = {on_event, on_reset, on_notice, on_done};
 	char err[256];
 	router_set_wall_clock(rt, clock_unix());

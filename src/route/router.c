@@ -17,6 +17,7 @@
 #include "net/mock.h"
 #include "route/retry.h"
 #include "util/buf.h"
+#include "util/log.h"
 #include "util/mem.h"
 
 #define MAX_PROVIDERS 8
@@ -207,6 +208,8 @@ static int start_attempt(struct routed *r, long long now, char *err, size_t errl
 	r->attempts++;
 	r->p->active++;
 	r->p->total++;
+	log_msg("request %s:%s %s (attempt %d)", r->p->name, r->model,
+	        r->preq.url ? r->preq.url : "(offline mock)", r->attempts);
 	return 0;
 }
 

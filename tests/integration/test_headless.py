@@ -125,6 +125,10 @@ class Server:
         if not line.startswith("PORT "):
             raise RuntimeError(f"server did not start: {line!r}")
         self.port = int(line.split()[1])
+        self.config_home = os.path.join(self.dir.name, "config")
+        os.makedirs(os.path.join(self.config_home, "circuit"))
+        with open(os.path.join(self.config_home, "circuit", "config"), "w") as f:
+            f.write("max_retries = 0\n")
         return self
 
     def __exit__(self, *exc):
@@ -136,10 +140,12 @@ class Server:
         return f"http://127.0.0.1:{self.port}" + (f"/_s/{scenario}" if scenario else "")
 
     def env(self, scenario="", key=SENTINEL, **extra):
+        # No retries here: each fault shows its one line at once (the
+        # retry and fallback rules have their own suite, test_router.py).
         b = self.base(scenario)
         return clean_env(OPENAI_BASE_URL=b + "/v1", OPENAI_API_KEY=key, ANTHROPIC_BASE_URL=b,
                          ANTHROPIC_API_KEY=key, GEMINI_BASE_URL=b, GEMINI_API_KEY=key,
-                         OLLAMA_HOST=b, **extra)
+                         OLLAMA_HOST=b, XDG_CONFIG_HOME=self.config_home, **extra)
 
     def requests(self):
         with open(self.log, encoding="utf-8") as f:
@@ -219,7 +225,8 @@ def test_timeouts(srv):
     env = srv.env("ttfb_ms=3000", CIRCUIT_FIRST_BYTE_TIMEOUT_MS="500")
     rc, out, err = run(["-p", "hi", "-m", "claude-sonnet-4-5"], env=env)
     check("first-byte timeout", rc == 1 and "no response within" in err, repr((rc, err)))
-    env = clean_env(OPENAI_BASE_URL="http://127.0.0.1:1/v1", OPENAI_API_KEY="k")
+    env = clean_env(OPENAI_BASE_URL="http://127.0.0.1:1/v1", OPENAI_API_KEY="k",
+                    XDG_CONFIG_HOME=srv.config_home)
     rc, out, err = run(["-p", "hi", "-m", "gpt-4o"], env=env)
     check("connection refused is one line naming the base URL variable",
           rc == 1 and one_line(err) and "OPENAI_BASE_URL" in err, repr((rc, err)))
