@@ -23,6 +23,7 @@
 #include "net/stream.h"
 #include "net/transport.h"
 #include "route/providers.h"
+#include "route/router.h"
 #include "ui/commands.h"
 #include "ui/inputline.h"
 #include "ui/statusbar.h"
@@ -60,13 +61,13 @@ struct app {
 	char *system;
 	char *last_prompt;
 	struct theme theme;
-	/* the live reply */
-	struct stream *live;
+	/* the live reply, carried by the router across retries and fallbacks */
+	struct router *rt;
+	struct routed *live;
 	struct message *live_msg;
-	struct provider *live_p;
-	const char *live_model;
-	struct provider_request live_req;
 	bool live_done;
+	char *fallback; /* "M1,M2": tried after the model */
+	unsigned long breaker_tick; /* redraws the countdown while a breaker is open */
 	unsigned long tick;
 	struct pstat stats[8];
 	int nstats;
@@ -118,20 +119,18 @@ static void notice(struct app *a, enum msg_kind kind, const char *text)
 
 /* ---- streaming ---------------------------------------------------------- */
 
-static void on_event(void *ctx, struct stream *s, const struct wire_event *ev)
+static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 {
 	struct app *a = ctx;
-	(void)s;
+	(void)rr;
 	struct message *m = a->live_msg;
 	switch (ev->type) {
 	case WIRE_EV_TEXT:
+	case WIRE_EV_REFUSAL:
 		msg_append_text(m, ev->text, ev->len);
 		break;
 	case WIRE_EV_THINKING:
 		msg_append_thinking(m, ev->text, ev->len);
-		break;
-	case WIRE_EV_REFUSAL:
-		msg_append_text(m, ev->text, ev->len);
 		break;
 	case WIRE_EV_TOOL_CALL: {
 		struct buf b;
@@ -148,14 +147,31 @@ static void on_event(void *ctx, struct stream *s, const struct wire_event *ev)
 	}
 }
 
-static void on_done(void *ctx, struct stream *s)
+/* An attempt failed before its first visible token and another follows:
+ * what it showed (thinking) goes. */
+static void on_reset(void *ctx, struct routed *rr)
 {
 	struct app *a = ctx;
+	(void)rr;
+	buf_reset(&a->live_msg->thinking);
+	a->live_msg->version++;
+}
+
+static void on_notice(void *ctx, struct routed *rr, const char *text)
+{
+	struct app *a = ctx;
+	(void)rr;
+	notice(a, MSG_NOTICE, text);
+}
+
+static void on_done(void *ctx, struct routed *rr)
+{
+	struct app *a = ctx;
+	struct stream *s = routed_stream(rr);
+	struct provider *p = routed_provider(rr);
 	const struct stream_metrics *m = stream_metrics(s);
-	const struct wire_error *e = stream_error(s);
-	struct pstat *ps = stat_for(a, a->live_p);
-	if (a->live_p->active > 0)
-		a->live_p->active--;
+	const struct wire_error *e = routed_error(rr);
+	struct pstat *ps = stat_for(a, p);
 	double tps = stream_tokens_per_second(s);
 	bool est;
 	long long toks = stream_output_tokens(s, &est);
@@ -166,7 +182,14 @@ static void on_done(void *ctx, struct stream *s)
 	if (tps >= 0)
 		n += snprintf(meta + n, sizeof(meta) - (size_t)n, " · %.1f tok/s", tps);
 	snprintf(meta + n, sizeof(meta) - (size_t)n, " · %s%lld tokens", est ? "≈" : "", toks);
-	bool cut = stream_cancelled(s) || e != NULL;
+	bool cut = routed_cancelled(rr) || e != NULL;
+	/* After a fallback the label names who answered, not who was asked. */
+	if (routed_fell_back(rr)) {
+		char label[96];
+		snprintf(label, sizeof(label), "%s:%s (fallback)", p->name, routed_model(rr));
+		free(a->live_msg->label);
+		a->live_msg->label = xstrdup(label);
+	}
 	msg_finish(a->live_msg, cut && a->live_msg->text.len > 0, meta);
 	if (m->ttft >= 0)
 		ps->ttft = m->ttft;
@@ -176,10 +199,10 @@ static void on_done(void *ctx, struct stream *s)
 	if (e != NULL) {
 		struct buf line;
 		buf_init(&line, 0);
-		describe_failure(a->live_p, a->live_model, a->live_req.url, e, &line);
+		describe_failure(p, routed_model(rr), p->base_url, e, &line);
 		notice(a, MSG_ERROR, buf_str(&line));
 		buf_done(&line);
-	} else if (stream_cancelled(s)) {
+	} else if (routed_cancelled(rr)) {
 		snprintf(a->notice, sizeof(a->notice), "cancelled");
 	}
 	a->live_done = true; /* freed by the loop, not from inside its callback */
@@ -212,60 +235,53 @@ static void build_request(struct app *a, struct wire_request *req, struct wire_m
 	req->nmessages = n;
 }
 
-static void send_prompt(struct app *a, const char *prompt)
+/* Starts a reply to the thread as it stands, on model (then the fallback
+ * chain). add_user: the prompt becomes a user message first; without it the
+ * thread ends with an interrupted reply and this is a /continue. */
+static void ask(struct app *a, const char *model, const char *prompt, bool add_user)
 {
 	if (a->live != NULL) {
 		snprintf(a->notice, sizeof(a->notice), "still streaming: Ctrl-C cancels");
 		return;
 	}
-	free(a->last_prompt);
-	a->last_prompt = xstrdup(prompt);
-	struct provider *p;
-	const char *model;
-	char err[256];
-	conv_add(&a->conv, MSG_USER, "you", prompt);
-	if (providers_resolve(a->ps, a->model, &p, &model, err, sizeof(err)) < 0) {
-		notice(a, MSG_ERROR, err);
-		return;
+	if (add_user) {
+		free(a->last_prompt);
+		a->last_prompt = xstrdup(prompt);
+		conv_add(&a->conv, MSG_USER, "you", prompt);
+	}
+	const char *chain[17];
+	size_t n = 0;
+	chain[n++] = model;
+	char *fb = a->fallback ? xstrdup(a->fallback) : NULL;
+	for (char *save = NULL, *tok = fb ? strtok_r(fb, ",", &save) : NULL; tok && n < 17;
+	     tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		if (*tok && strcmp(tok, model) != 0)
+			chain[n++] = tok;
 	}
 	struct wire_request req;
 	struct wire_message *msgs;
 	build_request(a, &req, &msgs);
-	provider_request_build(p, model, &req, &a->live_req);
-	free(msgs);
-	struct stream_spec spec = {
-		.format = p->format,
-		.url = a->live_req.url,
-		.headers = (const char *const *)a->live_req.headers,
-		.nheaders = a->live_req.nheaders,
-		.body = a->live_req.body,
-		.body_len = a->live_req.body_len,
-		.now_unix = clock_unix(),
-	};
-	if (a->live_req.url == NULL) {
-		spec.mock = model;
-		spec.mock_prompt = prompt;
-	}
-	static const struct stream_callbacks cb = {on_event, on_done};
-	const char *serr = NULL;
-	char label[96];
-	snprintf(label, sizeof(label), "%s", p == providers_get(a->ps, "mock") ? model : a->model);
-	a->live_msg = conv_add(&a->conv, MSG_ASSISTANT, label, NULL);
+	/* The offline mock's label is its variant: "mock", not "mock:mock". */
+	a->live_msg = conv_add(&a->conv, MSG_ASSISTANT,
+	                       strncmp(model, "mock:", 5) == 0 ? model + 5 : model, NULL);
 	a->live_msg->streaming = true;
-	a->live_p = p;
-	a->live_model = model;
 	a->live_done = false;
+	static const struct routed_callbacks cb = {on_event, on_reset, on_notice, on_done};
+	char err[256];
 	long long now = clock_ms();
-	a->live = stream_start(a->t, &spec, &cb, a, now, &serr);
+	router_set_wall_clock(a->rt, clock_unix());
+	a->live = router_start(a->rt, a->t, chain, n, &req, prompt, &cb, a, now, err, sizeof(err));
+	free(msgs);
+	free(fb);
 	if (a->live == NULL) {
 		msg_finish(a->live_msg, false, "");
-		notice(a, MSG_ERROR, serr);
-		provider_request_done(&a->live_req);
+		notice(a, MSG_ERROR, err);
+		a->live_msg = NULL;
 		return;
 	}
-	p->active++;
-	p->total++;
-	struct pstat *ps = stat_for(a, p);
+	struct pstat *ps = stat_for(a, routed_provider(a->live));
 	if (ps->health == HEALTH_IDLE)
 		ps->health = HEALTH_OK; /* streaming now */
 	a->notice[0] = '\0';
@@ -273,14 +289,18 @@ static void send_prompt(struct app *a, const char *prompt)
 	transcript_follow(a->tr);
 }
 
+static void send_prompt(struct app *a, const char *prompt)
+{
+	ask(a, a->model, prompt, true);
+}
+
 static void reap_live(struct app *a)
 {
 	if (a->live == NULL || !a->live_done)
 		return;
-	stream_free(a->live);
+	routed_free(a->live);
 	a->live = NULL;
 	a->live_msg = NULL;
-	provider_request_done(&a->live_req);
 	if (a->tick != 0)
 		timer_cancel(a->t, a->tick);
 	a->tick = 0;
@@ -307,16 +327,30 @@ static void stats(struct app *a)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	buf_append_str(&b, "provider     streams  last TTFT  last tok/s\n");
+	long long now = clock_ms();
+	buf_append_str(&b, "provider   streams  TTFT     tok/s  breaker    fails  next probe  retries  fallbacks\n");
 	for (int i = 0; i < a->nstats; i++) {
 		struct pstat *s = &a->stats[i];
-		char ttft[24] = "-", tps[24] = "-";
+		char ttft[24] = "-", tps[24] = "-", probe[24] = "-", state[24] = "-";
 		if (s->ttft >= 0)
 			snprintf(ttft, sizeof(ttft), "%lld ms", s->ttft);
 		if (s->tps >= 0)
 			snprintf(tps, sizeof(tps), "%.1f", s->tps);
-		buf_printf(&b, "%-12s %3u/%-3u  %9s  %10s\n", s->p->name, s->p->active, s->p->total, ttft,
-		           tps);
+		const struct breaker *br = router_breaker(a->rt, s->p);
+		const struct router_counts *rc = router_counts(a->rt, s->p);
+		int fails = 0;
+		if (br != NULL) {
+			enum breaker_state st = breaker_state(br, now);
+			snprintf(state, sizeof(state), "%s", breaker_state_name(st));
+			fails = breaker_consecutive_failures(br);
+			if (st == BREAKER_OPEN)
+				snprintf(probe, sizeof(probe), "in %lld s", (breaker_remaining_ms(br, now) + 999) / 1000);
+		}
+		buf_printf(&b, "%-10s %3u/%-3u  %-7s  %5s  %-9s  %5d  %-10s  %7u  %9u\n", s->p->name,
+		           s->p->active, s->p->total, ttft, tps, rc && rc->disabled ? "disabled" : state,
+		           fails, probe, rc ? rc->retries : 0, rc ? rc->fallbacks : 0);
+		if (rc && rc->last_error[0])
+			buf_printf(&b, "           last error: %s\n", rc->last_error);
 	}
 	if (a->nstats == 0)
 		buf_append_str(&b, "(nothing sent yet)");
@@ -390,7 +424,7 @@ static void command(struct app *a, const char *line)
 		break;
 	case CMD_CLEAR:
 		if (a->live != NULL)
-			stream_cancel(a->live);
+			routed_cancel(a->live);
 		conv_clear(&a->conv);
 		a->context_start = 0;
 		a->live_msg = NULL;
@@ -400,14 +434,52 @@ static void command(struct app *a, const char *line)
 		notice(a, MSG_NOTICE, "── new thread ──");
 		a->context_start = a->conv.n;
 		break;
-	case CMD_RETRY:
+	case CMD_RETRY: {
 		if (a->last_prompt == NULL) {
 			notice(a, MSG_ERROR, "nothing to retry yet");
 			break;
 		}
 		char *p2 = xstrdup(a->last_prompt);
-		send_prompt(a, p2);
+		char *model = xstrdup(*args ? args : a->model);
+		ask(a, model, p2, true);
+		free(model);
 		free(p2);
+		break;
+	}
+	case CMD_CONTINUE: {
+		const struct message *last = a->conv.n > 0 ? a->conv.v[a->conv.n - 1] : NULL;
+		for (size_t i = a->conv.n; i-- > a->context_start;) {
+			if (a->conv.v[i]->kind == MSG_ASSISTANT) {
+				last = a->conv.v[i];
+				break;
+			}
+		}
+		if (last == NULL || last->kind != MSG_ASSISTANT || !last->interrupted) {
+			notice(a, MSG_ERROR, "nothing to continue: /continue follows an interrupted reply");
+			break;
+		}
+		/* Anthropic continues a trailing assistant turn (prefill); the
+		 * others get a plain request to go on. Either way a new reply. */
+		struct provider *pv;
+		const char *m2;
+		char e2[256];
+		bool prefill = providers_resolve(a->ps, a->model, &pv, &m2, e2, sizeof(e2)) == 0 &&
+		               pv->format == WIRE_ANTHROPIC;
+		char *model = xstrdup(a->model);
+		ask(a, model, "Continue exactly where your previous reply stopped.", !prefill);
+		free(model);
+		break;
+	}
+	case CMD_FALLBACK:
+		if (*args == '\0') {
+			snprintf(msg, sizeof(msg), "fallback: %s (/fallback M1,M2 sets it; /fallback none clears it)",
+			         a->fallback ? a->fallback : "none");
+			notice(a, MSG_NOTICE, msg);
+			break;
+		}
+		free(a->fallback);
+		a->fallback = strcmp(args, "none") == 0 ? NULL : xstrdup(args);
+		snprintf(a->notice, sizeof(a->notice), "fallback %s", a->fallback ? a->fallback : "none");
 		break;
 	case CMD_THEME:
 		if (*args == '\0') {
@@ -497,7 +569,7 @@ static void keys(struct app *a, const unsigned char *s, size_t n)
 		unsigned char c = s[i];
 		if (c == 0x03) { /* Ctrl-C: cancel the reply; never quit */
 			if (a->live != NULL)
-				stream_cancel(a->live);
+				routed_cancel(a->live);
 			i++;
 			continue;
 		}
@@ -548,9 +620,12 @@ static void keys(struct app *a, const unsigned char *s, size_t n)
 
 /* ---- drawing ------------------------------------------------------------ */
 
+static void breaker_tick_fn(void *ctx, long long now);
+
 static void fill_status(struct app *a, struct status *st, long long now)
 {
 	memset(st, 0, sizeof(*st));
+	bool any_open = false;
 	for (int i = 0; i < a->nstats && i < STATUS_MAX_PROVIDERS; i++) {
 		struct pstat *s = &a->stats[i];
 		struct provider_status *p = &st->p[st->np++];
@@ -561,20 +636,44 @@ static void fill_status(struct app *a, struct status *st, long long now)
 		p->active = s->p->active;
 		p->total = s->p->total;
 		p->stall_ms = -1;
-		if (a->live != NULL && !a->live_done && a->live_p == s->p) {
-			const struct stream_metrics *m = stream_metrics(a->live);
+		p->open_ms = -1;
+		const struct breaker *br = router_breaker(a->rt, s->p);
+		if (br != NULL) {
+			enum breaker_state bs = breaker_state(br, now);
+			if (bs == BREAKER_OPEN) {
+				p->health = HEALTH_OPEN;
+				p->open_ms = breaker_remaining_ms(br, now);
+				any_open = true;
+			} else if (bs == BREAKER_HALF_OPEN) {
+				p->health = HEALTH_HALFOPEN;
+			}
+		}
+		struct stream *ls = a->live != NULL && !a->live_done ? routed_stream(a->live) : NULL;
+		if (ls != NULL && routed_provider(a->live) == s->p) {
+			const struct stream_metrics *m = stream_metrics(ls);
 			long long since = m->t0 + (m->last >= 0 ? m->last : 0);
 			p->stall_ms = now - since;
 			if (m->last >= 0 && m->ttft >= 0) {
 				p->ttft_ms = m->ttft;
-				double live = stream_tokens_per_second(a->live);
+				double live = stream_tokens_per_second(ls);
 				if (live >= 0)
 					p->tps = live;
 			}
 		}
 	}
+	/* The countdown of an open breaker needs a redraw each second; the
+	 * timer exists only while one is open. */
+	if (any_open && a->breaker_tick == 0)
+		a->breaker_tick = timer_add(a->t, now + 1000, breaker_tick_fn, a);
 	snprintf(st->model, sizeof(st->model), "%s", a->model);
 	snprintf(st->notice, sizeof(st->notice), "%s", a->notice);
+}
+
+static void breaker_tick_fn(void *ctx, long long now)
+{
+	struct app *a = ctx;
+	(void)now;
+	a->breaker_tick = 0; /* fill_status re-arms it if still needed */
 }
 
 static void draw(struct app *a, long long now)
@@ -683,6 +782,18 @@ int app_run(const struct app_opts *o)
 	fputs("\x1b[?2004h\x1b[?1000h\x1b[?1006h", stdout);
 	fflush(stdout);
 	a->t = transport_new();
+	struct router_config rc = {
+		.max_retries = o->max_retries >= 0 ? o->max_retries : 2,
+		.connect_timeout_ms = o->connect_timeout_ms,
+		.first_byte_timeout_ms = o->first_byte_timeout_ms,
+		.idle_timeout_ms = o->idle_timeout_ms,
+	};
+	if (o->breaker != NULL)
+		rc.breaker = *o->breaker;
+	else
+		breaker_config_init(&rc.breaker);
+	a->rt = router_new(a->ps, &rc, (uint64_t)clock_ms() ^ (uint64_t)getpid());
+	a->fallback = o->fallback ? xstrdup(o->fallback) : NULL;
 	if (o->debug_file != NULL && log_open(o->debug_file) == 0)
 		transport_set_debug(a->t, true);
 	a->tr = transcript_new();
@@ -720,7 +831,7 @@ int app_run(const struct app_opts *o)
 					a->redraw_all = true;
 				} else if (sigs[i] == SIGINT) {
 					if (a->live != NULL)
-						stream_cancel(a->live);
+						routed_cancel(a->live);
 				} else {
 					a->quit = true;
 				}
@@ -738,8 +849,11 @@ int app_run(const struct app_opts *o)
 	}
 
 	if (a->live != NULL) {
-		stream_cancel(a->live);
+		routed_cancel(a->live);
 		transport_run(a->t, clock_ms());
+		if (!a->live_done)
+			transport_run(a->t, clock_ms());
+		a->live_done = true;
 		reap_live(a);
 	}
 	inputline_done();
@@ -749,6 +863,8 @@ int app_run(const struct app_opts *o)
 	transcript_free(a->tr);
 	conv_done(&a->conv);
 	transport_free(a->t);
+	router_free(a->rt);
+	free(a->fallback);
 	providers_free(a->ps);
 	buf_done(&a->paste);
 	free(a->model);

@@ -14,6 +14,7 @@ struct provider_status {
 	double tps;        /* last reply's tokens per second, < 0 none */
 	unsigned active, total;
 	long long stall_ms; /* a live stream's time since its last byte, -1 none */
+	long long open_ms;  /* an open breaker's time until its probe, -1 none */
 };
 
 #define STATUS_MAX_PROVIDERS 8

@@ -497,6 +497,11 @@ const char *routed_model(const struct routed *r)
 	return r->model;
 }
 
+bool routed_fell_back(const struct routed *r)
+{
+	return r->at > 0;
+}
+
 int routed_attempts(const struct routed *r)
 {
 	return r->attempts;

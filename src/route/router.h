@@ -72,6 +72,8 @@ const struct wire_error *routed_error(const struct routed *r);
 struct stream *routed_stream(const struct routed *r);
 struct provider *routed_provider(const struct routed *r);
 const char *routed_model(const struct routed *r);
+/* True when the answer came from a later model of the chain. */
+bool routed_fell_back(const struct routed *r);
 /* How many attempts were made, retries and fallbacks. */
 int routed_attempts(const struct routed *r);
 

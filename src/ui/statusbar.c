@@ -23,6 +23,13 @@ static const char *glyph(enum provider_health h)
 static void segment(const struct provider_status *p, struct buf *b)
 {
 	buf_printf(b, "%s %s", p->name, glyph(p->health));
+	if (p->health == HEALTH_OPEN) {
+		/* DESIGN.md: "google ◌ open 27s" — the countdown to its probe. */
+		buf_printf(b, " open %llds", p->open_ms >= 0 ? (p->open_ms + 999) / 1000 : 0);
+		return;
+	}
+	if (p->health == HEALTH_HALFOPEN)
+		buf_append_str(b, " probing");
 	if (p->ttft_ms >= 0)
 		buf_printf(b, " %lldms", p->ttft_ms);
 	if (p->tps >= 0)
