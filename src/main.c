@@ -174,6 +174,10 @@ int main(int argc, char **argv)
 	struct breaker_config bc;
 	breaker_config_init(&bc);
 	bc.consecutive = cfg.breaker_failures;
+	/* "Half of the last 10" must not open it sooner than the failures in a
+	 * row the user asked for. */
+	if (bc.window_min_failures < cfg.breaker_failures)
+		bc.window_min_failures = cfg.breaker_failures;
 	bc.open_ms = cfg.breaker_open_ms;
 	bc.open_max_ms = cfg.breaker_open_max_ms;
 	ho.breaker = &bc;

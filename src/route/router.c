@@ -347,8 +347,14 @@ static void on_done(void *ctx, struct stream *s)
 		else
 			breaker_release(b, r->gen);
 	}
-	enum retry_action act = retry_decide(e->kind, r->retries, e->retry_after_ms, r->committed);
-	if (act == RETRY_SAME && r->retries >= rt->cfg.max_retries)
+	/* The policy says what kind of failure this is; the budget is ours
+	 * (max_retries from the config, not the policy's default of 2). */
+	enum retry_action act =
+	    retry_decide(e->kind, r->retries < rt->cfg.max_retries ? 0 : RETRY_MAX_PER_PROVIDER,
+	                 e->retry_after_ms, r->committed);
+	/* A failure that just opened the breaker is not retried on the same
+	 * provider: no request goes to an open breaker. */
+	if (act == RETRY_SAME && b != NULL && breaker_state(b, now) != BREAKER_CLOSED)
 		act = RETRY_FALLBACK;
 	if (b != NULL && retry_trips_breaker(e->kind, e->retry_after_ms))
 		breaker_trip(b, now, e->retry_after_ms > 0 ? e->retry_after_ms : 0); /* quota gone */
