@@ -26,7 +26,7 @@ static const struct mock_variant variants[] = {
     {"mock", NULL, 150, 400, 30.0, 80.0, false},
     {"mock-fast", NULL, 20, 60, 200.0, 400.0, false},
     {"mock-slow", NULL, 800, 1500, 8.0, 15.0, false},
-    {"mock-flaky", "fails about one try in three", 150, 400, 30.0, 80.0, true},
+    {"mock-flaky", "has outages: 3 failures in a row in every 9 tries", 150, 400, 30.0, 80.0, true},
 };
 #define NVARIANTS (sizeof(variants) / sizeof(*variants))
 
@@ -428,13 +428,16 @@ int mock_plan(const char *model, const char *prompt, unsigned attempt, struct mo
 	snprintf(g.id, sizeof(g.id), "chatcmpl-mock%016llx", (unsigned long long)rng_next(&r));
 	g.created = 1767225600 + (long long)(rng_next(&r) % 86400); /* during 2026-01-01 */
 
-	/* mock-flaky fails exactly one attempt in each run of three (0-2, 3-5,
-	 * ...), which one drawn from the run's own seed: one in three overall,
-	 * never three failures in a row, and still a surprise. */
+	/* mock-flaky has outages: in each cycle of 9 attempts (the caller
+	 * counts them over the session) one burst of 3 failures in a row,
+	 * placed by the cycle's own seed, whatever the prompt. One in three
+	 * overall, and enough in a row to open a breaker, then recover. */
 	enum { FATE_OK, FATE_BEFORE, FATE_MIDSTREAM } fate = FATE_OK;
 	if (v->flaky) {
-		struct mock_rng run = {plan_seed(v->name, prompt, attempt / 3) ^ 0x666C616B79ULL};
-		if (rng_next(&run) % 3 == attempt % 3)
+		struct mock_rng run = {plan_seed(v->name, "", attempt / 9) ^ 0x666C616B79ULL};
+		unsigned start = (unsigned)(rng_next(&run) % 7);
+		unsigned pos = attempt % 9;
+		if (pos >= start && pos < start + 3)
 			fate = rng_next(&r) % 2 == 0 ? FATE_BEFORE : FATE_MIDSTREAM;
 	}
 

@@ -16,9 +16,10 @@
  * Deterministic: the same variant, prompt and attempt give the same plan.
  * Variants: "mock" (first token 150-400 ms, 30-80 tok/s with jitter),
  * "mock-fast" (20-60 ms, 200-400 tok/s), "mock-slow" (0.8-1.5 s, 8-15
- * tok/s), "mock-flaky" (like mock, but one attempt in each three fails:
- * before the first token with HTTP 503, or mid-stream with an in-stream
- * error; never three failures in a row, so retries get through). The reply is useful: it says it is the offline mock,
+ * tok/s), "mock-flaky" (like mock, with outages: in every cycle of 9
+ * attempts, counted by the caller over the session, one burst of 3 failures
+ * in a row, each before the first token with HTTP 503 or mid-stream with an
+ * in-stream error: enough to open a breaker and watch it recover). The reply is useful: it says it is the offline mock,
  * echoes the start of the prompt, and explains how to set up a real
  * provider (the key variables, -m, Ollama). */
 

@@ -28,6 +28,7 @@ struct router {
 	struct breaker br[MAX_PROVIDERS];
 	struct router_counts counts[MAX_PROVIDERS];
 	uint64_t rng;
+	unsigned mock_attempts; /* over the session: mock-flaky's outages span requests */
 	long long now_unix;
 	unsigned requests; /* for record file names */
 };
@@ -94,15 +95,10 @@ static int pindex(const struct router *rt, const struct provider *p)
 	return -1;
 }
 
-static bool is_mock(const struct provider *p)
-{
-	return strcmp(p->name, "mock") == 0;
-}
-
 const struct breaker *router_breaker(const struct router *rt, const struct provider *p)
 {
 	int i = pindex(rt, p);
-	return i >= 0 && !is_mock(p) ? &rt->br[i] : NULL;
+	return i >= 0 ? &rt->br[i] : NULL;
 }
 
 const struct router_counts *router_counts(const struct router *rt, const struct provider *p)
@@ -181,7 +177,7 @@ static int start_attempt(struct routed *r, long long now, char *err, size_t errl
 	if (r->preq.url == NULL) {
 		spec.mock = r->model;
 		spec.mock_prompt = r->mock_prompt;
-		spec.mock_attempt = (unsigned)r->attempts;
+		spec.mock_attempt = r->rt->mock_attempts++;
 	}
 	spec.now_unix = r->rt->now_unix;
 	free(r->record_path);
@@ -238,7 +234,7 @@ static int advance(struct routed *r, long long now, char *err, size_t errlen)
 			continue;
 		}
 		r->gen_valid = false;
-		if (!is_mock(p) && i >= 0) {
+		if (i >= 0) {
 			if (!breaker_allow(&rt->br[i], now, &r->gen)) {
 				long long last = breaker_last_failure(&rt->br[i]);
 				if (best == r->n || last < best_fail) {
@@ -322,7 +318,7 @@ static void on_done(void *ctx, struct stream *s)
 	if (r->p->active > 0)
 		r->p->active--;
 	int i = pindex(rt, r->p);
-	struct breaker *b = i >= 0 && !is_mock(r->p) ? &rt->br[i] : NULL;
+	struct breaker *b = i >= 0 ? &rt->br[i] : NULL;
 	const struct wire_error *e = stream_error(s);
 	if (stream_cancelled(s) || r->cancelled) {
 		r->cancelled = true;

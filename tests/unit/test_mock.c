@@ -371,7 +371,7 @@ static void test_mock_reply_for_hello(void **state)
 	    "For real answers, set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY (or "
 	    "GOOGLE_API_KEY), or run Ollama → `-m ollama:llama3.2`. Choose one with -m, like `-m "
 	    "gpt-4o-mini` or `-m claude-sonnet-4-5`; provider:model always works.\n\n"
-	    "Other mocks: mock-fast, mock-slow and mock-flaky (fails about one try in three).");
+	    "Other mocks: mock-fast, mock-slow and mock-flaky (has outages: 3 failures in a row in every 9 tries).");
 	decoded_done(&d);
 	mock_plan_done(&p);
 }
@@ -747,9 +747,8 @@ static void test_mock_flaky_fails_about_one_attempt_in_three(void **state)
 	size_t before = 0, midstream = 0, total = 0;
 	for (size_t k = 0; k < sizeof(flaky_prompts) / sizeof(*flaky_prompts); k++) {
 		size_t failed = 0, in_a_row = 0;
-		for (unsigned attempt = 0; attempt < 30; attempt++) {
-			/* Retrying always gets through: never three failures in a row. */
-			assert_true(in_a_row < 3);
+		bool fails[27] = {false};
+		for (unsigned attempt = 0; attempt < 27; attempt++) {
 			size_t failed_before = failed;
 			struct mock_plan p;
 			plan_ok("mock-flaky", flaky_prompts[k], attempt, &p);
@@ -770,6 +769,7 @@ static void test_mock_flaky_fails_about_one_attempt_in_three(void **state)
 				failed++;
 				before++;
 				in_a_row++;
+				fails[attempt] = true;
 				mock_plan_done(&p);
 				continue;
 			}
@@ -794,20 +794,32 @@ static void test_mock_flaky_fails_about_one_attempt_in_three(void **state)
 				assert_string_equal(d.stop, "stop");
 			}
 			in_a_row = failed > failed_before ? in_a_row + 1 : 0;
+			fails[attempt] = failed > failed_before;
 			decoded_done(&d);
 			mock_plan_done(&p);
 		}
-		/* Between 15% and 55% of the 30 attempts. */
-		if (failed < 5 || failed > 16) {
-			print_error("\"%s\": %zu of 30 attempts failed\n", flaky_prompts[k],
-			            failed);
-			fail();
+		(void)in_a_row;
+		/* An outage, not noise: in each cycle of 9 attempts exactly one
+		 * burst of 3 failures in a row (enough to open a breaker), the
+		 * same burst whatever the prompt. */
+		assert_int_equal(failed, 9);
+		for (unsigned c = 0; c < 3; c++) {
+			unsigned n = 0, first = 9;
+			for (unsigned i = 0; i < 9; i++) {
+				if (fails[c * 9 + i]) {
+					n++;
+					if (first == 9)
+						first = i;
+				}
+			}
+			assert_int_equal(n, 3);
+			assert_true(fails[c * 9 + first + 1] && fails[c * 9 + first + 2]);
 		}
 		total += failed;
 	}
 	assert_true(before > 0);
 	assert_true(midstream > 0);
-	assert_in_range(total, 150 * 15 / 100, 150 * 55 / 100);
+	assert_int_equal(total, 5 * 9);
 }
 
 /* The other variants never fail. */

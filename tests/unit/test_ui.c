@@ -64,8 +64,8 @@ static struct status two_providers(void)
 	struct status s;
 	memset(&s, 0, sizeof(s));
 	s.np = 2;
-	s.p[0] = (struct provider_status){"anthropic", HEALTH_OK, 412, 61.2, 1, 4, -1};
-	s.p[1] = (struct provider_status){"openai", HEALTH_ERROR, 288, -1, 0, 2, -1};
+	s.p[0] = (struct provider_status){"anthropic", HEALTH_OK, 412, 61.2, 1, 4, -1, -1};
+	s.p[1] = (struct provider_status){"openai", HEALTH_ERROR, 288, -1, 0, 2, -1, -1};
 	snprintf(s.model, sizeof(s.model), "claude-sonnet-4-5");
 	return s;
 }
@@ -109,6 +109,23 @@ static void test_statusbar_stall_and_truncation(void **state)
 	buf_done(&b);
 }
 
+static void test_statusbar_open_breaker_counts_down(void **state)
+{
+	(void)state;
+	struct status s = two_providers();
+	s.p[1].health = HEALTH_OPEN;
+	s.p[1].open_ms = 26100;
+	struct buf b;
+	buf_init(&b, 0);
+	statusbar_format(&s, 100, &b);
+	assert_non_null(strstr(buf_str(&b), "openai ◌ open 27s"));
+	s.p[1].health = HEALTH_HALFOPEN;
+	buf_reset(&b);
+	statusbar_format(&s, 100, &b);
+	assert_non_null(strstr(buf_str(&b), "openai ◐ probing"));
+	buf_done(&b);
+}
+
 static void test_messages_are_sanitised_as_they_stream(void **state)
 {
 	(void)state;
@@ -144,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_commands_complete_from_a_prefix),
 		cmocka_unit_test(test_statusbar_shows_every_figure),
 		cmocka_unit_test(test_statusbar_stall_and_truncation),
+		cmocka_unit_test(test_statusbar_open_breaker_counts_down),
 		cmocka_unit_test(test_messages_are_sanitised_as_they_stream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
