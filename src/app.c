@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "describe.h"
+#include "setup.h"
 #include "model/conversation.h"
 #include "model/status.h"
 #include "net/stream.h"
@@ -744,6 +745,10 @@ int app_run(const struct app_opts *o)
 	a->o = o;
 	setlocale(LC_ALL, "");
 	a->ps = providers_new(getenv_fn);
+	struct buf setup_warnings;
+	buf_init(&setup_warnings, 0);
+	if (o->config != NULL)
+		setup_providers(a->ps, o->config, &setup_warnings);
 	for (size_t i = 0; i < providers_count(a->ps); i++)
 		log_add_secret(providers_at(a->ps, i)->key);
 	a->model = xstrdup(o->model ? o->model : providers_default_model(a->ps));
@@ -811,6 +816,9 @@ int app_run(const struct app_opts *o)
 	         strncmp(a->model, "mock", 4) == 0 ? " · no API key set: answering offline from mock"
 	                                           : "");
 	notice(a, MSG_NOTICE, hello);
+	if (setup_warnings.len > 0)
+		notice(a, MSG_ERROR, buf_str(&setup_warnings));
+	buf_done(&setup_warnings);
 	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
 
 	long long now = clock_ms();

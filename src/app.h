@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "model/config.h"
 #include "route/breaker.h"
 
 struct app_opts {
@@ -16,6 +17,7 @@ struct app_opts {
 	const char *fallback; /* "M1,M2" tried after the model; NULL: none */
 	int max_retries;
 	const struct breaker_config *breaker;
+	const struct config *config; /* extra providers; NULL: none */
 	long connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms;
 };
 

@@ -7,6 +7,7 @@
 #include "headless.h"
 
 #include "describe.h"
+#include "setup.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -401,6 +402,13 @@ int headless_run(const struct headless_opts *o)
 		return 2;
 	}
 	struct providers *ps = providers_new(getenv_fn);
+	if (o->config != NULL) {
+		struct buf w;
+		buf_init(&w, 0);
+		setup_providers(ps, o->config, &w);
+		fputs(buf_str(&w), stderr);
+		buf_done(&w);
+	}
 	char *specs[MAX_MODELS];
 	int n;
 	if (o->compare != NULL) {

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "model/config.h"
 #include "route/breaker.h"
 
 struct headless_opts {
@@ -20,6 +21,7 @@ struct headless_opts {
 	int max_retries;        /* per provider; -1: the default (2) */
 	long connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms; /* 0: defaults */
 	const struct breaker_config *breaker; /* NULL: defaults */
+	const struct config *config; /* extra providers; NULL: none */
 };
 
 /* Runs the request(s) to the end; returns the exit status (0 done, 1 a

@@ -181,6 +181,7 @@ int main(int argc, char **argv)
 	bc.open_ms = cfg.breaker_open_ms;
 	bc.open_max_ms = cfg.breaker_open_max_ms;
 	ho.breaker = &bc;
+	ho.config = &cfg;
 	ho.max_retries = cfg.max_retries;
 	ho.connect_timeout_ms = cfg.connect_timeout_ms;
 	ho.first_byte_timeout_ms = cfg.first_byte_timeout_ms;
@@ -209,6 +210,7 @@ static int run(struct headless_opts *ho_, struct app_opts *ao_)
 		ao.fallback = ho.fallback;
 		ao.max_retries = ho.max_retries;
 		ao.breaker = ho.breaker;
+		ao.config = ho.config;
 		ao.connect_timeout_ms = ho.connect_timeout_ms;
 		ao.first_byte_timeout_ms = ho.first_byte_timeout_ms;
 		ao.idle_timeout_ms = ho.idle_timeout_ms;

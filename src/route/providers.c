@@ -13,7 +13,8 @@
 enum { P_OPENAI, P_ANTHROPIC, P_GOOGLE, P_OLLAMA, P_MOCK, P_COUNT };
 
 struct providers {
-	struct provider p[P_COUNT];
+	struct provider p[PROVIDERS_MAX];
+	size_t n;
 	char *default_model;
 };
 
@@ -73,6 +74,7 @@ struct providers *providers_new(env_fn env)
 	ps->p[P_MOCK] = (struct provider){
 		.name = "mock", .format = WIRE_OPENAI, .key_env = "", .default_model = "mock",
 	};
+	ps->n = P_COUNT;
 	return ps;
 }
 
@@ -80,9 +82,18 @@ void providers_free(struct providers *ps)
 {
 	if (ps == NULL)
 		return;
-	for (int i = 0; i < P_COUNT; i++) {
-		free(ps->p[i].key);
-		free(ps->p[i].base_url);
+	for (size_t i = 0; i < ps->n; i++) {
+		struct provider *p = &ps->p[i];
+		free(p->key);
+		free(p->base_url);
+		for (size_t k = 0; k < p->nmodels; k++)
+			free(p->models[k]);
+		free(p->models);
+		if (p->owned) {
+			free((char *)p->name);
+			free((char *)p->key_env);
+			free((char *)p->default_model);
+		}
 	}
 	free(ps->default_model);
 	free(ps);
@@ -92,7 +103,7 @@ struct provider *providers_get(struct providers *ps, const char *name)
 {
 	if (strcmp(name, "gemini") == 0)
 		name = "google";
-	for (int i = 0; i < P_COUNT; i++)
+	for (size_t i = 0; i < ps->n; i++)
 		if (strcmp(ps->p[i].name, name) == 0)
 			return &ps->p[i];
 	return NULL;
@@ -100,13 +111,12 @@ struct provider *providers_get(struct providers *ps, const char *name)
 
 size_t providers_count(const struct providers *ps)
 {
-	(void)ps;
-	return P_COUNT;
+	return ps->n;
 }
 
 struct provider *providers_at(struct providers *ps, size_t i)
 {
-	return i < P_COUNT ? &ps->p[i] : NULL;
+	return i < ps->n ? &ps->p[i] : NULL;
 }
 
 const char *providers_default_model(struct providers *ps)
@@ -139,6 +149,10 @@ static struct provider *by_model_name(struct providers *ps, const char *model)
 		return &ps->p[P_GOOGLE];
 	if (mock_is_variant(model))
 		return &ps->p[P_MOCK];
+	for (size_t i = P_COUNT; i < ps->n; i++)
+		for (size_t k = 0; k < ps->p[i].nmodels; k++)
+			if (strcmp(ps->p[i].models[k], model) == 0)
+				return &ps->p[i];
 	return NULL;
 }
 
@@ -191,6 +205,33 @@ int providers_resolve(struct providers *ps, const char *spec, struct provider **
 	*p = found;
 	*model = name;
 	return 0;
+}
+
+struct provider *providers_add(struct providers *ps, const char *name, enum wire_format format,
+                               const char *base_url, const char *key, const char *key_source,
+                               const char *const *models, size_t nmodels)
+{
+	if (ps->n == PROVIDERS_MAX || providers_get(ps, name) != NULL)
+		return NULL;
+	struct provider *p = &ps->p[ps->n++];
+	memset(p, 0, sizeof(*p));
+	p->owned = true;
+	p->name = xstrdup(name);
+	p->format = format;
+	p->key = key != NULL && *key ? xstrdup(key) : NULL;
+	p->key_env = xstrdup(key_source ? key_source : "");
+	struct buf b;
+	buf_init(&b, 0);
+	buf_append_str(&b, base_url ? base_url : "");
+	while (b.len > 0 && b.data[b.len - 1] == '/')
+		b.data[--b.len] = '\0';
+	p->base_url = b.data ? b.data : xstrdup("");
+	p->base_env = NULL;
+	p->models = xcalloc(nmodels ? nmodels : 1, sizeof(*p->models));
+	for (size_t i = 0; i < nmodels; i++)
+		p->models[p->nmodels++] = xstrdup(models[i]);
+	p->default_model = xstrdup(nmodels > 0 ? models[0] : "");
+	return p;
 }
 
 /* Model names go into Gemini's URL path: percent-encode anything unusual. */

@@ -18,7 +18,12 @@ struct provider {
 	const char *base_env;      /* the variable that overrides base_url */
 	const char *default_model;
 	unsigned active, total;    /* streams now / this run */
+	char **models;             /* names served (config providers), for resolution */
+	size_t nmodels;
+	bool owned;                /* name and default_model are heap copies */
 };
+
+#define PROVIDERS_MAX 16
 
 /* Looks up an environment variable; getenv in the program, a table in tests. */
 typedef const char *(*env_fn)(const char *name);
@@ -31,6 +36,15 @@ struct providers;
  * OLLAMA_HOST (host:port or a URL). */
 struct providers *providers_new(env_fn env);
 void providers_free(struct providers *ps);
+
+/* Adds a provider from the config file ([provider.NAME]): its wire format,
+ * base URL, key (NULL: none needed) and the variable or file it came from
+ * (for messages), and the model names it serves (a bare -m NAME that
+ * matches one resolves to it; the first is its default). Copies
+ * everything. NULL when the name is taken or PROVIDERS_MAX is reached. */
+struct provider *providers_add(struct providers *ps, const char *name, enum wire_format format,
+                               const char *base_url, const char *key, const char *key_source,
+                               const char *const *models, size_t nmodels);
 
 /* By name ("gemini" is an alias of google); NULL if unknown. */
 struct provider *providers_get(struct providers *ps, const char *name);

@@ -20,7 +20,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 
-#define MAX_PROVIDERS 8
+#define MAX_PROVIDERS PROVIDERS_MAX
 
 struct router {
 	struct providers *ps;

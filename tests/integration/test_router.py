@@ -447,6 +447,36 @@ def test_json(srv):
           and m["error"].get("http_status") == 503 and c.count("openai") == 2, c.detail())
 
 
+def test_config_providers(srv):
+    """[provider.NAME] in the config: an OpenAI-compatible server with its
+    own key (from a variable, or from key_cmd), reached by its model names."""
+    tag = "cfgprov"
+    base = f"http://127.0.0.1:{srv.port}/_s/tag={tag}/v1"
+    path = os.path.join(srv.dir.name, "providers.conf")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(f"[provider.groq]\nkind = openai\nbase_url = {base}\nkey_env = GROQ_TEST_KEY\n"
+                f"models = llama-3.3-70b, mixtral\n\n"
+                f"[provider.vault]\nkind = openai\nbase_url = {base}\n"
+                f"key_cmd = printf 'vault-key-from-cmd\\n'\nmodels = vault-model\n")
+    c = Case(srv, "config provider")
+    c.env["GROQ_TEST_KEY"] = "groq-key-0123"
+    c.run(["-p", "hello", "-m", "llama-3.3-70b"], path)
+    reqs = srv.requests(tag)
+    check("config provider: a bare model name from its list reaches it",
+          c.rc == 0 and len(reqs) == 1 and reqs[-1]["body"]["model"] == "llama-3.3-70b"
+          and reqs[-1]["headers"].get("authorization") == "Bearer groq-key-0123"
+          and "groq-key-0123" not in json.dumps(reqs[-1]["query"]), c.detail())
+    c.run(["-p", "hello", "-m", "vault:vault-model"], path)
+    reqs = srv.requests(tag)
+    check("config provider: key_cmd supplies the key",
+          c.rc == 0 and len(reqs) == 2
+          and reqs[-1]["headers"].get("authorization") == "Bearer vault-key-from-cmd", c.detail())
+    del c.env["GROQ_TEST_KEY"]
+    c.run(["-p", "hello", "-m", "groq:mixtral"], path)
+    check("config provider: a missing key names its variable",
+          c.rc == 1 and "GROQ_TEST_KEY" in c.err and len(srv.requests(tag)) == 2, c.detail())
+
+
 def main():
     if not os.path.exists(BIN):
         print(f"no binary at {BIN}")
@@ -463,6 +493,7 @@ def main():
         test_request_faults(srv)
         test_breaker(srv)
         test_json(srv)
+        test_config_providers(srv)
     print(f"router suite: {time.monotonic() - t0:.1f} s", flush=True)
     return finish()
 

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* setup: what the config file adds to the providers. */
+#ifndef CIRCUIT_SETUP_H
+#define CIRCUIT_SETUP_H
+
+#include "model/config.h"
+#include "route/providers.h"
+#include "util/buf.h"
+
+/* Adds each [provider.NAME] of cfg to ps. The key comes from key_env (the
+ * variable), else key_file (already read by the config), else the first
+ * line printed by key_cmd; every key is registered for redaction. Problems
+ * (a duplicate name, a key_cmd that fails) are one line each in warnings. */
+void setup_providers(struct providers *ps, const struct config *cfg, struct buf *warnings);
+
+#endif
