@@ -526,6 +526,33 @@ def test_cjk(tm, home, srv):
     check("cjk: each row breaks at the last column that fits", ok and bad is None, repr(bad) + str(s))
 
 
+def test_breaker(tm, home, srv):
+    """A 529 storm opens the breaker after 3 failures (the status bar counts
+    down), it half-opens when its time is up, and the probe closes it."""
+    conf = os.path.join(home, "breaker-config")
+    os.makedirs(os.path.join(conf, "circuit"), exist_ok=True)
+    with open(os.path.join(conf, "circuit", "config"), "w") as f:
+        f.write("max_retries = 0\nbreaker_open = 3\n")
+    env = openai_env(home, srv, "fail_times=3,status=529,tag=tui-breaker")
+    env["XDG_CONFIG_HOME"] = conf
+    p = tm.pane(100, 24, env, ["-m", "gpt-4o"])
+    ok, s = p.wait_for(lambda s: s.rule is not None and "gpt-4o" in s.status)
+    for i in range(3):
+        p.send(f"storm {i}")
+        # An open breaker's segment is "openai ◌ open Ns", without the counts.
+        ok, s = p.wait_for(lambda s, i=i: (f"0/{i + 1}" in s.status or "◌ open" in s.status)
+                           and s.labels("error"), timeout=10)
+    check("breaker: three failures shown", ok, str(s))
+    ok, s = p.wait_for(lambda s: "openai ◌ open" in s.status, timeout=5)
+    check("breaker: opens after 3 failures, with a countdown", ok, repr(s.status))
+    ok, s = p.wait_for(lambda s: "openai ◐ probing" in s.status, timeout=5)
+    check("breaker: half-opens when its time is up", ok, repr(s.status))
+    p.send("after the storm")
+    ok, s = p.wait_for(lambda s: "openai ●" in s.status and s.labels("gpt-4o")
+                       and done_label(s.block("gpt-4o", -1)[0]), timeout=10)
+    check("breaker: the probe succeeds and closes it", ok, repr(s.status) + str(s))
+
+
 def test_interrupt(tm, home, srv):
     """Ctrl-C keeps the partial, marks it, and circuit goes on."""
     cols, rows = 100, 30
@@ -664,7 +691,8 @@ def main():
                                    ("cjk", test_cjk, (tm, home, srv)),
                                    ("interrupt", test_interrupt, (tm, home, srv)),
                                    ("escapes", test_escapes, (tm, home, srv)),
-                                   ("thinking", test_thinking, (tm, home, srv))):
+                                   ("thinking", test_thinking, (tm, home, srv)),
+                                   ("breaker", test_breaker, (tm, home, srv))):
                 try:
                     fn(*args)
                 except Exception as e:  # one broken scenario must not hide the rest
