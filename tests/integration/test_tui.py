@@ -597,6 +597,31 @@ def test_interrupt(tm, home, srv):
     check("ctrl-c: first reply still marked", s.has("[interrupted]"), str(s))
 
 
+def test_continue(tm, home, srv):
+    """/continue after Ctrl-C: the partial goes back as the assistant's turn,
+    then a plain request to go on (OpenAI format); a new reply streams."""
+    p = tm.pane(100, 30, openai_env(home, srv, "pace_ms=120,tokens=30"), ["-m", "gpt-4o"])
+    ok, s = p.wait_for(lambda s: s.rule is not None and "gpt-4o" in s.status)
+    n = len(srv.requests())
+    p.send("tell me slowly")
+    req = srv.wait_request(n)
+    ok, s = p.wait_for(lambda s: s.block("gpt-4o") and req is not None
+                       and follow(s.block("gpt-4o")[1], req["reply"]) >= 8)
+    p.keys("C-c")
+    ok, s = p.wait_for(lambda s: s.has("[interrupted]"))
+    check("/continue: an interrupted reply to continue", ok, str(s))
+    n = len(srv.requests())
+    p.send("/continue")
+    req2 = srv.wait_request(n)
+    msgs = req2["body"]["messages"] if req2 else []
+    check("/continue: the partial is sent back as the assistant's turn, then a continue request",
+          len(msgs) == 3 and msgs[0]["content"] == "tell me slowly" and msgs[1]["role"] == "assistant"
+          and req["reply"].startswith(msgs[1]["content"]) and len(msgs[1]["content"]) > 0
+          and msgs[2]["role"] == "user" and "Continue" in msgs[2]["content"], json.dumps(msgs)[:400])
+    ok, s = p.wait_for(lambda s: len(s.labels("gpt-4o")) == 2, timeout=10)
+    check("/continue: a new reply, not spliced onto the old one", ok and s.has("[interrupted]"), str(s))
+
+
 def test_escapes(tm, home, srv):
     """OSC 2, OSC 52 and CSI in a reply arrive as inert visible text."""
     cols, rows = 100, 30
@@ -692,7 +717,8 @@ def main():
                                    ("interrupt", test_interrupt, (tm, home, srv)),
                                    ("escapes", test_escapes, (tm, home, srv)),
                                    ("thinking", test_thinking, (tm, home, srv)),
-                                   ("breaker", test_breaker, (tm, home, srv))):
+                                   ("breaker", test_breaker, (tm, home, srv)),
+                                   ("continue", test_continue, (tm, home, srv))):
                 try:
                     fn(*args)
                 except Exception as e:  # one broken scenario must not hide the rest
