@@ -210,18 +210,6 @@ static void on_done(void *ctx, struct routed *rr)
 	        routed_attempts(rr), e ? wire_error_kind_name(e->kind) : "none");
 }
 
-/* A timeout from the environment in ms (it overrides the config file),
- * 0 when unset or not a number. */
-static long env_ms(const char *name)
-{
-	const char *v = getenv(name);
-	if (v == NULL || *v == '\0')
-		return 0;
-	char *end;
-	long ms = strtol(v, &end, 10);
-	return *end == '\0' && ms > 0 ? ms : 0;
-}
-
 static int start(struct run *r, struct router *rt, struct transport *t,
                  const struct headless_opts *o, const char *prompt, long long now)
 {
@@ -468,14 +456,9 @@ int headless_run(const struct headless_opts *o)
 		.max_retries = o->max_retries >= 0 ? o->max_retries : 2,
 		.record_dir = o->record_dir,
 		.record_prefix = prefix,
-		/* The environment overrides the config file (tests use it). */
-		.connect_timeout_ms = env_ms("CIRCUIT_CONNECT_TIMEOUT_MS") ? env_ms("CIRCUIT_CONNECT_TIMEOUT_MS")
-		                                                           : o->connect_timeout_ms,
-		.first_byte_timeout_ms = env_ms("CIRCUIT_FIRST_BYTE_TIMEOUT_MS")
-		                             ? env_ms("CIRCUIT_FIRST_BYTE_TIMEOUT_MS")
-		                             : o->first_byte_timeout_ms,
-		.idle_timeout_ms = env_ms("CIRCUIT_IDLE_TIMEOUT_MS") ? env_ms("CIRCUIT_IDLE_TIMEOUT_MS")
-		                                                     : o->idle_timeout_ms,
+		.connect_timeout_ms = o->connect_timeout_ms,
+		.first_byte_timeout_ms = o->first_byte_timeout_ms,
+		.idle_timeout_ms = o->idle_timeout_ms,
 	};
 	if (o->breaker != NULL)
 		rc.breaker = *o->breaker;

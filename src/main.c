@@ -62,6 +62,17 @@ static const char usage_text[] =
 
 static int run(struct headless_opts *ho, struct app_opts *ao);
 
+/* A timeout in ms from the environment, else fallback. */
+static long env_ms(const char *name, long fallback)
+{
+	const char *v = getenv(name);
+	if (v == NULL || *v == '\0')
+		return fallback;
+	char *end;
+	long ms = strtol(v, &end, 10);
+	return *end == '\0' && ms > 0 ? ms : fallback;
+}
+
 static int bad_usage(const char *msg)
 {
 	fprintf(stderr, "circuit: %s\n", msg);
@@ -183,9 +194,11 @@ int main(int argc, char **argv)
 	ho.breaker = &bc;
 	ho.config = &cfg;
 	ho.max_retries = cfg.max_retries;
-	ho.connect_timeout_ms = cfg.connect_timeout_ms;
-	ho.first_byte_timeout_ms = cfg.first_byte_timeout_ms;
-	ho.idle_timeout_ms = cfg.idle_timeout_ms;
+	/* The environment overrides the config file (tests use it for short
+	 * timeouts), for the screen and headless alike. */
+	ho.connect_timeout_ms = env_ms("CIRCUIT_CONNECT_TIMEOUT_MS", cfg.connect_timeout_ms);
+	ho.first_byte_timeout_ms = env_ms("CIRCUIT_FIRST_BYTE_TIMEOUT_MS", cfg.first_byte_timeout_ms);
+	ho.idle_timeout_ms = env_ms("CIRCUIT_IDLE_TIMEOUT_MS", cfg.idle_timeout_ms);
 	int rc = run(&ho, &ao);
 	free(fallback_list);
 	config_done(&cfg);
