@@ -125,6 +125,8 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 	struct app *a = ctx;
 	(void)rr;
 	struct message *m = a->live_msg;
+	if (m == NULL)
+		return; /* /clear took the thread away; the request is cancelled */
 	switch (ev->type) {
 	case WIRE_EV_TEXT:
 	case WIRE_EV_REFUSAL:
@@ -154,6 +156,8 @@ static void on_reset(void *ctx, struct routed *rr)
 {
 	struct app *a = ctx;
 	(void)rr;
+	if (a->live_msg == NULL)
+		return;
 	buf_reset(&a->live_msg->thinking);
 	a->live_msg->version++;
 }
@@ -187,20 +191,22 @@ static void on_done(void *ctx, struct routed *rr)
 		snprintf(meta + n, sizeof(meta) - (size_t)n, "%s%s%lld tokens", n ? " · " : "",
 		         est ? "≈" : "", toks);
 	bool cut = routed_cancelled(rr) || e != NULL;
+	struct message *msg = a->live_msg; /* NULL: /clear took the thread away */
 	/* After a fallback the label names who answered, not who was asked. */
-	if (routed_fell_back(rr)) {
+	if (msg != NULL && routed_fell_back(rr)) {
 		char label[96];
 		snprintf(label, sizeof(label), "%s:%s (fallback)", p->name, routed_model(rr));
-		free(a->live_msg->label);
-		a->live_msg->label = xstrdup(label);
+		free(msg->label);
+		msg->label = xstrdup(label);
 	}
-	msg_finish(a->live_msg, cut && a->live_msg->text.len > 0, meta);
+	if (msg != NULL)
+		msg_finish(msg, cut && msg->text.len > 0, meta);
 	if (m->ttft >= 0)
 		ps->ttft = m->ttft;
 	if (tps >= 0)
 		ps->tps = tps;
 	ps->health = e != NULL ? HEALTH_ERROR : HEALTH_OK;
-	if (e != NULL) {
+	if (e != NULL && msg != NULL) {
 		struct buf line;
 		buf_init(&line, 0);
 		describe_failure(p, routed_model(rr), p->base_url, e, &line);

@@ -622,6 +622,27 @@ def test_continue(tm, home, srv):
     check("/continue: a new reply, not spliced onto the old one", ok and s.has("[interrupted]"), str(s))
 
 
+def test_clear_while_streaming(tm, home, srv):
+    """/clear mid-reply cancels it and empties the screen; circuit goes on
+    (it once crashed: the reply's message was freed under the stream)."""
+    p = tm.pane(90, 24, base_env(home), ["-m", "mock-slow"])
+    ok, s = p.wait_for(lambda s: s.rule is not None and "mock-slow" in s.status)
+    p.send("a long answer please")
+    ok, s = p.wait_for(lambda s: s.labels("mock-slow") and "streaming…" in s.block("mock-slow")[0],
+                       timeout=10)
+    check("clear mid-stream: the reply is streaming", ok, str(s))
+    p.send("/clear")
+    ok, s = p.wait_for(lambda s: not s.labels("mock-slow") and not s.labels("you"))
+    check("clear mid-stream: the transcript is empty", ok, str(s))
+    p.keys("C-u")
+    p.send("/model mock-fast")
+    p.send("again")
+    ok, s = p.wait_for(lambda s: s.labels("mock-fast") and done_label(s.block("mock-fast")[0]),
+                       timeout=10)
+    check("clear mid-stream: circuit still runs and the next reply completes",
+          ok and not s.has("EXITED"), str(s))
+
+
 def test_escapes(tm, home, srv):
     """OSC 2, OSC 52 and CSI in a reply arrive as inert visible text."""
     cols, rows = 100, 30
@@ -718,7 +739,8 @@ def main():
                                    ("escapes", test_escapes, (tm, home, srv)),
                                    ("thinking", test_thinking, (tm, home, srv)),
                                    ("breaker", test_breaker, (tm, home, srv)),
-                                   ("continue", test_continue, (tm, home, srv))):
+                                   ("continue", test_continue, (tm, home, srv)),
+                                   ("clear", test_clear_while_streaming, (tm, home, srv))):
                 try:
                     fn(*args)
                 except Exception as e:  # one broken scenario must not hide the rest
