@@ -384,7 +384,7 @@ void stream_free(struct stream *s)
 	if (s->mock_timer != 0)
 		timer_cancel(s->t, s->mock_timer);
 	if (s->x != NULL)
-		xfer_cancel(s->t, s->x); /* defensive: the owner frees after done */
+		xfer_abandon(s->t, s->x); /* freed mid-transfer: it must not call back */
 	record_close(s);
 	redactor_done(&s->redact);
 	buf_done(&s->record_out);

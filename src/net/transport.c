@@ -31,6 +31,7 @@ struct xfer {
 	bool head_sent;
 	bool finished; /* curl said done, or cancelled: reap it */
 	bool cancelled;
+	bool abandoned; /* the owner is gone: no handler may run */
 	int code;
 	char errbuf[CURL_ERROR_SIZE];
 	/* Response headers of the final response (reset on each status line). */
@@ -257,6 +258,12 @@ struct xfer *xfer_start(struct transport *t, const struct xfer_request *req,
 	return x;
 }
 
+void xfer_abandon(struct transport *t, struct xfer *x)
+{
+	x->abandoned = true;
+	xfer_cancel(t, x);
+}
+
 void xfer_cancel(struct transport *t, struct xfer *x)
 {
 	(void)t;
@@ -289,6 +296,11 @@ static void reap(struct transport *t)
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 		/* A response without a body still has its head; no response at
 		 * all (refused, DNS, TLS) has none. */
+		if (x->abandoned) {
+			curl_easy_cleanup(x->easy);
+			xfer_free(x);
+			continue;
+		}
 		if (!x->cancelled && status > 0)
 			send_head(x);
 		struct xfer_end e = {

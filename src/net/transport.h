@@ -65,6 +65,10 @@ struct xfer *xfer_start(struct transport *t, const struct xfer_request *req,
  * transport_run, never from inside this call. */
 void xfer_cancel(struct transport *t, struct xfer *x);
 
+/* Like xfer_cancel, for an owner that goes away first: the transfer is
+ * removed from the loop and none of its handlers ever runs again. */
+void xfer_abandon(struct transport *t, struct xfer *x);
+
 /* One-shot timer at deadline_ms; returns an id for timer_cancel. */
 unsigned long timer_add(struct transport *t, long long deadline_ms, timer_fn fn, void *ctx);
 void timer_cancel(struct transport *t, unsigned long id);

@@ -213,6 +213,36 @@ static void test_refused_connection_is_a_connect_error(void **state)
 	transport_free(t);
 }
 
+/* An owner may free a stream whose transfer is still under way (the app
+ * quitting mid-reply): the transport must not call back into it later. */
+static void test_free_mid_transfer_never_calls_back(void **state)
+{
+	(void)state;
+	struct transport *t = transport_new();
+	struct seen w;
+	memset(&w, 0, sizeof(w));
+	buf_init(&w.text, 0);
+	static const char body[] = "{}";
+	struct stream_spec spec = {
+		.format = WIRE_OPENAI, .url = "http://127.0.0.1:1/v1/chat/completions",
+		.body = body, .body_len = 2,
+	};
+	const char *err = NULL;
+	struct stream *s = stream_start(t, &spec, &cb, &w, 0, &err);
+	assert_non_null(s);
+	stream_free(s); /* before the loop ever ran the transfer */
+	for (int i = 0; i < 200 && transport_busy(t); i++) {
+		bool ready;
+		transport_wait(t, NULL, 0, 50, &ready);
+		transport_run(t, 0);
+	}
+	assert_false(transport_busy(t));
+	assert_false(w.done); /* done never ran: the stream was gone */
+	assert_int_equal(w.events, 0);
+	buf_done(&w.text);
+	transport_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_flaky_failures_end_in_one_error),
 		cmocka_unit_test(test_idle_loop_has_nothing_to_wait_for),
 		cmocka_unit_test(test_refused_connection_is_a_connect_error),
+		cmocka_unit_test(test_free_mid_transfer_never_calls_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
