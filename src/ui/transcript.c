@@ -31,6 +31,7 @@ struct transcript {
 	int width;
 	int scroll; /* lines up from the bottom; 0 follows the tail */
 	int total;  /* lines of the whole thread at this width */
+	size_t open_from; /* the oldest message still streaming (n: none) */
 	bool show_thinking;
 };
 
@@ -90,7 +91,12 @@ static void update(struct transcript *t, const struct conversation *conv, int wi
 		reset_cache(t); /* resize, /clear: wrap everything again */
 		t->width = width;
 		t->total = 0;
+		t->open_from = 0;
 	}
+	/* A finished message never changes again: only messages from the
+	 * oldest one still streaming on, and new ones, need a look. So a frame
+	 * costs the open tail, not the thread. */
+	size_t from = t->open_from < t->n ? t->open_from : t->n;
 	if (conv->n > t->cap) {
 		t->cap = conv->n * 2;
 		t->c = xrealloc(t->c, t->cap * sizeof(*t->c));
@@ -103,8 +109,11 @@ static void update(struct transcript *t, const struct conversation *conv, int wi
 		t->n++;
 	}
 	int added_below = 0;
-	for (size_t i = 0; i < t->n; i++) {
+	t->open_from = t->n;
+	for (size_t i = from; i < t->n; i++) {
 		struct cache *c = &t->c[i];
+		if (c->m->streaming && t->open_from == t->n)
+			t->open_from = i;
 		if (c->version == c->m->version)
 			continue;
 		int before = c->rows;
