@@ -260,16 +260,13 @@ static void ask(struct app *a, const char *model, const char *prompt, bool add_u
 		conv_add(&a->conv, MSG_USER, "you", prompt);
 	}
 	const char *chain[17];
+	char *fb[16];
 	size_t n = 0;
 	chain[n++] = model;
-	char *fb = a->fallback ? xstrdup(a->fallback) : NULL;
-	for (char *save = NULL, *tok = fb ? strtok_r(fb, ",", &save) : NULL; tok && n < 17;
-	     tok = strtok_r(NULL, ",", &save)) {
-		while (*tok == ' ')
-			tok++;
-		if (*tok && strcmp(tok, model) != 0)
-			chain[n++] = tok;
-	}
+	int nfb = a->fallback ? split_list(a->fallback, fb, 16) : 0;
+	for (int i = 0; i < nfb; i++)
+		if (strcmp(fb[i], model) != 0)
+			chain[n++] = fb[i];
 	struct wire_request req;
 	struct wire_message *msgs;
 	build_request(a, &req, &msgs);
@@ -284,7 +281,8 @@ static void ask(struct app *a, const char *model, const char *prompt, bool add_u
 	router_set_wall_clock(a->rt, clock_unix());
 	a->live = router_start(a->rt, a->t, chain, n, &req, prompt, &cb, a, now, err, sizeof(err));
 	free(msgs);
-	free(fb);
+	for (int i = 0; i < nfb; i++)
+		free(fb[i]);
 	if (a->live == NULL) {
 		msg_finish(a->live_msg, false, "");
 		notice(a, MSG_ERROR, err);

@@ -354,29 +354,6 @@ static void print_table(struct run *runs, size_t n)
 	}
 }
 
-static int split_models(const char *list, char **out, size_t max)
-{
-	size_t n = 0;
-	const char *p = list;
-	while (*p) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		while (len > 0 && *p == ' ') {
-			p++;
-			len--;
-		}
-		while (len > 0 && p[len - 1] == ' ')
-			len--;
-		if (len > 0) {
-			if (n == max)
-				return -1;
-			out[n++] = xstrndup(p, len);
-		}
-		p += end ? (size_t)(end - p) + 1 : strlen(p);
-	}
-	return (int)n;
-}
-
 int headless_run(const struct headless_opts *o)
 {
 	char *prompt = o->prompt ? xstrdup(o->prompt) : read_stdin();
@@ -400,7 +377,7 @@ int headless_run(const struct headless_opts *o)
 	char *specs[MAX_MODELS];
 	int n;
 	if (o->compare != NULL) {
-		n = split_models(o->compare, specs, MAX_MODELS);
+		n = split_list(o->compare, specs, MAX_MODELS);
 		if (n <= 0) {
 			fprintf(stderr, "circuit: --compare takes 1 to %d models separated by commas\n",
 			        MAX_MODELS);
@@ -466,7 +443,7 @@ int headless_run(const struct headless_opts *o)
 		breaker_config_init(&rc.breaker);
 	struct router *rt = router_new(ps, &rc, (uint64_t)clock_ms() ^ (uint64_t)getpid());
 	char *fallbacks[MAX_MODELS];
-	int nfb = o->fallback != NULL ? split_models(o->fallback, fallbacks, MAX_MODELS) : 0;
+	int nfb = o->fallback != NULL ? split_list(o->fallback, fallbacks, MAX_MODELS) : 0;
 	if (nfb < 0)
 		nfb = 0;
 	if (o->debug_file != NULL) {

@@ -76,3 +76,26 @@ void setup_providers(struct providers *ps, const struct config *cfg, struct buf 
 		}
 	}
 }
+
+int split_list(const char *list, char **out, size_t max)
+{
+	size_t n = 0;
+	const char *p = list;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		while (len > 0 && *p == ' ') {
+			p++;
+			len--;
+		}
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len > 0) {
+			if (n == max)
+				return -1;
+			out[n++] = xstrndup(p, len);
+		}
+		p += end ? (size_t)(end - p) + 1 : strlen(p);
+	}
+	return (int)n;
+}
