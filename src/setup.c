@@ -91,8 +91,11 @@ int split_list(const char *list, char **out, size_t max)
 		while (len > 0 && p[len - 1] == ' ')
 			len--;
 		if (len > 0) {
-			if (n == max)
+			if (n == max) {
+				while (n > 0)
+					free(out[--n]);
 				return -1;
+			}
 			out[n++] = xstrndup(p, len);
 		}
 		p += end ? (size_t)(end - p) + 1 : strlen(p);

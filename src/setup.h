@@ -14,7 +14,8 @@
 void setup_providers(struct providers *ps, const struct config *cfg, struct buf *warnings);
 
 /* Splits "M1, M2,,M3" into trimmed, non-empty copies in out (the caller
- * frees them). Returns how many, or -1 when there are more than max. */
+ * frees them). Returns how many, or -1 (nothing to free) when there are more
+ * than max. */
 int split_list(const char *list, char **out, size_t max);
 
 #endif
