@@ -18,13 +18,16 @@
 #include <unistd.h>
 
 #include "describe.h"
+#include "figures.h"
 #include "setup.h"
 #include "model/conversation.h"
+#include "model/metrics.h"
 #include "model/status.h"
 #include "net/stream.h"
 #include "net/transport.h"
 #include "route/providers.h"
 #include "route/router.h"
+#include "ui/columns.h"
 #include "ui/commands.h"
 #include "ui/inputline.h"
 #include "ui/statusbar.h"
@@ -35,12 +38,15 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/width.h"
 
 #ifndef CIRCUIT_SHAREDIR
 #define CIRCUIT_SHAREDIR "/usr/local/share/circuit"
 #endif
 
 #define STALL_TICK_MS 1000
+#define COMPARE_MAX COLUMNS_MAX
+#define CTRL_C_TWICE_MS 2000
 
 /* Per provider, what the status bar shows. */
 struct pstat {
@@ -48,6 +54,32 @@ struct pstat {
 	enum provider_health health;
 	long long ttft;
 	double tps;
+};
+
+struct app;
+
+/* One request on its way: the thread it answers and how it is measured. */
+struct reply {
+	struct app *a;
+	struct routed *rr;
+	struct conversation *conv;
+	struct message *msg; /* its message in conv; NULL once /clear took it */
+	int col;             /* its compare column, -1: the single thread */
+	char provider[24];   /* where it began, for the metrics' active counts */
+	char model[METRICS_NAME];
+	size_t prompt_bytes;
+	bool done; /* freed by the loop, not from inside its callback */
+};
+
+/* One model of a compare: its own thread, so each sees its own replies. */
+struct column {
+	char *model; /* as the user named it */
+	struct conversation conv;
+	size_t base;          /* messages copied from the thread at /compare */
+	size_t context_start; /* /new */
+	struct reply *live;
+	struct reply_metrics last; /* its latest reply's figures */
+	bool has_last;
 };
 
 struct app {
@@ -62,11 +94,15 @@ struct app {
 	char *system;
 	char *last_prompt;
 	struct theme theme;
-	/* the live reply, carried by the router across retries and fallbacks */
 	struct router *rt;
-	struct routed *live;
-	struct message *live_msg;
-	bool live_done;
+	struct reply *single; /* the single thread's live reply */
+	/* compare mode: ncol > 0 */
+	struct column col[COMPARE_MAX];
+	int ncol;
+	struct columns *cv;
+	long long last_ctrl_c;
+	bool stats_view;
+	struct metrics metrics;
 	char *fallback; /* "M1,M2": tried after the model */
 	unsigned long breaker_tick; /* redraws the countdown while a breaker is open */
 	unsigned long tick;
@@ -113,18 +149,43 @@ static struct pstat *stat_for(struct app *a, struct provider *p)
 	return s;
 }
 
+/* The thread the user is looking at: the single one, or in a compare the
+ * focused column's. Command output and notices go there. */
+static struct conversation *view_conv(struct app *a)
+{
+	return a->ncol > 0 ? &a->col[columns_focused(a->cv)].conv : &a->conv;
+}
+
 static void notice(struct app *a, enum msg_kind kind, const char *text)
 {
-	conv_add(&a->conv, kind, kind == MSG_ERROR ? "error" : "circuit", text);
+	conv_add(view_conv(a), kind, kind == MSG_ERROR ? "error" : "circuit", text);
+}
+
+static bool any_live(const struct app *a)
+{
+	if (a->single != NULL)
+		return true;
+	for (int i = 0; i < a->ncol; i++)
+		if (a->col[i].live != NULL)
+			return true;
+	return false;
+}
+
+/* ---- figures ------------------------------------------------------------ */
+
+/* A reply's figures now: what its stream measured, derived (metrics.h). */
+static void reply_figures(const struct reply *rp, struct reply_metrics *f)
+{
+	figures_of(rp->rr, rp->done, rp->prompt_bytes, rp->a->o->config, f);
 }
 
 /* ---- streaming ---------------------------------------------------------- */
 
 static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 {
-	struct app *a = ctx;
+	struct reply *rp = ctx;
 	(void)rr;
-	struct message *m = a->live_msg;
+	struct message *m = rp->msg;
 	if (m == NULL)
 		return; /* /clear took the thread away; the request is cancelled */
 	switch (ev->type) {
@@ -139,7 +200,7 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 		struct buf b;
 		buf_init(&b, 0);
 		buf_printf(&b, "[tool call] %s %s", ev->tool_name, ev->tool_args);
-		notice(a, MSG_NOTICE, buf_str(&b));
+		conv_add(rp->conv, MSG_NOTICE, "circuit", buf_str(&b));
 		buf_done(&b);
 		break;
 	}
@@ -154,44 +215,37 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
  * what it showed (thinking) goes. */
 static void on_reset(void *ctx, struct routed *rr)
 {
-	struct app *a = ctx;
+	struct reply *rp = ctx;
 	(void)rr;
-	if (a->live_msg == NULL)
+	if (rp->msg == NULL)
 		return;
-	buf_reset(&a->live_msg->thinking);
-	a->live_msg->version++;
+	buf_reset(&rp->msg->thinking);
+	rp->msg->version++;
 }
 
 static void on_notice(void *ctx, struct routed *rr, const char *text)
 {
-	struct app *a = ctx;
+	struct reply *rp = ctx;
 	(void)rr;
-	notice(a, MSG_NOTICE, text);
+	if (rp->msg != NULL)
+		conv_add(rp->conv, MSG_NOTICE, "circuit", text);
 }
 
 static void on_done(void *ctx, struct routed *rr)
 {
-	struct app *a = ctx;
-	struct stream *s = routed_stream(rr);
+	struct reply *rp = ctx;
+	struct app *a = rp->a;
 	struct provider *p = routed_provider(rr);
-	const struct stream_metrics *m = stream_metrics(s);
 	const struct wire_error *e = routed_error(rr);
 	struct pstat *ps = stat_for(a, p);
-	double tps = stream_tokens_per_second(s);
-	bool est;
-	long long toks = stream_output_tokens(s, &est);
-	/* "331 ms · 32.8 tok/s · 104 tokens": only the figures there are. */
-	char meta[128] = "";
-	int n = 0;
-	if (m->ttft >= 0)
-		n += snprintf(meta + n, sizeof(meta) - (size_t)n, "%lld ms", m->ttft);
-	if (tps >= 0)
-		n += snprintf(meta + n, sizeof(meta) - (size_t)n, "%s%.1f tok/s", n ? " · " : "", tps);
-	if (toks > 0 || !est)
-		snprintf(meta + n, sizeof(meta) - (size_t)n, "%s%s%lld tokens", n ? " · " : "",
-		         est ? "≈" : "", toks);
+	rp->done = true;
+	struct reply_metrics f;
+	reply_figures(rp, &f);
+	metrics_end(&a->metrics, rp->provider, rp->model, &f);
+	char meta[128];
+	figures_meta(&f, meta, sizeof(meta));
 	bool cut = routed_cancelled(rr) || e != NULL;
-	struct message *msg = a->live_msg; /* NULL: /clear took the thread away */
+	struct message *msg = rp->msg; /* NULL: /clear took the thread away */
 	/* After a fallback the label names who answered, not who was asked. */
 	if (msg != NULL && routed_fell_back(rr)) {
 		char label[96];
@@ -199,50 +253,101 @@ static void on_done(void *ctx, struct routed *rr)
 		free(msg->label);
 		msg->label = xstrdup(label);
 	}
-	if (msg != NULL)
+	if (msg != NULL) {
+		msg->metrics = f;
+		msg->has_metrics = true;
 		msg_finish(msg, cut && msg->text.len > 0, meta);
-	if (m->ttft >= 0)
-		ps->ttft = m->ttft;
-	if (tps >= 0)
-		ps->tps = tps;
+	}
+	if (rp->col >= 0) {
+		a->col[rp->col].last = f;
+		a->col[rp->col].has_last = true;
+	}
+	if (f.ttft >= 0)
+		ps->ttft = f.ttft;
+	if (f.tps >= 0)
+		ps->tps = f.tps;
 	ps->health = e != NULL ? HEALTH_ERROR : HEALTH_OK;
 	if (e != NULL && msg != NULL) {
 		struct buf line;
 		buf_init(&line, 0);
 		describe_failure(p, routed_model(rr), p->base_url, e, &line);
-		notice(a, MSG_ERROR, buf_str(&line));
+		conv_add(rp->conv, MSG_ERROR, "error", buf_str(&line));
 		buf_done(&line);
 	} else if (routed_cancelled(rr)) {
 		snprintf(a->notice, sizeof(a->notice), "cancelled");
 	}
-	a->live_done = true; /* freed by the loop, not from inside its callback */
 }
 
 static void stall_tick(void *ctx, long long now)
 {
 	struct app *a = ctx;
 	a->tick = 0;
-	if (a->live != NULL && !a->live_done)
+	if (any_live(a))
 		a->tick = timer_add(a->t, now + STALL_TICK_MS, stall_tick, a);
 }
 
-/* The thread as the provider should see it: user and assistant turns since
- * the last /new, the reply being started excluded. */
-static void build_request(struct app *a, struct wire_request *req, struct wire_message **msgs)
+/* The thread as the provider should see it: user and assistant turns from
+ * from on (the last /new), the reply being started excluded. */
+static size_t build_request(const struct app *a, const struct conversation *conv, size_t from,
+                            struct wire_request *req, struct wire_message **msgs)
 {
-	size_t n = 0;
-	*msgs = xcalloc(a->conv.n + 1, sizeof(**msgs));
-	for (size_t i = a->context_start; i < a->conv.n; i++) {
-		const struct message *m = a->conv.v[i];
+	size_t n = 0, bytes = a->system ? strlen(a->system) : 0;
+	*msgs = xcalloc(conv->n + 1, sizeof(**msgs));
+	for (size_t i = from; i < conv->n; i++) {
+		const struct message *m = conv->v[i];
 		if (m->kind == MSG_USER)
 			(*msgs)[n++] = (struct wire_message){WIRE_ROLE_USER, buf_str(&m->raw)};
 		else if (m->kind == MSG_ASSISTANT && !m->streaming && m->raw.len > 0)
 			(*msgs)[n++] = (struct wire_message){WIRE_ROLE_ASSISTANT, buf_str(&m->raw)};
+		else
+			continue;
+		bytes += m->raw.len;
 	}
 	memset(req, 0, sizeof(*req));
 	req->system = a->system;
 	req->messages = *msgs;
 	req->nmessages = n;
+	return bytes;
+}
+
+/* Starts a reply in conv (a new assistant message there) on chain[0], then
+ * the rest of the chain. NULL when it cannot start (the error is in conv). */
+static struct reply *start_reply(struct app *a, struct conversation *conv, size_t from, int col,
+                                 const char *const *chain, size_t n, const char *prompt,
+                                 long long now)
+{
+	struct wire_request req;
+	struct wire_message *msgs;
+	struct reply *rp = xcalloc(1, sizeof(*rp));
+	rp->a = a;
+	rp->conv = conv;
+	rp->col = col;
+	rp->prompt_bytes = build_request(a, conv, from, &req, &msgs);
+	/* The offline mock's label is its variant: "mock", not "mock:mock". */
+	const char *label = strncmp(chain[0], "mock:", 5) == 0 ? chain[0] + 5 : chain[0];
+	rp->msg = conv_add(conv, MSG_ASSISTANT, label, NULL);
+	rp->msg->streaming = true;
+	static const struct routed_callbacks cb = {on_event, on_reset, on_notice, on_done};
+	char err[256];
+	router_set_wall_clock(a->rt, clock_unix());
+	rp->rr = router_start(a->rt, a->t, chain, n, &req, prompt, &cb, rp, now, err, sizeof(err));
+	free(msgs);
+	if (rp->rr == NULL) {
+		msg_finish(rp->msg, false, "");
+		conv_add(conv, MSG_ERROR, "error", err);
+		free(rp);
+		return NULL;
+	}
+	struct provider *p = routed_provider(rp->rr);
+	snprintf(rp->provider, sizeof(rp->provider), "%s", p->name);
+	snprintf(rp->model, sizeof(rp->model), "%s", routed_model(rp->rr));
+	metrics_begin(&a->metrics, rp->provider, rp->model);
+	struct pstat *ps = stat_for(a, p);
+	if (ps->health == HEALTH_IDLE)
+		ps->health = HEALTH_OK; /* streaming now */
+	if (a->tick == 0)
+		a->tick = timer_add(a->t, now + STALL_TICK_MS, stall_tick, a);
+	return rp;
 }
 
 /* Starts a reply to the thread as it stands, on model (then the fallback
@@ -250,7 +355,7 @@ static void build_request(struct app *a, struct wire_request *req, struct wire_m
  * thread ends with an interrupted reply and this is a /continue. */
 static void ask(struct app *a, const char *model, const char *prompt, bool add_user)
 {
-	if (a->live != NULL) {
+	if (any_live(a)) {
 		snprintf(a->notice, sizeof(a->notice), "still streaming: Ctrl-C cancels");
 		return;
 	}
@@ -267,51 +372,182 @@ static void ask(struct app *a, const char *model, const char *prompt, bool add_u
 	for (int i = 0; i < nfb; i++)
 		if (strcmp(fb[i], model) != 0)
 			chain[n++] = fb[i];
-	struct wire_request req;
-	struct wire_message *msgs;
-	build_request(a, &req, &msgs);
-	/* The offline mock's label is its variant: "mock", not "mock:mock". */
-	a->live_msg = conv_add(&a->conv, MSG_ASSISTANT,
-	                       strncmp(model, "mock:", 5) == 0 ? model + 5 : model, NULL);
-	a->live_msg->streaming = true;
-	a->live_done = false;
-	static const struct routed_callbacks cb = {on_event, on_reset, on_notice, on_done};
-	char err[256];
-	long long now = clock_ms();
-	router_set_wall_clock(a->rt, clock_unix());
-	a->live = router_start(a->rt, a->t, chain, n, &req, prompt, &cb, a, now, err, sizeof(err));
-	free(msgs);
+	a->single = start_reply(a, &a->conv, a->context_start, -1, chain, n, prompt, clock_ms());
 	for (int i = 0; i < nfb; i++)
 		free(fb[i]);
-	if (a->live == NULL) {
-		msg_finish(a->live_msg, false, "");
-		notice(a, MSG_ERROR, err);
-		a->live_msg = NULL;
+	if (a->single != NULL)
+		a->notice[0] = '\0';
+	transcript_follow(a->tr);
+}
+
+/* A compare: the prompt goes to every column's model at once, each with
+ * its own thread and no fallback (each column is its model). */
+static void ask_all(struct app *a, const char *prompt)
+{
+	if (any_live(a)) {
+		snprintf(a->notice, sizeof(a->notice), "still streaming: Ctrl-C cancels (twice: all)");
 		return;
 	}
-	struct pstat *ps = stat_for(a, routed_provider(a->live));
-	if (ps->health == HEALTH_IDLE)
-		ps->health = HEALTH_OK; /* streaming now */
+	free(a->last_prompt);
+	a->last_prompt = xstrdup(prompt);
+	long long now = clock_ms();
+	for (int i = 0; i < a->ncol; i++) {
+		struct column *c = &a->col[i];
+		conv_add(&c->conv, MSG_USER, "you", prompt);
+		const char *chain[1] = {c->model};
+		c->live = start_reply(a, &c->conv, c->context_start, i, chain, 1, prompt, now);
+		c->has_last = false;
+	}
 	a->notice[0] = '\0';
-	a->tick = timer_add(a->t, now + STALL_TICK_MS, stall_tick, a);
-	transcript_follow(a->tr);
+	columns_follow(a->cv);
 }
 
 static void send_prompt(struct app *a, const char *prompt)
 {
-	ask(a, a->model, prompt, true);
+	a->stats_view = false;
+	if (a->ncol > 0)
+		ask_all(a, prompt);
+	else
+		ask(a, a->model, prompt, true);
+}
+
+static void reap(struct reply **rpp)
+{
+	struct reply *rp = *rpp;
+	if (rp == NULL || !rp->done)
+		return;
+	routed_free(rp->rr);
+	free(rp);
+	*rpp = NULL;
 }
 
 static void reap_live(struct app *a)
 {
-	if (a->live == NULL || !a->live_done)
-		return;
-	routed_free(a->live);
-	a->live = NULL;
-	a->live_msg = NULL;
-	if (a->tick != 0)
+	reap(&a->single);
+	for (int i = 0; i < a->ncol; i++)
+		reap(&a->col[i].live);
+	if (!any_live(a) && a->tick != 0) {
 		timer_cancel(a->t, a->tick);
-	a->tick = 0;
+		a->tick = 0;
+	}
+}
+
+static void cancel_all(struct app *a)
+{
+	if (a->single != NULL)
+		routed_cancel(a->single->rr);
+	for (int i = 0; i < a->ncol; i++)
+		if (a->col[i].live != NULL)
+			routed_cancel(a->col[i].live->rr);
+}
+
+/* Ctrl-C: the focused stream; pressed again within 2 s, every stream. */
+static void ctrl_c(struct app *a, long long now)
+{
+	bool twice = a->last_ctrl_c > 0 && now - a->last_ctrl_c < CTRL_C_TWICE_MS;
+	a->last_ctrl_c = now;
+	if (a->ncol == 0 || twice) {
+		cancel_all(a);
+		return;
+	}
+	int f = columns_focused(a->cv);
+	if (a->col[f].live != NULL)
+		routed_cancel(a->col[f].live->rr);
+	else if (any_live(a))
+		snprintf(a->notice, sizeof(a->notice), "column %d is not streaming: Ctrl-C again cancels all",
+		         f + 1);
+}
+
+/* ---- compare mode ------------------------------------------------------- */
+
+static void compare_end(struct app *a)
+{
+	for (int i = 0; i < a->ncol; i++) {
+		free(a->col[i].model);
+		conv_done(&a->col[i].conv);
+	}
+	memset(a->col, 0, sizeof(a->col));
+	a->ncol = 0;
+	columns_free(a->cv);
+	a->cv = NULL;
+	a->redraw_all = true;
+}
+
+/* "/compare M1 M2 M3" (commas work too): a column per model, each starting
+ * from the thread as it stands. */
+static void compare_start(struct app *a, const char *args)
+{
+	char list[1024];
+	snprintf(list, sizeof(list), "%s", args);
+	for (char *q = list; *q; q++)
+		if (*q == ' ' || *q == '\t')
+			*q = ',';
+	char *models[COMPARE_MAX + 1];
+	int n = split_list(list, models, COMPARE_MAX + 1);
+	char msg[320];
+	if (n < 2 || n > COMPARE_MAX) {
+		snprintf(msg, sizeof(msg), "/compare takes 2 to %d models: /compare M1 M2 [M3 ...]",
+		         COMPARE_MAX);
+		notice(a, MSG_ERROR, msg);
+		for (int i = 0; i < n; i++)
+			free(models[i]);
+		return;
+	}
+	int bad = 0;
+	for (int i = 0; i < n && !bad; i++) {
+		struct provider *p;
+		const char *m;
+		if (providers_resolve(a->ps, models[i], &p, &m, msg, sizeof(msg)) < 0) {
+			notice(a, MSG_ERROR, msg);
+			bad = 1;
+		}
+	}
+	if (bad || any_live(a)) {
+		if (!bad)
+			notice(a, MSG_ERROR, "still streaming: Ctrl-C cancels, then /compare");
+		for (int i = 0; i < n; i++)
+			free(models[i]);
+		return;
+	}
+	if (a->ncol > 0)
+		compare_end(a);
+	a->cv = columns_new();
+	a->ncol = n;
+	for (int i = 0; i < n; i++) {
+		struct column *c = &a->col[i];
+		c->model = models[i];
+		conv_init(&c->conv);
+		for (size_t k = a->context_start; k < a->conv.n; k++) {
+			const struct message *m = a->conv.v[k];
+			if ((m->kind == MSG_USER || m->kind == MSG_ASSISTANT) && !m->streaming)
+				conv_add_copy(&c->conv, m);
+		}
+		c->base = c->conv.n;
+	}
+	a->redraw_all = true;
+	snprintf(a->notice, sizeof(a->notice), "compare: %d models · Alt-1..%d focus · Alt-z zoom", n, n);
+}
+
+static void compare_off(struct app *a, int adopt)
+{
+	if (any_live(a)) {
+		notice(a, MSG_ERROR, "still streaming: Ctrl-C cancels (twice: all), then try again");
+		return;
+	}
+	char msg[160];
+	if (adopt >= 0) {
+		struct column *c = &a->col[adopt];
+		/* The compare's turns of that column continue the thread. */
+		conv_move(&a->conv, &c->conv, c->base);
+		free(a->model);
+		a->model = xstrdup(c->model);
+		snprintf(msg, sizeof(msg), "── going on with %s (column %d) ──", c->model, adopt + 1);
+	} else {
+		snprintf(msg, sizeof(msg), "── compare off: back to one thread with %s ──", a->model);
+	}
+	compare_end(a);
+	conv_add(&a->conv, MSG_NOTICE, "circuit", msg);
+	transcript_follow(a->tr);
 }
 
 /* ---- commands ----------------------------------------------------------- */
@@ -326,43 +562,131 @@ static void help(struct app *a)
 		           cmd_table[i].help);
 	buf_append_str(&b, "Keys: Enter sends · Ctrl-J or Alt-Enter: new line · Ctrl-C cancels the "
 	                   "reply · PgUp/PgDn scroll · End follows · Ctrl-T shows thinking · "
-	                   "Ctrl-R searches history · Tab completes · Ctrl-D on an empty line quits");
+	                   "Ctrl-R searches history · Tab completes · Ctrl-D on an empty line quits\n"
+	                   "Compare: Alt-1..6 focuses a column · Alt-z zooms it · Alt-s syncs "
+	                   "scrolling · Ctrl-C cancels the focused column (twice: all) · Esc closes "
+	                   "/stats");
 	notice(a, MSG_NOTICE, buf_str(&b));
 	buf_done(&b);
 }
 
-static void stats(struct app *a)
+static void fmt_ms(char *b, size_t n, long long ms)
 {
-	struct buf b;
-	buf_init(&b, 0);
-	long long now = clock_ms();
-	buf_append_str(&b, "provider   streams  TTFT     tok/s  breaker    fails  next probe  retries  fallbacks\n");
+	if (ms < 0)
+		snprintf(b, n, "-");
+	else if (ms < 10000)
+		snprintf(b, n, "%lldms", ms);
+	else
+		snprintf(b, n, "%.1fs", (double)ms / 1000.0);
+}
+
+static void fmt_count(char *b, size_t n, long long v)
+{
+	if (v < 10000)
+		snprintf(b, n, "%lld", v);
+	else if (v < 10000000)
+		snprintf(b, n, "%.1fk", (double)v / 1e3);
+	else
+		snprintf(b, n, "%.1fM", (double)v / 1e6);
+}
+
+/* One row of the stats view: an aggregate's figures. */
+static void stats_row(struct buf *b, const struct metrics_agg *g, const char *breaker)
+{
+	char p50[32], p95[32], tps[32], in[32], out[32], cost[32];
+	fmt_ms(p50, sizeof(p50), metrics_agg_ttft(g, 50));
+	fmt_ms(p95, sizeof(p95), metrics_agg_ttft(g, 95));
+	double t = metrics_agg_tps(g, 50);
+	if (t >= 0)
+		snprintf(tps, sizeof(tps), "%.1f", t);
+	else
+		snprintf(tps, sizeof(tps), "-");
+	fmt_count(in, sizeof(in), g->tokens_in);
+	fmt_count(out, sizeof(out), g->tokens_out);
+	if (g->priced > 0)
+		snprintf(cost, sizeof(cost), "%s$%.4f", g->cost_estimated ? "≈" : "", g->cost);
+	else
+		snprintf(cost, sizeof(cost), "-");
+	buf_printf(b, "%-24.24s %3u/%-4u %4u  %7s %7s  %7s  %5lu  %-9s %s%7s/%-7s %10s  ", g->name,
+	           g->active, g->count + g->active, g->errors, p50, p95, tps, g->breaker_trips, breaker,
+	           g->tokens_estimated ? "≈" : " ", in, out, cost);
+	metrics_sparkline(g, 16, b);
+	buf_append_char(b, '\n');
+}
+
+/* The /stats view: per provider and per model the run's figures, then the
+ * session's totals; live while replies stream. */
+static void stats_text(struct app *a, long long now, struct buf *b)
+{
+	static const char head[] = "%-24s %8s %4s  %7s %7s  %7s  %5s  %-9s %16s %10s  %s\n";
+	buf_append_str(b, "stats of this session · Esc or /stats closes\n\n");
+	buf_printf(b, head, "provider", "streams", "err", "ttft p50", "p95", "tok/s", "trips",
+	           "breaker", "tokens in/out", "cost", "recent ttft");
 	for (int i = 0; i < a->nstats; i++) {
 		struct pstat *s = &a->stats[i];
-		char ttft[24] = "-", tps[24] = "-", probe[24] = "-", state[24] = "-";
-		if (s->ttft >= 0)
-			snprintf(ttft, sizeof(ttft), "%lld ms", s->ttft);
-		if (s->tps >= 0)
-			snprintf(tps, sizeof(tps), "%.1f", s->tps);
 		const struct breaker *br = router_breaker(a->rt, s->p);
 		const struct router_counts *rc = router_counts(a->rt, s->p);
-		int fails = 0;
+		char state[24] = "-";
 		if (br != NULL) {
 			enum breaker_state st = breaker_state(br, now);
-			snprintf(state, sizeof(state), "%s", breaker_state_name(st));
-			fails = breaker_consecutive_failures(br);
 			if (st == BREAKER_OPEN)
-				snprintf(probe, sizeof(probe), "in %lld s", (breaker_remaining_ms(br, now) + 999) / 1000);
+				snprintf(state, sizeof(state), "open %llds",
+				         (breaker_remaining_ms(br, now) + 999) / 1000);
+			else
+				snprintf(state, sizeof(state), "%s", breaker_state_name(st));
+			metrics_set_trips(&a->metrics, s->p->name, breaker_trips(br));
 		}
-		buf_printf(&b, "%-10s %3u/%-3u  %-7s  %5s  %-9s  %5d  %-10s  %7u  %9u\n", s->p->name,
-		           s->p->active, s->p->total, ttft, tps, rc && rc->disabled ? "disabled" : state,
-		           fails, probe, rc ? rc->retries : 0, rc ? rc->fallbacks : 0);
+		if (rc && rc->disabled)
+			snprintf(state, sizeof(state), "disabled");
+		const struct metrics_agg *g = metrics_provider(&a->metrics, s->p->name);
+		if (g != NULL)
+			stats_row(b, g, state);
+		if (rc && (rc->retries || rc->fallbacks || br != NULL))
+			buf_printf(b, "%-24s retries %u · fallbacks %u · consecutive failures %d\n", "",
+			           rc->retries, rc->fallbacks, br ? breaker_consecutive_failures(br) : 0);
 		if (rc && rc->last_error[0])
-			buf_printf(&b, "           last error: %s\n", rc->last_error);
+			buf_printf(b, "%-24s last error: %s\n", "", rc->last_error);
 	}
-	if (a->nstats == 0)
-		buf_append_str(&b, "(nothing sent yet)");
-	notice(a, MSG_NOTICE, buf_str(&b));
+	if (a->metrics.nmodel > 0) {
+		buf_append_char(b, '\n');
+		buf_printf(b, head, "model", "streams", "err", "ttft p50", "p95", "tok/s", "trips", "",
+		           "tokens in/out", "cost", "recent ttft");
+		for (size_t i = 0; i < a->metrics.nmodel; i++)
+			stats_row(b, &a->metrics.model[i], "");
+	}
+	const struct metrics_agg *t = &a->metrics.total;
+	char in[32], out[32];
+	fmt_count(in, sizeof(in), t->tokens_in);
+	fmt_count(out, sizeof(out), t->tokens_out);
+	buf_printf(b, "\nsession: %u replies (%u streaming) · %u errors · %u cancelled · tokens in %s%s "
+	           "out %s%s", t->count, t->active, t->errors, t->cancelled,
+	           t->tokens_estimated ? "≈" : "", in, t->tokens_estimated ? "≈" : "", out);
+	if (t->priced > 0)
+		buf_printf(b, " · cost %s$%.4f", t->cost_estimated ? "≈" : "", t->cost);
+	else
+		buf_append_str(b, " · cost - (no [price.MODEL] for these models)");
+	if (t->count == 0 && t->active == 0)
+		buf_append_str(b, "\n\n(nothing sent yet)");
+}
+
+static void draw_stats(struct app *a, long long now, WINDOW *w)
+{
+	int rows, cols;
+	getmaxyx(w, rows, cols);
+	struct buf b;
+	buf_init(&b, 0);
+	stats_text(a, now, &b);
+	werase(w);
+	const char *p = buf_str(&b);
+	for (int y = 0; y < rows && *p; y++) {
+		size_t len = strcspn(p, "\n");
+		size_t cut = width_cut(p, len, (size_t)cols, NULL);
+		wattrset(w, y == 0 ? theme_attr(THEME_NOTICE) : 0);
+		mvwaddnstr(w, y, 0, p, (int)cut);
+		p += len + (p[len] == '\n');
+	}
+	wattrset(w, 0);
+	wnoutrefresh(w);
 	buf_done(&b);
 }
 
@@ -431,20 +755,44 @@ static void command(struct app *a, const char *line)
 		snprintf(a->notice, sizeof(a->notice), "system prompt set");
 		break;
 	case CMD_CLEAR:
-		if (a->live != NULL)
-			routed_cancel(a->live);
+		cancel_all(a);
+		if (a->single != NULL)
+			a->single->msg = NULL;
 		conv_clear(&a->conv);
 		a->context_start = 0;
-		a->live_msg = NULL;
+		for (int i = 0; i < a->ncol; i++) {
+			struct column *col = &a->col[i];
+			if (col->live != NULL)
+				col->live->msg = NULL;
+			conv_clear(&col->conv);
+			col->base = col->context_start = 0;
+			col->has_last = false;
+		}
 		a->redraw_all = true;
 		break;
 	case CMD_NEW:
 		notice(a, MSG_NOTICE, "── new thread ──");
 		a->context_start = a->conv.n;
+		for (int i = 0; i < a->ncol; i++) {
+			if (i != columns_focused(a->cv))
+				conv_add(&a->col[i].conv, MSG_NOTICE, "circuit", "── new thread ──");
+			a->col[i].context_start = a->col[i].conv.n;
+		}
 		break;
 	case CMD_RETRY: {
 		if (a->last_prompt == NULL) {
 			notice(a, MSG_ERROR, "nothing to retry yet");
+			break;
+		}
+		if (a->ncol > 0) {
+			if (*args != '\0') {
+				notice(a, MSG_ERROR, "in a compare /retry sends the last prompt to every "
+				                     "column: /retry without a model");
+				break;
+			}
+			char *p2 = xstrdup(a->last_prompt);
+			ask_all(a, p2);
+			free(p2);
 			break;
 		}
 		char *p2 = xstrdup(a->last_prompt);
@@ -455,6 +803,10 @@ static void command(struct app *a, const char *line)
 		break;
 	}
 	case CMD_CONTINUE: {
+		if (a->ncol > 0) {
+			notice(a, MSG_ERROR, "/continue goes on in one thread: /adopt N first");
+			break;
+		}
 		const struct message *last = a->conv.n > 0 ? a->conv.v[a->conv.n - 1] : NULL;
 		for (size_t i = a->conv.n; i-- > a->context_start;) {
 			if (a->conv.v[i]->kind == MSG_ASSISTANT) {
@@ -496,8 +848,43 @@ static void command(struct app *a, const char *line)
 		}
 		load_theme(a, args, true);
 		break;
+	case CMD_COMPARE:
+		if (*args == '\0') {
+			struct buf b;
+			buf_init(&b, 0);
+			if (a->ncol == 0)
+				buf_append_str(&b, "not comparing: /compare M1 M2 [M3 ...] sends each prompt to "
+				                   "every model at once");
+			for (int i = 0; i < a->ncol; i++)
+				buf_printf(&b, "%s%d %s", i ? " · " : "comparing: ", i + 1, a->col[i].model);
+			if (a->ncol > 0)
+				buf_append_str(&b, " (/compare off · /adopt N)");
+			notice(a, MSG_NOTICE, buf_str(&b));
+			buf_done(&b);
+		} else if (strcmp(args, "off") == 0) {
+			if (a->ncol == 0)
+				notice(a, MSG_ERROR, "not comparing: nothing to turn off");
+			else
+				compare_off(a, -1);
+		} else {
+			compare_start(a, args);
+		}
+		break;
+	case CMD_ADOPT: {
+		char *end = NULL;
+		long k = strtol(args, &end, 10);
+		if (a->ncol == 0) {
+			notice(a, MSG_ERROR, "/adopt N follows a /compare: nothing to adopt");
+		} else if (*args == '\0' || end == NULL || *end != '\0' || k < 1 || k > a->ncol) {
+			snprintf(msg, sizeof(msg), "/adopt takes a column number, 1 to %d", a->ncol);
+			notice(a, MSG_ERROR, msg);
+		} else {
+			compare_off(a, (int)k - 1);
+		}
+		break;
+	}
 	case CMD_STATS:
-		stats(a);
+		a->stats_view = !a->stats_view;
 		break;
 	case CMD_HELP:
 		help(a);
@@ -547,10 +934,54 @@ static size_t csi_len(const unsigned char *s, size_t n)
 
 static int page(const struct app *a)
 {
+	if (a->ncol > 0)
+		return columns_page(a->cv);
 	int rows, cols;
 	getmaxyx(a->tui.transcript, rows, cols);
 	(void)cols;
 	return rows > 2 ? rows - 2 : 1;
+}
+
+/* Scrolling goes to the focused column in a compare (all when synced). */
+static void scroll_view(struct app *a, int lines)
+{
+	if (a->ncol > 0)
+		columns_scroll(a->cv, lines);
+	else
+		transcript_scroll(a->tr, lines);
+}
+
+static void follow_view(struct app *a)
+{
+	if (a->ncol > 0)
+		columns_follow(a->cv);
+	else
+		transcript_follow(a->tr);
+}
+
+/* Alt-key (ESC then a character) that the app takes: focus, zoom, sync.
+ * Returns false to pass it to readline. */
+static bool alt_key(struct app *a, unsigned char k)
+{
+	if (a->ncol == 0)
+		return false;
+	if (k >= '1' && k <= '9') {
+		if (k - '1' < a->ncol)
+			columns_focus(a->cv, k - '1');
+		return true;
+	}
+	if (k == 'z') {
+		snprintf(a->notice, sizeof(a->notice), "%s",
+		         columns_toggle_zoom(a->cv) ? "zoomed: Alt-z shows every column" : "all columns");
+		return true;
+	}
+	if (k == 's') {
+		snprintf(a->notice, sizeof(a->notice), "%s",
+		         columns_toggle_sync(a->cv) ? "scrolling: every column together"
+		                                    : "scrolling: the focused column");
+		return true;
+	}
+	return false;
 }
 
 static void keys(struct app *a, const unsigned char *s, size_t n)
@@ -576,14 +1007,25 @@ static void keys(struct app *a, const unsigned char *s, size_t n)
 		}
 		unsigned char c = s[i];
 		if (c == 0x03) { /* Ctrl-C: cancel the reply; never quit */
-			if (a->live != NULL)
-				routed_cancel(a->live);
+			ctrl_c(a, clock_ms());
 			i++;
 			continue;
 		}
 		if (c == 0x14) { /* Ctrl-T */
 			transcript_toggle_thinking(a->tr);
+			if (a->cv != NULL)
+				columns_toggle_thinking(a->cv);
 			i++;
+			continue;
+		}
+		if (c == 0x1b && i + 1 == n && a->stats_view) { /* a lone Esc */
+			a->stats_view = false;
+			i++;
+			continue;
+		}
+		if (c == 0x1b && i + 1 < n && s[i + 1] != '[' && s[i + 1] != 'O' &&
+		    alt_key(a, s[i + 1])) {
+			i += 2;
 			continue;
 		}
 		size_t len = c == 0x1b ? csi_len(s + i, n - i) : 0;
@@ -596,19 +1038,19 @@ static void keys(struct app *a, const unsigned char *s, size_t n)
 				/* SGR mouse: the wheel scrolls; clicks and the rest are
 				 * swallowed (they would be junk in the input line). */
 				if (strncmp(q, "\x1b[<64;", 6) == 0)
-					transcript_scroll(a->tr, 3);
+					scroll_view(a, 3);
 				else if (strncmp(q, "\x1b[<65;", 6) == 0)
-					transcript_scroll(a->tr, -3);
+					scroll_view(a, -3);
 			} else if (len == 4 && memcmp(q, "\x1b[5~", 4) == 0) {
-				transcript_scroll(a->tr, page(a));
+				scroll_view(a, page(a));
 			} else if (len == 4 && memcmp(q, "\x1b[6~", 4) == 0) {
-				transcript_scroll(a->tr, -page(a));
+				scroll_view(a, -page(a));
 			} else if (inputline_empty() && ((len == 3 && q[2] == 'F') ||
 			                                 (len == 4 && memcmp(q, "\x1b[4~", 4) == 0))) {
-				transcript_follow(a->tr); /* End, with nothing typed */
+				follow_view(a); /* End, with nothing typed */
 			} else if (inputline_empty() && ((len == 3 && q[2] == 'H') ||
 			                                 (len == 4 && memcmp(q, "\x1b[1~", 4) == 0))) {
-				transcript_scroll(a->tr, 1 << 28); /* Home: the top */
+				scroll_view(a, 1 << 28); /* Home: the top */
 			} else {
 				mine = false;
 			}
@@ -656,16 +1098,19 @@ static void fill_status(struct app *a, struct status *st, long long now)
 				p->health = HEALTH_HALFOPEN;
 			}
 		}
-		struct stream *ls = a->live != NULL && !a->live_done ? routed_stream(a->live) : NULL;
-		if (ls != NULL && routed_provider(a->live) == s->p) {
-			const struct stream_metrics *m = stream_metrics(ls);
-			long long since = m->t0 + (m->last >= 0 ? m->last : 0);
-			p->stall_ms = now - since;
-			if (m->last >= 0 && m->ttft >= 0) {
-				p->ttft_ms = m->ttft;
-				double live = stream_tokens_per_second(ls);
-				if (live >= 0)
-					p->tps = live;
+		/* Its live streams: the newest figures, the shortest stall. */
+		for (int k = -1; k < a->ncol; k++) {
+			const struct reply *rp = k < 0 ? a->single : a->col[k].live;
+			if (rp == NULL || rp->done || routed_provider(rp->rr) != s->p)
+				continue;
+			struct reply_metrics f;
+			reply_figures(rp, &f);
+			long long stall = metrics_stall(&f, now - stream_metrics(routed_stream(rp->rr))->t0);
+			if (p->stall_ms < 0 || stall < p->stall_ms)
+				p->stall_ms = stall;
+			if (f.ttft >= 0 && f.tps >= 0) {
+				p->ttft_ms = f.ttft;
+				p->tps = f.tps;
 			}
 		}
 	}
@@ -673,7 +1118,10 @@ static void fill_status(struct app *a, struct status *st, long long now)
 	 * timer exists only while one is open. */
 	if (any_open && a->breaker_tick == 0)
 		a->breaker_tick = timer_add(a->t, now + 1000, breaker_tick_fn, a);
-	snprintf(st->model, sizeof(st->model), "%s", a->model);
+	if (a->ncol > 0)
+		snprintf(st->model, sizeof(st->model), "compare: %d models", a->ncol);
+	else
+		snprintf(st->model, sizeof(st->model), "%s", a->model);
 	snprintf(st->notice, sizeof(st->notice), "%s", a->notice);
 }
 
@@ -682,6 +1130,48 @@ static void breaker_tick_fn(void *ctx, long long now)
 	struct app *a = ctx;
 	(void)now;
 	a->breaker_tick = 0; /* fill_status re-arms it if still needed */
+}
+
+/* The compare view: each column's header from its live or last reply; the
+ * winners marked once every stream has ended. */
+static void draw_columns(struct app *a, long long now)
+{
+	(void)now;
+	struct column_head heads[COMPARE_MAX];
+	struct reply_metrics live[COMPARE_MAX];
+	const struct reply_metrics *fin[COMPARE_MAX];
+	const struct conversation *convs[COMPARE_MAX];
+	bool all_ended = true;
+	for (int i = 0; i < a->ncol; i++) {
+		struct column *c = &a->col[i];
+		struct column_head *h = &heads[i];
+		memset(h, 0, sizeof(*h));
+		h->label = c->model;
+		fin[i] = NULL;
+		convs[i] = &c->conv;
+		if (c->live != NULL && !c->live->done) {
+			reply_figures(c->live, &live[i]);
+			h->m = &live[i];
+			h->state = live[i].ttft >= 0 ? "streaming" : "waiting";
+			all_ended = false;
+		} else if (c->has_last) {
+			h->m = fin[i] = &c->last;
+			h->state = c->last.outcome == REPLY_OK          ? "done"
+			           : c->last.outcome == REPLY_CANCELLED ? "cancelled"
+			                                                : "error";
+		} else {
+			h->state = "idle";
+		}
+	}
+	if (all_ended) {
+		int bt = metrics_best_ttft(fin, (size_t)a->ncol);
+		int bp = metrics_best_tps(fin, (size_t)a->ncol);
+		if (bt >= 0)
+			heads[bt].win_ttft = true;
+		if (bp >= 0)
+			heads[bp].win_tps = true;
+	}
+	columns_draw(a->cv, a->tui.transcript, heads, convs, a->ncol);
 }
 
 static void draw(struct app *a, long long now)
@@ -695,7 +1185,12 @@ static void draw(struct app *a, long long now)
 		inputline_set_screen_size(a->tui.rows, a->tui.cols);
 		a->redraw_all = false;
 	}
-	transcript_draw(a->tr, &a->conv, a->tui.transcript);
+	if (a->stats_view)
+		draw_stats(a, now, a->tui.transcript);
+	else if (a->ncol > 0)
+		draw_columns(a, now);
+	else
+		transcript_draw(a->tr, &a->conv, a->tui.transcript);
 	tui_draw_rule(&a->tui);
 	struct status st;
 	fill_status(a, &st, now);
@@ -763,7 +1258,20 @@ int app_run(const struct app_opts *o)
 	struct provider *p;
 	const char *m;
 	char err[256];
-	if (providers_resolve(a->ps, a->model, &p, &m, err, sizeof(err)) == -1) {
+	bool bad = providers_resolve(a->ps, a->model, &p, &m, err, sizeof(err)) == -1;
+	char *cmp[COMPARE_MAX + 1];
+	int ncmp = o->compare ? split_list(o->compare, cmp, COMPARE_MAX + 1) : 0;
+	if (!bad && o->compare != NULL && (ncmp < 2 || ncmp > COMPARE_MAX)) {
+		snprintf(err, sizeof(err), "--compare takes 2 to %d models separated by commas",
+		         COMPARE_MAX);
+		bad = true;
+	}
+	for (int i = 0; i < ncmp; i++) {
+		if (!bad && providers_resolve(a->ps, cmp[i], &p, &m, err, sizeof(err)) == -1)
+			bad = true;
+		free(cmp[i]);
+	}
+	if (bad) {
 		fprintf(stderr, "circuit: %s\n", err);
 		providers_free(a->ps);
 		free(a->model);
@@ -826,6 +1334,9 @@ int app_run(const struct app_opts *o)
 	if (setup_warnings.len > 0)
 		notice(a, MSG_ERROR, buf_str(&setup_warnings));
 	buf_done(&setup_warnings);
+	metrics_init(&a->metrics);
+	if (o->compare != NULL)
+		compare_start(a, o->compare);
 	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
 
 	long long now = clock_ms();
@@ -845,8 +1356,7 @@ int app_run(const struct app_opts *o)
 					tui_resize(&a->tui);
 					a->redraw_all = true;
 				} else if (sigs[i] == SIGINT) {
-					if (a->live != NULL)
-						routed_cancel(a->live);
+					ctrl_c(a, now);
 				} else {
 					a->quit = true;
 				}
@@ -863,14 +1373,23 @@ int app_run(const struct app_opts *o)
 		draw(a, now);
 	}
 
-	if (a->live != NULL) {
-		routed_cancel(a->live);
-		transport_run(a->t, clock_ms());
-		if (!a->live_done)
+	if (any_live(a)) {
+		/* Cancelled transfers end from the loop: two turns see them out. */
+		cancel_all(a);
+		for (int k = 0; k < 2 && any_live(a); k++) {
 			transport_run(a->t, clock_ms());
-		a->live_done = true;
+			reap_live(a);
+		}
+		if (a->single != NULL)
+			a->single->done = true;
+		for (int i = 0; i < a->ncol; i++)
+			if (a->col[i].live != NULL)
+				a->col[i].live->done = true;
 		reap_live(a);
 	}
+	if (a->ncol > 0)
+		compare_end(a);
+	metrics_done(&a->metrics);
 	inputline_done();
 	fputs("\x1b[?1006l\x1b[?1000l\x1b[?2004l", stdout);
 	fflush(stdout);

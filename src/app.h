@@ -15,6 +15,7 @@ struct app_opts {
 	bool no_color;      /* or NO_COLOR set: the mono theme */
 	const char *debug_file;
 	const char *fallback; /* "M1,M2" tried after the model; NULL: none */
+	const char *compare;  /* "M1,M2,...": start comparing them; NULL: one thread */
 	int max_retries;
 	const struct breaker_config *breaker;
 	const struct config *config; /* extra providers; NULL: none */

@@ -7,6 +7,7 @@
 #include "headless.h"
 
 #include "describe.h"
+#include "figures.h"
 #include "setup.h"
 
 #include <errno.h>
@@ -27,6 +28,7 @@
 #include "util/mem.h"
 #include "util/sanitize.h"
 #include "util/utf8.h"
+#include "util/width.h"
 
 #define PROMPT_MAX ((size_t)1 << 20)
 #define MAX_MODELS 16
@@ -41,6 +43,10 @@ struct run {
 	struct routed *rr;
 	bool live; /* print as it arrives (one model, text mode) */
 	bool done;
+	struct metrics *metrics; /* the run's aggregates */
+	char begun_provider[24], begun_model[METRICS_NAME];
+	size_t prompt_bytes;
+	struct reply_metrics f; /* its figures, once done */
 	struct buf text, thinking, notices, out;
 	struct sanitizer san_text, san_think;
 	bool thinking_open;
@@ -191,6 +197,8 @@ static void on_done(void *ctx, struct routed *rr)
 	r->p = routed_provider(rr);
 	r->model = routed_model(rr);
 	const struct stream_metrics *m = stream_metrics(routed_stream(rr));
+	figures_of(rr, true, r->prompt_bytes, r->o->config, &r->f);
+	metrics_end(r->metrics, r->begun_provider, r->begun_model, &r->f);
 	if (r->live) {
 		buf_reset(&r->out);
 		if (!r->o->raw)
@@ -231,6 +239,10 @@ static int start(struct run *r, struct router *rt, struct transport *t,
 		fprintf(stderr, "circuit: %s\n", err);
 		return -1;
 	}
+	r->prompt_bytes = strlen(prompt) + (o->system ? strlen(o->system) : 0);
+	snprintf(r->begun_provider, sizeof(r->begun_provider), "%s", routed_provider(r->rr)->name);
+	snprintf(r->begun_model, sizeof(r->begun_model), "%s", routed_model(r->rr));
+	metrics_begin(r->metrics, r->begun_provider, r->begun_model);
 	return 0;
 }
 
@@ -263,11 +275,12 @@ static json_t *ms_or_null(long long v)
 }
 
 /* The metrics of one reply, as --json and the table show them. */
-static json_t *run_json(const struct run *r)
+static json_t *run_json(const struct run *r, bool win_ttft, bool win_tps)
 {
 	const struct stream_metrics *m = stream_metrics(routed_stream(r->rr));
 	json_t *o = json_object();
 	json_object_set_new(o, "model", wj_safe(r->model));
+	json_object_set_new(o, "label", wj_safe(r->spec));
 	json_object_set_new(o, "provider", json_string(r->p->name));
 	struct buf clean;
 	buf_init(&clean, 0);
@@ -289,15 +302,28 @@ static json_t *run_json(const struct run *r)
 	} else {
 		json_object_set_new(o, "usage", json_null());
 	}
-	bool est;
-	json_object_set_new(o, "output_tokens", json_integer(stream_output_tokens(routed_stream(r->rr), &est)));
-	json_object_set_new(o, "output_tokens_estimated", json_boolean(est));
-	json_object_set_new(o, "ttfb_ms", ms_or_null(m->ttfb));
-	json_object_set_new(o, "ttft_ms", ms_or_null(m->ttft));
-	json_object_set_new(o, "ttfo_ms", ms_or_null(m->ttfo));
-	json_object_set_new(o, "total_ms", ms_or_null(m->total));
-	double tps = stream_tokens_per_second(routed_stream(r->rr));
-	json_object_set_new(o, "tokens_per_second", tps >= 0 ? json_real(tps) : json_null());
+	const struct reply_metrics *f = &r->f;
+	static const char *const outcomes[] = {"live", "ok", "error", "cancelled"};
+	json_object_set_new(o, "outcome", json_string(outcomes[f->outcome]));
+	json_object_set_new(o, "output_tokens", json_integer(f->tokens_out));
+	json_object_set_new(o, "output_tokens_estimated", json_boolean(f->out_estimated));
+	json_object_set_new(o, "tokens_in", json_integer(f->tokens_in));
+	json_object_set_new(o, "tokens_in_estimated", json_boolean(f->in_estimated));
+	json_object_set_new(o, "tokens_out", json_integer(f->tokens_out));
+	json_object_set_new(o, "tokens_out_estimated", json_boolean(f->out_estimated));
+	json_object_set_new(o, "tokens_thinking", json_integer(f->tokens_thinking));
+	json_object_set_new(o, "tokens_thinking_estimated", json_boolean(f->thinking_estimated));
+	json_object_set_new(o, "ttfb_ms", ms_or_null(f->ttfb));
+	json_object_set_new(o, "ttft_ms", ms_or_null(f->ttft));
+	json_object_set_new(o, "ttfo_ms", ms_or_null(f->ttfo));
+	json_object_set_new(o, "total_ms", ms_or_null(f->total));
+	json_object_set_new(o, "max_gap_ms", ms_or_null(f->max_gap));
+	json_object_set_new(o, "tokens_per_second", f->tps >= 0 ? json_real(f->tps) : json_null());
+	json_object_set_new(o, "tokens_per_second_estimated", json_boolean(f->tps_estimated));
+	json_object_set_new(o, "cost_usd", f->cost >= 0 ? json_real(f->cost) : json_null());
+	json_object_set_new(o, "cost_estimated", json_boolean(f->cost_estimated));
+	json_object_set_new(o, "winner_ttft", json_boolean(win_ttft));
+	json_object_set_new(o, "winner_tokens_per_second", json_boolean(win_tps));
 	const struct wire_error *e = routed_error(r->rr);
 	if (e != NULL) {
 		json_t *je = json_object();
@@ -317,6 +343,29 @@ static json_t *run_json(const struct run *r)
 	return o;
 }
 
+/* One aggregate (model/metrics) as --json shows it. */
+static json_t *agg_json(const struct metrics_agg *g)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "name", wj_safe(g->name));
+	json_object_set_new(o, "count", json_integer(g->count));
+	json_object_set_new(o, "active", json_integer(g->active));
+	json_object_set_new(o, "errors", json_integer(g->errors));
+	json_object_set_new(o, "cancelled", json_integer(g->cancelled));
+	json_object_set_new(o, "ttft_p50_ms", ms_or_null(metrics_agg_ttft(g, 50)));
+	json_object_set_new(o, "ttft_p95_ms", ms_or_null(metrics_agg_ttft(g, 95)));
+	double tps = metrics_agg_tps(g, 50);
+	json_object_set_new(o, "tokens_per_second_p50", tps >= 0 ? json_real(tps) : json_null());
+	json_object_set_new(o, "breaker_trips", json_integer((json_int_t)g->breaker_trips));
+	json_object_set_new(o, "tokens_in", json_integer(g->tokens_in));
+	json_object_set_new(o, "tokens_out", json_integer(g->tokens_out));
+	json_object_set_new(o, "tokens_thinking", json_integer(g->tokens_thinking));
+	json_object_set_new(o, "tokens_estimated", json_boolean(g->tokens_estimated));
+	json_object_set_new(o, "cost_usd", g->priced > 0 ? json_real(g->cost) : json_null());
+	json_object_set_new(o, "cost_estimated", json_boolean(g->cost_estimated));
+	return o;
+}
+
 static void fmt_ms(char *b, size_t n, long long ms)
 {
 	if (ms < 0)
@@ -327,30 +376,47 @@ static void fmt_ms(char *b, size_t n, long long ms)
 		snprintf(b, n, "%.1fs", (double)ms / 1000.0);
 }
 
-/* The compare table on stderr, one row per model. */
-static void print_table(struct run *runs, size_t n)
+/* printf pads by bytes: the field width that pads s to cols cells. */
+static int pad(const char *s, int cols)
 {
-	fprintf(stderr, "%-28s %8s %8s %8s %7s %6s  %s\n", "model", "ttfb", "ttft", "total", "tok/s",
-	        "out", "stop");
+	size_t n = strlen(s);
+	return cols + (int)(n - width_str(s, n));
+}
+
+/* The compare table on stderr, one row per model; ★ after the best TTFT
+ * and the best rate. */
+static void print_table(struct run *runs, size_t n, int best_ttft, int best_tps)
+{
+	fprintf(stderr, "%-28s %8s %9s %8s %9s %7s %7s %9s  %s\n", "model", "ttfb", "ttft", "total",
+	        "tok/s", "in", "out", "cost", "stop");
 	for (size_t i = 0; i < n; i++) {
 		struct run *r = &runs[i];
+		if (r->rr == NULL)
+			continue;
+		const struct reply_metrics *f = &r->f;
 		const struct stream_metrics *m = stream_metrics(routed_stream(r->rr));
-		char name[64], ttfb[16], ttft[16], total[16], tps[16], out[16];
+		char name[64], ttfb[24], ttft[24], total[24], tps[24], in[32], out[32], cost[32];
 		snprintf(name, sizeof(name), "%s:%s", r->p->name, r->model);
-		fmt_ms(ttfb, sizeof(ttfb), m->ttfb);
-		fmt_ms(ttft, sizeof(ttft), m->ttft);
-		fmt_ms(total, sizeof(total), m->total);
-		double t = stream_tokens_per_second(routed_stream(r->rr));
-		if (t >= 0)
-			snprintf(tps, sizeof(tps), "%.1f", t);
+		fmt_ms(ttfb, sizeof(ttfb), f->ttfb);
+		fmt_ms(ttft, sizeof(ttft), f->ttft);
+		if ((int)i == best_ttft)
+			strcat(ttft, "★");
+		fmt_ms(total, sizeof(total), f->total);
+		if (f->tps >= 0)
+			snprintf(tps, sizeof(tps), "%s%.1f%s", f->tps_estimated ? "≈" : "", f->tps,
+			         (int)i == best_tps ? "★" : "");
 		else
 			snprintf(tps, sizeof(tps), "-");
-		bool est;
-		long long toks = stream_output_tokens(routed_stream(r->rr), &est);
-		snprintf(out, sizeof(out), "%s%lld", est ? "≈" : "", toks);
+		snprintf(in, sizeof(in), "%s%lld", f->in_estimated ? "≈" : "", f->tokens_in);
+		snprintf(out, sizeof(out), "%s%lld", f->out_estimated ? "≈" : "", f->tokens_out);
+		if (f->cost >= 0)
+			snprintf(cost, sizeof(cost), "%s$%.4f", f->cost_estimated ? "≈" : "", f->cost);
+		else
+			snprintf(cost, sizeof(cost), "-");
 		const struct wire_error *e = routed_error(r->rr);
-		fprintf(stderr, "%-28s %8s %8s %8s %7s %6s  %s\n", name, ttfb, ttft, total, tps, out,
-		        e ? wire_error_kind_name(e->kind) : m->stop_reason[0] ? m->stop_reason : "-");
+		fprintf(stderr, "%-28s %8s %*s %8s %*s %*s %*s %*s  %s\n", name, ttfb, pad(ttft, 9),
+		        ttft, total, pad(tps, 9), tps, pad(in, 7), in, pad(out, 7), out, pad(cost, 9),
+		        cost, e ? wire_error_kind_name(e->kind) : m->stop_reason[0] ? m->stop_reason : "-");
 	}
 }
 
@@ -454,8 +520,11 @@ int headless_run(const struct headless_opts *o)
 		}
 		transport_set_debug(t, true);
 	}
+	struct metrics metrics;
+	metrics_init(&metrics);
 	long long now = clock_ms();
 	for (int i = 0; i < n && status == 0; i++) {
+		runs[i].metrics = &metrics;
 		runs[i].fallback = fallbacks;
 		runs[i].nfallback = (size_t)nfb;
 		if (start(&runs[i], rt, t, o, prompt, now) < 0)
@@ -472,13 +541,38 @@ int headless_run(const struct headless_opts *o)
 	}
 
 	bool failed = status != 0;
+	/* The winners, once every reply has ended (metrics_best_*). */
+	const struct reply_metrics *fin[MAX_MODELS];
+	for (int i = 0; i < n; i++)
+		fin[i] = runs[i].rr != NULL ? &runs[i].f : NULL;
+	int best_ttft = n > 1 ? metrics_best_ttft(fin, (size_t)n) : -1;
+	int best_tps = n > 1 ? metrics_best_tps(fin, (size_t)n) : -1;
+	for (size_t i = 0; i < providers_count(ps); i++) {
+		const struct breaker *br = router_breaker(rt, providers_at(ps, i));
+		if (br != NULL && breaker_trips(br) > 0)
+			metrics_set_trips(&metrics, providers_at(ps, i)->name, breaker_trips(br));
+	}
 	if (o->json) {
 		json_t *root = json_object();
 		json_t *arr = json_array();
 		for (int i = 0; i < n; i++)
 			if (runs[i].rr != NULL)
-				json_array_append_new(arr, run_json(&runs[i]));
+				json_array_append_new(arr, run_json(&runs[i], i == best_ttft, i == best_tps));
 		json_object_set_new(root, "models", arr);
+		json_t *agg = json_array();
+		for (size_t i = 0; i < metrics.nprov; i++)
+			json_array_append_new(agg, agg_json(&metrics.prov[i]));
+		json_object_set_new(root, "providers", agg);
+		agg = json_array();
+		for (size_t i = 0; i < metrics.nmodel; i++)
+			json_array_append_new(agg, agg_json(&metrics.model[i]));
+		json_object_set_new(root, "models_summary", agg);
+		json_object_set_new(root, "totals", agg_json(&metrics.total));
+		json_t *win = json_object();
+		json_object_set_new(win, "ttft", best_ttft >= 0 ? wj_safe(runs[best_ttft].spec) : json_null());
+		json_object_set_new(win, "tokens_per_second",
+		                    best_tps >= 0 ? wj_safe(runs[best_tps].spec) : json_null());
+		json_object_set_new(root, "winners", win);
 		json_dumpf(root, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(root);
@@ -514,9 +608,10 @@ int headless_run(const struct headless_opts *o)
 	}
 	fflush(stdout);
 	if (n > 1 && !o->json)
-		print_table(runs, (size_t)n);
+		print_table(runs, (size_t)n, best_ttft, best_tps);
 	for (int i = 0; i < n; i++)
 		run_free(&runs[i]);
+	metrics_done(&metrics);
 	transport_free(t);
 	router_free(rt);
 	for (int i = 0; i < nfb; i++)

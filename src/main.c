@@ -14,7 +14,8 @@
 #include "replay.h"
 
 static const char usage_text[] =
-	"usage: circuit [-m MODEL] [-s SYSTEM] [--theme NAME]   the interactive screen\n"
+	"usage: circuit [-m MODEL | --compare M1,M2,...] [-s SYSTEM] [--theme NAME]\n"
+	"                                                   the interactive screen\n"
 	"       circuit -p PROMPT [-m MODEL] [-s SYSTEM] [--compare M1,M2,...] [--json]\n"
 	"       echo PROMPT | circuit [options]\n"
 	"       circuit --replay FILE --wire FORMAT [--events] [--status CODE]\n"
@@ -34,10 +35,12 @@ static const char usage_text[] =
 	"                      docs/config.example)\n"
 	"      --fallback M1,M2  models tried, in order, when the model fails before\n"
 	"                      its first visible token (retries first; docs/resilience.md)\n"
-	"      --compare M1,M2 send the prompt to every model at once; each reply in a\n"
-	"                      labelled block, then a metrics table on stderr\n"
-	"      --json          one JSON object: per model text, stop, usage, ttfb/ttft/\n"
-	"                      ttfo/total ms, tokens per second, error\n"
+	"      --compare M1,M2 send each prompt to every model at once: on a terminal,\n"
+	"                      side by side in columns (2 to 6 models); with -p, each\n"
+	"                      reply in a labelled block, then a metrics table on stderr\n"
+	"      --json          one JSON object: per model text, stop, usage, tokens,\n"
+	"                      ttfb/ttft/ttfo/total ms, tokens per second, cost, error;\n"
+	"                      per provider the run's figures (docs/metrics.md)\n"
 	"      --raw           model text unsanitised (terminal control passes)\n"
 	"      --record DIR    save each raw response body there (replay with --replay)\n"
 	"      --debug FILE    debug log (URLs, headers, timings; keys redacted)\n"
@@ -180,6 +183,7 @@ int main(int argc, char **argv)
 	}
 	if (ho.model == NULL && ho.compare == NULL)
 		ho.model = cfg.model;
+	ao.model = cfg.model;
 	if (ao.theme == NULL)
 		ao.theme = cfg.theme;
 	struct breaker_config bc;
@@ -213,12 +217,14 @@ static int run(struct headless_opts *ho_, struct app_opts *ao_)
 	if (ho.compare != NULL && ho.model != NULL)
 		return bad_usage("use either -m MODEL or --compare M1,M2,...");
 	if (ho.prompt == NULL && isatty(STDIN_FILENO)) {
-		if (ho.compare || ho.json || ho.record_dir || ho.raw)
-			return bad_usage("--compare, --json, --record and --raw go with -p or a "
-			                 "prompt on standard input (the screen's compare view comes later)");
+		if (ho.json || ho.record_dir || ho.raw)
+			return bad_usage("--json, --record and --raw go with -p or a prompt on standard "
+			                 "input");
 		if (!isatty(STDOUT_FILENO))
 			return bad_usage("the interactive screen needs a terminal on stdout; use -p");
-		ao.model = ho.model;
+		if (ho.model != NULL)
+			ao.model = ho.model; /* else the config's, for after a compare */
+		ao.compare = ho.compare;
 		ao.system = ho.system;
 		ao.fallback = ho.fallback;
 		ao.max_retries = ho.max_retries;

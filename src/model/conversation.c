@@ -42,6 +42,8 @@ void conv_done(struct conversation *c)
 	memset(c, 0, sizeof(*c));
 }
 
+static void push(struct conversation *c, struct message *m);
+
 struct message *conv_add(struct conversation *c, enum msg_kind kind, const char *label,
                          const char *text)
 {
@@ -57,13 +59,41 @@ struct message *conv_add(struct conversation *c, enum msg_kind kind, const char 
 		sanitize_append(&m->text, text, strlen(text));
 		buf_append_str(&m->raw, text);
 	}
+	push(c, m);
+	return m;
+}
+
+static void push(struct conversation *c, struct message *m)
+{
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 16;
 		c->v = xrealloc(c->v, c->cap * sizeof(*c->v));
 	}
 	c->v[c->n++] = m;
 	c->version++;
-	return m;
+}
+
+struct message *conv_add_copy(struct conversation *c, const struct message *m)
+{
+	struct message *d = conv_add(c, m->kind, m->label, NULL);
+	buf_append(&d->text, m->text.data ? m->text.data : "", m->text.len);
+	buf_append(&d->thinking, m->thinking.data ? m->thinking.data : "", m->thinking.len);
+	buf_append(&d->raw, m->raw.data ? m->raw.data : "", m->raw.len);
+	memcpy(d->meta, m->meta, sizeof(d->meta));
+	d->metrics = m->metrics;
+	d->has_metrics = m->has_metrics;
+	d->interrupted = m->interrupted;
+	return d;
+}
+
+void conv_move(struct conversation *dst, struct conversation *src, size_t from)
+{
+	for (size_t i = from; i < src->n; i++)
+		push(dst, src->v[i]);
+	if (from < src->n) {
+		src->n = from;
+		src->version++;
+	}
 }
 
 void msg_append_text(struct message *m, const char *p, size_t n)

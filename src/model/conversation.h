@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/metrics.h"
 #include "util/buf.h"
 #include "util/sanitize.h"
 
@@ -26,6 +27,8 @@ struct message {
 	struct buf thinking;
 	struct buf raw; /* the assistant's text as sent, for the next request */
 	char meta[128]; /* "331 ms · 32.8 tok/s · 104 tokens" once done */
+	struct reply_metrics metrics; /* an assistant reply's figures, once done */
+	bool has_metrics;
 	bool streaming;
 	bool interrupted; /* cut short: cancelled or failed after some text */
 	unsigned long version;
@@ -46,6 +49,11 @@ void conv_clear(struct conversation *c);
  * valid until conv_clear/conv_done). */
 struct message *conv_add(struct conversation *c, enum msg_kind kind, const char *label,
                          const char *text);
+/* Appends a copy of m (text, thinking, raw, meta, metrics; not its
+ * streaming state) to c; returns the copy. */
+struct message *conv_add_copy(struct conversation *c, const struct message *m);
+/* Moves the messages of src from index `from` on to the end of dst. */
+void conv_move(struct conversation *dst, struct conversation *src, size_t from);
 /* Streaming deltas, sanitised incrementally (a CR LF or a character split
  * across deltas is joined). */
 void msg_append_text(struct message *m, const char *p, size_t n);

@@ -86,7 +86,13 @@ void metrics_derive(struct reply_metrics *r, const struct metrics_price *price)
 		r->tps = -1;
 	r->tps_estimated = r->out_estimated;
 
-	if (price != NULL && price->known) {
+	if (price != NULL && price->known && r->outcome == REPLY_ERROR && r->deltas == 0 &&
+	    r->usage_in < 0 && r->usage_out < 0) {
+		/* Failed without a token or a count (refused, unreachable): a
+		 * provider bills nothing for that, so no estimate either. */
+		r->cost = 0;
+		r->cost_estimated = false;
+	} else if (price != NULL && price->known) {
 		r->cost = (double)r->tokens_in * price->input / 1e6 +
 		          (double)r->tokens_out * price->output / 1e6;
 		r->cost_estimated = r->in_estimated || r->out_estimated;

@@ -59,7 +59,8 @@ struct reply_metrics {
 	bool in_estimated, out_estimated, thinking_estimated;
 	double tps;                /* tokens_out over last - ttft, in s; -1 unknown */
 	bool tps_estimated;        /* == out_estimated */
-	double cost;               /* USD; -1 when the price is not known */
+	double cost;               /* USD; -1 when the price is not known; 0 for a
+	                            * REPLY_ERROR without a token or a reported count */
 	bool cost_estimated;       /* either token count it uses is an estimate */
 };
 

@@ -146,12 +146,23 @@ static void first_byte(struct stream *s, long long t)
 	}
 }
 
+/* Bytes arrived at t: the idle watchdog's reference and the gap figures. */
+static void note_bytes(struct stream *s, long long t)
+{
+	if (s->m.ttfb < 0) {
+		first_byte(s, t);
+	} else {
+		long long gap = t - s->last_byte;
+		if (gap > s->m.max_gap)
+			s->m.max_gap = gap;
+	}
+	s->last_byte = t;
+	s->m.last_byte = t - s->m.t0;
+}
+
 static bool feed(struct stream *s, const char *p, size_t n)
 {
-	long long t = now(s);
-	if (s->m.ttfb < 0)
-		first_byte(s, t);
-	s->last_byte = t;
+	note_bytes(s, now(s));
 	if (s->record_fd >= 0) {
 		buf_reset(&s->record_out);
 		redactor_feed(&s->redact, p, n, &s->record_out);
@@ -223,9 +234,7 @@ static void on_head(void *ctx, const struct xfer_head *h)
 {
 	struct stream *s = ctx;
 	s->m.status = h->status;
-	if (s->m.ttfb < 0)
-		first_byte(s, now(s));
-	s->last_byte = now(s);
+	note_bytes(s, now(s));
 	if (h->status < 200 || h->status > 299) {
 		s->http_error = true;
 		free(s->retry_after);
@@ -316,7 +325,7 @@ struct stream *stream_start(struct transport *t, const struct stream_spec *spec,
 	buf_init(&s->errbody, ERROR_BODY_MAX);
 	struct stream_metrics *m = &s->m;
 	m->t0 = now_ms;
-	m->ttfb = m->ttft = m->ttfo = m->last = m->total = -1;
+	m->ttfb = m->ttft = m->ttfo = m->last = m->total = m->last_byte = m->max_gap = -1;
 	m->usage.input = m->usage.output = m->usage.thinking = -1;
 	m->stop = WIRE_STOP_OTHER;
 	s->dec = wire_decoder_new(spec->format, &spec->limits, on_event, s);
@@ -416,21 +425,4 @@ const struct wire_error *stream_error(const struct stream *s)
 const struct stream_metrics *stream_metrics(const struct stream *s)
 {
 	return &s->m;
-}
-
-long long stream_output_tokens(const struct stream *s, bool *estimated)
-{
-	bool est = !(s->m.have_usage && s->m.usage.output >= 0);
-	if (estimated != NULL)
-		*estimated = est;
-	return est ? (long long)s->m.deltas : s->m.usage.output;
-}
-
-double stream_tokens_per_second(const struct stream *s)
-{
-	const struct stream_metrics *m = &s->m;
-	if (m->ttft < 0 || m->last <= m->ttft)
-		return -1;
-	long long tokens = stream_output_tokens(s, NULL);
-	return (double)tokens * 1000.0 / (double)(m->last - m->ttft);
 }

@@ -40,6 +40,8 @@ struct stream_metrics {
 	long long ttfo;   /* first visible text delta */
 	long long last;   /* last text or thinking delta */
 	long long total;  /* the end */
+	long long last_byte; /* the last byte of any kind (comments, pings too) */
+	long long max_gap;   /* longest wait between two bytes after the first, -1 none */
 	long status;      /* HTTP status, 0 before it is known (200 for mock) */
 	size_t text_bytes, thinking_bytes;
 	size_t deltas;    /* text + thinking events: the live token estimate */
@@ -74,11 +76,8 @@ bool stream_finished(const struct stream *s);
 bool stream_cancelled(const struct stream *s);
 /* The error that ended the stream, or NULL if it completed or was cancelled. */
 const struct wire_error *stream_error(const struct stream *s);
+/* Its timings and counts so far; tokens, tok/s and cost are derived from
+ * them in model/metrics. */
 const struct stream_metrics *stream_metrics(const struct stream *s);
-/* Output tokens: reported usage when the provider gave it, else the delta
- * count (an estimate; *estimated set). */
-long long stream_output_tokens(const struct stream *s, bool *estimated);
-/* Output tokens per second over first-to-last token, -1 if unknown. */
-double stream_tokens_per_second(const struct stream *s);
 
 #endif

@@ -13,8 +13,10 @@ const struct cmd_entry cmd_table[] = {
 	{"retry", "[MODEL]", "send the last prompt again (to MODEL if given)", CMD_RETRY},
 	{"continue", "", "ask the model to go on from an interrupted reply (a new reply)", CMD_CONTINUE},
 	{"fallback", "[M1,M2,...]", "show or set the models tried when one fails before its first token", CMD_FALLBACK},
+	{"compare", "M1 M2 [M3 ...] | off", "send each prompt to 2 to 6 models at once, side by side", CMD_COMPARE},
+	{"adopt", "N", "leave compare mode, going on with column N's thread and model", CMD_ADOPT},
 	{"theme", "[NAME]", "show or switch the theme (default, light, solarized-dark, mono)", CMD_THEME},
-	{"stats", "", "per-provider figures of this session", CMD_STATS},
+	{"stats", "", "the figures of this session per provider and model (Esc closes)", CMD_STATS},
 	{"help", "", "commands and keys", CMD_HELP},
 	{"quit", "", "leave circuit (also Ctrl-D on an empty line)", CMD_QUIT},
 };

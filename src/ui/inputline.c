@@ -108,8 +108,12 @@ static char **complete(const char *text, int start, int end)
 	rl_attempted_completion_over = 1; /* never fall back to file names */
 	if (start == 0 && text[0] == '/')
 		return rl_completion_matches(text, command_gen);
-	if (strncmp(rl_line_buffer, "/model ", 7) == 0 || strncmp(rl_line_buffer, "/m ", 3) == 0)
-		return rl_completion_matches(text, model_gen);
+	/* The commands that take models: every word after the first. */
+	static const char *const takes_models[] = {"/model ", "/m ", "/compare ", "/retry ",
+	                                           "/fallback "};
+	for (size_t i = 0; i < sizeof(takes_models) / sizeof(takes_models[0]); i++)
+		if (strncmp(rl_line_buffer, takes_models[i], strlen(takes_models[i])) == 0)
+			return rl_completion_matches(text, model_gen);
 	return NULL;
 }
 

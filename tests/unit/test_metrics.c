@@ -155,6 +155,30 @@ static void test_metrics_empty_reply_estimates_zero(void **state)
 	assert_false(r.cost_estimated);
 }
 
+static void test_metrics_failed_before_any_token_costs_nothing(void **state)
+{
+	(void)state;
+	struct metrics_price price = {3.0, 15.0, true};
+	struct reply_metrics r;
+	reply_metrics_init(&r);
+	r.prompt_bytes = 400; /* would be an estimated 100 input tokens */
+	r.outcome = REPLY_ERROR;
+	metrics_derive(&r, &price);
+	assert_dbl(r.cost, 0);
+	assert_false(r.cost_estimated);
+	/* The same request still waiting is priced on its estimate... */
+	r.outcome = REPLY_LIVE;
+	metrics_derive(&r, &price);
+	assert_dbl(r.cost, 100 * 3.0 / 1e6);
+	assert_true(r.cost_estimated);
+	/* ...and one that failed after a token was billed for what it got. */
+	r.outcome = REPLY_ERROR;
+	r.deltas = 1;
+	r.text_bytes = 4;
+	metrics_derive(&r, &price);
+	assert_dbl(r.cost, 100 * 3.0 / 1e6 + 1 * 15.0 / 1e6);
+}
+
 static void test_metrics_deltas_floor_the_output_estimate(void **state)
 {
 	(void)state;
@@ -1187,6 +1211,7 @@ int main(void)
 	    cmocka_unit_test(test_metrics_derive_estimates_without_usage),
 	    cmocka_unit_test(test_metrics_estimate_rounds_up_at_byte_boundaries),
 	    cmocka_unit_test(test_metrics_empty_reply_estimates_zero),
+	    cmocka_unit_test(test_metrics_failed_before_any_token_costs_nothing),
 	    cmocka_unit_test(test_metrics_deltas_floor_the_output_estimate),
 	    cmocka_unit_test(test_metrics_usage_replaces_estimate_mid_stream_then_at_end),
 	    cmocka_unit_test(test_metrics_usage_zero_is_reported_not_unknown),
