@@ -398,9 +398,9 @@ static void print_table(struct run *runs, size_t n, int best_ttft, int best_tps)
 		char name[64], ttfb[24], ttft[24], total[24], tps[24], in[32], out[32], cost[32];
 		snprintf(name, sizeof(name), "%s:%s", r->p->name, r->model);
 		fmt_ms(ttfb, sizeof(ttfb), f->ttfb);
-		fmt_ms(ttft, sizeof(ttft), f->ttft);
+		fmt_ms(ttft, sizeof(ttft) - 4, f->ttft);
 		if ((int)i == best_ttft)
-			strcat(ttft, "★");
+			memcpy(ttft + strlen(ttft), "★", sizeof("★")); /* room kept above */
 		fmt_ms(total, sizeof(total), f->total);
 		if (f->tps >= 0)
 			snprintf(tps, sizeof(tps), "%s%.1f%s", f->tps_estimated ? "≈" : "", f->tps,
