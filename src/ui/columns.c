@@ -67,29 +67,43 @@ static void fmt_ms(struct buf *b, long long ms)
 		buf_printf(b, "%.1fs", (double)ms / 1000.0);
 }
 
+/* The header in its full form ("· ttft 102ms · 81.3 t/s · 124 tok") or,
+ * compact, without the words ("102ms 81t/s 124tok"). */
+static void head_text(const struct column_head *h, int num, bool focused, bool compact,
+                      struct buf *b)
+{
+	buf_printf(b, focused ? "[%d] %s %s" : " %d %s %s", num, h->label, h->state);
+	const struct reply_metrics *m = h->m;
+	if (m == NULL)
+		return;
+	const char *sep = compact ? " " : " · ";
+	if (m->ttft >= 0) {
+		buf_printf(b, "%s%s", sep, compact ? "" : "ttft ");
+		fmt_ms(b, m->ttft);
+		if (h->win_ttft)
+			buf_append_str(b, "★");
+	}
+	if (m->tps >= 0)
+		buf_printf(b, compact && m->tps >= 100 ? "%s%s%.0f%st/s%s" : "%s%s%.1f%st/s%s", sep,
+		           m->tps_estimated ? "≈" : "", m->tps, compact ? "" : " ", h->win_tps ? "★" : "");
+	if (m->tokens_out >= 0 && (m->ttft >= 0 || !m->out_estimated))
+		buf_printf(b, "%s%s%lld%stok", sep, m->out_estimated ? "≈" : "", m->tokens_out,
+		           compact ? "" : " ");
+	if (m->cost >= 0)
+		buf_printf(b, "%s%s$%.4f", sep, m->cost_estimated ? "≈" : "", m->cost);
+}
+
 void columns_format_head(const struct column_head *h, int num, bool focused, int width,
                          struct buf *out)
 {
 	struct buf b;
 	buf_init(&b, 0);
-	buf_printf(&b, focused ? "[%d] %s %s" : " %d %s %s", num, h->label, h->state);
-	const struct reply_metrics *m = h->m;
-	if (m != NULL) {
-		if (m->ttft >= 0) {
-			buf_append_str(&b, " · ttft ");
-			fmt_ms(&b, m->ttft);
-			if (h->win_ttft)
-				buf_append_str(&b, "★");
-		}
-		if (m->tps >= 0)
-			buf_printf(&b, " · %s%.1f t/s%s", m->tps_estimated ? "≈" : "", m->tps,
-			           h->win_tps ? "★" : "");
-		if (m->tokens_out >= 0 && (m->ttft >= 0 || !m->out_estimated))
-			buf_printf(&b, " · %s%lld tok", m->out_estimated ? "≈" : "", m->tokens_out);
-		if (m->cost >= 0)
-			buf_printf(&b, " · %s$%.4f", m->cost_estimated ? "≈" : "", m->cost);
-	}
 	size_t room = width > 0 ? (size_t)width : 0;
+	head_text(h, num, focused, false, &b);
+	if (width_str(buf_str(&b), b.len) > room) {
+		buf_reset(&b);
+		head_text(h, num, focused, true, &b);
+	}
 	if (width_str(buf_str(&b), b.len) <= room) {
 		buf_append(out, b.data, b.len);
 	} else if (room > 0) {

@@ -39,9 +39,11 @@ enum columns_mode { COLUMNS_SIDE, COLUMNS_STACKED, COLUMNS_ONE };
 enum columns_mode columns_layout(int rows, int cols, int n, int focus, bool zoom,
                                  struct column_rect *out);
 
-/* The header text of column num (1-based), cut to width cells with "…":
+/* The header text of column num (1-based):
  * "[2] mock done · ttft 102ms★ · 81.3 t/s · 124 tok · $0.0012"
- * ("[N]" focused, " N " not; "≈" marks an estimate). Pure. */
+ * ("[N]" focused, " N" not; "≈" marks an estimate, "★" a winner); when
+ * that is wider than width, the compact "[2] mock done 102ms★ 81.3t/s
+ * 124tok $0.0012"; still too wide, cut with "…". Pure. */
 void columns_format_head(const struct column_head *h, int num, bool focused, int width,
                          struct buf *out);
 

@@ -159,11 +159,22 @@ static void test_header_is_cut_to_the_column(void **state)
 		head(&h, 1, true, w, s, sizeof(s));
 		size_t cells = width_str(s, strlen(s));
 		assert_true(cells <= (size_t)w);
-		if (w < 60) /* the whole header is longer: cut, with the mark */
+		if (w < 57) /* even the compact header is longer: cut, with the mark */
 			assert_true(strlen(s) >= 3 && strcmp(s + strlen(s) - 3, "…") == 0);
 	}
 	head(&h, 1, true, 18, s, sizeof(s));
 	assert_string_equal(s, "[1] anthropic:cla…");
+	/* Too wide in full, the compact form fits: every figure stays. */
+	head(&h, 1, true, 80, s, sizeof(s));
+	assert_string_equal(s, "[1] anthropic:claude-sonnet-4-5 done · ttft 300ms★ · 40.0 t/s · 60 tok");
+	head(&h, 1, true, 69, s, sizeof(s));
+	assert_string_equal(s, "[1] anthropic:claude-sonnet-4-5 done 300ms★ 40.0t/s 60tok");
+	head(&h, 1, true, 57, s, sizeof(s));
+	assert_string_equal(s, "[1] anthropic:claude-sonnet-4-5 done 300ms★ 40.0t/s 60tok");
+	m.tps = 286.8;
+	h.label = "mock-fast";
+	head(&h, 1, false, 40, s, sizeof(s));
+	assert_string_equal(s, " 1 mock-fast done 300ms★ 287t/s 60tok");
 }
 
 static void test_compare_threads_copy_in_and_move_out(void **state)
