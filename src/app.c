@@ -590,7 +590,8 @@ static void fmt_count(char *b, size_t n, long long v)
 		snprintf(b, n, "%.1fM", (double)v / 1e6);
 }
 
-/* One row of the stats view: an aggregate's figures. */
+/* One row of the stats view: an aggregate's figures; breaker NULL for a
+ * model's row. */
 static void stats_row(struct buf *b, const struct metrics_agg *g, const char *breaker)
 {
 	char p50[32], p95[32], tps[32], in[32], out[32], cost[32];
@@ -607,9 +608,13 @@ static void stats_row(struct buf *b, const struct metrics_agg *g, const char *br
 		snprintf(cost, sizeof(cost), "%s$%.4f", g->cost_estimated ? "≈" : "", g->cost);
 	else
 		snprintf(cost, sizeof(cost), "-");
-	buf_printf(b, "%-24.24s %3u/%-4u %4u  %7s %7s  %7s  %5lu  %-9s %s%7s/%-7s %10s  ", g->name,
-	           g->active, g->count + g->active, g->errors, p50, p95, tps, g->breaker_trips, breaker,
-	           g->tokens_estimated ? "≈" : " ", in, out, cost);
+	/* Breakers are per provider: a model's row has no trips or state. */
+	char trips[24] = "-";
+	if (breaker != NULL)
+		snprintf(trips, sizeof(trips), "%lu", g->breaker_trips);
+	buf_printf(b, "%-24.24s %3u/%-4u %4u  %7s %7s  %7s  %5s  %-9s %s%7s/%-7s %10s  ", g->name,
+	           g->active, g->count + g->active, g->errors, p50, p95, tps, trips,
+	           breaker ? breaker : "", g->tokens_estimated ? "≈" : " ", in, out, cost);
 	metrics_sparkline(g, 16, b);
 	buf_append_char(b, '\n');
 }
@@ -652,7 +657,7 @@ static void stats_text(struct app *a, long long now, struct buf *b)
 		buf_printf(b, head, "model", "streams", "err", "ttft p50", "p95", "tok/s", "trips", "",
 		           "tokens in/out", "cost", "recent ttft");
 		for (size_t i = 0; i < a->metrics.nmodel; i++)
-			stats_row(b, &a->metrics.model[i], "");
+			stats_row(b, &a->metrics.model[i], NULL);
 	}
 	const struct metrics_agg *t = &a->metrics.total;
 	char in[32], out[32];
