@@ -273,8 +273,6 @@ static void next_attempt(void *ctx, long long now)
 {
 	struct routed *r = ctx;
 	r->timer = 0;
-	stream_free(r->old);
-	r->old = NULL;
 	r->cb.reset(r->ctx, r);
 	char err[256];
 	int rc;
@@ -288,6 +286,12 @@ static void next_attempt(void *ctx, long long now)
 			say(r, "[fallback] %s → %s", from, r->chain[r->at]);
 	} else {
 		rc = start_attempt(r, now, err, sizeof(err));
+	}
+	/* The failed attempt's stream goes only once another has started:
+	 * when none can, it is the one routed_stream() answers with. */
+	if (rc == 0) {
+		stream_free(r->old);
+		r->old = NULL;
 	}
 	if (rc < 0) {
 		/* Nothing left to try: the last failure stands. */

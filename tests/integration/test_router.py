@@ -213,6 +213,29 @@ def test_5xx_retry_then_fallback(srv):
               f"→ {PROVS[to][0]}" in fb[0], c.detail())
 
 
+def test_fallback_that_cannot_start(srv):
+    """The last retry fails and the fallback's provider has no key: the
+    router has no stream left to report on. It once handed the app a NULL
+    stream (a segfault, exit 139); now the failure is reported and the
+    figures are the failed attempt's."""
+    c = Case(srv, "fallback cannot start", openai="status=503")
+    del c.env["ANTHROPIC_API_KEY"]
+    c.run(["-p", "hi", "-m", "gpt-4o", "--fallback", "claude-haiku-4-5", "--json"],
+          srv.config(max_retries=0))
+    out = {}
+    try:
+        out = json.loads(c.out)
+    except ValueError:
+        pass
+    m = (out.get("models") or [{}])[0]
+    check("fallback that cannot start: exit 1 with one line, no crash",
+          c.rc == 1 and any("ANTHROPIC_API_KEY" in l or "key" in l for l in c.err.splitlines())
+          and not c.stray(), c.detail())
+    check("fallback that cannot start: --json still has the failed attempt's figures",
+          m.get("outcome") == "error" and m.get("ttfb_ms") is not None and m.get("error"),
+          json.dumps(m)[:400])
+
+
 def test_cut_before_first_token(srv):
     # A stream cut before its first chunk is invisible: retried, no splice.
     cfg = srv.config(max_retries=2)
@@ -486,6 +509,7 @@ def main():
     with Server() as srv:
         test_5xx_retry_then_fallback(srv)
         test_cut_before_first_token(srv)
+        test_fallback_that_cannot_start(srv)
         test_429_short_hint(srv)
         test_429_long_hint(srv)
         test_auth(srv)
