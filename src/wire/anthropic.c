@@ -167,6 +167,21 @@ static json_t *anthropic_messages(const struct wire_request *req)
 		json_array_append_new(msgs, last);
 		last_role = m->role;
 	}
+	/* A final assistant turn is a prefill (/continue), and the API refuses
+	 * one that ends in white space: trim it; nothing left, drop it. */
+	if (last != NULL && last_role == WIRE_ROLE_ASSISTANT) {
+		const char *t = json_string_value(json_object_get(last, "content"));
+		size_t n = strlen(t);
+		while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\n' || t[n - 1] == '\t' ||
+		                 t[n - 1] == '\r'))
+			n--;
+		if (n == 0) {
+			json_array_remove(msgs, json_array_size(msgs) - 1);
+		} else {
+			json_t *trimmed = json_stringn(t, n);
+			json_object_set_new(last, "content", trimmed);
+		}
+	}
 	return msgs;
 }
 

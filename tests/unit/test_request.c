@@ -158,6 +158,39 @@ static void test_anthropic_request_joins_same_role_turns_and_drops_leading_assis
 	json_decref(root);
 }
 
+static void test_anthropic_prefill_ends_without_white_space(void **state)
+{
+	(void)state;
+	/* /continue after a reply cut right after a newline: the API answers
+	 * 400 to a final assistant turn ending in white space. */
+	static const struct wire_message cut[] = {
+	    {WIRE_ROLE_USER, "list three"}, {WIRE_ROLE_ASSISTANT, "1. one\n2. two \n"}};
+	struct wire_request req = {.model = "c", .messages = cut, .nmessages = 2};
+	json_t *root = build(WIRE_ANTHROPIC, &req);
+	json_t *msgs = json_object_get(root, "messages");
+	assert_int_equal(json_array_size(msgs), 2);
+	assert_message(msgs, 1, "assistant", "1. one\n2. two");
+	json_decref(root);
+	/* Only white space: no prefill at all. */
+	static const struct wire_message blank[] = {{WIRE_ROLE_USER, "hi"},
+	                                            {WIRE_ROLE_ASSISTANT, " \n\t"}};
+	req.messages = blank;
+	root = build(WIRE_ANTHROPIC, &req);
+	msgs = json_object_get(root, "messages");
+	assert_int_equal(json_array_size(msgs), 1);
+	assert_message(msgs, 0, "user", "hi");
+	json_decref(root);
+	/* An assistant turn in the middle keeps its white space. */
+	static const struct wire_message mid[] = {{WIRE_ROLE_USER, "a"},
+	                                          {WIRE_ROLE_ASSISTANT, "b\n"},
+	                                          {WIRE_ROLE_USER, "c"}};
+	req.messages = mid;
+	req.nmessages = 3;
+	root = build(WIRE_ANTHROPIC, &req);
+	assert_message(json_object_get(root, "messages"), 1, "assistant", "b\n");
+	json_decref(root);
+}
+
 static void test_anthropic_request_thinking_budget_stays_below_max_tokens(void **state)
 {
 	(void)state;
@@ -517,6 +550,7 @@ int main(void)
 	    cmocka_unit_test(test_anthropic_request_has_top_level_system_and_default_max_tokens),
 	    cmocka_unit_test(
 	        test_anthropic_request_joins_same_role_turns_and_drops_leading_assistant),
+	    cmocka_unit_test(test_anthropic_prefill_ends_without_white_space),
 	    cmocka_unit_test(test_anthropic_request_thinking_budget_stays_below_max_tokens),
 	    cmocka_unit_test(test_gemini_request_uses_model_role_and_system_instruction),
 	    cmocka_unit_test(test_ollama_request_has_system_message_stream_and_num_predict),
