@@ -33,6 +33,7 @@ void conv_clear(struct conversation *c)
 		msg_free(c->v[i]);
 	c->n = 0;
 	c->version++;
+	c->removals++;
 }
 
 void conv_done(struct conversation *c)
@@ -83,6 +84,7 @@ struct message *conv_add_copy(struct conversation *c, const struct message *m)
 	d->metrics = m->metrics;
 	d->has_metrics = m->has_metrics;
 	d->interrupted = m->interrupted;
+	d->dropped = m->dropped;
 	return d;
 }
 
@@ -93,6 +95,7 @@ void conv_move(struct conversation *dst, struct conversation *src, size_t from)
 	if (from < src->n) {
 		src->n = from;
 		src->version++;
+		src->removals++;
 	}
 }
 

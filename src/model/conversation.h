@@ -31,6 +31,8 @@ struct message {
 	bool has_metrics;
 	bool streaming;
 	bool interrupted; /* cut short: cancelled or failed after some text */
+	bool dropped;     /* left out of the next requests: /retry asked again instead */
+	long long hist_id; /* its row in the history, 0: none (kept there by the app) */
 	unsigned long version;
 	struct sanitizer san_text, san_think;
 };
@@ -39,6 +41,8 @@ struct conversation {
 	struct message **v;
 	size_t n, cap;
 	unsigned long version; /* grows when messages are added or removed */
+	unsigned long removals; /* grows when messages go (clear, move out): a view's
+	                         * pointers to them are stale */
 };
 
 void conv_init(struct conversation *c);

@@ -37,6 +37,7 @@ struct reply_metrics {
 	char provider[24];
 	char model[METRICS_NAME];
 	enum reply_outcome outcome;
+	char stop[48]; /* the provider's stop reason ("stop", "end_turn", "STOP"), "" none */
 
 	/* Measured: ms after t0, -1 until known. */
 	long long ttfb;     /* first response byte */

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* history: every conversation and message, with its figures, in SQLite.
+ *
+ * One file ($XDG_DATA_HOME/circuit/history.db), mode 0600, WAL, schema
+ * versioned by PRAGMA user_version with migrations. A message is a row: the
+ * app adds it when it starts (a prompt: when sent), checkpoints a live reply
+ * every few seconds and writes it once more when it ends, before the screen
+ * shows it done. Each write is its own transaction, so kill -9 loses at
+ * most the seconds since a live reply's last checkpoint; a reply caught
+ * live is stored interrupted (a checkpoint writes interrupted = 1, the
+ * final write the truth). An FTS5 index over text and thinking serves
+ * search. Compare replies are rows too, tagged with their compare group
+ * and column; the thread itself is column 0. No clock: times are passed
+ * in (unix seconds). No key ever reaches it: only messages are stored. */
+#ifndef CIRCUIT_MODEL_HISTORY_H
+#define CIRCUIT_MODEL_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/conversation.h"
+#include "util/buf.h"
+
+#define HISTORY_SCHEMA_VERSION 1
+
+struct history;
+
+/* Opens (creating it and its schema, or migrating an older one) the file
+ * at path, mode 0600; the folder must exist. Returns NULL with a one-line
+ * reason in err ("history.db is not a database (corrupt?): history is off
+ * for this run; move it away to start a new one") when the file cannot be
+ * used: unreadable, read-only, corrupt, or newer than this circuit. */
+struct history *history_open(const char *path, char *err, size_t errlen);
+void history_close(struct history *h);
+
+/* $XDG_DATA_HOME/circuit/history.db (an absolute XDG_DATA_HOME), else
+ * $HOME/.local/share/circuit/history.db, into buf (n bytes); the folders
+ * are created (0700). NULL when neither variable helps or it does not fit. */
+const char *history_default_path(char *buf, size_t n);
+
+/* The last error of a call that returned -1 or 0 for failure, one line. */
+const char *history_error(const struct history *h);
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* A new conversation; returns its id (> 0), or -1. */
+long long history_begin(struct history *h, const char *system, long long now);
+/* The thread's system prompt changed (NULL: none). 0 or -1. */
+int history_set_system(struct history *h, long long conv, const char *system);
+/* A compare starts in conv with these models ("M1,M2,M3"): returns its
+ * group id (> 0), or -1. */
+long long history_begin_compare(struct history *h, long long conv, const char *models,
+                                long long now);
+
+/* Adds message m (MSG_USER or MSG_ASSISTANT; others are not stored) to
+ * conv: column 0 for the thread, 1..6 for a compare column of group (0:
+ * none). Text, thinking, raw, label, meta, interrupted, and for a reply its
+ * metrics (provider, model, stop, usage, every figure) as m has them now.
+ * A reply added while it streams is stored interrupted until its final
+ * write. Returns the row id (> 0), or -1. */
+long long history_add(struct history *h, long long conv, long long group, int column,
+                      const struct message *m, long long now);
+/* Writes m again into row id: a checkpoint of a live reply (final false:
+ * stored interrupted), or its end (final true: as m says). 0 or -1. */
+int history_update(struct history *h, long long id, const struct message *m, bool final,
+                   long long now);
+/* /adopt: the rows of that compare group and column join the thread
+ * (column 0). 0 or -1. */
+int history_adopt(struct history *h, long long group, int column);
+
+/* ---- reading ------------------------------------------------------------ */
+
+struct history_session {
+	long long id;
+	char title[80];   /* the first prompt, one line, cut at a character */
+	long long created, updated;
+	char models[128]; /* the reply labels, distinct, in order of first use, ", " */
+	int turns;        /* prompts in the thread (column 0) */
+};
+
+/* The most recently updated conversations, newest first, at most max.
+ * Returns how many were filled (0..max), or -1. */
+int history_sessions(struct history *h, struct history_session *out, int max);
+/* The most recently updated conversation, 0 when there is none, -1. */
+long long history_last(struct history *h);
+/* Loads conv's thread (column 0) into c (appended, as the screen shows them:
+ * each reply with its meta, metrics, interrupted and dropped flags, and
+ * hist_id its row; has_metrics set)
+ * and its system prompt into *system (malloc'd, or NULL). Returns the
+ * number of messages, or -1 (no such conversation: history_error says). */
+int history_load(struct history *h, long long conv, struct conversation *c, char **system);
+/* Deletes conv and all its rows (index included). 1 deleted, 0 no such, -1. */
+int history_delete(struct history *h, long long conv);
+
+struct history_hit {
+	long long conv, message;
+	long long when;    /* the message's time */
+	char label[64];    /* "you" or the model */
+	char title[80];    /* its conversation's */
+	char snippet[200]; /* the match in context, marked with [ ], one line */
+};
+
+/* (Not "history_search": readline exports one of its own, and calls it
+ * from inside; a function of ours by that name would replace it at link
+ * time and crash readline.)
+ * Full-text search for every word of query (each taken literally: no FTS
+ * syntax reaches SQLite), newest first, at most max hits. Returns how many
+ * (0..max), or -1. */
+int history_find(struct history *h, const char *query, struct history_hit *out, int max);
+
+enum history_format { HISTORY_MD, HISTORY_JSON };
+
+/* conv, every row (compare columns too, marked), appended to out as
+ * Markdown (a heading per message with its figures) or JSON:
+ *   {"id":…, "title":"…", "created":…, "updated":…, "system":"…"|null,
+ *    "messages":[{"id":…, "role":"user"|"assistant", "label":"…",
+ *      "provider":"…", "model":"…", "text":"…", "thinking":"…",
+ *      "interrupted":false, "stop":"…", "created":…, "group":0, "column":0,
+ *      "metrics":{"ttfb_ms":…, "ttft_ms":…, "ttfo_ms":…, "total_ms":…,
+ *        "tokens_in":…, "tokens_out":…, "tokens_thinking":…,
+ *        "tokens_per_second":…, "cost_usd":…, …}|null}, …]}
+ * Text is the raw text as sent or received (valid UTF-8 repaired).
+ * Returns 0, or -1 (no such conversation). */
+int history_export(struct history *h, long long conv, enum history_format fmt, struct buf *out);
+
+#endif
