@@ -111,13 +111,14 @@ bench: deps
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/circuit/themes \
-		$(DESTDIR)$(PREFIX)/share/doc/circuit
+		$(DESTDIR)$(PREFIX)/share/doc/circuit $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/circuit
 	install -m 0644 themes/* $(DESTDIR)$(PREFIX)/share/circuit/themes/
-	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/circuit/
+	install -m 0644 README.md docs/*.md docs/config.example $(DESTDIR)$(PREFIX)/share/doc/circuit/
+	install -m 0644 docs/circuit.1 $(DESTDIR)$(PREFIX)/share/man/man1/circuit.1
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/circuit
+	rm -f $(DESTDIR)$(PREFIX)/bin/circuit $(DESTDIR)$(PREFIX)/share/man/man1/circuit.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/circuit $(DESTDIR)$(PREFIX)/share/doc/circuit
 
 clean:
