@@ -55,7 +55,16 @@ all: $(BIN) circuit
 circuit: $(BIN)
 	@ln -sf $(BIN) circuit
 
-$(BUILD)/%.o: %.c
+# The objects depend on the flags they were built with, so a different
+# PREFIX (the themes' folder is compiled in), CFLAGS or CI rebuilds them.
+# The stamp changes only when the flags do; make then sees it unchanged.
+$(BUILD)/flags: FORCE
+	$(shell mkdir -p $(BUILD))$(file >$@.new,$(ALL_CFLAGS))
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+FORCE:
+
+$(BUILD)/%.o: %.c $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
