@@ -15,12 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "describe.h"
 #include "figures.h"
 #include "setup.h"
 #include "model/conversation.h"
+#include "model/history.h"
 #include "model/metrics.h"
 #include "model/status.h"
 #include "net/stream.h"
@@ -47,6 +49,11 @@
 #define STALL_TICK_MS 1000
 #define COMPARE_MAX COLUMNS_MAX
 #define CTRL_C_TWICE_MS 2000
+/* A live reply is written to the history at most this often (kill -9
+ * loses at most this much of it). */
+#define CHECKPOINT_MS 2000
+#define SESSIONS_SHOWN 20
+#define HITS_SHOWN 20
 
 /* Per provider, what the status bar shows. */
 struct pstat {
@@ -68,6 +75,9 @@ struct reply {
 	char provider[24];   /* where it began, for the metrics' active counts */
 	char model[METRICS_NAME];
 	size_t prompt_bytes;
+	long long hist_id;      /* its history row, 0: none */
+	long long checkpointed; /* when it was last written there */
+	unsigned long hist_version; /* the message's version then */
 	bool done; /* freed by the loop, not from inside its callback */
 };
 
@@ -103,10 +113,14 @@ struct app {
 	long long last_ctrl_c;
 	bool stats_view;
 	struct metrics metrics;
+	/* history: NULL when off (--no-history, history = off, or unusable) */
+	struct history *hist;
+	long long hist_conv;  /* the thread's conversation, 0 until its first prompt */
+	long long hist_group; /* the compare's group, 0 none */
 	char *fallback; /* "M1,M2": tried after the model */
 	unsigned long breaker_tick; /* redraws the countdown while a breaker is open */
 	unsigned long tick;
-	struct pstat stats[8];
+	struct pstat stats[PROVIDERS_MAX];
 	int nstats;
 	char notice[96];
 	bool quit;
@@ -169,6 +183,97 @@ static bool any_live(const struct app *a)
 		if (a->col[i].live != NULL)
 			return true;
 	return false;
+}
+
+/* ---- history ------------------------------------------------------------ */
+
+/* A write failed: say so once and carry on without it; chatting matters
+ * more than the record. */
+static void history_failed(struct app *a)
+{
+	char msg[400];
+	snprintf(msg, sizeof(msg), "history: %s; history is off for the rest of this run",
+	         history_error(a->hist));
+	history_close(a->hist);
+	a->hist = NULL;
+	conv_add(view_conv(a), MSG_ERROR, "error", msg);
+}
+
+/* The thread's conversation in the history, begun at its first prompt. */
+static long long hist_conv(struct app *a)
+{
+	if (a->hist == NULL)
+		return 0;
+	if (a->hist_conv == 0) {
+		a->hist_conv = history_begin(a->hist, a->system, clock_unix());
+		if (a->hist_conv < 0) {
+			a->hist_conv = 0;
+			history_failed(a);
+		}
+	}
+	return a->hist_conv;
+}
+
+/* Adds m (a prompt or a reply just begun) to the thread or a compare
+ * column; returns its row, 0 when history is off. */
+static long long hist_add(struct app *a, int col, struct message *m)
+{
+	long long conv = hist_conv(a);
+	if (conv <= 0)
+		return 0;
+	long long group = 0;
+	if (col >= 0) {
+		if (a->hist_group == 0) {
+			struct buf models;
+			buf_init(&models, 0);
+			for (int i = 0; i < a->ncol; i++)
+				buf_printf(&models, "%s%s", i ? "," : "", a->col[i].model);
+			a->hist_group = history_begin_compare(a->hist, conv, buf_str(&models), clock_unix());
+			buf_done(&models);
+			if (a->hist_group < 0) {
+				a->hist_group = 0;
+				history_failed(a);
+				return 0;
+			}
+		}
+		group = a->hist_group;
+	}
+	long long id = history_add(a->hist, conv, group, col + 1, m, clock_unix());
+	if (id < 0) {
+		history_failed(a);
+		return 0;
+	}
+	m->hist_id = id;
+	return id;
+}
+
+/* A message already stored changed (/retry dropped it): write it again. */
+static void hist_rewrite(struct app *a, const struct message *m)
+{
+	if (a->hist != NULL && m->hist_id > 0 && !m->streaming &&
+	    history_update(a->hist, m->hist_id, m, true, clock_unix()) < 0)
+		history_failed(a);
+}
+
+/* A reply's row: final at its end, else a checkpoint (stored interrupted,
+ * so a crash leaves it marked as what it would be). */
+static void hist_write(struct app *a, struct reply *rp, bool final, long long now)
+{
+	if (a->hist == NULL || rp->hist_id <= 0 || rp->msg == NULL)
+		return;
+	if (history_update(a->hist, rp->hist_id, rp->msg, final, clock_unix()) < 0) {
+		history_failed(a);
+		return;
+	}
+	rp->checkpointed = now;
+	rp->hist_version = rp->msg->version;
+}
+
+static void checkpoint(struct app *a, struct reply *rp, long long now)
+{
+	if (rp != NULL && !rp->done && rp->msg != NULL && rp->msg->version != rp->hist_version &&
+	    now - rp->checkpointed >= CHECKPOINT_MS)
+		hist_write(a, rp, false, now);
 }
 
 /* ---- figures ------------------------------------------------------------ */
@@ -257,8 +362,10 @@ static void on_done(void *ctx, struct routed *rr)
 		msg->metrics = f;
 		msg->has_metrics = true;
 		msg_finish(msg, cut && msg->text.len > 0, meta);
+		/* Stored before the screen shows it done (the next draw). */
+		hist_write(a, rp, true, clock_ms());
 	}
-	if (rp->col >= 0) {
+	if (rp->col >= 0 && msg != NULL) { /* a cleared column shows nothing */
 		a->col[rp->col].last = f;
 		a->col[rp->col].has_last = true;
 	}
@@ -282,32 +389,67 @@ static void stall_tick(void *ctx, long long now)
 {
 	struct app *a = ctx;
 	a->tick = 0;
+	checkpoint(a, a->single, now);
+	for (int i = 0; i < a->ncol; i++)
+		checkpoint(a, a->col[i].live, now);
 	if (any_live(a))
 		a->tick = timer_add(a->t, now + STALL_TICK_MS, stall_tick, a);
 }
 
 /* The thread as the provider should see it: user and assistant turns from
- * from on (the last /new), the reply being started excluded. */
-static size_t build_request(const struct app *a, const struct conversation *conv, size_t from,
-                            struct wire_request *req, struct wire_message **msgs)
+ * `from` on (the last /new), the reply being started excluded, turns a
+ * /retry replaced left out. A /continue's reply follows the interrupted one
+ * directly: the two are one turn, joined with nothing between (a blank line
+ * would split a word the model continued). */
+struct thread_request {
+	struct wire_request req;
+	struct wire_message *msgs;
+	char **joined; /* the joined turns, owned */
+	size_t njoined;
+	size_t bytes; /* the text sent, for the input estimate */
+};
+
+static void thread_request(const struct app *a, const struct conversation *conv, size_t from,
+                           struct thread_request *tr)
 {
-	size_t n = 0, bytes = a->system ? strlen(a->system) : 0;
-	*msgs = xcalloc(conv->n + 1, sizeof(**msgs));
+	memset(tr, 0, sizeof(*tr));
+	size_t n = 0;
+	tr->bytes = a->system ? strlen(a->system) : 0;
+	tr->msgs = xcalloc(conv->n + 1, sizeof(*tr->msgs));
+	tr->joined = xcalloc(conv->n + 1, sizeof(*tr->joined));
 	for (size_t i = from; i < conv->n; i++) {
 		const struct message *m = conv->v[i];
-		if (m->kind == MSG_USER)
-			(*msgs)[n++] = (struct wire_message){WIRE_ROLE_USER, buf_str(&m->raw)};
-		else if (m->kind == MSG_ASSISTANT && !m->streaming && m->raw.len > 0)
-			(*msgs)[n++] = (struct wire_message){WIRE_ROLE_ASSISTANT, buf_str(&m->raw)};
-		else
+		if (m->dropped)
 			continue;
-		bytes += m->raw.len;
+		if (m->kind == MSG_USER) {
+			tr->msgs[n++] = (struct wire_message){WIRE_ROLE_USER, buf_str(&m->raw)};
+		} else if (m->kind == MSG_ASSISTANT && !m->streaming && m->raw.len > 0) {
+			struct wire_message *prev = n > 0 ? &tr->msgs[n - 1] : NULL;
+			if (prev != NULL && prev->role == WIRE_ROLE_ASSISTANT) {
+				size_t len = strlen(prev->text) + m->raw.len + 1;
+				char *j = xmalloc(len);
+				snprintf(j, len, "%s%s", prev->text, buf_str(&m->raw));
+				tr->joined[tr->njoined++] = j;
+				prev->text = j;
+			} else {
+				tr->msgs[n++] = (struct wire_message){WIRE_ROLE_ASSISTANT, buf_str(&m->raw)};
+			}
+		} else {
+			continue;
+		}
+		tr->bytes += m->raw.len;
 	}
-	memset(req, 0, sizeof(*req));
-	req->system = a->system;
-	req->messages = *msgs;
-	req->nmessages = n;
-	return bytes;
+	tr->req.system = a->system;
+	tr->req.messages = tr->msgs;
+	tr->req.nmessages = n;
+}
+
+static void thread_request_done(struct thread_request *tr)
+{
+	for (size_t i = 0; i < tr->njoined; i++)
+		free(tr->joined[i]);
+	free(tr->joined);
+	free(tr->msgs);
 }
 
 /* Starts a reply in conv (a new assistant message there) on chain[0], then
@@ -316,13 +458,13 @@ static struct reply *start_reply(struct app *a, struct conversation *conv, size_
                                  const char *const *chain, size_t n, const char *prompt,
                                  long long now)
 {
-	struct wire_request req;
-	struct wire_message *msgs;
+	struct thread_request tr;
 	struct reply *rp = xcalloc(1, sizeof(*rp));
 	rp->a = a;
 	rp->conv = conv;
 	rp->col = col;
-	rp->prompt_bytes = build_request(a, conv, from, &req, &msgs);
+	thread_request(a, conv, from, &tr);
+	rp->prompt_bytes = tr.bytes;
 	/* The offline mock's label is its variant: "mock", not "mock:mock". */
 	const char *label = strncmp(chain[0], "mock:", 5) == 0 ? chain[0] + 5 : chain[0];
 	rp->msg = conv_add(conv, MSG_ASSISTANT, label, NULL);
@@ -330,14 +472,16 @@ static struct reply *start_reply(struct app *a, struct conversation *conv, size_
 	static const struct routed_callbacks cb = {on_event, on_reset, on_notice, on_done};
 	char err[256];
 	router_set_wall_clock(a->rt, clock_unix());
-	rp->rr = router_start(a->rt, a->t, chain, n, &req, prompt, &cb, rp, now, err, sizeof(err));
-	free(msgs);
+	rp->rr = router_start(a->rt, a->t, chain, n, &tr.req, prompt, &cb, rp, now, err, sizeof(err));
+	thread_request_done(&tr);
 	if (rp->rr == NULL) {
 		msg_finish(rp->msg, false, "");
 		conv_add(conv, MSG_ERROR, "error", err);
 		free(rp);
 		return NULL;
 	}
+	rp->hist_id = hist_add(a, col, rp->msg);
+	rp->checkpointed = now;
 	struct provider *p = routed_provider(rp->rr);
 	snprintf(rp->provider, sizeof(rp->provider), "%s", p->name);
 	snprintf(rp->model, sizeof(rp->model), "%s", routed_model(rp->rr));
@@ -359,10 +503,11 @@ static void ask(struct app *a, const char *model, const char *prompt, bool add_u
 		snprintf(a->notice, sizeof(a->notice), "still streaming: Ctrl-C cancels");
 		return;
 	}
+	a->stats_view = false; /* the reply is what to watch now */
 	if (add_user) {
 		free(a->last_prompt);
 		a->last_prompt = xstrdup(prompt);
-		conv_add(&a->conv, MSG_USER, "you", prompt);
+		hist_add(a, -1, conv_add(&a->conv, MSG_USER, "you", prompt));
 	}
 	const char *chain[17];
 	char *fb[16];
@@ -388,12 +533,13 @@ static void ask_all(struct app *a, const char *prompt)
 		snprintf(a->notice, sizeof(a->notice), "still streaming: Ctrl-C cancels (twice: all)");
 		return;
 	}
+	a->stats_view = false;
 	free(a->last_prompt);
 	a->last_prompt = xstrdup(prompt);
 	long long now = clock_ms();
 	for (int i = 0; i < a->ncol; i++) {
 		struct column *c = &a->col[i];
-		conv_add(&c->conv, MSG_USER, "you", prompt);
+		hist_add(a, i, conv_add(&c->conv, MSG_USER, "you", prompt));
 		const char *chain[1] = {c->model};
 		c->live = start_reply(a, &c->conv, c->context_start, i, chain, 1, prompt, now);
 		c->has_last = false;
@@ -404,7 +550,6 @@ static void ask_all(struct app *a, const char *prompt)
 
 static void send_prompt(struct app *a, const char *prompt)
 {
-	a->stats_view = false;
 	if (a->ncol > 0)
 		ask_all(a, prompt);
 	else
@@ -511,7 +656,9 @@ static void compare_start(struct app *a, const char *args)
 	}
 	if (a->ncol > 0)
 		compare_end(a);
+	a->hist_group = 0; /* a new group at its first prompt */
 	a->cv = columns_new();
+	columns_set_thinking(a->cv, transcript_thinking(a->tr));
 	a->ncol = n;
 	for (int i = 0; i < n; i++) {
 		struct column *c = &a->col[i];
@@ -537,8 +684,15 @@ static void compare_off(struct app *a, int adopt)
 	char msg[160];
 	if (adopt >= 0) {
 		struct column *c = &a->col[adopt];
-		/* The compare's turns of that column continue the thread. */
+		/* The compare's turns of that column continue the thread; a /new
+		 * typed during the compare still counts. */
+		size_t before = a->conv.n;
+		if (c->context_start > c->base)
+			a->context_start = before + (c->context_start - c->base);
 		conv_move(&a->conv, &c->conv, c->base);
+		if (a->hist != NULL && a->hist_group > 0 &&
+		    history_adopt(a->hist, a->hist_group, adopt + 1) < 0)
+			history_failed(a);
 		free(a->model);
 		a->model = xstrdup(c->model);
 		snprintf(msg, sizeof(msg), "── going on with %s (column %d) ──", c->model, adopt + 1);
@@ -546,6 +700,7 @@ static void compare_off(struct app *a, int adopt)
 		snprintf(msg, sizeof(msg), "── compare off: back to one thread with %s ──", a->model);
 	}
 	compare_end(a);
+	a->hist_group = 0;
 	conv_add(&a->conv, MSG_NOTICE, "circuit", msg);
 	transcript_follow(a->tr);
 }
@@ -721,6 +876,235 @@ static void load_theme(struct app *a, const char *name, bool report)
 	a->redraw_all = true;
 }
 
+/* /retry asks the last prompt again: that prompt and what answered it
+ * stay on screen but leave the requests, so the thread does not carry the
+ * prompt twice (or a failed attempt's prompt at all). */
+static void drop_last_exchange(struct app *a, struct conversation *conv, size_t from)
+{
+	size_t u = conv->n;
+	for (size_t i = conv->n; i-- > from;)
+		if (conv->v[i]->kind == MSG_USER && !conv->v[i]->dropped) {
+			u = i;
+			break;
+		}
+	for (size_t i = u; i < conv->n; i++)
+		if (conv->v[i]->kind == MSG_USER || conv->v[i]->kind == MSG_ASSISTANT) {
+			conv->v[i]->dropped = true;
+			hist_rewrite(a, conv->v[i]);
+		}
+}
+
+static bool history_ready(struct app *a)
+{
+	if (a->hist == NULL)
+		notice(a, MSG_ERROR, a->o->history ? "history is off for this run (see the error at "
+		                                       "startup)"
+		                                     : "history is off (--no-history or history = off "
+		                                       "in the config)");
+	return a->hist != NULL;
+}
+
+static void fmt_date(char *b, size_t n, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (localtime_r(&tt, &tm) == NULL || strftime(b, n, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(b, n, "%lld", t);
+}
+
+static long long parse_id(const char *args)
+{
+	char *end = NULL;
+	long long id = strtoll(args, &end, 10);
+	return *args != '\0' && end != NULL && *end == '\0' && id > 0 ? id : -1;
+}
+
+/* Opens conversation id of the history as the thread; unless keep_model,
+ * the model that answered last in it becomes the model. */
+static int load_conversation(struct app *a, long long id, bool keep_model)
+{
+	struct conversation c;
+	conv_init(&c);
+	char *system = NULL;
+	if (history_load(a->hist, id, &c, &system) < 0) {
+		char msg[300];
+		snprintf(msg, sizeof(msg), "cannot load conversation %lld: %s", id, history_error(a->hist));
+		notice(a, MSG_ERROR, msg);
+		conv_done(&c);
+		return -1;
+	}
+	conv_clear(&a->conv);
+	conv_move(&a->conv, &c, 0);
+	conv_done(&c);
+	a->context_start = 0;
+	a->hist_conv = id;
+	a->hist_group = 0;
+	free(a->system);
+	a->system = system;
+	/* Go on with the model that answered last, if it still resolves. */
+	for (size_t i = a->conv.n; i-- > 0 && !keep_model;) {
+		const struct message *m = a->conv.v[i];
+		if (m->kind != MSG_ASSISTANT || !m->has_metrics || !m->metrics.provider[0])
+			continue;
+		char name[128], err[256];
+		struct provider *p;
+		const char *mm;
+		snprintf(name, sizeof(name), "%s:%s", m->metrics.provider, m->metrics.model);
+		if (providers_resolve(a->ps, name, &p, &mm, err, sizeof(err)) == 0) {
+			free(a->model);
+			a->model = xstrdup(strcmp(m->metrics.provider, "mock") == 0 ? m->metrics.model : name);
+		}
+		break;
+	}
+	free(a->last_prompt);
+	a->last_prompt = NULL;
+	for (size_t i = a->conv.n; i-- > 0;)
+		if (a->conv.v[i]->kind == MSG_USER) {
+			a->last_prompt = xstrdup(buf_str(&a->conv.v[i]->raw));
+			break;
+		}
+	char msg[200];
+	snprintf(msg, sizeof(msg), "── conversation %lld, %zu messages · model %s ──", id, a->conv.n,
+	         a->model);
+	conv_add(&a->conv, MSG_NOTICE, "circuit", msg);
+	a->redraw_all = true;
+	transcript_follow(a->tr);
+	return 0;
+}
+
+static void history_command(struct app *a, enum cmd_id id, const char *args)
+{
+	if (!history_ready(a))
+		return;
+	char msg[400];
+	struct buf b;
+	buf_init(&b, 0);
+	switch (id) {
+	case CMD_SESSIONS: {
+		struct history_session ss[SESSIONS_SHOWN];
+		int n = history_sessions(a->hist, ss, SESSIONS_SHOWN);
+		if (n < 0) {
+			history_failed(a);
+			break;
+		}
+		buf_append_str(&b, n ? "conversations, newest first (/load ID opens one):\n"
+		                     : "no conversations yet");
+		for (int i = 0; i < n; i++) {
+			char date[32];
+			fmt_date(date, sizeof(date), ss[i].updated);
+			buf_printf(&b, "%6lld  %s  %3d turn%s  %s  · %s%s", ss[i].id, date, ss[i].turns,
+			           ss[i].turns == 1 ? " " : "s", ss[i].title, ss[i].models,
+			           ss[i].id == a->hist_conv ? "  (this one)" : "");
+			if (i + 1 < n)
+				buf_append_char(&b, '\n');
+		}
+		notice(a, MSG_NOTICE, buf_str(&b));
+		break;
+	}
+	case CMD_LOAD: {
+		long long conv = parse_id(args);
+		if (conv < 0)
+			notice(a, MSG_ERROR, "/load takes a conversation id (/sessions lists them)");
+		else if (any_live(a))
+			notice(a, MSG_ERROR, "still streaming: Ctrl-C cancels, then /load");
+		else if (a->ncol > 0)
+			notice(a, MSG_ERROR, "in a compare: /compare off or /adopt N first, then /load");
+		else
+			load_conversation(a, conv, false);
+		break;
+	}
+	case CMD_SEARCH: {
+		if (*args == '\0') {
+			notice(a, MSG_ERROR, "/search takes words to find in the history");
+			break;
+		}
+		struct history_hit hits[HITS_SHOWN];
+		int n = history_find(a->hist, args, hits, HITS_SHOWN);
+		if (n < 0) {
+			snprintf(msg, sizeof(msg), "search failed: %s", history_error(a->hist));
+			notice(a, MSG_ERROR, msg);
+			break;
+		}
+		if (n == 0)
+			buf_printf(&b, "no message contains every word of “%s”", args);
+		else
+			buf_printf(&b, "%d match%s, newest first (/load ID opens the conversation):\n", n,
+			           n == 1 ? "" : "es");
+		for (int i = 0; i < n; i++) {
+			char date[32];
+			fmt_date(date, sizeof(date), hits[i].when);
+			buf_printf(&b, "%6lld  %s  %s: %s", hits[i].conv, date, hits[i].label,
+			           hits[i].snippet);
+			if (i + 1 < n)
+				buf_append_char(&b, '\n');
+		}
+		notice(a, MSG_NOTICE, buf_str(&b));
+		break;
+	}
+	case CMD_EXPORT: {
+		char fmt[8] = "";
+		const char *file = args;
+		size_t k = strcspn(args, " \t");
+		if (k < sizeof(fmt)) {
+			memcpy(fmt, args, k);
+			fmt[k] = '\0';
+		}
+		file += k;
+		while (*file == ' ' || *file == '\t')
+			file++;
+		bool md = strcmp(fmt, "md") == 0, json = strcmp(fmt, "json") == 0;
+		if ((!md && !json) || *file == '\0') {
+			notice(a, MSG_ERROR, "/export md FILE or /export json FILE");
+			break;
+		}
+		if (a->hist_conv == 0) {
+			notice(a, MSG_ERROR, "nothing to export yet: this thread has no prompt");
+			break;
+		}
+		if (history_export(a->hist, a->hist_conv, md ? HISTORY_MD : HISTORY_JSON, &b) < 0) {
+			snprintf(msg, sizeof(msg), "export failed: %s", history_error(a->hist));
+			notice(a, MSG_ERROR, msg);
+			break;
+		}
+		FILE *f = fopen(file, "w");
+		if (f == NULL || fwrite(b.data ? b.data : "", 1, b.len, f) != b.len || fclose(f) != 0) {
+			snprintf(msg, sizeof(msg), "cannot write %.200s: %s", file, strerror(errno));
+			notice(a, MSG_ERROR, msg);
+			break;
+		}
+		snprintf(msg, sizeof(msg), "conversation %lld written to %.200s (%zu bytes)", a->hist_conv,
+		         file, b.len);
+		notice(a, MSG_NOTICE, msg);
+		break;
+	}
+	case CMD_DELETE: {
+		long long conv = parse_id(args);
+		if (conv < 0) {
+			notice(a, MSG_ERROR, "/delete takes a conversation id (/sessions lists them)");
+			break;
+		}
+		int r = history_delete(a->hist, conv);
+		if (r < 0) {
+			history_failed(a);
+			break;
+		}
+		if (r == 0) {
+			snprintf(msg, sizeof(msg), "no conversation %lld in the history", conv);
+			notice(a, MSG_ERROR, msg);
+			break;
+		}
+		if (conv == a->hist_conv) /* what follows is saved as a new one */
+			a->hist_conv = a->hist_group = 0;
+		snprintf(msg, sizeof(msg), "conversation %lld deleted", conv);
+		notice(a, MSG_NOTICE, msg);
+		break;
+	}
+	default:
+		break;
+	}
+	buf_done(&b);
+}
+
 static void command(struct app *a, const char *line)
 {
 	const char *args = "";
@@ -757,6 +1141,9 @@ static void command(struct app *a, const char *line)
 		}
 		free(a->system);
 		a->system = xstrdup(args);
+		if (a->hist != NULL && a->hist_conv > 0 &&
+		    history_set_system(a->hist, a->hist_conv, a->system) < 0)
+			history_failed(a);
 		snprintf(a->notice, sizeof(a->notice), "system prompt set");
 		break;
 	case CMD_CLEAR:
@@ -765,6 +1152,7 @@ static void command(struct app *a, const char *line)
 			a->single->msg = NULL;
 		conv_clear(&a->conv);
 		a->context_start = 0;
+		a->hist_conv = a->hist_group = 0; /* the next prompt begins a new conversation */
 		for (int i = 0; i < a->ncol; i++) {
 			struct column *col = &a->col[i];
 			if (col->live != NULL)
@@ -776,11 +1164,15 @@ static void command(struct app *a, const char *line)
 		a->redraw_all = true;
 		break;
 	case CMD_NEW:
-		notice(a, MSG_NOTICE, "── new thread ──");
-		a->context_start = a->conv.n;
+		if (a->ncol == 0) {
+			notice(a, MSG_NOTICE, "── new thread ──");
+			a->context_start = a->conv.n;
+			a->hist_conv = a->hist_group = 0;
+		}
+		/* In a compare only the columns start afresh; the thread under
+		 * them stays as it was until /adopt. */
 		for (int i = 0; i < a->ncol; i++) {
-			if (i != columns_focused(a->cv))
-				conv_add(&a->col[i].conv, MSG_NOTICE, "circuit", "── new thread ──");
+			conv_add(&a->col[i].conv, MSG_NOTICE, "circuit", "── new thread ──");
 			a->col[i].context_start = a->col[i].conv.n;
 		}
 		break;
@@ -795,11 +1187,22 @@ static void command(struct app *a, const char *line)
 				                     "column: /retry without a model");
 				break;
 			}
+			if (any_live(a)) {
+				snprintf(a->notice, sizeof(a->notice), "still streaming: Ctrl-C cancels");
+				break;
+			}
+			for (int i = 0; i < a->ncol; i++)
+				drop_last_exchange(a, &a->col[i].conv, a->col[i].context_start);
 			char *p2 = xstrdup(a->last_prompt);
 			ask_all(a, p2);
 			free(p2);
 			break;
 		}
+		if (any_live(a)) {
+			snprintf(a->notice, sizeof(a->notice), "still streaming: Ctrl-C cancels");
+			break;
+		}
+		drop_last_exchange(a, &a->conv, a->context_start);
 		char *p2 = xstrdup(a->last_prompt);
 		char *model = xstrdup(*args ? args : a->model);
 		ask(a, model, p2, true);
@@ -888,6 +1291,13 @@ static void command(struct app *a, const char *line)
 		}
 		break;
 	}
+	case CMD_SESSIONS:
+	case CMD_LOAD:
+	case CMD_SEARCH:
+	case CMD_EXPORT:
+	case CMD_DELETE:
+		history_command(a, c->id, args);
+		break;
 	case CMD_STATS:
 		a->stats_view = !a->stats_view;
 		break;
@@ -950,6 +1360,8 @@ static int page(const struct app *a)
 /* Scrolling goes to the focused column in a compare (all when synced). */
 static void scroll_view(struct app *a, int lines)
 {
+	if (a->stats_view)
+		return; /* the view over them is not scrollable */
 	if (a->ncol > 0)
 		columns_scroll(a->cv, lines);
 	else
@@ -1016,10 +1428,11 @@ static void keys(struct app *a, const unsigned char *s, size_t n)
 			i++;
 			continue;
 		}
-		if (c == 0x14) { /* Ctrl-T */
-			transcript_toggle_thinking(a->tr);
+		if (c == 0x14) { /* Ctrl-T: one setting for every view */
+			bool show = !transcript_thinking(a->tr);
+			transcript_set_thinking(a->tr, show);
 			if (a->cv != NULL)
-				columns_toggle_thinking(a->cv);
+				columns_set_thinking(a->cv, show);
 			i++;
 			continue;
 		}
@@ -1208,6 +1621,36 @@ static void draw(struct app *a, long long now)
 
 /* ---- setup -------------------------------------------------------------- */
 
+/* The history file, and with --resume the conversation to go on with. A
+ * file that cannot be used is reported; circuit chats on without it. */
+static void open_history(struct app *a)
+{
+	if (!a->o->history)
+		return;
+	char path[1024], err[512];
+	const char *p = a->o->history_path ? a->o->history_path
+	                                   : history_default_path(path, sizeof(path));
+	if (p == NULL) {
+		notice(a, MSG_ERROR, "history is off for this run: neither XDG_DATA_HOME nor HOME "
+		                     "says where to keep it");
+		return;
+	}
+	a->hist = history_open(p, err, sizeof(err));
+	if (a->hist == NULL) {
+		notice(a, MSG_ERROR, err);
+		return;
+	}
+	if (a->o->resume == 0)
+		return;
+	long long id = a->o->resume > 0 ? a->o->resume : history_last(a->hist);
+	if (id == 0)
+		notice(a, MSG_NOTICE, "nothing to resume: the history has no conversation yet");
+	else if (id < 0)
+		history_failed(a);
+	else
+		load_conversation(a, id, a->o->model_given);
+}
+
 static char *history_path(void)
 {
 	const char *state = getenv("XDG_STATE_HOME");
@@ -1340,6 +1783,7 @@ int app_run(const struct app_opts *o)
 		notice(a, MSG_ERROR, buf_str(&setup_warnings));
 	buf_done(&setup_warnings);
 	metrics_init(&a->metrics);
+	open_history(a);
 	if (o->compare != NULL)
 		compare_start(a, o->compare);
 	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
@@ -1395,6 +1839,7 @@ int app_run(const struct app_opts *o)
 	if (a->ncol > 0)
 		compare_end(a);
 	metrics_done(&a->metrics);
+	history_close(a->hist);
 	inputline_done();
 	fputs("\x1b[?1006l\x1b[?1000l\x1b[?2004l", stdout);
 	fflush(stdout);

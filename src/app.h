@@ -10,6 +10,7 @@
 
 struct app_opts {
 	const char *model;  /* NULL: the default model */
+	bool model_given;   /* by -m: --resume keeps it rather than the conversation's */
 	const char *system; /* NULL: none */
 	const char *theme;  /* NULL: "default" */
 	bool no_color;      /* or NO_COLOR set: the mono theme */
@@ -20,6 +21,9 @@ struct app_opts {
 	const struct breaker_config *breaker;
 	const struct config *config; /* extra providers; NULL: none */
 	long connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms;
+	bool history;             /* keep conversations in the history file */
+	const char *history_path; /* NULL: history_default_path() */
+	long long resume;         /* 0: a new thread; -1: the last conversation; else its id */
 };
 
 /* Runs the terminal UI until the user quits; returns the exit status. */

@@ -16,6 +16,7 @@ void figures_of(const struct routed *rr, bool ended, size_t prompt_bytes,
 	reply_metrics_init(f);
 	snprintf(f->provider, sizeof(f->provider), "%s", p->name);
 	snprintf(f->model, sizeof(f->model), "%s", routed_model(rr));
+	snprintf(f->stop, sizeof(f->stop), "%s", m->stop_reason);
 	f->ttfb = m->ttfb;
 	f->ttft = m->ttft;
 	f->ttfo = m->ttfo;

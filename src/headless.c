@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "model/conversation.h"
+#include "model/history.h"
 #include "net/stream.h"
 #include "net/transport.h"
 #include "route/providers.h"
@@ -47,6 +49,10 @@ struct run {
 	char begun_provider[24], begun_model[METRICS_NAME];
 	size_t prompt_bytes;
 	struct reply_metrics f; /* its figures, once done */
+	/* the history: the run's conversation, its compare group, the column */
+	struct history *hist;
+	long long hist_conv, hist_group;
+	int column;
 	struct buf text, thinking, notices, out;
 	struct sanitizer san_text, san_think;
 	bool thinking_open;
@@ -117,9 +123,9 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 		if (r->live) {
 			close_thinking(r);
 			print_text(r, &r->san_text, stdout, ev->text, ev->len);
-		} else {
-			buf_append(&r->text, ev->text, ev->len);
 		}
+		if (!r->live || r->hist != NULL)
+			buf_append(&r->text, ev->text, ev->len);
 		break;
 	case WIRE_EV_THINKING:
 		if (r->live) {
@@ -128,9 +134,9 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 			print_text(r, &r->san_think, stderr, ev->text, ev->len);
 			if (r->dim)
 				fputs("\x1b[22m", stderr);
-		} else {
-			buf_append(&r->thinking, ev->text, ev->len);
 		}
+		if (!r->live || r->hist != NULL)
+			buf_append(&r->thinking, ev->text, ev->len);
 		break;
 	case WIRE_EV_REFUSAL:
 	case WIRE_EV_TOOL_CALL: {
@@ -190,6 +196,41 @@ static void on_reset(void *ctx, struct routed *rr)
 	(void)rr; /* nothing visible was printed before the commit point */
 }
 
+/* Writes a message (the prompt, or the reply at its end) to the run's
+ * conversation; a failure turns history off with one line on stderr. */
+static void store(struct run *r, struct message *m)
+{
+	if (r->hist == NULL || r->hist_conv <= 0)
+		return;
+	if (history_add(r->hist, r->hist_conv, r->hist_group, r->column, m, clock_unix()) < 0) {
+		fprintf(stderr, "circuit: history: %s; not kept\n", history_error(r->hist));
+		r->hist_conv = -1;
+	}
+}
+
+static void store_reply(struct run *r, const struct routed *rr)
+{
+	if (r->hist == NULL || r->hist_conv <= 0)
+		return;
+	struct conversation c;
+	conv_init(&c);
+	char label[96];
+	if (routed_fell_back(rr))
+		snprintf(label, sizeof(label), "%s:%s (fallback)", r->p->name, r->model);
+	else
+		snprintf(label, sizeof(label), "%s", strncmp(r->spec, "mock:", 5) == 0 ? r->spec + 5 : r->spec);
+	struct message *m = conv_add(&c, MSG_ASSISTANT, label, NULL);
+	msg_append_text(m, r->text.data ? r->text.data : "", r->text.len);
+	msg_append_thinking(m, r->thinking.data ? r->thinking.data : "", r->thinking.len);
+	char meta[128];
+	figures_meta(&r->f, meta, sizeof(meta));
+	m->metrics = r->f;
+	m->has_metrics = true;
+	msg_finish(m, r->f.outcome != REPLY_OK && r->text.len > 0, meta);
+	store(r, m);
+	conv_done(&c);
+}
+
 static void on_done(void *ctx, struct routed *rr)
 {
 	struct run *r = ctx;
@@ -199,6 +240,7 @@ static void on_done(void *ctx, struct routed *rr)
 	const struct stream_metrics *m = stream_metrics(routed_stream(rr));
 	figures_of(rr, true, r->prompt_bytes, r->o->config, &r->f);
 	metrics_end(r->metrics, r->begun_provider, r->begun_model, &r->f);
+	store_reply(r, rr);
 	if (r->live) {
 		buf_reset(&r->out);
 		if (!r->o->raw)
@@ -420,6 +462,48 @@ static void print_table(struct run *runs, size_t n, int best_ttft, int best_tps)
 	}
 }
 
+/* The history of this run: one conversation, a compare group when it is a
+ * compare. h NULL: off, or unusable (one line on stderr says why; the run
+ * goes on without it). */
+struct run_history {
+	struct history *h;
+	long long conv, group;
+};
+
+static void open_history(const struct headless_opts *o, struct run_history *rh)
+{
+	memset(rh, 0, sizeof(*rh));
+	char path[1024], err[512];
+	const char *p = history_default_path(path, sizeof(path));
+	if (p == NULL)
+		return;
+	rh->h = history_open(p, err, sizeof(err));
+	if (rh->h == NULL) {
+		fprintf(stderr, "circuit: %s\n", err);
+		return;
+	}
+	rh->conv = history_begin(rh->h, o->system, clock_unix());
+	if (rh->conv > 0 && o->compare != NULL)
+		rh->group = history_begin_compare(rh->h, rh->conv, o->compare, clock_unix());
+	if (rh->conv < 0 || rh->group < 0) {
+		fprintf(stderr, "circuit: history: %s; not kept\n", history_error(rh->h));
+		rh->conv = -1;
+	}
+}
+
+/* Run i's place in that history; its prompt is stored now. */
+static void begin_history(struct run *r, const struct run_history *rh, int i, const char *prompt)
+{
+	r->hist = rh->h;
+	r->hist_conv = rh->conv;
+	r->hist_group = rh->group;
+	r->column = r->o->compare != NULL ? i + 1 : 0;
+	struct conversation c;
+	conv_init(&c);
+	store(r, conv_add(&c, MSG_USER, "you", prompt));
+	conv_done(&c);
+}
+
 int headless_run(const struct headless_opts *o)
 {
 	char *prompt = o->prompt ? xstrdup(o->prompt) : read_stdin();
@@ -522,9 +606,14 @@ int headless_run(const struct headless_opts *o)
 	}
 	struct metrics metrics;
 	metrics_init(&metrics);
+	struct run_history rh = {NULL, 0, 0};
+	if (status == 0 && o->history)
+		open_history(o, &rh);
 	long long now = clock_ms();
 	for (int i = 0; i < n && status == 0; i++) {
 		runs[i].metrics = &metrics;
+		if (rh.h != NULL)
+			begin_history(&runs[i], &rh, i, prompt);
 		runs[i].fallback = fallbacks;
 		runs[i].nfallback = (size_t)nfb;
 		if (start(&runs[i], rt, t, o, prompt, now) < 0)
@@ -612,6 +701,7 @@ int headless_run(const struct headless_opts *o)
 	for (int i = 0; i < n; i++)
 		run_free(&runs[i]);
 	metrics_done(&metrics);
+	history_close(rh.h);
 	transport_free(t);
 	router_free(rt);
 	for (int i = 0; i < nfb; i++)

@@ -22,6 +22,7 @@ struct headless_opts {
 	long connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms; /* 0: defaults */
 	const struct breaker_config *breaker; /* NULL: defaults */
 	const struct config *config; /* extra providers; NULL: none */
+	bool history;                /* keep the run in the history file */
 };
 
 /* Runs the request(s) to the end; returns the exit status (0 done, 1 a

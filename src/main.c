@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "headless.h"
+#include "histcli.h"
 #include "model/config.h"
 #include "util/buf.h"
 #include "replay.h"
@@ -18,6 +19,9 @@ static const char usage_text[] =
 	"                                                   the interactive screen\n"
 	"       circuit -p PROMPT [-m MODEL] [-s SYSTEM] [--compare M1,M2,...] [--json]\n"
 	"       echo PROMPT | circuit [options]\n"
+	"       circuit --resume [ID]                        the screen, going on with a\n"
+	"                                                   conversation of the history\n"
+	"       circuit --search TEXT | --export ID [--format md|json]\n"
 	"       circuit --replay FILE --wire FORMAT [--events] [--status CODE]\n"
 	"       circuit --help | --version\n"
 	"\n"
@@ -47,6 +51,11 @@ static const char usage_text[] =
 	"      --theme NAME    default, light, solarized-dark, mono, or a file of yours\n"
 	"                      in $XDG_CONFIG_HOME/circuit/themes/NAME.theme\n"
 	"      --no-color      no colours (NO_COLOR in the environment does the same)\n"
+	"      --resume [ID]   reopen the last conversation (or conversation ID) and go on\n"
+	"      --search TEXT   list the messages of the history containing every word\n"
+	"      --export ID     print conversation ID, as --format md (default) or json\n"
+	"      --no-history    keep nothing of this run in the history (config:\n"
+	"                      history = off); history: $XDG_DATA_HOME/circuit/history.db\n"
 	"      --replay FILE   decode a recorded response body offline (\"-\": stdin):\n"
 	"                      text on stdout, thinking on stderr, a [stop: ...] line\n"
 	"      --wire FORMAT   openai, openai-responses, anthropic, gemini, gemini-json,\n"
@@ -87,7 +96,8 @@ int main(int argc, char **argv)
 {
 	enum { OPT_REPLAY = 256, OPT_WIRE, OPT_EVENTS, OPT_STATUS, OPT_RAW, OPT_VERSION,
 	       OPT_COMPARE, OPT_JSON, OPT_RECORD, OPT_DEBUG, OPT_THEME, OPT_NO_COLOR,
-	       OPT_FALLBACK, OPT_CONFIG };
+	       OPT_FALLBACK, OPT_CONFIG, OPT_RESUME, OPT_SEARCH, OPT_EXPORT, OPT_FORMAT,
+	       OPT_NO_HISTORY };
 	static const struct option longopts[] = {
 		{"prompt", required_argument, NULL, 'p'},
 		{"model", required_argument, NULL, 'm'},
@@ -105,6 +115,11 @@ int main(int argc, char **argv)
 		{"fallback", required_argument, NULL, OPT_FALLBACK},
 		{"config", required_argument, NULL, OPT_CONFIG},
 		{"no-color", no_argument, NULL, OPT_NO_COLOR},
+		{"resume", optional_argument, NULL, OPT_RESUME},
+		{"search", required_argument, NULL, OPT_SEARCH},
+		{"export", required_argument, NULL, OPT_EXPORT},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"no-history", no_argument, NULL, OPT_NO_HISTORY},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -113,6 +128,9 @@ int main(int argc, char **argv)
 	struct headless_opts ho = {.max_retries = -1};
 	struct app_opts ao = {0};
 	const char *config_path = NULL;
+	const char *search = NULL, *export_id = NULL, *format = NULL;
+	bool no_history = false, resume = false;
+	const char *resume_id = NULL;
 	signal(SIGPIPE, SIG_IGN);
 	opterr = 0;
 	int c;
@@ -129,6 +147,18 @@ int main(int argc, char **argv)
 		case OPT_FALLBACK: ho.fallback = optarg; break;
 		case OPT_CONFIG: config_path = optarg; break;
 		case OPT_NO_COLOR: ao.no_color = true; break;
+		case OPT_RESUME:
+			resume = true;
+			/* "--resume ID" as well as "--resume=ID": a number next. */
+			resume_id = optarg;
+			if (resume_id == NULL && optind < argc && argv[optind][0] >= '0' &&
+			    argv[optind][0] <= '9')
+				resume_id = argv[optind++];
+			break;
+		case OPT_SEARCH: search = optarg; break;
+		case OPT_EXPORT: export_id = optarg; break;
+		case OPT_FORMAT: format = optarg; break;
+		case OPT_NO_HISTORY: no_history = true; break;
 		case OPT_REPLAY: ro.file = optarg; break;
 		case OPT_WIRE: ro.wire = optarg; break;
 		case OPT_EVENTS: ro.events = true; break;
@@ -162,6 +192,31 @@ int main(int argc, char **argv)
 	}
 	if (ro.wire || ro.events || ro.status)
 		return bad_usage("--wire, --events and --status go with --replay FILE");
+	if (search != NULL || export_id != NULL) {
+		if (no_history || resume || ho.prompt || ho.compare || (search && export_id))
+			return bad_usage("--search and --export each stand alone");
+		if (search != NULL)
+			return histcli_search(NULL, search);
+		char *end;
+		long long id = strtoll(export_id, &end, 10);
+		if (*export_id == '\0' || *end != '\0' || id <= 0)
+			return bad_usage("--export takes a conversation id (see /sessions)");
+		return histcli_export(NULL, id, format ? format : "md");
+	}
+	if (format != NULL)
+		return bad_usage("--format goes with --export ID");
+	if (resume) {
+		ao.resume = -1;
+		if (resume_id != NULL) {
+			char *end;
+			ao.resume = strtoll(resume_id, &end, 10);
+			if (*resume_id == '\0' || *end != '\0' || ao.resume <= 0)
+				return bad_usage("--resume takes a conversation id, or nothing for the last one");
+		}
+		if (ho.prompt != NULL || ho.compare != NULL || !isatty(STDIN_FILENO))
+			return bad_usage("--resume opens a conversation on the chat screen: not with -p, "
+			                 "--compare or a prompt on standard input");
+	}
 	/* The config file: defaults under the command line's options. A bad
 	 * line is a warning naming FILE:LINE; its default is used. */
 	struct config cfg;
@@ -181,9 +236,18 @@ int main(int argc, char **argv)
 		fallback_list = fb.data;
 		ho.fallback = fallback_list;
 	}
+	ao.model_given = ho.model != NULL;
 	if (ho.model == NULL && ho.compare == NULL)
 		ho.model = cfg.model;
 	ao.model = cfg.model;
+	ao.history = ho.history = cfg.history && !no_history;
+	if (ao.resume != 0 && !ao.history) {
+		config_done(&cfg);
+		free(fallback_list);
+		return bad_usage(no_history ? "--resume reads the history: not with --no-history"
+		                            : "--resume reads the history, which the config turns off "
+		                              "(history = off)");
+	}
 	if (ao.theme == NULL)
 		ao.theme = cfg.theme;
 	struct breaker_config bc;

@@ -262,22 +262,22 @@ bool columns_toggle_sync(struct columns *c)
 
 void columns_scroll(struct columns *c, int lines)
 {
-	for (int i = 0; i < COLUMNS_MAX; i++)
+	for (int i = 0; i < c->n; i++)
 		if (i == c->focus || c->sync)
 			transcript_scroll(c->tr[i], lines);
 }
 
 void columns_follow(struct columns *c)
 {
-	for (int i = 0; i < COLUMNS_MAX; i++)
+	for (int i = 0; i < c->n; i++)
 		if (i == c->focus || c->sync)
 			transcript_follow(c->tr[i]);
 }
 
-void columns_toggle_thinking(struct columns *c)
+void columns_set_thinking(struct columns *c, bool show)
 {
 	for (int i = 0; i < COLUMNS_MAX; i++)
-		transcript_toggle_thinking(c->tr[i]);
+		transcript_set_thinking(c->tr[i], show);
 }
 
 int columns_page(const struct columns *c)

@@ -68,7 +68,7 @@ bool columns_toggle_sync(struct columns *c);
 /* Scrolls the focused column, or all of them when synced (positive: back). */
 void columns_scroll(struct columns *c, int lines);
 void columns_follow(struct columns *c);
-void columns_toggle_thinking(struct columns *c);
+void columns_set_thinking(struct columns *c, bool show);
 /* Rows of text in the focused column (a page for PgUp/PgDn). */
 int columns_page(const struct columns *c);
 

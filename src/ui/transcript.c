@@ -33,6 +33,12 @@ struct transcript {
 	int total;  /* lines of the whole thread at this width */
 	size_t open_from; /* the oldest message still streaming (n: none) */
 	bool show_thinking;
+	bool recount; /* thinking toggled: every message's row count changes */
+	/* the thread the cache belongs to, and its removals then: a cache of
+	 * another thread, or of messages since removed, is thrown away before
+	 * any cached pointer is followed */
+	const struct conversation *conv;
+	unsigned long removals;
 };
 
 struct transcript *transcript_new(void)
@@ -86,12 +92,23 @@ static int message_rows(const struct transcript *t, const struct cache *c)
 /* Brings the cache in line with conv: new messages, changed messages. */
 static void update(struct transcript *t, const struct conversation *conv, int width)
 {
-	if (width != t->width || conv->n < t->n ||
-	    (t->n > 0 && conv->n >= t->n && conv->v[t->n - 1] != t->c[t->n - 1].m)) {
-		reset_cache(t); /* resize, /clear: wrap everything again */
+	if (width != t->width || conv != t->conv || conv->removals != t->removals ||
+	    conv->n < t->n) {
+		reset_cache(t); /* resize, /clear, another thread: wrap everything again */
 		t->width = width;
 		t->total = 0;
 		t->open_from = 0;
+		t->conv = conv;
+		t->removals = conv->removals;
+		t->recount = false;
+	}
+	if (t->recount) {
+		t->recount = false;
+		t->total = 0;
+		for (size_t i = 0; i < t->n; i++) {
+			t->c[i].rows = message_rows(t, &t->c[i]);
+			t->total += t->c[i].rows;
+		}
 	}
 	/* A finished message never changes again: only messages from the
 	 * oldest one still streaming on, and new ones, need a look. So a frame
@@ -250,9 +267,10 @@ void transcript_draw(struct transcript *t, const struct conversation *conv, WIND
 
 void transcript_scroll(struct transcript *t, int lines)
 {
-	t->scroll += lines;
-	if (t->scroll < 0)
-		t->scroll = 0;
+	/* Clamped to the thread when drawn; saturated here, as a view that is
+	 * not drawn (hidden column, /stats open) may be scrolled many times. */
+	long long v = (long long)t->scroll + lines;
+	t->scroll = v < 0 ? 0 : v > (1 << 30) ? 1 << 30 : (int)v;
 }
 
 void transcript_follow(struct transcript *t)
@@ -265,12 +283,17 @@ bool transcript_following(const struct transcript *t)
 	return t->scroll == 0;
 }
 
-void transcript_toggle_thinking(struct transcript *t)
+void transcript_set_thinking(struct transcript *t, bool show)
 {
-	t->show_thinking = !t->show_thinking;
-	t->total = 0;
-	for (size_t i = 0; i < t->n; i++) {
-		t->c[i].rows = message_rows(t, &t->c[i]);
-		t->total += t->c[i].rows;
-	}
+	if (show == t->show_thinking)
+		return;
+	t->show_thinking = show;
+	/* The row counts change; they are counted at the next draw, once the
+	 * cache is known to hold live messages (it may hold a cleared thread). */
+	t->recount = true;
+}
+
+bool transcript_thinking(const struct transcript *t)
+{
+	return t->show_thinking;
 }

@@ -27,6 +27,7 @@ void transcript_scroll(struct transcript *t, int lines);
 void transcript_follow(struct transcript *t);
 bool transcript_following(const struct transcript *t);
 /* Thinking shown in full, or collapsed to one line (the default). */
-void transcript_toggle_thinking(struct transcript *t);
+void transcript_set_thinking(struct transcript *t, bool show);
+bool transcript_thinking(const struct transcript *t);
 
 #endif

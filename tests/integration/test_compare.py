@@ -1120,6 +1120,72 @@ def test_headless_text(tmp):
         srv.close()
 
 
+# ---- the screen: 4. what a review found (each fails without its fix) ---------------
+
+def test_tui_regressions(tmp):
+    """Ctrl-T after /clear while the thread is hidden (compare, /stats) read
+    freed messages; Home pressed many times with /stats open overflowed the
+    scroll; /new typed in a compare was lost at /adopt. Under `make asan`
+    the first two abort the binary; here the screen must keep working."""
+    provs = [Prov("fast", 20, 5, 12), Prov("mid", 40, 10, 12)]
+    srv = Server(tmp)
+    tm = Tmux(tmp, "reg")
+    try:
+        cfg = write_config(tmp, "reg", srv.port, provs)
+        home = os.path.join(tmp, "home-reg")
+        os.makedirs(home)
+        p = tm.pane(200, 30, tui_env(home, cfg), ["-m", provs[0].label])
+        ok, s = p.wait_for(lambda s: s.rule is not None and s.status.rstrip().endswith("m-fast"),
+                           timeout=10)
+        p.send("before the compare")
+        ok, s = p.wait_for(lambda s: s.has("before the compare") and "streaming…" not in
+                           "".join(s.lines) and srv.requests(), timeout=10)
+        # The single thread hidden under the columns, then cleared: Ctrl-T
+        # must not follow the hidden transcript's stale pointers.
+        p.send("/compare " + " ".join(x.label for x in provs))
+        ok, s = p.wait_for(lambda s: s.side(provs))
+        p.send("/clear")
+        p.keys("C-t")
+        p.send("/stats")
+        ok, s = p.wait_for(lambda s: s.has("session:"))
+        p.send("/clear")
+        p.keys("C-t")
+        for _ in range(10):
+            p.keys("Home")
+        p.keys("Escape")
+        ok, s = p.wait_for(lambda s: s.side(provs) and not s.has("session:"))
+        check("review: Ctrl-T after /clear in a compare and under /stats, Home x10 under "
+              "/stats: the screen is back with its columns", ok, str(s))
+        # /new in a compare, then /adopt: the turns before the /new stay out.
+        n0 = len(srv.requests())
+        p.send("old turn")
+        srv.wait_requests(n0 + 2)
+        ok, s = p.wait_for(lambda s: s.side(provs) and s.states() == ["done"] * 2, timeout=10)
+        p.send("/new")
+        p.send("new turn")
+        srv.wait_requests(n0 + 4)
+        ok, s = p.wait_for(lambda s: s.side(provs) and s.states() == ["done"] * 2, timeout=10)
+        p.send("/adopt 2")
+        ok, s = p.wait_for(lambda s: not s.columns and s.status.rstrip().endswith("m-mid"))
+        check("review: /adopt 2 back to one thread", ok, str(s))
+        p.send("after adopting")
+        reqs = srv.wait_requests(n0 + 5)
+        last = reqs[-1] if len(reqs) >= n0 + 5 else None
+        msgs = messages_of(last) if last else []
+        users = [t for r, t in msgs if r == "user"]
+        check("review: /new typed in a compare still counts after /adopt: only the turns "
+              "since it are sent", last is not None and users == ["new turn", "after adopting"]
+              and (last.get("body") or {}).get("model") == provs[1].model, json.dumps(msgs)[:400])
+        # The thread survives too: Ctrl-T and a prompt still work.
+        p.keys("C-t")
+        p.send("/compare off")
+        ok, s = p.wait_for(lambda s: s.has("not comparing"))
+        check("review: still answering commands after all that", ok, str(s))
+    finally:
+        tm.kill()
+        srv.close()
+
+
 def main():
     if not os.path.exists(BIN):
         check("binary exists", False, BIN)
@@ -1131,7 +1197,7 @@ def main():
         print("skip: tmux not found: the compare screen checks do not run")
     else:
         tests += [("tui figures", test_tui_figures), ("tui layout", test_tui_layout),
-                  ("tui cancel", test_tui_cancel)]
+                  ("tui cancel", test_tui_cancel), ("tui regressions", test_tui_regressions)]
     only = os.environ.get("COMPARE_ONLY")  # e.g. COMPARE_ONLY=headless, to run a part
     for name, fn in tests:
         if only and only not in name:

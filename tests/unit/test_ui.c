@@ -54,9 +54,19 @@ static void test_commands_complete_from_a_prefix(void **state)
 		n++;
 	assert_int_equal(n, cmd_count);
 	st = 0;
+	/* In table order: every command starting with /s. */
 	assert_string_equal(cmd_complete("/s", &st), "/system");
+	assert_string_equal(cmd_complete("/s", &st), "/sessions");
+	assert_string_equal(cmd_complete("/s", &st), "/search");
 	assert_string_equal(cmd_complete("/s", &st), "/stats");
 	assert_null(cmd_complete("/s", &st));
+	/* A prefix naming one command is enough; an ambiguous one is not. */
+	const char *args;
+	assert_null(cmd_parse("/se x", &args));
+	assert_int_equal(cmd_parse("/sea x", &args)->id, CMD_SEARCH);
+	assert_string_equal(args, "x");
+	assert_int_equal(cmd_parse("/ses", &args)->id, CMD_SESSIONS);
+	assert_int_equal(cmd_parse("/comp a b", &args)->id, CMD_COMPARE);
 }
 
 static struct status two_providers(void)

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* histcli: the history from the command line (circuit --search, --export). */
+#include "histcli.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/history.h"
+#include "util/buf.h"
+
+#define HITS_MAX 50
+
+static struct history *open_or_say(const char *path)
+{
+	char buf[1024], err[512];
+	const char *p = path ? path : history_default_path(buf, sizeof(buf));
+	if (p == NULL) {
+		fputs("circuit: neither XDG_DATA_HOME nor HOME says where the history is\n", stderr);
+		return NULL;
+	}
+	struct history *h = history_open(p, err, sizeof(err));
+	if (h == NULL)
+		fprintf(stderr, "circuit: %s\n", err);
+	return h;
+}
+
+int histcli_search(const char *path, const char *query)
+{
+	struct history *h = open_or_say(path);
+	if (h == NULL)
+		return 1;
+	struct history_hit hits[HITS_MAX];
+	int n = history_find(h, query, hits, HITS_MAX);
+	if (n < 0) {
+		fprintf(stderr, "circuit: search failed: %s\n", history_error(h));
+		history_close(h);
+		return 1;
+	}
+	if (n == 0)
+		fprintf(stderr, "circuit: no message contains every word of \"%s\"\n", query);
+	for (int i = 0; i < n; i++) {
+		char date[32];
+		time_t t = (time_t)hits[i].when;
+		struct tm tm;
+		if (localtime_r(&t, &tm) == NULL || strftime(date, sizeof(date), "%Y-%m-%d %H:%M", &tm) == 0)
+			snprintf(date, sizeof(date), "%lld", hits[i].when);
+		printf("%lld\t%s\t%s: %s\n", hits[i].conv, date, hits[i].label, hits[i].snippet);
+	}
+	history_close(h);
+	return 0;
+}
+
+int histcli_export(const char *path, long long id, const char *format)
+{
+	enum history_format f;
+	if (strcmp(format, "md") == 0) {
+		f = HISTORY_MD;
+	} else if (strcmp(format, "json") == 0) {
+		f = HISTORY_JSON;
+	} else {
+		fprintf(stderr, "circuit: --format is md or json, not '%s'\n", format);
+		return 2;
+	}
+	struct history *h = open_or_say(path);
+	if (h == NULL)
+		return 1;
+	struct buf out;
+	buf_init(&out, 0);
+	int rc = 0;
+	if (history_export(h, id, f, &out) < 0) {
+		fprintf(stderr, "circuit: cannot export conversation %lld: %s\n", id, history_error(h));
+		rc = 1;
+	} else {
+		fwrite(out.data ? out.data : "", 1, out.len, stdout);
+		if (fflush(stdout) != 0)
+			rc = 1;
+	}
+	buf_done(&out);
+	history_close(h);
+	return rc;
+}
