@@ -1519,7 +1519,10 @@ static void fill_status(struct app *a, struct status *st, long long now)
 		/* Its live streams: the newest figures, the shortest stall. */
 		for (int k = -1; k < a->ncol; k++) {
 			const struct reply *rp = k < 0 ? a->single : a->col[k].live;
-			if (rp == NULL || rp->done || routed_provider(rp->rr) != s->p)
+			/* Between attempts (a retry waiting) the stream is the failed
+			 * one: nothing is stalled then. */
+			if (rp == NULL || rp->done || routed_provider(rp->rr) != s->p ||
+			    stream_finished(routed_stream(rp->rr)))
 				continue;
 			struct reply_metrics f;
 			reply_figures(rp, &f);
