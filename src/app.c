@@ -269,11 +269,23 @@ static void hist_write(struct app *a, struct reply *rp, bool final, long long no
 	rp->hist_version = rp->msg->version;
 }
 
+static void reply_figures(const struct reply *rp, struct reply_metrics *f);
+
+/* A live reply's row carries its figures so far (who answers, TTFT, ...),
+ * so a conversation resumed after a crash knows them. */
+static void live_figures(struct reply *rp)
+{
+	reply_figures(rp, &rp->msg->metrics);
+	rp->msg->has_metrics = true;
+}
+
 static void checkpoint(struct app *a, struct reply *rp, long long now)
 {
 	if (rp != NULL && !rp->done && rp->msg != NULL && rp->msg->version != rp->hist_version &&
-	    now - rp->checkpointed >= CHECKPOINT_MS)
+	    now - rp->checkpointed >= CHECKPOINT_MS) {
+		live_figures(rp);
 		hist_write(a, rp, false, now);
+	}
 }
 
 /* ---- figures ------------------------------------------------------------ */
@@ -480,6 +492,7 @@ static struct reply *start_reply(struct app *a, struct conversation *conv, size_
 		free(rp);
 		return NULL;
 	}
+	live_figures(rp);
 	rp->hist_id = hist_add(a, col, rp->msg);
 	rp->checkpointed = now;
 	struct provider *p = routed_provider(rp->rr);
@@ -575,6 +588,25 @@ static void reap_live(struct app *a)
 		timer_cancel(a->t, a->tick);
 		a->tick = 0;
 	}
+}
+
+/* /clear takes a live reply's thread away: its final row is written now
+ * (cancelled, the text so far), and it lets go of its message. */
+static void release_reply(struct app *a, struct reply *rp)
+{
+	if (rp == NULL || rp->msg == NULL)
+		return;
+	if (!rp->done && rp->hist_id > 0) {
+		struct message *m = rp->msg;
+		reply_figures(rp, &m->metrics);
+		m->metrics.outcome = REPLY_CANCELLED;
+		m->has_metrics = true;
+		char meta[128];
+		figures_meta(&m->metrics, meta, sizeof(meta));
+		msg_finish(m, m->text.len > 0, meta);
+		hist_write(a, rp, true, clock_ms());
+	}
+	rp->msg = NULL;
 }
 
 static void cancel_all(struct app *a)
@@ -1066,8 +1098,15 @@ static void history_command(struct app *a, enum cmd_id id, const char *args)
 			notice(a, MSG_ERROR, msg);
 			break;
 		}
-		FILE *f = fopen(file, "w");
-		if (f == NULL || fwrite(b.data ? b.data : "", 1, b.len, f) != b.len || fclose(f) != 0) {
+		/* As private as the history it comes from. */
+		int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (f == NULL && fd >= 0)
+			close(fd);
+		bool written = f != NULL && fwrite(b.data ? b.data : "", 1, b.len, f) == b.len;
+		if (f != NULL && fclose(f) != 0)
+			written = false;
+		if (!written) {
 			snprintf(msg, sizeof(msg), "cannot write %.200s: %s", file, strerror(errno));
 			notice(a, MSG_ERROR, msg);
 			break;
@@ -1081,6 +1120,11 @@ static void history_command(struct app *a, enum cmd_id id, const char *args)
 		long long conv = parse_id(args);
 		if (conv < 0) {
 			notice(a, MSG_ERROR, "/delete takes a conversation id (/sessions lists them)");
+			break;
+		}
+		if (conv == a->hist_conv && any_live(a)) {
+			notice(a, MSG_ERROR, "this conversation is still streaming: Ctrl-C cancels, then "
+			                     "/delete");
 			break;
 		}
 		int r = history_delete(a->hist, conv);
@@ -1148,15 +1192,15 @@ static void command(struct app *a, const char *line)
 		break;
 	case CMD_CLEAR:
 		cancel_all(a);
-		if (a->single != NULL)
-			a->single->msg = NULL;
+		/* The screen lets the replies go now, the history keeps them as
+		 * they stand: cancelled, with the text so far. */
+		release_reply(a, a->single);
 		conv_clear(&a->conv);
 		a->context_start = 0;
 		a->hist_conv = a->hist_group = 0; /* the next prompt begins a new conversation */
 		for (int i = 0; i < a->ncol; i++) {
 			struct column *col = &a->col[i];
-			if (col->live != NULL)
-				col->live->msg = NULL;
+			release_reply(a, col->live);
 			conv_clear(&col->conv);
 			col->base = col->context_start = 0;
 			col->has_last = false;

@@ -11,7 +11,9 @@
 #include "setup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -462,6 +464,19 @@ static void print_table(struct run *runs, size_t n, int best_ttft, int best_tps)
 	}
 }
 
+/* The signal pipe: a handler only writes the signal's number. */
+static int sig_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+	if (write(sig_pipe[1], &b, 1) < 0) {
+		/* a full pipe already holds a wakeup */
+	}
+	errno = saved;
+}
+
 /* The history of this run: one conversation, a compare group when it is a
  * compare. h NULL: off, or unusable (one line on stderr says why; the run
  * goes on without it). */
@@ -619,14 +634,45 @@ int headless_run(const struct headless_opts *o)
 		if (start(&runs[i], rt, t, o, prompt, now) < 0)
 			status = 1;
 	}
+	/* Ctrl-C (or SIGTERM) ends the streams the way the screen's Ctrl-C
+	 * does: the text so far is kept, printed and stored, then the exit
+	 * status says a signal ended it. A second one kills at once. */
+	int interrupted = 0;
+	bool sig_ok = pipe(sig_pipe) == 0;
+	struct sigaction sa, old_int, old_term;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = (int)SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	if (sig_ok) {
+		fcntl(sig_pipe[0], F_SETFL, O_NONBLOCK);
+		fcntl(sig_pipe[1], F_SETFL, O_NONBLOCK);
+		sigaction(SIGINT, &sa, &old_int);
+		sigaction(SIGTERM, &sa, &old_term);
+	}
 	for (;;) {
 		bool pending = false;
 		for (int i = 0; i < n; i++)
 			pending |= runs[i].rr != NULL && !runs[i].done;
 		if (!pending)
 			break;
-		transport_wait(t, NULL, 0, transport_timeout(t, clock_ms()), NULL);
+		bool ready = false;
+		transport_wait(t, sig_ok ? sig_pipe : NULL, sig_ok ? 1 : 0,
+		               transport_timeout(t, clock_ms()), sig_ok ? &ready : NULL);
+		unsigned char sig;
+		if (ready && read(sig_pipe[0], &sig, 1) == 1 && interrupted == 0) {
+			interrupted = sig;
+			for (int i = 0; i < n; i++)
+				if (runs[i].rr != NULL && !runs[i].done)
+					routed_cancel(runs[i].rr);
+		}
 		transport_run(t, clock_ms());
+	}
+	if (sig_ok) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		close(sig_pipe[0]);
+		close(sig_pipe[1]);
 	}
 
 	bool failed = status != 0;
@@ -703,6 +749,11 @@ int headless_run(const struct headless_opts *o)
 	metrics_done(&metrics);
 	history_close(rh.h);
 	transport_free(t);
+	if (interrupted != 0) {
+		fputs(interrupted == SIGINT ? "circuit: interrupted; the text so far is kept\n"
+		                            : "circuit: terminated; the text so far is kept\n",
+		      stderr);
+	}
 	router_free(rt);
 	for (int i = 0; i < nfb; i++)
 		free(fallbacks[i]);
@@ -710,5 +761,7 @@ int headless_run(const struct headless_opts *o)
 	log_close();
 	log_clear_secrets();
 	free(prompt);
+	if (interrupted != 0)
+		return 128 + interrupted;
 	return failed ? 1 : 0;
 }

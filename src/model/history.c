@@ -55,8 +55,10 @@ static const char *const migrations[] = {
      * (the FTS5 documentation's pattern); a checkpoint that did not change
      * the text does not re-index it. Writes to messages and compare groups
      * move their conversation's updated time forward, never back. */
+    /* AUTOINCREMENT: an id a user wrote down (--resume ID, --export ID)
+     * never comes back as another conversation after a /delete. */
     "CREATE TABLE conversations ("
-    " id INTEGER PRIMARY KEY,"
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
     " created INTEGER NOT NULL,"
     " updated INTEGER NOT NULL,"
     " system TEXT);"
@@ -706,8 +708,12 @@ static int prepare_all(struct history *h)
 	    [ST_ADD] = add.data,
 	    [ST_UPDATE] = upd.data,
 	    [ST_ADOPT] = "UPDATE messages SET col = 0 WHERE grp = ?1 AND col = ?2 AND grp <> 0",
-	    [ST_SESSIONS] = "SELECT c.id, c.created, c.updated, (SELECT count(*) FROM messages"
-	                    " WHERE conv = c.id AND col = 0 AND role = 'user') FROM conversations c"
+	    /* Turns: the thread's prompts; a conversation that is only a
+	     * compare counts the compare's (each is in every column: column 1). */
+	    [ST_SESSIONS] = "SELECT c.id, c.created, c.updated, coalesce(nullif((SELECT count(*)"
+	                    " FROM messages WHERE conv = c.id AND col = 0 AND role = 'user'), 0),"
+	                    " (SELECT count(*) FROM messages WHERE conv = c.id AND col = 1"
+	                    " AND role = 'user')) FROM conversations c"
 	                    " ORDER BY c.updated DESC, c.id DESC LIMIT ?1",
 	    /* The first prompt of the thread, else (a conversation that began
 	     * with a compare) the first anywhere; 200 characters: more than a

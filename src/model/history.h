@@ -75,7 +75,7 @@ struct history_session {
 	char title[80];   /* the first prompt, one line, cut at a character */
 	long long created, updated;
 	char models[128]; /* the reply labels, distinct, in order of first use, ", " */
-	int turns;        /* prompts in the thread (column 0) */
+	int turns;        /* the thread's prompts; only a compare: the compare's */
 };
 
 /* The most recently updated conversations, newest first, at most max.

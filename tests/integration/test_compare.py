@@ -194,7 +194,8 @@ class Server:
     def requests(self):
         try:
             with open(self.log, encoding="utf-8") as f:
-                return [json.loads(l) for l in f if l.strip()]
+                # A line without its newline is still being written: next poll.
+                return [json.loads(l) for l in f if l.endswith("\n") and l.strip()]
         except FileNotFoundError:
             return []
 

@@ -153,7 +153,8 @@ class Server:
 
     def requests(self):
         with open(self.log, encoding="utf-8") as f:
-            return [json.loads(l) for l in f if l.strip()]
+            # A line without its newline is still being written: next poll.
+            return [json.loads(l) for l in f if l.endswith("\n") and l.strip()]
 
 
 PROVIDERS = [("gpt-4o", "openai"), ("claude-sonnet-4-5", "anthropic"),

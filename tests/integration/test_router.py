@@ -71,7 +71,8 @@ class Server:
     def requests(self, tag):
         """The logged requests whose scenario carries exactly this tag."""
         with open(self.log, encoding="utf-8") as f:
-            reqs = [json.loads(l) for l in f if l.strip()]
+            # A line without its newline is still being written: next poll.
+            reqs = [json.loads(l) for l in f if l.endswith("\n") and l.strip()]
         return [r for r in reqs if (r.get("scenario") or {}).get("tag") == tag]
 
 

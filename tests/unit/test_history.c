@@ -840,7 +840,7 @@ static void test_history_a_compare_first_conversation_has_a_title(void **state)
 	struct history_session s;
 	assert_int_equal(history_sessions(h, &s, 1), 1);
 	assert_string_equal(s.title, "which is faster?");
-	assert_int_equal(s.turns, 0);
+	assert_int_equal(s.turns, 1); /* the compare's prompt: a turn, once */
 }
 
 /* ---- search ------------------------------------------------------------------ */
@@ -973,6 +973,20 @@ static void test_history_search_follows_a_checkpointed_reply(void **state)
 	assert_int_equal(history_find(h, "pondering", hit, 2), 1);
 	assert_contains(hit[0].snippet, "[pondering]");
 	assert_index_intact(f);
+}
+
+static void test_history_ids_are_never_reused(void **state)
+{
+	/* An id a user wrote down (--export 3) must not name another
+	 * conversation after a /delete of the newest one. */
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long a = history_begin(h, NULL, 1);
+	long long b = history_begin(h, NULL, 2);
+	assert_true(a > 0 && b > a);
+	assert_int_equal(history_delete(h, b), 1);
+	long long c = history_begin(h, NULL, 3);
+	assert_true(c > b);
 }
 
 static void test_history_delete_removes_rows_and_index(void **state)
@@ -1270,6 +1284,7 @@ int main(void)
 	    T(test_history_search_takes_every_word_literally),
 	    T(test_history_search_empty_query_finds_nothing),
 	    T(test_history_search_follows_a_checkpointed_reply),
+	    T(test_history_ids_are_never_reused),
 	    T(test_history_delete_removes_rows_and_index),
 	    T(test_history_export_markdown_has_every_message),
 	    T(test_history_export_markdown_never_carries_terminal_control),
