@@ -42,6 +42,11 @@ struct wire_adapter {
 	/* One parsed frame: root is the JSON value; type is the SSE event type
 	 * ("message" when none) or NULL for the JSON framings. */
 	void (*frame)(void *st, struct wire_sink *s, const char *type, json_t *root);
+	/* The fast path (may be NULL): one frame of JSON text, read without a
+	 * tree (wire/fastjson.h). Returns true when it took the frame, having
+	 * emitted exactly what frame() would have; false, before any event,
+	 * when the frame is not one it reads: frame() gets it parsed. */
+	bool (*fast)(void *st, struct wire_sink *s, const char *type, const char *data, size_t len);
 	/* A frame that is not JSON; return true if it was understood (OpenAI's
 	 * "[DONE]"). NULL: every such frame is malformed. */
 	bool (*raw)(void *st, struct wire_sink *s, const char *data, size_t len);

@@ -6,10 +6,12 @@
 
 #include "util/mem.h"
 #include "wire/adapter.h"
+#include "wire/fastjson.h"
 
 struct anthropic {
 	struct wire_tools tools; /* tool_use blocks, keyed by block index */
 	long long input;         /* from message_start, until message_delta says */
+	struct buf scratch;      /* the fast path's unescaped strings */
 };
 
 static void *anthropic_create(void)
@@ -23,6 +25,7 @@ static void anthropic_destroy(void *st)
 {
 	struct anthropic *a = st;
 	wire_tools_free(&a->tools);
+	buf_done(&a->scratch);
 	free(a);
 }
 
@@ -106,6 +109,124 @@ static void message_delta(struct anthropic *a, struct wire_sink *s, json_t *root
 		wire_tools_flush(&a->tools, s);
 		sink_stop(s, anthropic_stop(reason), reason);
 	}
+}
+
+/* ---- the fast path ---------------------------------------------------------
+ *
+ * content_block_delta with a text_delta or thinking_delta, read without a
+ * tree: exactly what block_delta does with it. Other events, tool input
+ * (input_json_delta), a key twice, an escaped type word, or a value
+ * fastjson is unsure of return false before any event: the tree's. */
+
+struct fast_delta {
+	struct fj_str root_type, dtype, text, thinking;
+	bool has_root_type, has_dtype, has_text, has_thinking;
+	unsigned seen;
+};
+
+enum { SEEN_TYPE = 1, SEEN_DELTA = 2, SEEN_DTYPE = 4, SEEN_TEXT = 8, SEEN_THINKING = 16 };
+
+static bool once(unsigned *seen, unsigned bit)
+{
+	if (*seen & bit)
+		return false;
+	*seen |= bit;
+	return true;
+}
+
+static bool maybe_string(const char **p, const char *end, struct fj_str *out, bool *has)
+{
+	enum fj_kind k;
+	if (!fj_peek(p, end, &k))
+		return false;
+	*has = k == FJ_STRING;
+	return *has ? fj_string(p, end, out) : fj_skip(p, end, 2);
+}
+
+static bool fast_inner(const char **p, const char *end, struct fast_delta *f)
+{
+	struct fj_str key;
+	bool first = true, done = false;
+	(*p)++; /* { */
+	while (fj_member(p, end, &first, &key, &done)) {
+		bool ok;
+		if (fj_key_is(&key, "type"))
+			ok = once(&f->seen, SEEN_DTYPE) && maybe_string(p, end, &f->dtype, &f->has_dtype);
+		else if (fj_key_is(&key, "text"))
+			ok = once(&f->seen, SEEN_TEXT) && maybe_string(p, end, &f->text, &f->has_text);
+		else if (fj_key_is(&key, "thinking"))
+			ok = once(&f->seen, SEEN_THINKING) &&
+			     maybe_string(p, end, &f->thinking, &f->has_thinking);
+		else
+			ok = fj_skip(p, end, 2);
+		if (!ok)
+			return false;
+	}
+	return done;
+}
+
+static bool fast_scan(const char *data, size_t len, struct fast_delta *f)
+{
+	const char *p = data, *end = data + len;
+	struct fj_str key;
+	bool first = true, done = false;
+	enum fj_kind k;
+	memset(f, 0, sizeof(*f));
+	if (!fj_object_begin(&p, end))
+		return false;
+	while (fj_member(&p, end, &first, &key, &done)) {
+		bool ok;
+		if (fj_key_is(&key, "type")) {
+			ok = once(&f->seen, SEEN_TYPE) &&
+			     maybe_string(&p, end, &f->root_type, &f->has_root_type);
+		} else if (fj_key_is(&key, "delta")) {
+			ok = once(&f->seen, SEEN_DELTA) && fj_peek(&p, end, &k);
+			if (ok)
+				ok = k == FJ_OBJECT ? fast_inner(&p, end, f) : fj_skip(&p, end, 1);
+		} else {
+			ok = fj_skip(&p, end, 1);
+		}
+		if (!ok)
+			return false;
+	}
+	return done && fj_end(&p, end);
+}
+
+static bool anthropic_fast(void *st, struct wire_sink *s, const char *event, const char *data,
+                           size_t len)
+{
+	struct anthropic *a = st;
+	/* The type as anthropic_frame picks it: the SSE event name, else
+	 * data.type. Only content_block_delta is read here. */
+	bool by_event = event != NULL && strcmp(event, "message") != 0;
+	if (by_event && strcmp(event, "content_block_delta") != 0)
+		return false;
+	struct fast_delta f;
+	if (!fast_scan(data, len, &f))
+		return false;
+	if (!by_event && !(f.has_root_type && fj_str_is(&f.root_type, "content_block_delta")))
+		return false;
+	if (!f.has_dtype)
+		return true; /* no delta type: block_delta says nothing */
+	if (f.dtype.escaped)
+		return false; /* the word jansson would compare, unescaped */
+	const struct fj_str *v;
+	enum wire_event_type type;
+	if (fj_str_is(&f.dtype, "text_delta") && f.has_text) {
+		v = &f.text;
+		type = WIRE_EV_TEXT;
+	} else if (fj_str_is(&f.dtype, "thinking_delta") && f.has_thinking) {
+		v = &f.thinking;
+		type = WIRE_EV_THINKING;
+	} else if (fj_str_is(&f.dtype, "input_json_delta")) {
+		return false; /* tool input: the tree's */
+	} else {
+		return true; /* signature_delta and the like, or no text: nothing */
+	}
+	size_t n;
+	const char *t = fj_decode(v, &a->scratch, &n);
+	sink_text(s, type, t, n);
+	return true;
 }
 
 static void anthropic_frame(void *st, struct wire_sink *s, const char *event, json_t *root)
@@ -213,6 +334,7 @@ const struct wire_adapter wire_anthropic_adapter = {
 	.create = anthropic_create,
 	.destroy = anthropic_destroy,
 	.frame = anthropic_frame,
+	.fast = anthropic_fast,
 	.error = anthropic_error,
 	.build = anthropic_build,
 };

@@ -42,6 +42,7 @@ struct wire_decoder {
 	struct buf scratch;
 	size_t frame_max;
 	size_t frames;
+	bool fast; /* the adapters' fast path is on (the default) */
 };
 
 const char *wire_format_name(enum wire_format f)
@@ -170,6 +171,10 @@ static void on_frame(struct wire_decoder *d, const char *type, const char *data,
 			d->frames++;
 		return;
 	}
+	if (d->fast && d->ad->fast != NULL && d->ad->fast(d->st, &d->sink, type, data, len)) {
+		d->frames++;
+		return;
+	}
 	json_t *root = parse_frame(data, len);
 	if (root == NULL) {
 		d->sink.malformed++;
@@ -199,6 +204,7 @@ struct wire_decoder *wire_decoder_new(enum wire_format f, const struct wire_limi
 	d->format = f;
 	d->ad = adapters[f];
 	d->st = d->ad->create();
+	d->fast = true;
 	d->frame_max = lim && lim->frame_max ? lim->frame_max : WIRE_FRAME_MAX_DEFAULT;
 	d->sink.fn = fn;
 	d->sink.ctx = ctx;
@@ -434,4 +440,9 @@ char *wire_build_request(enum wire_format f, const struct wire_request *req, siz
 	if (len != NULL)
 		*len = strlen(text);
 	return text;
+}
+
+void wire_decoder_set_fast(struct wire_decoder *d, bool on)
+{
+	d->fast = on;
 }

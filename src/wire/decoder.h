@@ -69,6 +69,11 @@ long long wire_retry_after_ms(const char *retry_after_ms, const char *retry_afte
 
 /* The request body for req in format f: new NUL-terminated JSON text that
  * the caller frees; *len set if len is not NULL. */
+/* The fast path (on by default): common chunks read without a JSON tree,
+ * to the same events. Off: every frame parsed by jansson. For the
+ * differential fuzz target and the benchmark. */
+void wire_decoder_set_fast(struct wire_decoder *d, bool on);
+
 char *wire_build_request(enum wire_format f, const struct wire_request *req, size_t *len);
 
 #endif

@@ -6,10 +6,12 @@
 
 #include "util/mem.h"
 #include "wire/adapter.h"
+#include "wire/fastjson.h"
 
 struct openai {
 	struct wire_tools tools;
 	bool done; /* [DONE] seen: later events are ignored */
+	struct buf scratch; /* the fast path's unescaped strings */
 };
 
 static void *openai_create(void)
@@ -21,6 +23,7 @@ static void openai_destroy(void *st)
 {
 	struct openai *o = st;
 	wire_tools_free(&o->tools);
+	buf_done(&o->scratch);
 	free(o);
 }
 
@@ -132,6 +135,203 @@ static void openai_frame(void *st, struct wire_sink *s, const char *type, json_t
 	}
 }
 
+/* ---- the fast path ---------------------------------------------------------
+ *
+ * A chunk of one choice with a text, thinking or refusal delta and maybe a
+ * finish_reason, read without building a tree; exactly what openai_frame
+ * does with it. Anything else (tool calls, usage, an error, several
+ * choices, a key twice, a value fastjson is unsure of) returns false before
+ * any event, and the frame takes the jansson way. */
+
+#define FAST_REASON_MAX 64
+
+struct fast_chunk {
+	struct fj_str content, reasoning_content, reasoning, refusal, reason;
+	bool has_content, has_rc, has_reasoning, has_refusal, has_reason;
+	long long index;
+	unsigned seen;
+};
+
+enum {
+	SEEN_CHOICES = 1u << 0, SEEN_OBJECT = 1u << 1, SEEN_USAGE = 1u << 2, SEEN_INDEX = 1u << 3,
+	SEEN_DELTA = 1u << 4, SEEN_REASON = 1u << 5, SEEN_CONTENT = 1u << 6, SEEN_RC = 1u << 7,
+	SEEN_REASONING = 1u << 8, SEEN_REFUSAL = 1u << 9, SEEN_TOOLS = 1u << 10,
+};
+
+/* Once per key: a key twice is jansson's "last one wins", not ours to guess. */
+static bool once(unsigned *seen, unsigned bit)
+{
+	if (*seen & bit)
+		return false;
+	*seen |= bit;
+	return true;
+}
+
+/* A string value we may read: *has says whether it was a string (jansson's
+ * wj_strn gives NULL for anything else); other values are checked and
+ * skipped. */
+static bool maybe_string(const char **p, const char *end, struct fj_str *out, bool *has)
+{
+	enum fj_kind k;
+	if (!fj_peek(p, end, &k))
+		return false;
+	if (k == FJ_STRING) {
+		*has = true;
+		return fj_string(p, end, out);
+	}
+	*has = false;
+	return fj_skip(p, end, 2);
+}
+
+static bool fast_delta(const char **p, const char *end, struct fast_chunk *c)
+{
+	struct fj_str key;
+	bool first = true, done = false;
+	if (!fj_object_begin(p, end))
+		return false;
+	while (fj_member(p, end, &first, &key, &done)) {
+		bool ok;
+		if (fj_key_is(&key, "content"))
+			ok = once(&c->seen, SEEN_CONTENT) &&
+			     maybe_string(p, end, &c->content, &c->has_content);
+		else if (fj_key_is(&key, "reasoning_content"))
+			ok = once(&c->seen, SEEN_RC) &&
+			     maybe_string(p, end, &c->reasoning_content, &c->has_rc);
+		else if (fj_key_is(&key, "reasoning"))
+			ok = once(&c->seen, SEEN_REASONING) &&
+			     maybe_string(p, end, &c->reasoning, &c->has_reasoning);
+		else if (fj_key_is(&key, "refusal"))
+			ok = once(&c->seen, SEEN_REFUSAL) &&
+			     maybe_string(p, end, &c->refusal, &c->has_refusal);
+		else if (fj_key_is(&key, "tool_calls")) {
+			enum fj_kind k;
+			/* Tool call fragments are the tree path's. */
+			ok = once(&c->seen, SEEN_TOOLS) && fj_peek(p, end, &k) && k != FJ_ARRAY &&
+			     fj_skip(p, end, 3);
+		} else
+			ok = fj_skip(p, end, 3);
+		if (!ok)
+			return false;
+	}
+	return done;
+}
+
+static bool fast_choice(const char **p, const char *end, struct fast_chunk *c)
+{
+	struct fj_str key;
+	bool first = true, done = false;
+	enum fj_kind k;
+	if (!fj_peek(p, end, &k))
+		return false;
+	if (k != FJ_OBJECT)
+		return fj_skip(p, end, 2); /* not a choice: nothing to read */
+	(*p)++;
+	while (fj_member(p, end, &first, &key, &done)) {
+		bool ok;
+		if (fj_key_is(&key, "index")) {
+			ok = once(&c->seen, SEEN_INDEX) && fj_peek(p, end, &k);
+			if (ok && k == FJ_NUMBER)
+				ok = fj_int(p, end, &c->index);
+			else if (ok)
+				ok = fj_skip(p, end, 3); /* not an integer: wj_int's -1 */
+		} else if (fj_key_is(&key, "delta")) {
+			ok = once(&c->seen, SEEN_DELTA) && fj_peek(p, end, &k);
+			if (ok)
+				ok = k == FJ_OBJECT ? fast_delta(p, end, c) : fj_skip(p, end, 3);
+		} else if (fj_key_is(&key, "finish_reason")) {
+			/* Copied into a C string and compared: plain and short. */
+			ok = once(&c->seen, SEEN_REASON) &&
+			     maybe_string(p, end, &c->reason, &c->has_reason) &&
+			     !(c->has_reason && (c->reason.escaped || c->reason.n >= FAST_REASON_MAX));
+		} else {
+			ok = fj_skip(p, end, 3);
+		}
+		if (!ok)
+			return false;
+	}
+	return done;
+}
+
+static bool fast_scan(const char *data, size_t len, struct fast_chunk *c)
+{
+	const char *p = data, *end = data + len;
+	struct fj_str key;
+	bool first = true, done = false;
+	enum fj_kind k;
+	memset(c, 0, sizeof(*c));
+	c->index = -1;
+	if (!fj_object_begin(&p, end))
+		return false;
+	while (fj_member(&p, end, &first, &key, &done)) {
+		bool ok;
+		if (fj_key_is(&key, "choices")) {
+			ok = once(&c->seen, SEEN_CHOICES) && fj_peek(&p, end, &k);
+			if (ok && k == FJ_ARRAY) {
+				bool efirst = true, edone = false;
+				int n = 0;
+				p++;
+				while (ok && fj_element(&p, end, &efirst, &edone))
+					ok = ++n == 1 && fast_choice(&p, end, c); /* one choice only */
+				ok = ok && edone;
+			} else if (ok) {
+				ok = fj_skip(&p, end, 1);
+			}
+		} else if (fj_key_is(&key, "error")) {
+			ok = false; /* the error paths are the tree's */
+		} else if (fj_key_is(&key, "usage")) {
+			ok = once(&c->seen, SEEN_USAGE) && fj_peek(&p, end, &k) && k != FJ_OBJECT &&
+			     fj_skip(&p, end, 1);
+		} else if (fj_key_is(&key, "object")) {
+			struct fj_str v;
+			bool has;
+			ok = once(&c->seen, SEEN_OBJECT) && maybe_string(&p, end, &v, &has) &&
+			     !(has && (v.escaped || fj_str_is(&v, "error")));
+		} else {
+			ok = fj_skip(&p, end, 1);
+		}
+		if (!ok)
+			return false;
+	}
+	return done && fj_end(&p, end);
+}
+
+static void fast_text(struct openai *o, struct wire_sink *s, enum wire_event_type type,
+                      const struct fj_str *v)
+{
+	size_t n;
+	const char *t = fj_decode(v, &o->scratch, &n);
+	sink_text(s, type, t, n);
+}
+
+static bool openai_fast(void *st, struct wire_sink *s, const char *type, const char *data,
+                        size_t len)
+{
+	struct openai *o = st;
+	(void)type;
+	struct fast_chunk c;
+	if (!fast_scan(data, len, &c))
+		return false;
+	if (o->done || c.index > 0)
+		return true; /* read, nothing to say: as openai_frame */
+	if (c.has_rc)
+		fast_text(o, s, WIRE_EV_THINKING, &c.reasoning_content);
+	else if (c.has_reasoning)
+		fast_text(o, s, WIRE_EV_THINKING, &c.reasoning);
+	if (c.has_content)
+		fast_text(o, s, WIRE_EV_TEXT, &c.content);
+	if (c.has_refusal)
+		fast_text(o, s, WIRE_EV_REFUSAL, &c.refusal);
+	if (c.has_reason) {
+		char reason[FAST_REASON_MAX];
+		memcpy(reason, c.reason.p, c.reason.n);
+		reason[c.reason.n] = '\0';
+		wire_tools_flush(&o->tools, s);
+		sink_stop(s, openai_stop(reason), reason);
+		s->terminal = true;
+	}
+	return true;
+}
+
 static bool openai_raw(void *st, struct wire_sink *s, const char *data, size_t len)
 {
 	struct openai *o = st;
@@ -165,6 +365,7 @@ const struct wire_adapter wire_openai_adapter = {
 	.create = openai_create,
 	.destroy = openai_destroy,
 	.frame = openai_frame,
+	.fast = openai_fast,
 	.raw = openai_raw,
 	.error = openai_error,
 	.build = openai_build,

@@ -102,6 +102,10 @@ struct fuzz_outcome {
 	size_t malformed;
 };
 
+/* The decoders' fast path, on as in the program; fuzz_fastpath turns it
+ * off for its reference run. */
+static bool fuzz_fast_path = true;
+
 /* Decodes p[0..n) cut at cuts[0..ncuts) (ascending) into r. */
 static struct fuzz_outcome fuzz_decode(enum wire_format f, const struct wire_limits *lim,
                                        const char *p, size_t n, const size_t *cuts,
@@ -113,6 +117,7 @@ static struct fuzz_outcome fuzz_decode(enum wire_format f, const struct wire_lim
 	struct wire_decoder *d = wire_decoder_new(f, lim, fuzz_on_event, r);
 	if (d == NULL)
 		abort();
+	wire_decoder_set_fast(d, fuzz_fast_path);
 	size_t at = 0;
 	for (size_t i = 0; i <= ncuts; i++) {
 		size_t end = i < ncuts ? cuts[i] : n;
@@ -165,7 +170,7 @@ static void fuzz_check(enum wire_format f, const struct wire_limits *lim, const 
 	buf_done(&whole.out);
 }
 
-static int fuzz_decoder_run(enum wire_format f, const uint8_t *data, size_t size)
+static inline int fuzz_decoder_run(enum wire_format f, const uint8_t *data, size_t size)
 {
 	static bool seeded;
 	if (!seeded) {

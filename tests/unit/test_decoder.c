@@ -105,12 +105,16 @@ static void collect(void *ctx, const struct wire_event *ev)
 
 /* Decodes body in format f, fed as the pieces that the cut offsets make
  * (cuts ascending, each in [0, len]). */
+/* The decoders' fast path: on, as in the program, unless a test says. */
+static bool fast_path = true;
+
 static void decode_cuts(enum wire_format f, const char *body, size_t len, const size_t *cuts,
                         size_t ncuts, struct run *r)
 {
 	run_init(r);
 	struct wire_decoder *d = wire_decoder_new(f, NULL, collect, r);
 	assert_non_null(d);
+	wire_decoder_set_fast(d, fast_path);
 	size_t at = 0;
 	for (size_t i = 0; i <= ncuts; i++) {
 		size_t end = i < ncuts ? cuts[i] : len;
@@ -379,6 +383,27 @@ static void test_fixture_split_at_every_offset_gives_same_events(void **state)
 	json_decref(exp);
 }
 
+/* Every recorded stream gives the same events with the fast path (the
+ * default) and without it (every frame through jansson). */
+static void test_fixture_fast_path_gives_same_events(void **state)
+{
+	const struct fixture *fx = *state;
+	json_t *exp = load_expected(fx);
+	enum wire_format f = format_of(fx, expected_http_status(exp) > 0);
+	size_t len;
+	char *body = tu_read_file(fx->body, &len);
+	struct run fast, tree;
+	decode_whole(f, body, len, &fast);
+	fast_path = false;
+	decode_whole(f, body, len, &tree);
+	fast_path = true;
+	assert_same_run(&fast, &tree, "fast path vs jansson");
+	run_done(&fast);
+	run_done(&tree);
+	free(body);
+	json_decref(exp);
+}
+
 static struct fixture *fixtures;
 static size_t nfixtures;
 
@@ -461,7 +486,7 @@ static void test_fixture_folder_covers_every_format(void **state)
 int main(void)
 {
 	list_fixtures();
-	size_t ntests = 1 + 3 * nfixtures;
+	size_t ntests = 1 + 4 * nfixtures;
 	struct CMUnitTest *tests = calloc(ntests, sizeof(*tests));
 	char(*names)[192] = calloc(ntests, sizeof(*names));
 	if (tests == NULL || names == NULL)
@@ -470,15 +495,16 @@ int main(void)
 	static const struct {
 		const char *what;
 		CMUnitTestFunction fn;
-	} kinds[3] = {
+	} kinds[4] = {
 	    {"decodes_to_expected", test_fixture_decodes_to_expected},
 	    {"fed_byte_by_byte_gives_same_events", test_fixture_fed_byte_by_byte_gives_same_events},
 	    {"split_at_every_offset_gives_same_events",
 	     test_fixture_split_at_every_offset_gives_same_events},
+	    {"fast_path_gives_same_events", test_fixture_fast_path_gives_same_events},
 	};
 	for (size_t i = 0; i < nfixtures; i++) {
-		for (int k = 0; k < 3; k++) {
-			size_t at = 1 + 3 * i + (size_t)k;
+		for (int k = 0; k < 4; k++) {
+			size_t at = 1 + 4 * i + (size_t)k;
 			snprintf(names[at], sizeof(names[at]), "test_%s_%s", fixtures[i].name,
 			         kinds[k].what);
 			tests[at].name = names[at];
