@@ -114,9 +114,12 @@ FUZZ_SECONDS ?= 120
 fuzz: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) PKG_LIBS='$(PKG_LIBS)' .ci/fuzz
 
+# bench_decode in memory, then the suite over loopback against curl and the
+# SDKs (it runs bench_history itself, last: its figures are wall-clock).
 bench: deps
 	@$(MAKE) --no-print-directory OPT='-O2 -g' $(BIN) $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@$(BUILD)/bench/bench_decode
+	@CIRCUIT_BIN=$(BIN) BUILD=$(BUILD) python3 tests/bench/bench_suite.py
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/circuit/themes \
