@@ -479,16 +479,19 @@ static void test_wrap_last_paragraph_wraps_on_its_own(void **state)
 static void test_wrap_tail_equals_wrapping_the_whole_text(void **state)
 {
 	(void)state;
-	static const unsigned widths[] = {1, 3, 7, 20, 80};
-	for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++) {
-		unsigned w = widths[wi];
-		rnd_state = 99 + w;
+	/* Every width, and steps of 1 to 40 bytes, then 1 to 4 (a cluster or a
+	 * word arriving in pieces). */
+	static const unsigned widths[] = {1, 2, 3, 7, 13, 20, 40, 80};
+	for (size_t wi = 0; wi < 2 * sizeof(widths) / sizeof(widths[0]); wi++) {
+		unsigned w = widths[wi % (sizeof(widths) / sizeof(widths[0]))];
+		size_t max_step = wi < sizeof(widths) / sizeof(widths[0]) ? 40 : 4;
+		rnd_state = 99 + w + (unsigned)max_step;
 		size_t n;
 		char *text = random_text(3000, &n);
 		struct lines inc = {0}, before = {0};
 		size_t at = 0;
 		while (at < n) {
-			size_t step = 1 + rnd() % 40;
+			size_t step = 1 + rnd() % max_step;
 			if (step > n - at)
 				step = n - at;
 			at += step;
