@@ -124,6 +124,7 @@ struct app {
 	int nstats;
 	char notice[96];
 	bool quit;
+	bool gone; /* the terminal hung up or we were told to end (SIGHUP, SIGTERM) */
 	bool redraw_all;
 	int sigpipe[2];
 	/* bracketed paste in progress */
@@ -1854,17 +1855,22 @@ int app_run(const struct app_opts *o)
 				} else if (sigs[i] == SIGINT) {
 					ctrl_c(a, now);
 				} else {
-					a->quit = true;
+					a->quit = true; /* SIGTERM, SIGHUP */
+					a->gone = true;
 				}
 			}
 		}
 		if (ready[0]) {
 			unsigned char buf[4096];
 			ssize_t k = read(STDIN_FILENO, buf, sizeof(buf));
-			if (k == 0)
-				a->quit = true; /* the terminal went away */
-			else if (k > 0)
+			if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR)) {
+				/* The terminal went away (EOF, or EIO from a closed pty):
+				 * it stays "readable", so going on would spin. */
+				a->quit = true;
+				a->gone = true;
+			} else if (k > 0) {
 				keys(a, buf, (size_t)k);
+			}
 		}
 		draw(a, now);
 	}
@@ -1906,5 +1912,10 @@ int app_run(const struct app_opts *o)
 	the_app = NULL;
 	log_close();
 	log_clear_secrets();
+	/* Hung up: everything is stored and closed; leave at once. Exit-time
+	 * handlers could block on a terminal that is gone (LeakSanitizer's at
+	 * exit was seen spinning forever after its pty vanished). */
+	if (a->gone)
+		_exit(0);
 	return 0;
 }

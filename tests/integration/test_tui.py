@@ -14,7 +14,9 @@ import json
 import os
 import re
 import shlex
+import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -717,6 +719,64 @@ def test_thinking(tm, home, srv):
     check("thinking: Ctrl-T again collapses it", ok, str(s))
 
 
+def test_hangup_mid_reply(tm, home, srv):
+    """The terminal closes while a reply streams (a closed ssh session): the
+    reply is stored, and circuit ends at once, quietly, without spinning.
+    A build with LeakSanitizer once stayed behind forever, at 30 % CPU, in
+    its exit-time check on the vanished terminal."""
+    import pty
+    env = openai_env(home, srv, "pace_ms=50,tokens=200")
+    env["XDG_DATA_HOME"] = os.path.join(home, "hangup-data")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: circuit on the pty
+        os.execve(BIN, [BIN, "-m", "gpt-4o"], env)
+    out = b""
+    deadline = time.monotonic() + 10
+    sent = False
+    mark = None
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                out += os.read(fd, 65536)
+            except OSError:
+                break
+        if not sent and b">" in out and b"gpt-4o" in out:
+            os.write(fd, b"tell me a long story\r")
+            sent = True
+        if sent and mark is None and b"streaming" in out:
+            mark = len(out)
+        if mark is not None and len(out) > mark + 400:
+            break  # some of the reply's text has been drawn
+    check("hangup: the reply is streaming, some text on screen",
+          mark is not None and len(out) > mark + 400, repr(out[-300:]))
+    os.close(fd)  # the terminal goes away
+    t0 = time.monotonic()
+    status = None
+    while time.monotonic() - t0 < 10:
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = st
+            break
+        time.sleep(POLL)
+    if status is None:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    check("hangup: circuit ends within 10 s of its terminal closing, exit 0",
+          status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0,
+          f"status={status} after {time.monotonic() - t0:.1f} s")
+    db = os.path.join(home, "hangup-data", "circuit", "history.db")
+    rows = []
+    if os.path.exists(db):
+        import sqlite3
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        rows = con.execute("SELECT role, interrupted, length(text) FROM messages ORDER BY id").fetchall()
+        con.close()
+    check("hangup: the prompt and the partial reply are stored, the reply interrupted",
+          len(rows) == 2 and rows[0][0] == "user" and rows[1][0] == "assistant" and rows[1][1] == 1
+          and rows[1][2] > 0, repr(rows))
+
+
 def main():
     if shutil.which("tmux") is None:
         return skip("tmux not found")
@@ -741,7 +801,8 @@ def main():
                                    ("thinking", test_thinking, (tm, home, srv)),
                                    ("breaker", test_breaker, (tm, home, srv)),
                                    ("continue", test_continue, (tm, home, srv)),
-                                   ("clear", test_clear_while_streaming, (tm, home, srv))):
+                                   ("clear", test_clear_while_streaming, (tm, home, srv)),
+                                   ("hangup", test_hangup_mid_reply, (tm, home, srv))):
                 try:
                     fn(*args)
                 except Exception as e:  # one broken scenario must not hide the rest
