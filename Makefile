@@ -7,6 +7,7 @@
 #   make lint     cppcheck, banned functions, layering
 #   make fuzz     libFuzzer targets (clang), FUZZ_SECONDS each
 #   make bench    benchmarks
+#   make soak     fault soak, SOAK_SECONDS (default 600)
 #   make install  PREFIX=/usr/local DESTDIR=
 
 VERSION    := 0.1.0
@@ -47,7 +48,7 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all run test check asan lint fuzz bench install uninstall clean deps tests
+.PHONY: all run test check asan lint fuzz bench soak install uninstall clean deps tests
 
 all: $(BIN) circuit
 
@@ -120,6 +121,12 @@ bench: deps
 	@$(MAKE) --no-print-directory OPT='-O2 -g' $(BIN) $(BENCH_BIN)
 	@$(BUILD)/bench/bench_decode
 	@CIRCUIT_BIN=$(BIN) BUILD=$(BUILD) python3 tests/bench/bench_suite.py
+
+# The fault soak: mixed streams and every scripted fault, a long-lived
+# screen sampled for RSS, heap, fds and breakers; valgrind on a short run.
+SOAK_SECONDS ?= 600
+soak: deps $(BIN)
+	@CIRCUIT_BIN=$(BIN) python3 tests/soak/soak.py --seconds $(SOAK_SECONDS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/circuit/themes \

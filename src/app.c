@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -588,6 +589,11 @@ static void reap_live(struct app *a)
 	if (!any_live(a) && a->tick != 0) {
 		timer_cancel(a->t, a->tick);
 		a->tick = 0;
+		/* Every reply has ended: give back what their buffers and the
+		 * history's statements freed. glibc keeps freed memory otherwise,
+		 * and a long session's RSS crept up (make soak: +10 MiB in 10 min
+		 * with 5 MiB in use). Once per reply, not per token. */
+		malloc_trim(0);
 	}
 }
 

@@ -204,12 +204,12 @@ static void finish(struct stream *s, int curl_code, const char *curl_msg)
 	if (s->cancelled) {
 		/* The user's choice: the text stays, no error. */
 	} else if (s->timed_out == 1) {
-		snprintf(msg, sizeof(msg), "no response within %ld s of the request",
-		         s->first_byte_ms / 1000);
+		snprintf(msg, sizeof(msg), "no response within %g s of the request",
+		         (double)s->first_byte_ms / 1000.0);
 		fail(s, WIRE_ERR_TIMEOUT, "first_byte_timeout", msg);
 	} else if (s->timed_out == 2) {
-		snprintf(msg, sizeof(msg), "the stream went quiet for %ld s mid-reply",
-		         s->idle_ms / 1000);
+		snprintf(msg, sizeof(msg), "the stream went quiet for %g s mid-reply",
+		         (double)s->idle_ms / 1000.0);
 		fail(s, WIRE_ERR_TIMEOUT, "idle_timeout", msg);
 	} else if (s->http_error) {
 		http_failure(s);

@@ -227,9 +227,11 @@ def test_timeouts(srv):
     dt = time.monotonic() - t
     check("idle timeout ends a stalled stream", rc == 1 and "quiet" in err and out.strip() and dt < 2.5,
           repr((rc, dt, err)))
+    check("idle timeout: the message says the timeout as set (0.5 s, not 0 s)",
+          "quiet for 0.5 s" in err, repr(err))
     env = srv.env("ttfb_ms=3000", CIRCUIT_FIRST_BYTE_TIMEOUT_MS="500")
     rc, out, err = run(["-p", "hi", "-m", "claude-sonnet-4-5"], env=env)
-    check("first-byte timeout", rc == 1 and "no response within" in err, repr((rc, err)))
+    check("first-byte timeout", rc == 1 and "no response within 0.5 s" in err, repr((rc, err)))
     env = clean_env(OPENAI_BASE_URL="http://127.0.0.1:1/v1", OPENAI_API_KEY="k",
                     XDG_CONFIG_HOME=srv.config_home)
     rc, out, err = run(["-p", "hi", "-m", "gpt-4o"], env=env)
