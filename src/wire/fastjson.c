@@ -129,10 +129,10 @@ bool fj_int(const char **p, const char *end, long long *out)
 	const char *digits = q;
 	long long v = 0;
 	while (q < end && *q >= '0' && *q <= '9') {
+		if (q - digits == FJ_DIGITS_MAX)
+			return false; /* a 19th digit: jansson may not hold it (nor may v) */
 		v = v * 10 + (*q - '0');
 		q++;
-		if (q - digits > FJ_DIGITS_MAX)
-			return false; /* jansson may not hold it as an integer */
 	}
 	size_t n = (size_t)(q - digits);
 	if (n == 0 || (n > 1 && digits[0] == '0'))
