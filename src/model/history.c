@@ -1124,7 +1124,7 @@ long long history_last(struct history *h)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
 }
 
-/* conv's row: system (malloc'd or NULL) and its times when asked. 1
+/* conv's row: its system prompt (malloc'd, or NULL) and its times when asked. 1
  * found, 0 no such conversation (error set), -1. */
 static int conv_row(struct history *h, long long conv, char **system, long long *created,
                     long long *updated)

@@ -86,7 +86,7 @@ long long history_last(struct history *h);
 /* Loads conv's thread (column 0) into c (appended, as the screen shows them:
  * each reply with its meta, metrics, interrupted and dropped flags, and
  * hist_id its row; has_metrics set)
- * and its system prompt into *system (malloc'd, or NULL). Returns the
+ * and its system prompt into *system, malloc'd (NULL: none). Returns the
  * number of messages, or -1 (no such conversation: history_error says). */
 int history_load(struct history *h, long long conv, struct conversation *c, char **system);
 /* Deletes conv and all its rows (index included). 1 deleted, 0 no such, -1. */
