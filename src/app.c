@@ -764,16 +764,6 @@ static void help(struct app *a)
 	buf_done(&b);
 }
 
-static void fmt_ms(char *b, size_t n, long long ms)
-{
-	if (ms < 0)
-		snprintf(b, n, "-");
-	else if (ms < 10000)
-		snprintf(b, n, "%lldms", ms);
-	else
-		snprintf(b, n, "%.1fs", (double)ms / 1000.0);
-}
-
 static void fmt_count(char *b, size_t n, long long v)
 {
 	if (v < 10000)
@@ -789,8 +779,8 @@ static void fmt_count(char *b, size_t n, long long v)
 static void stats_row(struct buf *b, const struct metrics_agg *g, const char *breaker)
 {
 	char p50[32], p95[32], tps[32], in[32], out[32], cost[32];
-	fmt_ms(p50, sizeof(p50), metrics_agg_ttft(g, 50));
-	fmt_ms(p95, sizeof(p95), metrics_agg_ttft(g, 95));
+	metrics_fmt_ms(metrics_agg_ttft(g, 50), p50, sizeof(p50));
+	metrics_fmt_ms(metrics_agg_ttft(g, 95), p95, sizeof(p95));
 	double t = metrics_agg_tps(g, 50);
 	if (t >= 0)
 		snprintf(tps, sizeof(tps), "%.1f", t);

@@ -416,16 +416,6 @@ static json_t *agg_json(const struct metrics_agg *g)
 	return o;
 }
 
-static void fmt_ms(char *b, size_t n, long long ms)
-{
-	if (ms < 0)
-		snprintf(b, n, "-");
-	else if (ms < 10000)
-		snprintf(b, n, "%lldms", ms);
-	else
-		snprintf(b, n, "%.1fs", (double)ms / 1000.0);
-}
-
 /* printf pads by bytes: the field width that pads s to cols cells. */
 static int pad(const char *s, int cols)
 {
@@ -447,11 +437,11 @@ static void print_table(struct run *runs, size_t n, int best_ttft, int best_tps)
 		const struct stream_metrics *m = stream_metrics(routed_stream(r->rr));
 		char name[64], ttfb[24], ttft[24], total[24], tps[24], in[32], out[32], cost[32];
 		snprintf(name, sizeof(name), "%s:%s", r->p->name, r->model);
-		fmt_ms(ttfb, sizeof(ttfb), f->ttfb);
-		fmt_ms(ttft, sizeof(ttft) - 4, f->ttft);
+		metrics_fmt_ms(f->ttfb, ttfb, sizeof(ttfb));
+		metrics_fmt_ms(f->ttft, ttft, sizeof(ttft) - 4);
 		if ((int)i == best_ttft)
 			memcpy(ttft + strlen(ttft), "★", sizeof("★")); /* room kept above */
-		fmt_ms(total, sizeof(total), f->total);
+		metrics_fmt_ms(f->total, total, sizeof(total));
 		if (f->tps >= 0)
 			snprintf(tps, sizeof(tps), "%s%.1f%s", f->tps_estimated ? "≈" : "", f->tps,
 			         (int)i == best_tps ? "★" : "");

@@ -389,3 +389,13 @@ void metrics_sparkline(const struct metrics_agg *a, size_t width, struct buf *ou
 			return;
 	}
 }
+
+void metrics_fmt_ms(long long ms, char *out, size_t size)
+{
+	if (ms < 0)
+		snprintf(out, size, "-");
+	else if (ms < 10000)
+		snprintf(out, size, "%lldms", ms);
+	else
+		snprintf(out, size, "%.1fs", (double)ms / 1000.0);
+}

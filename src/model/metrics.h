@@ -81,6 +81,10 @@ long long metrics_stall(const struct reply_metrics *r, long long now_since_t0);
 int metrics_best_ttft(const struct reply_metrics *const *r, size_t n);
 int metrics_best_tps(const struct reply_metrics *const *r, size_t n);
 
+/* A duration as every view writes it: "-" unknown (ms < 0), "412ms" under
+ * 10 s, "12.3s" from there. */
+void metrics_fmt_ms(long long ms, char *out, size_t size);
+
 /* Nearest-rank percentile (p in 0..100] of n values (order not needed;
  * the values are not modified): the smallest value with at least p% of the
  * values at or below it. -1 when n is 0. */

@@ -59,14 +59,6 @@ enum columns_mode columns_layout(int rows, int cols, int n, int focus, bool zoom
 	return COLUMNS_ONE;
 }
 
-static void fmt_ms(struct buf *b, long long ms)
-{
-	if (ms < 10000)
-		buf_printf(b, "%lldms", ms);
-	else
-		buf_printf(b, "%.1fs", (double)ms / 1000.0);
-}
-
 /* The header in its full form ("· ttft 102ms · 81.3 t/s · 124 tok") or,
  * compact, without the words ("102ms 81t/s 124tok"). */
 static void head_text(const struct column_head *h, int num, bool focused, bool compact,
@@ -79,7 +71,9 @@ static void head_text(const struct column_head *h, int num, bool focused, bool c
 	const char *sep = compact ? " " : " · ";
 	if (m->ttft >= 0) {
 		buf_printf(b, "%s%s", sep, compact ? "" : "ttft ");
-		fmt_ms(b, m->ttft);
+		char t[32];
+		metrics_fmt_ms(m->ttft, t, sizeof(t));
+		buf_append_str(b, t);
 		if (h->win_ttft)
 			buf_append_str(b, "★");
 	}

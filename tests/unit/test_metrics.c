@@ -155,6 +155,22 @@ static void test_metrics_empty_reply_estimates_zero(void **state)
 	assert_false(r.cost_estimated);
 }
 
+static void test_metrics_fmt_ms_as_every_view_writes_it(void **state)
+{
+	(void)state;
+	char b[32];
+	metrics_fmt_ms(-1, b, sizeof(b));
+	assert_string_equal(b, "-");
+	metrics_fmt_ms(0, b, sizeof(b));
+	assert_string_equal(b, "0ms");
+	metrics_fmt_ms(9999, b, sizeof(b));
+	assert_string_equal(b, "9999ms");
+	metrics_fmt_ms(10000, b, sizeof(b));
+	assert_string_equal(b, "10.0s");
+	metrics_fmt_ms(12345, b, sizeof(b));
+	assert_string_equal(b, "12.3s");
+}
+
 static void test_metrics_failed_before_any_token_costs_nothing(void **state)
 {
 	(void)state;
@@ -1211,6 +1227,7 @@ int main(void)
 	    cmocka_unit_test(test_metrics_derive_estimates_without_usage),
 	    cmocka_unit_test(test_metrics_estimate_rounds_up_at_byte_boundaries),
 	    cmocka_unit_test(test_metrics_empty_reply_estimates_zero),
+	    cmocka_unit_test(test_metrics_fmt_ms_as_every_view_writes_it),
 	    cmocka_unit_test(test_metrics_failed_before_any_token_costs_nothing),
 	    cmocka_unit_test(test_metrics_deltas_floor_the_output_estimate),
 	    cmocka_unit_test(test_metrics_usage_replaces_estimate_mid_stream_then_at_end),
