@@ -126,23 +126,6 @@ struct fast_delta {
 
 enum { SEEN_TYPE = 1, SEEN_DELTA = 2, SEEN_DTYPE = 4, SEEN_TEXT = 8, SEEN_THINKING = 16 };
 
-static bool once(unsigned *seen, unsigned bit)
-{
-	if (*seen & bit)
-		return false;
-	*seen |= bit;
-	return true;
-}
-
-static bool maybe_string(const char **p, const char *end, struct fj_str *out, bool *has)
-{
-	enum fj_kind k;
-	if (!fj_peek(p, end, &k))
-		return false;
-	*has = k == FJ_STRING;
-	return *has ? fj_string(p, end, out) : fj_skip(p, end, 2);
-}
-
 static bool fast_inner(const char **p, const char *end, struct fast_delta *f)
 {
 	struct fj_str key;
@@ -151,12 +134,14 @@ static bool fast_inner(const char **p, const char *end, struct fast_delta *f)
 	while (fj_member(p, end, &first, &key, &done)) {
 		bool ok;
 		if (fj_key_is(&key, "type"))
-			ok = once(&f->seen, SEEN_DTYPE) && maybe_string(p, end, &f->dtype, &f->has_dtype);
+			ok = fj_once(&f->seen, SEEN_DTYPE) &&
+			     fj_maybe_string(p, end, &f->dtype, &f->has_dtype, 2);
 		else if (fj_key_is(&key, "text"))
-			ok = once(&f->seen, SEEN_TEXT) && maybe_string(p, end, &f->text, &f->has_text);
+			ok = fj_once(&f->seen, SEEN_TEXT) &&
+			     fj_maybe_string(p, end, &f->text, &f->has_text, 2);
 		else if (fj_key_is(&key, "thinking"))
-			ok = once(&f->seen, SEEN_THINKING) &&
-			     maybe_string(p, end, &f->thinking, &f->has_thinking);
+			ok = fj_once(&f->seen, SEEN_THINKING) &&
+			     fj_maybe_string(p, end, &f->thinking, &f->has_thinking, 2);
 		else
 			ok = fj_skip(p, end, 2);
 		if (!ok)
@@ -177,10 +162,10 @@ static bool fast_scan(const char *data, size_t len, struct fast_delta *f)
 	while (fj_member(&p, end, &first, &key, &done)) {
 		bool ok;
 		if (fj_key_is(&key, "type")) {
-			ok = once(&f->seen, SEEN_TYPE) &&
-			     maybe_string(&p, end, &f->root_type, &f->has_root_type);
+			ok = fj_once(&f->seen, SEEN_TYPE) &&
+			     fj_maybe_string(&p, end, &f->root_type, &f->has_root_type, 2);
 		} else if (fj_key_is(&key, "delta")) {
-			ok = once(&f->seen, SEEN_DELTA) && fj_peek(&p, end, &k);
+			ok = fj_once(&f->seen, SEEN_DELTA) && fj_peek(&p, end, &k);
 			if (ok)
 				ok = k == FJ_OBJECT ? fast_inner(&p, end, f) : fj_skip(&p, end, 1);
 		} else {

@@ -342,6 +342,23 @@ bool fj_str_is(const struct fj_str *s, const char *lit)
 	return !s->escaped && s->n == n && memcmp(s->p, lit, n) == 0;
 }
 
+bool fj_maybe_string(const char **p, const char *end, struct fj_str *out, bool *has, int depth)
+{
+	enum fj_kind k;
+	if (!fj_peek(p, end, &k))
+		return false;
+	*has = k == FJ_STRING;
+	return *has ? fj_string(p, end, out) : fj_skip(p, end, depth);
+}
+
+bool fj_once(unsigned *seen, unsigned bit)
+{
+	if (*seen & bit)
+		return false;
+	*seen |= bit;
+	return true;
+}
+
 bool fj_end(const char **p, const char *end)
 {
 	fj_ws(p, end);

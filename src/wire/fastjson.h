@@ -62,6 +62,14 @@ const char *fj_decode(const struct fj_str *s, struct buf *scratch, size_t *n);
 /* s (decoded) equals lit. */
 bool fj_str_is(const struct fj_str *s, const char *lit);
 
+/* For a value read by name: *has says whether it is a string (read into
+ * out), as jansson's string getters give NULL for anything else; any
+ * other value is checked and skipped. depth: its enclosing levels. */
+bool fj_maybe_string(const char **p, const char *end, struct fj_str *out, bool *has, int depth);
+/* A key met once per object: bit set in *seen, false when already there
+ * (jansson keeps the last of a key twice: not ours to guess). */
+bool fj_once(unsigned *seen, unsigned bit);
+
 /* Only blanks from the cursor to the end (jansson's end-of-input check). */
 bool fj_end(const char **p, const char *end);
 

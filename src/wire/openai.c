@@ -158,31 +158,6 @@ enum {
 	SEEN_REASONING = 1u << 8, SEEN_REFUSAL = 1u << 9, SEEN_TOOLS = 1u << 10,
 };
 
-/* Once per key: a key twice is jansson's "last one wins", not ours to guess. */
-static bool once(unsigned *seen, unsigned bit)
-{
-	if (*seen & bit)
-		return false;
-	*seen |= bit;
-	return true;
-}
-
-/* A string value we may read: *has says whether it was a string (jansson's
- * wj_strn gives NULL for anything else); other values are checked and
- * skipped. */
-static bool maybe_string(const char **p, const char *end, struct fj_str *out, bool *has)
-{
-	enum fj_kind k;
-	if (!fj_peek(p, end, &k))
-		return false;
-	if (k == FJ_STRING) {
-		*has = true;
-		return fj_string(p, end, out);
-	}
-	*has = false;
-	return fj_skip(p, end, 2);
-}
-
 static bool fast_delta(const char **p, const char *end, struct fast_chunk *c)
 {
 	struct fj_str key;
@@ -192,21 +167,21 @@ static bool fast_delta(const char **p, const char *end, struct fast_chunk *c)
 	while (fj_member(p, end, &first, &key, &done)) {
 		bool ok;
 		if (fj_key_is(&key, "content"))
-			ok = once(&c->seen, SEEN_CONTENT) &&
-			     maybe_string(p, end, &c->content, &c->has_content);
+			ok = fj_once(&c->seen, SEEN_CONTENT) &&
+			     fj_maybe_string(p, end, &c->content, &c->has_content, 2);
 		else if (fj_key_is(&key, "reasoning_content"))
-			ok = once(&c->seen, SEEN_RC) &&
-			     maybe_string(p, end, &c->reasoning_content, &c->has_rc);
+			ok = fj_once(&c->seen, SEEN_RC) &&
+			     fj_maybe_string(p, end, &c->reasoning_content, &c->has_rc, 2);
 		else if (fj_key_is(&key, "reasoning"))
-			ok = once(&c->seen, SEEN_REASONING) &&
-			     maybe_string(p, end, &c->reasoning, &c->has_reasoning);
+			ok = fj_once(&c->seen, SEEN_REASONING) &&
+			     fj_maybe_string(p, end, &c->reasoning, &c->has_reasoning, 2);
 		else if (fj_key_is(&key, "refusal"))
-			ok = once(&c->seen, SEEN_REFUSAL) &&
-			     maybe_string(p, end, &c->refusal, &c->has_refusal);
+			ok = fj_once(&c->seen, SEEN_REFUSAL) &&
+			     fj_maybe_string(p, end, &c->refusal, &c->has_refusal, 2);
 		else if (fj_key_is(&key, "tool_calls")) {
 			enum fj_kind k;
 			/* Tool call fragments are the tree path's. */
-			ok = once(&c->seen, SEEN_TOOLS) && fj_peek(p, end, &k) && k != FJ_ARRAY &&
+			ok = fj_once(&c->seen, SEEN_TOOLS) && fj_peek(p, end, &k) && k != FJ_ARRAY &&
 			     fj_skip(p, end, 3);
 		} else
 			ok = fj_skip(p, end, 3);
@@ -229,19 +204,19 @@ static bool fast_choice(const char **p, const char *end, struct fast_chunk *c)
 	while (fj_member(p, end, &first, &key, &done)) {
 		bool ok;
 		if (fj_key_is(&key, "index")) {
-			ok = once(&c->seen, SEEN_INDEX) && fj_peek(p, end, &k);
+			ok = fj_once(&c->seen, SEEN_INDEX) && fj_peek(p, end, &k);
 			if (ok && k == FJ_NUMBER)
 				ok = fj_int(p, end, &c->index);
 			else if (ok)
 				ok = fj_skip(p, end, 3); /* not an integer: wj_int's -1 */
 		} else if (fj_key_is(&key, "delta")) {
-			ok = once(&c->seen, SEEN_DELTA) && fj_peek(p, end, &k);
+			ok = fj_once(&c->seen, SEEN_DELTA) && fj_peek(p, end, &k);
 			if (ok)
 				ok = k == FJ_OBJECT ? fast_delta(p, end, c) : fj_skip(p, end, 3);
 		} else if (fj_key_is(&key, "finish_reason")) {
 			/* Copied into a C string and compared: plain and short. */
-			ok = once(&c->seen, SEEN_REASON) &&
-			     maybe_string(p, end, &c->reason, &c->has_reason) &&
+			ok = fj_once(&c->seen, SEEN_REASON) &&
+			     fj_maybe_string(p, end, &c->reason, &c->has_reason, 2) &&
 			     !(c->has_reason && (c->reason.escaped || c->reason.n >= FAST_REASON_MAX));
 		} else {
 			ok = fj_skip(p, end, 3);
@@ -265,7 +240,7 @@ static bool fast_scan(const char *data, size_t len, struct fast_chunk *c)
 	while (fj_member(&p, end, &first, &key, &done)) {
 		bool ok;
 		if (fj_key_is(&key, "choices")) {
-			ok = once(&c->seen, SEEN_CHOICES) && fj_peek(&p, end, &k);
+			ok = fj_once(&c->seen, SEEN_CHOICES) && fj_peek(&p, end, &k);
 			if (ok && k == FJ_ARRAY) {
 				bool efirst = true, edone = false;
 				int n = 0;
@@ -279,12 +254,12 @@ static bool fast_scan(const char *data, size_t len, struct fast_chunk *c)
 		} else if (fj_key_is(&key, "error")) {
 			ok = false; /* the error paths are the tree's */
 		} else if (fj_key_is(&key, "usage")) {
-			ok = once(&c->seen, SEEN_USAGE) && fj_peek(&p, end, &k) && k != FJ_OBJECT &&
+			ok = fj_once(&c->seen, SEEN_USAGE) && fj_peek(&p, end, &k) && k != FJ_OBJECT &&
 			     fj_skip(&p, end, 1);
 		} else if (fj_key_is(&key, "object")) {
 			struct fj_str v;
 			bool has;
-			ok = once(&c->seen, SEEN_OBJECT) && maybe_string(&p, end, &v, &has) &&
+			ok = fj_once(&c->seen, SEEN_OBJECT) && fj_maybe_string(&p, end, &v, &has, 2) &&
 			     !(has && (v.escaped || fj_str_is(&v, "error")));
 		} else {
 			ok = fj_skip(&p, end, 1);
