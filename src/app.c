@@ -21,6 +21,7 @@
 
 #include "describe.h"
 #include "figures.h"
+#include "histcli.h"
 #include "setup.h"
 #include "model/conversation.h"
 #include "model/history.h"
@@ -933,14 +934,6 @@ static bool history_ready(struct app *a)
 	return a->hist != NULL;
 }
 
-static void fmt_date(char *b, size_t n, long long t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (localtime_r(&tt, &tm) == NULL || strftime(b, n, "%Y-%m-%d %H:%M", &tm) == 0)
-		snprintf(b, n, "%lld", t);
-}
-
 static long long parse_id(const char *args)
 {
 	char *end = NULL;
@@ -1020,7 +1013,7 @@ static void history_command(struct app *a, enum cmd_id id, const char *args)
 		                     : "no conversations yet");
 		for (int i = 0; i < n; i++) {
 			char date[32];
-			fmt_date(date, sizeof(date), ss[i].updated);
+			histcli_date(ss[i].updated, date, sizeof(date));
 			buf_printf(&b, "%6lld  %s  %3d turn%s  %s  · %s%s", ss[i].id, date, ss[i].turns,
 			           ss[i].turns == 1 ? " " : "s", ss[i].title, ss[i].models,
 			           ss[i].id == a->hist_conv ? "  (this one)" : "");
@@ -1061,7 +1054,7 @@ static void history_command(struct app *a, enum cmd_id id, const char *args)
 			           n == 1 ? "" : "es");
 		for (int i = 0; i < n; i++) {
 			char date[32];
-			fmt_date(date, sizeof(date), hits[i].when);
+			histcli_date(hits[i].when, date, sizeof(date));
 			buf_printf(&b, "%6lld  %s  %s: %s", hits[i].conv, date, hits[i].label,
 			           hits[i].snippet);
 			if (i + 1 < n)

@@ -11,6 +11,14 @@
 
 #define HITS_MAX 50
 
+void histcli_date(long long t, char *out, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (localtime_r(&tt, &tm) == NULL || strftime(out, size, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(out, size, "%lld", t);
+}
+
 static struct history *open_or_say(const char *path)
 {
 	char buf[1024], err[512];
@@ -41,10 +49,7 @@ int histcli_search(const char *path, const char *query)
 		fprintf(stderr, "circuit: no message contains every word of \"%s\"\n", query);
 	for (int i = 0; i < n; i++) {
 		char date[32];
-		time_t t = (time_t)hits[i].when;
-		struct tm tm;
-		if (localtime_r(&t, &tm) == NULL || strftime(date, sizeof(date), "%Y-%m-%d %H:%M", &tm) == 0)
-			snprintf(date, sizeof(date), "%lld", hits[i].when);
+		histcli_date(hits[i].when, date, sizeof(date));
 		printf("%lld\t%s\t%s: %s\n", hits[i].conv, date, hits[i].label, hits[i].snippet);
 	}
 	history_close(h);
