@@ -70,8 +70,8 @@ void transcript_free(struct transcript *t)
 	free(t);
 }
 
-/* Wraps what changed: only the last paragraph is wrapped again (wrap_tail),
- * so a token costs the length of the open paragraph. */
+/* Wraps what changed: only the open lines at the end are wrapped again
+ * (wrap_tail), so a token costs about a line, however long the paragraph. */
 static void rewrap(struct wrapped *w, const struct buf *b, int width)
 {
 	wrap_tail(buf_str(b), b->len, (unsigned)width, &w->lines, &w->n, &w->cap);

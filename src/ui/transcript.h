@@ -15,7 +15,7 @@ void transcript_free(struct transcript *t);
 
 /* Draws the end of conv (or the part scrolled to) into w. Each message's
  * wrapped lines are cached; when a streaming message grows only its last
- * paragraph is wrapped again, and drawing walks up from the bottom, so a
+ * line or two are wrapped again, and drawing walks up from the bottom, so a
  * token costs the same with 10 lines or 1 M above it. A width change
  * re-wraps everything (a resize). */
 void transcript_draw(struct transcript *t, const struct conversation *conv, WINDOW *w);

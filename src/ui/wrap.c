@@ -15,7 +15,7 @@ struct wrap_out {
 	size_t *nlines, *cap;
 };
 
-static void emit(struct wrap_out *o, size_t off, size_t len, unsigned width)
+static void emit(struct wrap_out *o, size_t off, size_t len, unsigned width, bool open)
 {
 	if (*o->nlines == *o->cap) {
 		size_t cap = *o->cap > 0 ? *o->cap * 2 : 16;
@@ -26,6 +26,7 @@ static void emit(struct wrap_out *o, size_t off, size_t len, unsigned width)
 	l->off = off;
 	l->len = len;
 	l->width = (unsigned short)width;
+	l->open = open;
 }
 
 unsigned wrap_tab_width(unsigned col, unsigned limit)
@@ -55,16 +56,28 @@ static size_t skip_spaces(const char *t, size_t p, size_t e)
 	return p;
 }
 
+/* How far past a cluster's end width_cluster may read to decide where the
+ * cluster ends: one more character, at most 4 bytes of UTF-8. plain_space
+ * reads the space and that character: 1 + 4. */
+#define LOOK_CLUSTER 4
+#define LOOK_SPACE 5
+
 /* The lines of the paragraph t[a, e) (no '\n' in it), at most limit columns
  * wide (limit >= 1). Each turn of the outer loop makes one line starting at
  * p. A break at a space goes back to just after the space run and scans the
  * word there again; those bytes fit on the new line (it starts at column 0,
  * and no column they reach is further right than it was), so every byte is
- * scanned at most twice or three times: O(e - a). */
-static void wrap_paragraph(const char *t, size_t a, size_t e, unsigned limit, struct wrap_out *o)
+ * scanned at most twice or three times: O(e - a).
+ *
+ * last: e is the end of the text, where more may be appended. A line is
+ * then open when its scan, lookahead included, reached e: the reads are in
+ * order, so the last one (the cluster that did not fit, or the byte after
+ * the dropped spaces) is the furthest. */
+static void wrap_paragraph(const char *t, size_t a, size_t e, unsigned limit, bool last,
+                           struct wrap_out *o)
 {
 	if (a == e) {
-		emit(o, a, 0, 0);
+		emit(o, a, 0, 0, last);
 		return;
 	}
 	size_t p = a;
@@ -80,11 +93,13 @@ static void wrap_paragraph(const char *t, size_t a, size_t e, unsigned limit, st
 				if (col + 1 > limit) {
 					/* col >= 1, so the line has content: end it
 					 * before this space run, drop the run. */
+					size_t next = skip_spaces(t, p, e);
+					bool open = last && next + LOOK_SPACE > e;
 					if (have_brk && t[p - 1] == ' ')
-						emit(o, ls, brk - ls, brk_col);
+						emit(o, ls, brk - ls, brk_col, open);
 					else
-						emit(o, ls, p - ls, col);
-					p = skip_spaces(t, p, e);
+						emit(o, ls, p - ls, col, open);
+					p = next;
 					broke = true;
 					break;
 				}
@@ -104,11 +119,12 @@ static void wrap_paragraph(const char *t, size_t a, size_t e, unsigned limit, st
 			/* The first cluster of a line always goes on it, even
 			 * wider than the line: that is what makes wrapping end. */
 			if (p > ls && col + w > limit) {
+				bool open = last && p + len + LOOK_CLUSTER > e;
 				if (have_brk) {
-					emit(o, ls, brk - ls, brk_col);
+					emit(o, ls, brk - ls, brk_col, open);
 					p = skip_spaces(t, brk, e);
 				} else {
-					emit(o, ls, p - ls, col);
+					emit(o, ls, p - ls, col, open);
 				}
 				broke = true;
 				break;
@@ -117,7 +133,7 @@ static void wrap_paragraph(const char *t, size_t a, size_t e, unsigned limit, st
 			p += len;
 		}
 		if (!broke)
-			emit(o, ls, p - ls, col);
+			emit(o, ls, p - ls, col, last);
 	}
 }
 
@@ -133,11 +149,11 @@ static void wrap_from(const char *t, size_t from, size_t n, unsigned width, stru
 	for (;;) {
 		const char *nl = a < n ? memchr(t + a, '\n', n - a) : NULL;
 		if (nl == NULL) {
-			wrap_paragraph(t, a, n, limit, o);
+			wrap_paragraph(t, a, n, limit, true, o);
 			return;
 		}
 		size_t e = (size_t)(nl - t);
-		wrap_paragraph(t, a, e, limit, o);
+		wrap_paragraph(t, a, e, limit, false, o);
 		a = e + 1;
 	}
 }
@@ -161,13 +177,14 @@ size_t wrap_paragraph_start(const char *text, size_t n)
 size_t wrap_tail(const char *text, size_t n, unsigned width, struct wrap_line **lines,
                  size_t *nlines, size_t *cap)
 {
+	/* The last line is always open, and so are the ones before it that
+	 * the end of the text could change. A line is made from its first byte
+	 * on, and that byte is where the line before it ended, which stays:
+	 * wrap again from the first open line's start. */
 	size_t from = 0;
-	if (*nlines > 0) {
-		/* The last line is in the last paragraph of the text it was
-		 * wrapped from, a prefix of this one: that paragraph's start. */
-		from = wrap_paragraph_start(text, (*lines)[*nlines - 1].off);
-		while (*nlines > 0 && (*lines)[*nlines - 1].off >= from)
-			(*nlines)--;
+	while (*nlines > 0 && (*lines)[*nlines - 1].open) {
+		from = (*lines)[*nlines - 1].off;
+		(*nlines)--;
 	}
 	size_t first = *nlines;
 	struct wrap_out o = {lines, nlines, cap};

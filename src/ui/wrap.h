@@ -3,14 +3,21 @@
 #ifndef CIRCUIT_UI_WRAP_H
 #define CIRCUIT_UI_WRAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* One screen line: the bytes text[off, off + len) (never the '\n' that ends
  * a paragraph, never the spaces dropped at a wrap) and the columns they take
- * when drawn from column 0, tabs laid out as wrap_tab_width says. */
+ * when drawn from column 0, tabs laid out as wrap_tab_width says.
+ *
+ * open: where this line ends (or where the next one starts) was decided by
+ * looking at bytes within a few of the end of the text, so text appended
+ * there may change it. Only lines at the end of the text are open, and every
+ * line after an open one is open; the last line always is. */
 struct wrap_line {
 	size_t off, len;
 	unsigned short width;
+	bool open;
 };
 
 /* How a tab at column col advances on a line of `limit` columns: to the next
@@ -45,12 +52,10 @@ unsigned wrap_tab_width(unsigned col, unsigned limit);
  *   width is 1).
  * O(n) time; no allocation but the array's growth.
  *
- * Incremental use: paragraphs are wrapped independently of each other, so
- * the lines of text[0..n) are the lines of every paragraph but the last
- * (those with off < wrap_paragraph_start(text, n)) followed by the lines of
- * the last paragraph alone. While a reply streams, a caller keeps the first
- * part and re-wraps only from the start of the last paragraph: see
- * wrap_tail. */
+ * Incremental use: a line is made from its first byte on, knowing nothing
+ * of the lines before it, and looks only a few bytes past where it ends. So
+ * when text grows, every line that is not open stays as it was, and wrapping
+ * again from the first open line's start gives the rest: see wrap_tail. */
 size_t wrap_text(const char *text, size_t n, unsigned width, struct wrap_line **lines,
                  size_t *nlines, size_t *cap);
 
@@ -60,11 +65,10 @@ size_t wrap_paragraph_start(const char *text, size_t n);
 
 /* Brings *lines up to date after text grew: *lines must hold wrap_text of a
  * prefix of the current text[0..n) at the same width (or be empty). Drops the
- * lines of that prefix's last paragraph and wraps text again from its start,
- * so the cost is the length of the open paragraph plus the new bytes, not
- * of the whole text. Afterwards *lines is exactly wrap_text(text, n, width).
- * Returns the index of the first line it rewrote: lines before it are
- * unchanged. */
+ * open lines and wraps text again from the first one's start, so the cost is
+ * about one line plus the new bytes, however long the paragraph or the text.
+ * Afterwards *lines is exactly wrap_text(text, n, width). Returns the index
+ * of the first line it rewrote: lines before it are unchanged. */
 size_t wrap_tail(const char *text, size_t n, unsigned width, struct wrap_line **lines,
                  size_t *nlines, size_t *cap);
 

@@ -431,6 +431,7 @@ static void assert_same_lines(const struct lines *a, const struct lines *b)
 		assert_int_equal(a->v[k].off, b->v[k].off);
 		assert_int_equal(a->v[k].len, b->v[k].len);
 		assert_int_equal(a->v[k].width, b->v[k].width);
+		assert_int_equal(a->v[k].open, b->v[k].open);
 	}
 }
 
@@ -525,7 +526,7 @@ static void test_wrap_tail_equals_wrapping_the_whole_text(void **state)
 	}
 }
 
-static void test_wrap_tail_rewraps_from_the_open_paragraph(void **state)
+static void test_wrap_tail_rewraps_only_the_open_lines(void **state)
 {
 	(void)state;
 	struct lines l = {0};
@@ -533,21 +534,50 @@ static void test_wrap_tail_rewraps_from_the_open_paragraph(void **state)
 	assert_int_equal(wrap_tail(t, 18, 6, &l.v, &l.n, &l.cap), 0);
 	/* "hello", "world", "second" */
 	assert_int_equal(l.n, 3);
+	assert_true(l.v[2].open);
+	assert_false(l.v[1].open);
 	assert_int_equal(wrap_tail(t, strlen(t), 6, &l.v, &l.n, &l.cap), 2);
-	/* "second", "line", "goes", "on" */
+	/* "second", "line", "goes", "on": "goes" ended at the 'n' of "on",
+	 * within a character's bytes of the end, so it is open too */
 	assert_int_equal(l.n, 6);
 	assert_int_equal(l.v[5].off, 29);
+	assert_false(l.v[3].open);
+	assert_true(l.v[4].open);
+	assert_true(l.v[5].open);
 	/* A newline at the end: the open line is the new empty one. */
 	const char *u = "hello world\nsecond line goes on\n";
-	assert_int_equal(wrap_tail(u, strlen(u), 6, &l.v, &l.n, &l.cap), 2);
+	assert_int_equal(wrap_tail(u, strlen(u), 6, &l.v, &l.n, &l.cap), 4);
 	assert_int_equal(l.n, 7);
 	assert_int_equal(l.v[6].off, strlen(u));
 	assert_int_equal(l.v[6].len, 0);
+	assert_false(l.v[5].open);
+	assert_true(l.v[6].open);
 	const char *v = "hello world\nsecond line goes on\nx";
 	assert_int_equal(wrap_tail(v, strlen(v), 6, &l.v, &l.n, &l.cap), 6);
 	assert_int_equal(l.n, 7);
 	assert_int_equal(l.v[6].len, 1);
 	lines_free(&l);
+}
+
+/* A token appended to a long paragraph rewrites its last line or two, not
+ * the paragraph: what keeps a token's cost flat while a reply streams. */
+static void test_wrap_tail_on_a_long_paragraph_touches_its_end(void **state)
+{
+	(void)state;
+	size_t cap = 64 * 1024, n = 0;
+	char *t = malloc(cap);
+	assert_non_null(t);
+	struct lines l = {0};
+	for (unsigned i = 0; n + 16 < cap; i++) {
+		n += (size_t)snprintf(t + n, cap - n, i % 7 ? " word%u" : " w%u,", i);
+		size_t first = wrap_tail(t, n, 40, &l.v, &l.n, &l.cap);
+		assert_true(first + 2 >= l.n);
+		for (size_t k = 0; k + 2 < l.n; k++)
+			assert_false(l.v[k].open);
+	}
+	assert_true(l.n > 1000);
+	lines_free(&l);
+	free(t);
 }
 
 /* ---- linear time ---------------------------------------------------------- */
@@ -604,7 +634,8 @@ int main(void)
 	    cmocka_unit_test(test_wrap_properties_on_a_fixed_mixed_text),
 	    cmocka_unit_test(test_wrap_last_paragraph_wraps_on_its_own),
 	    cmocka_unit_test(test_wrap_tail_equals_wrapping_the_whole_text),
-	    cmocka_unit_test(test_wrap_tail_rewraps_from_the_open_paragraph),
+	    cmocka_unit_test(test_wrap_tail_rewraps_only_the_open_lines),
+	    cmocka_unit_test(test_wrap_tail_on_a_long_paragraph_touches_its_end),
 	    cmocka_unit_test(test_wrap_is_linear_on_hostile_texts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
