@@ -127,6 +127,9 @@ struct app {
 	bool quit;
 	bool gone; /* the terminal hung up or we were told to end (SIGHUP, SIGTERM) */
 	bool redraw_all;
+	/* what the transcript's area showed last frame: the thread, /stats or
+	 * the columns (they take turns there; each draws only what changed) */
+	enum { VIEW_THREAD, VIEW_STATS, VIEW_COLUMNS } drawn_view;
 	int sigpipe[2];
 	/* bracketed paste in progress */
 	bool pasting;
@@ -1639,9 +1642,17 @@ static void draw(struct app *a, long long now)
 		inputline_set_screen_size(a->tui.rows, a->tui.cols);
 		a->redraw_all = false;
 	}
-	if (a->stats_view)
+	int view = a->stats_view ? VIEW_STATS : a->ncol > 0 ? VIEW_COLUMNS : VIEW_THREAD;
+	if (view != (int)a->drawn_view) {
+		/* The screen there shows the other view: draw this one whole. */
+		touchwin(a->tui.transcript);
+		if (a->cv != NULL)
+			columns_release(a->cv);
+		a->drawn_view = view;
+	}
+	if (view == VIEW_STATS)
 		draw_stats(a, now, a->tui.transcript);
-	else if (a->ncol > 0)
+	else if (view == VIEW_COLUMNS)
 		draw_columns(a, now);
 	else
 		transcript_draw(a->tr, &a->conv, a->tui.transcript);
@@ -1649,8 +1660,8 @@ static void draw(struct app *a, long long now)
 	struct status st;
 	fill_status(a, &st, now);
 	statusbar_draw(&st, a->tui.status);
-	inputline_take_dirty();
-	inputline_draw(a->tui.input, theme_attr(THEME_PROMPT), theme_attr(THEME_INPUT));
+	if (inputline_take_dirty() || is_wintouched(a->tui.input))
+		inputline_draw(a->tui.input, theme_attr(THEME_PROMPT), theme_attr(THEME_INPUT));
 	inputline_place_cursor(a->tui.input);
 	doupdate();
 }

@@ -85,6 +85,20 @@ void statusbar_draw(const struct status *s, WINDOW *w)
 	struct buf line;
 	buf_init(&line, 0);
 	statusbar_format(s, cols, &line);
+	/* The line as last drawn: most frames (a token each) change nothing
+	 * here, and drawing it costs more than the token. A window that is new
+	 * or was touched is drawn whatever it held. There is one status bar. */
+	static struct buf last;
+	static attr_t last_attr;
+	attr_t attr = theme_attr(THEME_STATUS);
+	if (!is_wintouched(w) && attr == last_attr && line.len == last.len &&
+	    memcmp(buf_str(&line), buf_str(&last), line.len) == 0) {
+		buf_done(&line);
+		return;
+	}
+	buf_reset(&last);
+	buf_append(&last, line.data, line.len);
+	last_attr = attr;
 	werase(w);
 	wbkgdset(w, theme_attr(THEME_STATUS) | ' ');
 	wattrset(w, theme_attr(THEME_STATUS));

@@ -2,6 +2,7 @@
 /* transcript: one thread on screen: wrapped, scrolled, drawn once per turn. */
 #include "ui/transcript.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 struct wrapped {
 	struct wrap_line *lines;
 	size_t n, cap;
+	size_t len; /* of the text wrapped */
 };
 
 struct cache {
@@ -39,6 +41,12 @@ struct transcript {
 	 * any cached pointer is followed */
 	const struct conversation *conv;
 	unsigned long removals;
+	/* row_key of what each row of the window shows (0: blank), valid for
+	 * shown_rows rows while shown_valid */
+	uint64_t *shown;
+	size_t shown_cap;
+	int shown_rows;
+	bool shown_valid;
 };
 
 struct transcript *transcript_new(void)
@@ -67,6 +75,7 @@ void transcript_free(struct transcript *t)
 		return;
 	reset_cache(t);
 	free(t->c);
+	free(t->shown);
 	free(t);
 }
 
@@ -74,6 +83,12 @@ void transcript_free(struct transcript *t)
  * (wrap_tail), so a token costs about a line, however long the paragraph. */
 static void rewrap(struct wrapped *w, const struct buf *b, int width)
 {
+	/* Text only grows, but for thinking dropped when a stream falls back
+	 * to another provider before its first token (on_reset): then wrap
+	 * it all again, wrap_tail's lines being of a text that is gone. */
+	if (b->len < w->len)
+		w->n = 0;
+	w->len = b->len;
 	wrap_tail(buf_str(b), b->len, (unsigned)width, &w->lines, &w->n, &w->cap);
 }
 
@@ -92,6 +107,7 @@ static int message_rows(const struct transcript *t, const struct cache *c)
 /* Brings the cache in line with conv: new messages, changed messages. */
 static void update(struct transcript *t, const struct conversation *conv, int width)
 {
+	bool had = t->n > 0; /* rows counted before: output can arrive below them */
 	if (width != t->width || conv != t->conv || conv->removals != t->removals ||
 	    conv->n < t->n) {
 		reset_cache(t); /* resize, /clear, another thread: wrap everything again */
@@ -101,6 +117,7 @@ static void update(struct transcript *t, const struct conversation *conv, int wi
 		t->conv = conv;
 		t->removals = conv->removals;
 		t->recount = false;
+		had = false;
 	}
 	if (t->recount) {
 		t->recount = false;
@@ -141,8 +158,10 @@ static void update(struct transcript *t, const struct conversation *conv, int wi
 		t->total += c->rows - before;
 		added_below += c->rows - before;
 	}
-	/* Scrolled up: keep the view where it is while output arrives below. */
-	if (t->scroll > 0 && added_below > 0)
+	/* Scrolled up: keep the view where it is while output arrives below.
+	 * (After a resize or another thread there is no view to keep: the
+	 * offset from the bottom stays.) */
+	if (had && t->scroll > 0 && added_below > 0)
 		t->scroll += added_below;
 }
 
@@ -167,11 +186,31 @@ static void draw_row(WINDOW *w, int y, int cols, const char *s, size_t n, attr_t
 	wattrset(w, 0);
 }
 
-/* Draws message c's row number r (0 = its label line) at screen row y. */
-static void draw_message_row(const struct transcript *t, const struct cache *c, int r, WINDOW *w,
-                             int y, int cols)
+/* What one screen row shows: text in one attribute, then maybe a tail in
+ * another (a label's figures after two spaces, or the streaming cursor). */
+struct row {
+	const char *s;
+	size_t n;
+	attr_t attr;
+	const char *tail;
+	size_t tn;
+	attr_t tail_attr;
+	bool gap; /* two spaces before the tail */
+	char tmp[96];
+};
+
+/* Message c's row number r (0 = its label line; the last, c->rows - 1, is
+ * the blank line between messages). */
+static void describe_row(const struct transcript *t, const struct cache *c, int r, int cols,
+                         struct row *o)
 {
 	const struct message *m = c->m;
+	o->s = o->tail = "";
+	o->n = o->tn = 0;
+	o->attr = o->tail_attr = 0;
+	o->gap = false;
+	if (r >= c->rows - 1)
+		return;
 	if (r == 0) {
 		enum theme_element e = m->kind == MSG_USER        ? THEME_TRANSCRIPT_USER
 		                       : m->kind == MSG_ASSISTANT ? THEME_TRANSCRIPT_ASSISTANT
@@ -180,15 +219,15 @@ static void draw_message_row(const struct transcript *t, const struct cache *c, 
 		/* The label, then the figures: cut to the width, never wrapped
 		 * (a wrapped row would write over the row below). */
 		size_t lw;
-		size_t ln = width_cut(m->label, strlen(m->label), (size_t)cols, &lw);
-		draw_row(w, y, cols, m->label, ln, theme_attr(e));
+		o->s = m->label;
+		o->n = width_cut(m->label, strlen(m->label), (size_t)cols, &lw);
+		o->attr = theme_attr(e);
 		const char *meta = m->streaming ? "streaming…" : m->meta;
 		if (*meta != '\0' && lw + 2 < (size_t)cols) {
-			size_t mn = width_cut(meta, strlen(meta), (size_t)cols - lw - 2, NULL);
-			wattrset(w, theme_attr(THEME_TRANSCRIPT_THINKING));
-			waddstr(w, "  ");
-			waddnstr(w, meta, (int)mn);
-			wattrset(w, 0);
+			o->gap = true;
+			o->tail = meta;
+			o->tn = width_cut(meta, strlen(meta), (size_t)cols - lw - 2, NULL);
+			o->tail_attr = theme_attr(THEME_TRANSCRIPT_THINKING);
 		}
 		return;
 	}
@@ -196,14 +235,16 @@ static void draw_message_row(const struct transcript *t, const struct cache *c, 
 	if (m->thinking.len > 0) {
 		int trows = t->show_thinking ? (int)c->think.n : 1;
 		if (r < trows) {
-			attr_t a = theme_attr(THEME_TRANSCRIPT_THINKING);
+			o->attr = theme_attr(THEME_TRANSCRIPT_THINKING);
 			if (!t->show_thinking) {
-				char line[96];
-				snprintf(line, sizeof(line), "▸ thinking (%zu lines, Ctrl-T shows)", c->think.n);
-				draw_row(w, y, cols, line, width_cut(line, strlen(line), (size_t)cols, NULL), a);
+				snprintf(o->tmp, sizeof(o->tmp), "▸ thinking (%zu lines, Ctrl-T shows)",
+				         c->think.n);
+				o->s = o->tmp;
+				o->n = width_cut(o->tmp, strlen(o->tmp), (size_t)cols, NULL);
 			} else {
 				const struct wrap_line *l = &c->think.lines[r];
-				draw_row(w, y, cols, buf_str(&m->thinking) + l->off, l->len, a);
+				o->s = buf_str(&m->thinking) + l->off;
+				o->n = l->len;
 			}
 			return;
 		}
@@ -214,29 +255,106 @@ static void draw_message_row(const struct transcript *t, const struct cache *c, 
 		enum theme_element e = m->kind == MSG_ERROR    ? THEME_ERROR
 		                       : m->kind == MSG_NOTICE ? THEME_NOTICE
 		                                               : THEME_TRANSCRIPT_TEXT;
-		draw_row(w, y, cols, buf_str(&m->text) + l->off, l->len, theme_attr(e));
+		o->s = buf_str(&m->text) + l->off;
+		o->n = l->len;
+		o->attr = theme_attr(e);
 		if (m->streaming && r == (int)c->text.n - 1 && (int)l->width < cols) {
-			wattrset(w, theme_attr(THEME_TRANSCRIPT_ASSISTANT));
-			waddstr(w, "▌");
-			wattrset(w, 0);
+			o->tail = "▌";
+			o->tn = strlen(o->tail);
+			o->tail_attr = theme_attr(THEME_TRANSCRIPT_ASSISTANT);
 		}
 		return;
 	}
 	r -= (int)c->text.n;
-	if (m->interrupted && r == 0)
-		draw_row(w, y, cols, "[interrupted]", width_cut("[interrupted]", 13, (size_t)cols, NULL),
-		         theme_attr(THEME_ERROR));
+	if (m->interrupted && r == 0) {
+		o->s = "[interrupted]";
+		o->n = width_cut(o->s, strlen(o->s), (size_t)cols, NULL);
+		o->attr = theme_attr(THEME_ERROR);
+	}
 }
+
+/* A hash of everything a row shows, 0 for a blank row: equal keys, equal
+ * rows (up to a 64-bit collision). Eight bytes a step: a row of 200 bytes
+ * is 25 multiplies. */
+static uint64_t key_mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+static uint64_t key_bytes(uint64_t h, const char *s, size_t n)
+{
+	h = key_mix(h, n);
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t v;
+		memcpy(&v, s, 8);
+		h = key_mix(h, v);
+	}
+	uint64_t v = 0;
+	memcpy(&v, s, n);
+	return key_mix(h, v);
+}
+
+static uint64_t row_key(const struct row *o)
+{
+	if (o->n == 0 && o->tn == 0)
+		return 0;
+	uint64_t h = key_bytes(0x243f6a8885a308d3ULL, o->s, o->n);
+	h = key_mix(h, o->attr);
+	h = key_bytes(h, o->tail, o->tn);
+	h = key_mix(h, ((uint64_t)o->tail_attr << 1) | o->gap);
+	return h != 0 ? h : 1;
+}
+
+static void paint_row(WINDOW *w, int y, int cols, const struct row *o)
+{
+	draw_row(w, y, cols, o->s, o->n, o->attr);
+	if (o->tn > 0) {
+		wattrset(w, o->tail_attr);
+		if (o->gap)
+			waddstr(w, "  ");
+		waddnstr(w, o->tail, (int)o->tn);
+		wattrset(w, 0);
+	}
+}
+
+/* Row y is to show o: drawn only when it shows something else now. */
+static void put_row(struct transcript *t, WINDOW *w, int y, int cols, const struct row *o)
+{
+	uint64_t k = row_key(o);
+	if (t->shown[y] == k)
+		return;
+	wmove(w, y, 0);
+	wclrtoeol(w);
+	paint_row(w, y, cols, o);
+	t->shown[y] = k;
+}
+
+static const char marker_text[] = "── new output below (End or PgDn) ──";
 
 void transcript_draw(struct transcript *t, const struct conversation *conv, WINDOW *w)
 {
 	int rows, cols;
 	getmaxyx(w, rows, cols);
 	update(t, conv, cols > 0 ? cols : 1);
-	werase(w);
+	/* Rows are drawn only where they change: a token redraws the row it
+	 * lands on (and a scroll of the view every row). Everything is drawn
+	 * again when the window is new or was touched by another view, or the
+	 * cache was thrown away. */
+	if (!t->shown_valid || rows != t->shown_rows || is_wintouched(w)) {
+		werase(w);
+		if ((size_t)rows > t->shown_cap) {
+			t->shown_cap = (size_t)rows;
+			t->shown = xrealloc(t->shown, t->shown_cap * sizeof(*t->shown));
+		}
+		memset(t->shown, 0, (size_t)rows * sizeof(*t->shown));
+		t->shown_rows = rows;
+		t->shown_valid = true;
+	}
 	int max_scroll = t->total > rows ? t->total - rows : 0;
 	if (t->scroll > max_scroll)
 		t->scroll = max_scroll;
+	struct row o;
 	/* Walk up from the bottom: the last screen row shows line
 	 * (total - 1 - scroll) of the thread. */
 	int marker = t->scroll > 0 ? 1 : 0;
@@ -251,16 +369,20 @@ void transcript_draw(struct transcript *t, const struct conversation *conv, WIND
 		}
 		r -= skip;
 		skip = 0;
-		for (; r >= 0 && y >= 0; r--, y--)
-			if (r < c->rows - 1) /* the last row is the blank separator */
-				draw_message_row(t, c, r, w, y, cols);
+		for (; r >= 0 && y >= 0; r--, y--) {
+			describe_row(t, c, r, cols, &o);
+			put_row(t, w, y, cols, &o);
+		}
 	}
+	memset(&o, 0, sizeof(o));
+	o.s = o.tail = "";
+	for (; y >= 0; y--)
+		put_row(t, w, y, cols, &o); /* above the thread's first line */
 	if (marker) {
-		wmove(w, rows - 1, 0);
-		wattrset(w, theme_attr(THEME_MARKER));
-		static const char m[] = "── new output below (End or PgDn) ──";
-		waddnstr(w, m, (int)width_cut(m, sizeof(m) - 1, (size_t)cols - 1, NULL));
-		wattrset(w, 0);
+		o.s = marker_text;
+		o.n = width_cut(marker_text, sizeof(marker_text) - 1, (size_t)cols - 1, NULL);
+		o.attr = theme_attr(THEME_MARKER);
+		put_row(t, w, rows - 1, cols, &o);
 	}
 	wnoutrefresh(w);
 }
@@ -281,6 +403,11 @@ void transcript_follow(struct transcript *t)
 bool transcript_following(const struct transcript *t)
 {
 	return t->scroll == 0;
+}
+
+int transcript_scrolled(const struct transcript *t)
+{
+	return t->scroll;
 }
 
 void transcript_set_thinking(struct transcript *t, bool show)

@@ -26,6 +26,8 @@ void transcript_scroll(struct transcript *t, int lines);
 /* Back to following the tail. */
 void transcript_follow(struct transcript *t);
 bool transcript_following(const struct transcript *t);
+/* Lines up from the bottom the view is (as last drawn, or scrolled since). */
+int transcript_scrolled(const struct transcript *t);
 /* Thinking shown in full, or collapsed to one line (the default). */
 void transcript_set_thinking(struct transcript *t, bool show);
 bool transcript_thinking(const struct transcript *t);

@@ -87,6 +87,8 @@ void tui_resize(struct tui *t)
 
 void tui_draw_rule(struct tui *t)
 {
+	if (!is_wintouched(t->rule))
+		return; /* drawn, and nothing has changed it since */
 	werase(t->rule);
 	wattrset(t->rule, theme_attr(THEME_BORDER));
 	for (int i = 0; i < t->cols; i++)

@@ -380,6 +380,17 @@ def test_offline(tm, home):
     p.send("/model mock-fast")
     ok, s = p.wait_for(lambda s: s.status.rstrip().endswith("mock-fast"))
 
+    # /stats over the thread, then Esc: the thread is drawn again whole (the
+    # transcript draws only changed rows, so it must know /stats was there).
+    before = Screen(p.capture())
+    p.send("/stats")
+    ok, s = p.wait_for(lambda s: s.has("session:"))
+    check("/stats: the live view replaces the thread", ok, str(s))
+    p.keys("Escape")
+    ok, s = p.wait_for(lambda s: not s.has("session:") and s.transcript == before.transcript)
+    check("/stats then Esc: the thread is back, row for row as before", ok,
+          str(s) + "\n---- before ----\n" + str(before))
+
     # /theme mono
     p.send("/theme mono")
     ok, s = p.wait_for(lambda s: "theme mono" in s.status)

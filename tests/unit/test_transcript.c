@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test_transcript: a transcript that redraws only the rows that changed
+ * shows, after every step, exactly what a new transcript draws in full.
+ *
+ * A real curses screen (newterm on /dev/null, terminfo "xterm"), two windows
+ * of one size: one kept by a transcript across a random run of steps
+ * (tokens, new messages, thinking, a reset thinking, scrolling, Ctrl-T,
+ * /clear, another view drawn over it), the other drawn by a fresh transcript
+ * each time. Every cell (characters and attributes) must match. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include <curses.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "model/conversation.h"
+#include "ui/transcript.h"
+
+static SCREEN *screen;
+static FILE *sink;
+
+static int setup(void **state)
+{
+	(void)state;
+	setlocale(LC_ALL, "C.UTF-8");
+	sink = fopen("/dev/null", "w");
+	if (sink == NULL)
+		return -1;
+	screen = newterm("xterm", sink, stdin);
+	return screen != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	endwin();
+	delscreen(screen);
+	fclose(sink);
+	return 0;
+}
+
+static uint32_t rnd_state;
+
+static uint32_t rnd(void)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) & 0xFFFFFF;
+}
+
+/* Row y of w as text with its attributes, one cell after another. */
+static void cells(WINDOW *w, int y, int cols, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (int x = 0; x < cols; x++) {
+		cchar_t cc;
+		wchar_t wch[CCHARW_MAX + 1] = {0};
+		attr_t attr = 0;
+		short pair = 0;
+		if (mvwin_wch(w, y, x, &cc) == ERR || getcchar(&cc, wch, &attr, &pair, NULL) == ERR)
+			fail_msg("cell %d,%d unreadable", y, x);
+		int k = snprintf(out + n, cap - n, "%ls|%lx|%d;", wch, (unsigned long)attr, pair);
+		assert_true(k > 0 && (size_t)k < cap - n);
+		n += (size_t)k;
+	}
+}
+
+static void assert_same_windows(WINDOW *a, WINDOW *b, int step)
+{
+	int rows, cols;
+	getmaxyx(a, rows, cols);
+	static char ra[1 << 16], rb[1 << 16];
+	for (int y = 0; y < rows; y++) {
+		cells(a, y, cols, ra, sizeof(ra));
+		cells(b, y, cols, rb, sizeof(rb));
+		if (strcmp(ra, rb) != 0)
+			fail_msg("step %d, row %d differs:\nkept:  %.300s\nfresh: %.300s", step, y, ra,
+			         rb);
+	}
+}
+
+static const char *const TOKENS[] = {
+    " word", " streaming", "\n", "\n\n", "\t", " 日本語", "é", "e\xcc\x81", " ", "   ",
+    " supercalifragilisticexpialidocious", "😀", ", ", "x",
+};
+#define NTOKENS (sizeof(TOKENS) / sizeof(TOKENS[0]))
+
+static void test_drawing_only_changed_rows_shows_what_a_full_draw_shows(void **state)
+{
+	(void)state;
+	static const int sizes[][2] = {{12, 30}, {7, 9}, {20, 61}};
+	for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+		int rows = sizes[si][0], cols = sizes[si][1];
+		rnd_state = 7 + (uint32_t)si;
+		WINDOW *kept_w = newwin(rows, cols, 0, 0);
+		WINDOW *fresh_w = newwin(rows, cols, 0, 0);
+		assert_non_null(kept_w);
+		assert_non_null(fresh_w);
+		struct conversation conv = {0};
+		struct transcript *kept = transcript_new();
+		struct message *live = NULL;
+		bool thinking = false;
+		for (int step = 0; step < 3000; step++) {
+			unsigned op = rnd() % 100;
+			if (op < 55 && live != NULL) {
+				const char *tok = TOKENS[rnd() % NTOKENS];
+				msg_append_text(live, tok, strlen(tok));
+			} else if (op < 62 && live != NULL) {
+				const char *tok = TOKENS[rnd() % NTOKENS];
+				msg_append_thinking(live, tok, strlen(tok));
+			} else if (op < 64 && live != NULL) {
+				/* a fallback before the first token drops the thinking */
+				buf_reset(&live->thinking);
+				live->version++;
+			} else if (op < 70) {
+				if (live != NULL)
+					msg_finish(live, rnd() % 4 == 0, rnd() % 2 ? "1.2 s · 40 tok" : "");
+				conv_add(&conv, MSG_USER, "you", rnd() % 2 ? "a question" : "q\nwith\tlines");
+				live = conv_add(&conv, MSG_ASSISTANT, "mock", NULL);
+				live->streaming = true;
+			} else if (op < 74 && live != NULL) {
+				msg_finish(live, rnd() % 2 == 0, "done");
+				live = NULL;
+			} else if (op < 80) {
+				transcript_scroll(kept, (int)(rnd() % 7) - 3);
+			} else if (op < 82) {
+				transcript_follow(kept);
+			} else if (op < 84) {
+				thinking = !thinking;
+				transcript_set_thinking(kept, thinking);
+			} else if (op < 85) {
+				conv_clear(&conv);
+				live = NULL;
+			} else if (op < 87) {
+				/* another view (/stats) drew over the window */
+				werase(kept_w);
+				mvwaddstr(kept_w, 0, 0, "stats");
+				wnoutrefresh(kept_w);
+				touchwin(kept_w);
+			} else if (op < 88) {
+				conv_add(&conv, MSG_NOTICE, "circuit", "a notice\nof two lines");
+			} else if (op < 89) {
+				/* a resize: one way or the other, rows and columns */
+				int r2, c2;
+				getmaxyx(kept_w, r2, c2);
+				r2 += (int)(rnd() % 3) - 1;
+				c2 += (int)(rnd() % 5) - 2;
+				r2 = r2 < 3 ? 3 : r2;
+				c2 = c2 < 5 ? 5 : c2;
+				wresize(kept_w, r2, c2);
+				wresize(fresh_w, r2, c2);
+			}
+			transcript_draw(kept, &conv, kept_w);
+			/* Scrolled where the kept one ended (it clamps to the
+			 * thread, and keeps its view as output arrives). */
+			struct transcript *fresh = transcript_new();
+			transcript_set_thinking(fresh, thinking);
+			transcript_scroll(fresh, transcript_scrolled(kept));
+			transcript_draw(fresh, &conv, fresh_w);
+			assert_int_equal(transcript_scrolled(fresh), transcript_scrolled(kept));
+			transcript_free(fresh);
+			assert_same_windows(kept_w, fresh_w, step);
+		}
+		transcript_free(kept);
+		conv_done(&conv);
+		delwin(kept_w);
+		delwin(fresh_w);
+	}
+}
+
+/* Scrolled up, the view stays on the same lines while output arrives
+ * below; after a resize (everything wrapped again) it stays as far from the
+ * bottom, rather than jumping to the top of the thread. */
+static void test_a_scrolled_view_stays_put(void **state)
+{
+	(void)state;
+	WINDOW *w = newwin(10, 40, 0, 0);
+	assert_non_null(w);
+	struct conversation conv = {0};
+	for (int i = 0; i < 20; i++)
+		conv_add(&conv, MSG_USER, "you", "a line\nand another");
+	struct message *live = conv_add(&conv, MSG_ASSISTANT, "mock", NULL);
+	live->streaming = true;
+	struct transcript *t = transcript_new();
+	transcript_draw(t, &conv, w);
+	transcript_scroll(t, 5);
+	transcript_draw(t, &conv, w);
+	assert_int_equal(transcript_scrolled(t), 5);
+	msg_append_text(live, "one\ntwo\nthree", 13);
+	transcript_draw(t, &conv, w);
+	assert_int_equal(transcript_scrolled(t), 5 + 2); /* two more rows below */
+	wresize(w, 10, 30);
+	transcript_draw(t, &conv, w);
+	assert_int_equal(transcript_scrolled(t), 7);
+	transcript_free(t);
+	conv_done(&conv);
+	delwin(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_drawing_only_changed_rows_shows_what_a_full_draw_shows),
+	    cmocka_unit_test(test_a_scrolled_view_stays_put),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
