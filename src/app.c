@@ -48,6 +48,10 @@
 #endif
 
 #define STALL_TICK_MS 1000
+/* While text streams in, the status bar's figures are drawn again at most
+ * this often (a frame per token would spend more on them than on the
+ * token); a timer brings the last figures in, so they are never staler. */
+#define STATUS_MS 50
 #define COMPARE_MAX COLUMNS_MAX
 #define CTRL_C_TWICE_MS 2000
 /* A live reply is written to the history at most this often (kill -9
@@ -130,6 +134,9 @@ struct app {
 	/* what the transcript's area showed last frame: the thread, /stats or
 	 * the columns (they take turns there; each draws only what changed) */
 	enum { VIEW_THREAD, VIEW_STATS, VIEW_COLUMNS } drawn_view;
+	bool text_turn;          /* text arrived since the last frame */
+	long long status_at;     /* when the status bar was last drawn */
+	unsigned long status_tick; /* the timer that draws it when a frame skipped it */
 	int sigpipe[2];
 	/* bracketed paste in progress */
 	bool pasting;
@@ -314,9 +321,11 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 	case WIRE_EV_TEXT:
 	case WIRE_EV_REFUSAL:
 		msg_append_text(m, ev->text, ev->len);
+		rp->a->text_turn = true;
 		break;
 	case WIRE_EV_THINKING:
 		msg_append_thinking(m, ev->text, ev->len);
+		rp->a->text_turn = true;
 		break;
 	case WIRE_EV_TOOL_CALL: {
 		struct buf b;
@@ -341,8 +350,7 @@ static void on_reset(void *ctx, struct routed *rr)
 	(void)rr;
 	if (rp->msg == NULL)
 		return;
-	buf_reset(&rp->msg->thinking);
-	rp->msg->version++;
+	msg_reset_thinking(rp->msg);
 }
 
 static void on_notice(void *ctx, struct routed *rr, const char *text)
@@ -1582,6 +1590,13 @@ static void fill_status(struct app *a, struct status *st, long long now)
 	snprintf(st->notice, sizeof(st->notice), "%s", a->notice);
 }
 
+static void status_tick_fn(void *ctx, long long now)
+{
+	struct app *a = ctx;
+	(void)now;
+	a->status_tick = 0; /* the loop's frame after this draws the status bar */
+}
+
 static void breaker_tick_fn(void *ctx, long long now)
 {
 	struct app *a = ctx;
@@ -1657,9 +1672,15 @@ static void draw(struct app *a, long long now)
 	else
 		transcript_draw(a->tr, &a->conv, a->tui.transcript);
 	tui_draw_rule(&a->tui);
-	struct status st;
-	fill_status(a, &st, now);
-	statusbar_draw(&st, a->tui.status);
+	if (!a->text_turn || now - a->status_at >= STATUS_MS || is_wintouched(a->tui.status)) {
+		struct status st;
+		fill_status(a, &st, now);
+		statusbar_draw(&st, a->tui.status);
+		a->status_at = now;
+	} else if (a->status_tick == 0) {
+		a->status_tick = timer_add(a->t, a->status_at + STATUS_MS, status_tick_fn, a);
+	}
+	a->text_turn = false;
 	if (inputline_take_dirty() || is_wintouched(a->tui.input))
 		inputline_draw(a->tui.input, theme_attr(THEME_PROMPT), theme_attr(THEME_INPUT));
 	inputline_place_cursor(a->tui.input);

@@ -112,6 +112,15 @@ void msg_append_thinking(struct message *m, const char *p, size_t n)
 	m->version++;
 }
 
+void msg_reset_thinking(struct message *m)
+{
+	buf_reset(&m->thinking);
+	sanitizer_done(&m->san_think);
+	sanitizer_init(&m->san_think);
+	m->thinking_resets++;
+	m->version++;
+}
+
 void msg_finish(struct message *m, bool interrupted, const char *meta)
 {
 	sanitizer_finish(&m->san_text, &m->text);

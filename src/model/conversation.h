@@ -34,6 +34,7 @@ struct message {
 	bool dropped;     /* left out of the next requests: /retry asked again instead */
 	long long hist_id; /* its row in the history, 0: none (kept there by the app) */
 	unsigned long version;
+	unsigned long thinking_resets; /* grows when the thinking is dropped */
 	struct sanitizer san_text, san_think;
 };
 
@@ -62,6 +63,10 @@ void conv_move(struct conversation *dst, struct conversation *src, size_t from);
  * across deltas is joined). */
 void msg_append_text(struct message *m, const char *p, size_t n);
 void msg_append_thinking(struct message *m, const char *p, size_t n);
+/* Drops the thinking so far (a fallback before the first token: the next
+ * provider thinks again from nothing). Text only ever grows; thinking
+ * grows but for this, which thinking_resets counts. */
+void msg_reset_thinking(struct message *m);
 /* The stream ended: flush the sanitizers; interrupted marks a partial reply. */
 void msg_finish(struct message *m, bool interrupted, const char *meta);
 

@@ -17,6 +17,7 @@ struct wrapped {
 	struct wrap_line *lines;
 	size_t n, cap;
 	size_t len; /* of the text wrapped */
+	unsigned long resets; /* the message's thinking_resets then */
 };
 
 struct cache {
@@ -81,13 +82,18 @@ void transcript_free(struct transcript *t)
 
 /* Wraps what changed: only the open lines at the end are wrapped again
  * (wrap_tail), so a token costs about a line, however long the paragraph. */
-static void rewrap(struct wrapped *w, const struct buf *b, int width)
+static void rewrap(struct wrapped *w, const struct buf *b, unsigned long resets, int width)
 {
 	/* Text only grows, but for thinking dropped when a stream falls back
-	 * to another provider before its first token (on_reset): then wrap
-	 * it all again, wrap_tail's lines being of a text that is gone. */
-	if (b->len < w->len)
+	 * to another provider before its first token (msg_reset_thinking):
+	 * then wrap it all again, wrap_tail's lines being of a text that is
+	 * gone. */
+	if (resets != w->resets) {
 		w->n = 0;
+		w->resets = resets;
+	} else if (b->len == w->len && w->n > 0) {
+		return; /* the message changed, not this text */
+	}
 	w->len = b->len;
 	wrap_tail(buf_str(b), b->len, (unsigned)width, &w->lines, &w->n, &w->cap);
 }
@@ -151,8 +157,8 @@ static void update(struct transcript *t, const struct conversation *conv, int wi
 		if (c->version == c->m->version)
 			continue;
 		int before = c->rows;
-		rewrap(&c->text, &c->m->text, width);
-		rewrap(&c->think, &c->m->thinking, width);
+		rewrap(&c->text, &c->m->text, 0, width);
+		rewrap(&c->think, &c->m->thinking, c->m->thinking_resets, width);
 		c->version = c->m->version;
 		c->rows = message_rows(t, c);
 		t->total += c->rows - before;

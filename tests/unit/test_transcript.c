@@ -117,8 +117,10 @@ static void test_drawing_only_changed_rows_shows_what_a_full_draw_shows(void **s
 				msg_append_thinking(live, tok, strlen(tok));
 			} else if (op < 64 && live != NULL) {
 				/* a fallback before the first token drops the thinking */
-				buf_reset(&live->thinking);
-				live->version++;
+				msg_reset_thinking(live);
+				/* and, at times, new thinking as long before a frame */
+				if (rnd() % 2)
+					msg_append_thinking(live, "same length?", 12);
 			} else if (op < 70) {
 				if (live != NULL)
 					msg_finish(live, rnd() % 4 == 0, rnd() % 2 ? "1.2 s · 40 tok" : "");
