@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* app: the interactive client (circuit on a terminal).
  *
- * One thread, one loop: wait in curl_multi_poll on the network plus the
+ * One thread, one loop: wait in transport_wait on the network plus the
  * terminal and a signal pipe, with the nearest timer as timeout; then move
  * bytes, apply events to the conversation, read keys, and draw what changed
  * once. Nothing streaming and no key pressed: no wakeups at all. */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* headless: one prompt, the reply streamed to stdout (circuit -p).
  *
- * The same loop the TUI will use, without a terminal: wait in the
- * transport (curl_multi_poll) with the nearest timer as timeout, read the
- * clock, run the transport; events arrive through stream callbacks. */
+ * The TUI's loop without a terminal: wait in the transport (one poll() on
+ * curl's sockets) with the nearest timer as timeout, read the clock, run
+ * the transport; events arrive through stream callbacks. */
 #include "headless.h"
 
 #include "describe.h"

@@ -7,14 +7,25 @@
  *   - CURLOPT_NOSIGNAL, and SIGPIPE is ignored by main;
  *   - no CURLOPT_TIMEOUT (it would cut a healthy long answer): a connect
  *     timeout here, first-byte and idle watchdogs in net/stream;
- *   - CURLOPT_VERBOSE output goes through a debug function that redacts. */
+ *   - CURLOPT_VERBOSE output goes through a debug function that redacts.
+ *
+ * curl is driven with curl_multi_socket_action on an epoll set, not
+ * curl_multi_poll + curl_multi_perform (docs/architecture.md, "The loop"):
+ * perform visits every transfer on every wakeup, a token per stream costing
+ * a recv() per stream; socket_action touches only the transfer whose socket
+ * is ready. The set holds curl's sockets (on_socket keeps it) and is itself
+ * one fd: the loop polls it with the terminal and the signal pipe. */
 #include "net/transport.h"
 
 #include <curl/curl.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "util/buf.h"
 #include "util/log.h"
@@ -49,6 +60,8 @@ struct timer {
 
 struct transport {
 	CURLM *multi;
+	int epfd;                /* curl's sockets, as curl asks (on_socket) */
+	long long curl_deadline; /* when curl wants its timeout action; -1 none */
 	struct xfer *xfers;
 	struct timer *timers;
 	size_t ntimers, timers_alloc;
@@ -58,6 +71,38 @@ struct transport {
 };
 
 static int global_refs;
+
+/* curl says which sockets to watch, and for what. A socket curl closed
+ * left the set with its close; one that comes back under the same number
+ * is added again. */
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+	struct transport *t = userp;
+	(void)easy;
+	(void)socketp;
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(t->epfd, EPOLL_CTL_DEL, fd, NULL);
+		return 0;
+	}
+	struct epoll_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0);
+	ev.data.fd = fd;
+	if (epoll_ctl(t->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT)
+		epoll_ctl(t->epfd, EPOLL_CTL_ADD, fd, &ev);
+	return 0;
+}
+
+/* curl's one timer: when to call it with CURL_SOCKET_TIMEOUT (connects,
+ * retries, its own timeouts; 0 right after a transfer is added). Taken
+ * from the time of the turn in progress: nothing here reads the clock. */
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct transport *t = userp;
+	(void)multi;
+	t->curl_deadline = timeout_ms < 0 ? -1 : t->now + timeout_ms;
+	return 0;
+}
 
 struct transport *transport_new(void)
 {
@@ -71,7 +116,17 @@ struct transport *transport_new(void)
 		fputs("circuit: libcurl failed to create its multi handle\n", stderr);
 		abort();
 	}
+	t->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (t->epfd < 0) {
+		perror("circuit: epoll_create1");
+		abort();
+	}
+	t->curl_deadline = -1;
 	curl_multi_setopt(t->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(t->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(t->multi, CURLMOPT_SOCKETDATA, t);
+	curl_multi_setopt(t->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(t->multi, CURLMOPT_TIMERDATA, t);
 	t->next_timer = 1;
 	return t;
 }
@@ -98,6 +153,7 @@ void transport_free(struct transport *t)
 		xfer_free(x);
 	}
 	curl_multi_cleanup(t->multi);
+	close(t->epfd);
 	free(t->timers);
 	free(t);
 	if (--global_refs == 0)
@@ -341,9 +397,11 @@ void timer_cancel(struct transport *t, unsigned long id)
 
 long transport_timeout(struct transport *t, long long now_ms)
 {
-	long curl_ms = -1;
-	curl_multi_timeout(t->multi, &curl_ms);
-	long best = curl_ms;
+	long best = -1;
+	if (t->curl_deadline >= 0) {
+		long long d = t->curl_deadline - now_ms;
+		best = d < 0 ? 0 : d > 86400000 ? 86400000 : (long)d;
+	}
 	for (size_t i = 0; i < t->ntimers; i++) {
 		long long d = t->timers[i].deadline - now_ms;
 		long ms = d < 0 ? 0 : d > 86400000 ? 86400000 : (long)d;
@@ -355,22 +413,23 @@ long transport_timeout(struct transport *t, long long now_ms)
 
 int transport_wait(struct transport *t, const int *fds, size_t nfds, long timeout_ms, bool *ready)
 {
-	struct curl_waitfd w[8];
+	struct pollfd p[9];
 	if (nfds > 8)
 		nfds = 8;
+	p[0].fd = t->epfd; /* readable when one of curl's sockets is ready */
+	p[0].events = POLLIN;
 	for (size_t i = 0; i < nfds; i++) {
-		w[i].fd = fds[i];
-		w[i].events = CURL_WAIT_POLLIN;
-		w[i].revents = 0;
+		p[i + 1].fd = fds[i];
+		p[i + 1].events = POLLIN;
 	}
-	int numfds = 0;
 	int ms = timeout_ms < 0 ? 3600000 : timeout_ms > 3600000 ? 3600000 : (int)timeout_ms;
-	CURLMcode mc = curl_multi_poll(t->multi, w, (unsigned)nfds, ms, &numfds);
-	if (mc != CURLM_OK)
+	int rc = poll(p, nfds + 1, ms);
+	if (rc < 0 && errno != EINTR)
 		return -1;
 	int n = 0;
 	for (size_t i = 0; i < nfds; i++) {
-		ready[i] = (w[i].revents & CURL_WAIT_POLLIN) != 0;
+		/* a hung-up or failed fd counts as ready: its read says which */
+		ready[i] = rc > 0 && (p[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
 		n += ready[i];
 	}
 	return n;
@@ -398,7 +457,20 @@ void transport_run(struct transport *t, long long now_ms)
 {
 	t->now = now_ms;
 	int running = 0;
-	curl_multi_perform(t->multi, &running);
+	/* Only the transfers whose sockets are ready; more than a batch wait
+	 * for the next turn (the set is level-triggered: they stay ready). */
+	struct epoll_event ev[64];
+	int n = epoll_wait(t->epfd, ev, (int)(sizeof(ev) / sizeof(ev[0])), 0);
+	for (int i = 0; i < n; i++) {
+		int mask = ((ev[i].events & EPOLLIN) ? CURL_CSELECT_IN : 0) |
+		           ((ev[i].events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+		           ((ev[i].events & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+		curl_multi_socket_action(t->multi, ev[i].data.fd, mask, &running);
+	}
+	if (t->curl_deadline >= 0 && now_ms >= t->curl_deadline) {
+		t->curl_deadline = -1; /* curl sets it again if it wants */
+		curl_multi_socket_action(t->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	}
 	CURLMsg *msg;
 	int left;
 	while ((msg = curl_multi_info_read(t->multi, &left)) != NULL) {
