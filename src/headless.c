@@ -200,8 +200,13 @@ static void on_notice(void *ctx, struct routed *rr, const char *text)
 
 static void on_reset(void *ctx, struct routed *rr)
 {
-	(void)ctx;
-	(void)rr; /* nothing visible was printed before the commit point */
+	struct run *r = ctx;
+	(void)rr;
+	/* The failed attempt's thinking is dropped: the next provider thinks
+	 * again from nothing. Live, it is already on stderr, followed by the
+	 * notice that says why it starts over; what the history keeps and what
+	 * --json carries is the new attempt's alone. */
+	buf_reset(&r->thinking);
 }
 
 /* Writes a message (the prompt, or the reply at its end) to the run's

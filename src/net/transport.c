@@ -397,6 +397,10 @@ void timer_cancel(struct transport *t, unsigned long id)
 
 long transport_timeout(struct transport *t, long long now_ms)
 {
+	/* A transfer cancelled outside transport_run ends in the next one: now. */
+	for (const struct xfer *x = t->xfers; x != NULL; x = x->next)
+		if (x->finished)
+			return 0;
 	long best = -1;
 	if (t->curl_deadline >= 0) {
 		long long d = t->curl_deadline - now_ms;
@@ -462,9 +466,12 @@ void transport_run(struct transport *t, long long now_ms)
 	struct epoll_event ev[64];
 	int n = epoll_wait(t->epfd, ev, (int)(sizeof(ev) / sizeof(ev[0])), 0);
 	for (int i = 0; i < n; i++) {
-		int mask = ((ev[i].events & EPOLLIN) ? CURL_CSELECT_IN : 0) |
+		/* An error or hang-up also counts as readable, as poll() would
+		 * have it: curl's read then finds out what happened. */
+		bool bad = (ev[i].events & (EPOLLERR | EPOLLHUP)) != 0;
+		int mask = ((ev[i].events & EPOLLIN) || bad ? CURL_CSELECT_IN : 0) |
 		           ((ev[i].events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
-		           ((ev[i].events & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+		           (bad ? CURL_CSELECT_ERR : 0);
 		curl_multi_socket_action(t->multi, ev[i].data.fd, mask, &running);
 	}
 	if (t->curl_deadline >= 0 && now_ms >= t->curl_deadline) {

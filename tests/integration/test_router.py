@@ -460,6 +460,20 @@ def test_json(srv):
           c.count("openai") == 2 and c.count("anthropic") == 1 and len(c.notices("retry")) == 1
           and len(c.notices("fallback")) == 1, c.detail())
 
+    # Thinking, then a cut before the first text: the retry thinks again, and
+    # --json carries that attempt's thinking alone (it once kept both).
+    c = Case(srv, "json thinking retry", anthropic="fail_times=1,thinking=4,drop_after=2").run(
+        ["-p", "hi", "-m", "anthropic:claude-haiku-4-5", "--json"], cfg)
+    try:
+        m = json.loads(c.out)["models"][0]
+    except (ValueError, KeyError, TypeError, IndexError):
+        m = None
+    last = c.reqs("anthropic")[-1] if c.reqs("anthropic") else {}
+    check("--json after a retry that had thinking: the retry's thinking, not both attempts'",
+          c.rc == 0 and c.count("anthropic") == 2 and m is not None and last.get("thinking")
+          and m.get("thinking") == last.get("thinking") and m.get("text") == last.get("reply"),
+          c.detail() + " thinking=" + repr((m or {}).get("thinking"))[:300])
+
     c = Case(srv, "json failure", openai="status=503").run(
         ["-p", "hi", "-m", "openai:gpt-4o-mini", "--json"], cfg)
     try:

@@ -199,11 +199,40 @@ static void test_curls_own_timer_ends_a_connect_that_never_completes(void **stat
 	close(lfd);
 }
 
+/* A cancel from outside the loop's run (a key, a timer of another part)
+ * takes effect at once: the loop must not sleep on it. */
+static void test_a_cancel_wakes_the_loop(void **state)
+{
+	(void)state;
+	int port;
+	int lfd = listener(4, &port); /* accepts, never answers */
+	struct transport *t = transport_new();
+	struct got g;
+	memset(&g, 0, sizeof(g));
+	buf_init(&g.body, 0);
+	struct xfer *x = start(t, port, 2000, &g);
+	long long t0 = clock_ms();
+	for (int i = 0; i < 5; i++) /* connected and waiting for an answer */
+		transport_run(t, clock_ms());
+	assert_false(g.ended);
+	assert_true(transport_timeout(t, clock_ms()) != 0);
+	xfer_cancel(t, x);
+	assert_int_equal(transport_timeout(t, clock_ms()), 0);
+	transport_run(t, clock_ms());
+	assert_true(g.ended);
+	assert_true(g.end.cancelled);
+	assert_true(clock_ms() - t0 < 1000);
+	transport_free(t);
+	buf_done(&g.body);
+	close(lfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_a_body_arrives_through_socket_events),
 	    cmocka_unit_test(test_curls_own_timer_ends_a_connect_that_never_completes),
+	    cmocka_unit_test(test_a_cancel_wakes_the_loop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
