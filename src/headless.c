@@ -57,7 +57,8 @@ struct run {
 	int column;
 	struct buf text, thinking, notices, out;
 	struct sanitizer san_text, san_think;
-	bool thinking_open;
+	bool thinking_open; /* a line of thinking or refusal is open on stderr */
+	bool refusing;      /* a refusal's "[refusal] " is out, its pieces follow */
 	bool text_ends_nl;
 	bool dim;
 };
@@ -118,6 +119,7 @@ static void close_thinking(struct run *r)
 	if (r->thinking_open)
 		fputc('\n', stderr);
 	r->thinking_open = false;
+	r->refusing = false;
 }
 
 static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
@@ -145,24 +147,40 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 			buf_append(&r->thinking, ev->text, ev->len);
 		break;
 	case WIRE_EV_REFUSAL:
+		/* A refusal streams in pieces, like text: "[refusal] " once, then
+		 * the pieces, the line ended by whatever comes next. */
+		if (r->live) {
+			if (!r->refusing) {
+				close_thinking(r);
+				fflush(stdout);
+				fputs("[refusal] ", stderr);
+				r->refusing = true;
+				r->thinking_open = true;
+			}
+			print_text(r, &r->san_think, stderr, ev->text, ev->len);
+		} else {
+			if (!r->refusing)
+				buf_append_str(&r->notices, "[refusal] ");
+			r->refusing = true;
+			sanitize_append(&r->notices, ev->text, ev->len);
+		}
+		break;
 	case WIRE_EV_TOOL_CALL: {
 		struct buf line;
 		buf_init(&line, 0);
-		if (ev->type == WIRE_EV_REFUSAL) {
-			buf_append_str(&line, "[refusal] ");
-			sanitize_append(&line, ev->text, ev->len);
-		} else {
-			buf_append_str(&line, "[tool call] ");
-			sanitize_append(&line, ev->tool_name, strlen(ev->tool_name));
-			buf_append_char(&line, ' ');
-			sanitize_append(&line, ev->tool_args, strlen(ev->tool_args));
-			buf_append_char(&line, '\n');
-		}
+		buf_append_str(&line, "[tool call] ");
+		sanitize_append(&line, ev->tool_name, strlen(ev->tool_name));
+		buf_append_char(&line, ' ');
+		sanitize_append(&line, ev->tool_args, strlen(ev->tool_args));
+		buf_append_char(&line, '\n');
 		if (r->live) {
 			close_thinking(r);
 			fflush(stdout);
 			fputs(buf_str(&line), stderr);
 		} else {
+			if (r->refusing)
+				buf_append_char(&r->notices, '\n');
+			r->refusing = false;
 			buf_append(&r->notices, line.data, line.len);
 		}
 		buf_done(&line);
@@ -731,6 +749,8 @@ int headless_run(const struct headless_opts *o)
 			if (r->out.len == 0 || r->out.data[r->out.len - 1] != '\n')
 				fputc('\n', stdout);
 			fputs(buf_str(&r->notices), stderr);
+			if (r->notices.len > 0 && r->notices.data[r->notices.len - 1] != '\n')
+				fputc('\n', stderr); /* a refusal's line */
 		}
 		if (e != NULL && !o->json) {
 			struct buf line;

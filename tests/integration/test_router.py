@@ -355,6 +355,15 @@ def test_after_first_token(srv):
               c.detail())
         check(f"{prov} {spec}: one final circuit: line", len(c.finals()) == 1, c.detail())
 
+    # A refusal is the reply: cut after it, nothing is retried or spliced
+    # (the router once took only text as the first token).
+    c = Case(srv, "refusal then cut", openai="fail_times=1,refusal=I%20cannot%20help,drop_after=1"
+             ).run(["-p", "hi", "-m", PROVS["openai"][0], "--fallback", PROVS["ollama"][0]], cfg)
+    n = c.counts()
+    check("a refusal then a cut: kept, no retry and no fallback, exit 1",
+          c.rc == 1 and n["openai"] == 1 and n["ollama"] == 0 and not c.notices("retry")
+          and not c.notices("fallback") and "[refusal] I cannot help" in c.err.splitlines(), c.detail())
+
 
 # ---- 6. request faults: no retry, no fallback -----------------------------------------
 

@@ -118,7 +118,7 @@ INT_KEYS = {
     "hangup": 0, "drop_rst": 0,
 }
 FLOAT_KEYS = {"huge_line_mb": None}
-STR_KEYS = {"text": None, "stop": "end", "should_retry": None, "tag": None}
+STR_KEYS = {"text": None, "stop": "end", "should_retry": None, "tag": None, "refusal": None}
 
 
 class ScenarioError(ValueError):
@@ -396,6 +396,8 @@ class OpenAIChat(Provider):
         text = mark_bad(text, mode)
         if kind == "thinking":
             delta = {"content": None, "reasoning_content": text}
+        elif kind == "refusal":
+            delta = {"content": None, "refusal": text}
         else:
             delta = {"content": text}
         return [self.chunk(delta, mode=mode)]
@@ -1476,6 +1478,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         n_text = 0
         items = [("thinking", t) for t in script.thinking]
+        if sc["refusal"]:
+            items.append(("refusal", sc["refusal"]))
         endless = bool(sc["endless"])
         total = len(items) + len(script.text)
         i = 0
