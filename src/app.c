@@ -52,6 +52,10 @@
  * this often (a frame per token would spend more on them than on the
  * token); a timer brings the last figures in, so they are never staler. */
 #define STATUS_MS 50
+/* How long a read that ends inside an escape sequence waits for the rest
+ * (terminals and tmux may write a mouse report a byte at a time). */
+#define KEY_ESC_MS 100
+#define KEY_PEND_MAX 32 /* csi_len looks no further */
 #define COMPARE_MAX COLUMNS_MAX
 #define CTRL_C_TWICE_MS 2000
 /* A live reply is written to the history at most this often (kill -9
@@ -141,6 +145,12 @@ struct app {
 	/* bracketed paste in progress */
 	bool pasting;
 	struct buf paste;
+	/* The start of an escape sequence (or of the paste's end marker) that
+	 * a read cut off: kept for the next read, which usually follows at
+	 * once; if none comes within KEY_ESC_MS, taken as it is (a lone Esc). */
+	unsigned char pend[KEY_PEND_MAX];
+	size_t npend;
+	unsigned long pend_tick;
 };
 
 static struct app *the_app; /* for the signal handler's pipe only */
@@ -1445,7 +1455,73 @@ static bool alt_key(struct app *a, unsigned char k)
 	return false;
 }
 
+/* How many bytes at the end of s[0..n) could begin want[0..wn): the longest
+ * suffix of s that is a proper prefix of want. */
+static size_t partial_suffix(const unsigned char *s, size_t n, const char *want, size_t wn)
+{
+	for (size_t k = wn - 1 < n ? wn - 1 : n; k > 0; k--)
+		if (memcmp(s + n - k, want, k) == 0)
+			return k;
+	return 0;
+}
+
+/* s[0..n) could still grow into an escape sequence we read: a lone Esc, or
+ * ESC [ without its final byte yet. */
+static bool escape_unfinished(const unsigned char *s, size_t n)
+{
+	if (n == 0 || s[0] != 0x1b || n >= KEY_PEND_MAX)
+		return false;
+	if (n == 1)
+		return true;
+	if (s[1] != '[')
+		return false;
+	return csi_len(s, n) == 0;
+}
+
+static void keys_run(struct app *a, const unsigned char *s, size_t n, bool final);
+
+static void pend_tick_fn(void *ctx, long long now)
+{
+	struct app *a = ctx;
+	(void)now;
+	a->pend_tick = 0;
+	unsigned char b[KEY_PEND_MAX];
+	size_t n = a->npend;
+	memcpy(b, a->pend, n);
+	a->npend = 0;
+	keys_run(a, b, n, true); /* nothing more came: as it is */
+}
+
+/* Bytes read from the terminal. An escape sequence cut by the read is
+ * held until the next one (see pend). */
 static void keys(struct app *a, const unsigned char *s, size_t n)
+{
+	if (a->npend == 0) {
+		keys_run(a, s, n, false);
+		return;
+	}
+	if (a->pend_tick != 0)
+		timer_cancel(a->t, a->pend_tick);
+	a->pend_tick = 0;
+	unsigned char *b = xmalloc(a->npend + n);
+	memcpy(b, a->pend, a->npend);
+	memcpy(b + a->npend, s, n);
+	size_t bn = a->npend + n;
+	a->npend = 0;
+	keys_run(a, b, bn, false);
+	free(b);
+}
+
+/* Keeps s[0..n) for the next read (n fits pend). */
+static void keys_hold(struct app *a, const unsigned char *s, size_t n)
+{
+	memcpy(a->pend, s, n);
+	a->npend = n;
+	if (a->pend_tick == 0)
+		a->pend_tick = timer_add(a->t, clock_ms() + KEY_ESC_MS, pend_tick_fn, a);
+}
+
+static void keys_run(struct app *a, const unsigned char *s, size_t n, bool final)
 {
 	for (size_t i = 0; i < n;) {
 		if (a->pasting) {
@@ -1456,6 +1532,12 @@ static void keys(struct app *a, const unsigned char *s, size_t n)
 					break;
 				}
 			size_t take = end ? (size_t)(end - (s + i)) : n - i;
+			size_t hold = end || final ? 0 : partial_suffix(s + i, n - i, PASTE_END, 6);
+			if (hold > 0) { /* the end marker may be coming in two reads */
+				buf_append(&a->paste, s + i, take - hold);
+				keys_hold(a, s + n - hold, hold);
+				return;
+			}
 			buf_append(&a->paste, s + i, take);
 			i += take;
 			if (end != NULL) {
@@ -1467,6 +1549,10 @@ static void keys(struct app *a, const unsigned char *s, size_t n)
 			continue;
 		}
 		unsigned char c = s[i];
+		if (!final && c == 0x1b && escape_unfinished(s + i, n - i)) {
+			keys_hold(a, s + i, n - i);
+			return;
+		}
 		if (c == 0x03) { /* Ctrl-C: cancel the reply; never quit */
 			ctrl_c(a, clock_ms());
 			i++;

@@ -788,6 +788,98 @@ def test_hangup_mid_reply(tm, home, srv):
           and rows[1][2] > 0, repr(rows))
 
 
+class RawPty:
+    """circuit on a pty of our own (no tmux): what the test writes arrives
+    as written, and /proc/PID/io's rchar tells when circuit has read it (it
+    reads nothing else while idle on the mock)."""
+
+    def __init__(self, env, cols=100, rows=30):
+        import fcntl
+        import pty
+        import struct
+        import termios
+        self.fcntl, self.termios, self.struct = fcntl, termios, struct
+        self.master, self.slave = pty.openpty()
+        fcntl.ioctl(self.slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+        def child_setup():
+            os.setsid()
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+        self.proc = subprocess.Popen([BIN, "-m", "mock-fast", "--no-history"], stdin=self.slave,
+                                     stdout=self.slave, stderr=self.slave, env=env,
+                                     preexec_fn=child_setup, close_fds=True)
+        self.out = b""
+
+    def pump(self, timeout):
+        r, _, _ = select.select([self.master], [], [], timeout)
+        if r:
+            try:
+                self.out += os.read(self.master, 65536)
+            except OSError:
+                pass
+
+    def wait_out(self, needle, after=0, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if needle in self.out[after:]:
+                return True
+            self.pump(0.05)
+        return needle in self.out[after:]
+
+    def rchar(self):
+        with open(f"/proc/{self.proc.pid}/io") as f:
+            for line in f:
+                if line.startswith("rchar:"):
+                    return int(line.split()[1])
+        return 0
+
+    def write_read(self, data, timeout=5.0):
+        """Writes data and waits until circuit has read all of it."""
+        want = self.rchar() + len(data)
+        os.write(self.master, data)
+        deadline = time.monotonic() + timeout
+        while self.rchar() < want and time.monotonic() < deadline:
+            self.pump(0.002)
+        return self.rchar() >= want
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+        os.close(self.master)
+        os.close(self.slave)
+
+
+def test_split_sequences(home):
+    """A mouse report or a paste's end marker cut in two reads (tmux and
+    slow links write them in pieces) is joined, not typed into the input
+    line: it once lost the wheel and kept a paste open for good."""
+    p = RawPty(base_env(home))
+    try:
+        ok = p.wait_out(b"offline")
+        check("split: the screen is up on a raw pty", ok, repr(p.out[-300:]))
+        for _ in range(2):
+            p.write_read(b"/help\r")
+        ok = p.wait_out(b"Ctrl-D on an empty line quits")
+        mark = len(p.out)
+        # ESC [ < 6 4 ; 1 0 ; 5 | M: the first half read alone, then the rest.
+        first = p.write_read(b"\x1b[<64;10;5")
+        p.write_read(b"M")
+        ok = p.wait_out("new output below".encode(), after=mark, timeout=5)
+        check("split: a wheel report in two reads scrolls back (marker shown)",
+              first and ok, repr(p.out[mark:][-400:]))
+        # A paste whose end marker comes in two reads, then Enter sends it.
+        p.write_read(b"\x1b[200~pasted words\x1b[20")
+        p.write_read(b"1~")
+        p.write_read(b"\r")
+        ok = p.wait_out(b"pasted words", after=mark, timeout=5) and \
+            p.wait_out(b"you", after=mark, timeout=5)
+        check("split: a paste whose end marker came in two reads ends, and Enter sends it",
+              ok, repr(p.out[mark:][-400:]))
+    finally:
+        p.close()
+
+
 def main():
     if shutil.which("tmux") is None:
         return skip("tmux not found")
@@ -813,7 +905,8 @@ def main():
                                    ("breaker", test_breaker, (tm, home, srv)),
                                    ("continue", test_continue, (tm, home, srv)),
                                    ("clear", test_clear_while_streaming, (tm, home, srv)),
-                                   ("hangup", test_hangup_mid_reply, (tm, home, srv))):
+                                   ("hangup", test_hangup_mid_reply, (tm, home, srv)),
+                                   ("split", test_split_sequences, (home,))):
                 try:
                     fn(*args)
                 except Exception as e:  # one broken scenario must not hide the rest
