@@ -448,6 +448,14 @@ def test_breaker(srv):
 
 # ---- 9. --json after a fallback ---------------------------------------------------------
 
+def first_model(case):
+    """The first model of a --json run's document, or None."""
+    try:
+        return json.loads(case.out)["models"][0]
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
 def test_json(srv):
     cfg = srv.config(max_retries=1)
     c = Case(srv, "json fallback", openai="status=503").run(
@@ -473,10 +481,7 @@ def test_json(srv):
     # --json carries that attempt's thinking alone (it once kept both).
     c = Case(srv, "json thinking retry", anthropic="fail_times=1,thinking=4,drop_after=2").run(
         ["-p", "hi", "-m", "anthropic:claude-haiku-4-5", "--json"], cfg)
-    try:
-        m = json.loads(c.out)["models"][0]
-    except (ValueError, KeyError, TypeError, IndexError):
-        m = None
+    m = first_model(c)
     last = c.reqs("anthropic")[-1] if c.reqs("anthropic") else {}
     check("--json after a retry that had thinking: the retry's thinking, not both attempts'",
           c.rc == 0 and c.count("anthropic") == 2 and m is not None and last.get("thinking")
@@ -485,10 +490,7 @@ def test_json(srv):
 
     c = Case(srv, "json failure", openai="status=503").run(
         ["-p", "hi", "-m", "openai:gpt-4o-mini", "--json"], cfg)
-    try:
-        m = json.loads(c.out)["models"][0]
-    except (ValueError, KeyError, TypeError, IndexError):
-        m = None
+    m = first_model(c)
     check("--json after the retries ran out: exit 1, openai's error with its status",
           c.rc == 1 and m is not None and m.get("provider") == "openai" and m.get("error") is not None
           and m["error"].get("http_status") == 503 and c.count("openai") == 2, c.detail())
