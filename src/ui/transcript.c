@@ -164,11 +164,16 @@ static void update(struct transcript *t, const struct conversation *conv, int wi
 		t->total += c->rows - before;
 		added_below += c->rows - before;
 	}
-	/* Scrolled up: keep the view where it is while output arrives below.
+	/* Scrolled up: keep the view where it is while output arrives below
+	 * (or goes).
 	 * (After a resize or another thread there is no view to keep: the
 	 * offset from the bottom stays.) */
-	if (had && t->scroll > 0 && added_below > 0)
+	if (had && t->scroll > 0 && added_below != 0) {
+		/* (fewer rows: a fallback dropped the thinking) */
 		t->scroll += added_below;
+		if (t->scroll < 1)
+			t->scroll = 1; /* still scrolled up: the marker stays */
+	}
 }
 
 /* Draws one wrapped line. Tabs are laid out as wrap measured them

@@ -201,6 +201,17 @@ static void test_a_scrolled_view_stays_put(void **state)
 	wresize(w, 10, 30);
 	transcript_draw(t, &conv, w);
 	assert_int_equal(transcript_scrolled(t), 7);
+	/* Thinking shown in full, then dropped by a fallback: the rows it took
+	 * go from below the view, and the view stays on its lines. */
+	transcript_set_thinking(t, true);
+	transcript_draw(t, &conv, w);
+	int before = transcript_scrolled(t);
+	msg_append_thinking(live, "a\nb\nc\nd", 7);
+	transcript_draw(t, &conv, w);
+	assert_int_equal(transcript_scrolled(t), before + 4);
+	msg_reset_thinking(live);
+	transcript_draw(t, &conv, w);
+	assert_int_equal(transcript_scrolled(t), before);
 	transcript_free(t);
 	conv_done(&conv);
 	delwin(w);
