@@ -43,11 +43,10 @@ struct transcript {
 	const struct conversation *conv;
 	unsigned long removals;
 	/* row_key of what each row of the window shows (0: blank), valid for
-	 * shown_rows rows while shown_valid */
+	 * shown_rows rows (0 before the first draw) */
 	uint64_t *shown;
 	size_t shown_cap;
 	int shown_rows;
-	bool shown_valid;
 };
 
 struct transcript *transcript_new(void)
@@ -350,9 +349,10 @@ void transcript_draw(struct transcript *t, const struct conversation *conv, WIND
 	update(t, conv, cols > 0 ? cols : 1);
 	/* Rows are drawn only where they change: a token redraws the row it
 	 * lands on (and a scroll of the view every row). Everything is drawn
-	 * again when the window is new or was touched by another view, or the
-	 * cache was thrown away. */
-	if (!t->shown_valid || rows != t->shown_rows || is_wintouched(w)) {
+	 * again when the window is new, was touched by another view, or changed
+	 * its height. (The keys are of content, so a cache thrown away, as by
+	 * /clear, needs nothing here.) */
+	if (rows != t->shown_rows || is_wintouched(w)) {
 		werase(w);
 		if ((size_t)rows > t->shown_cap) {
 			t->shown_cap = (size_t)rows;
@@ -360,7 +360,6 @@ void transcript_draw(struct transcript *t, const struct conversation *conv, WIND
 		}
 		memset(t->shown, 0, (size_t)rows * sizeof(*t->shown));
 		t->shown_rows = rows;
-		t->shown_valid = true;
 	}
 	int max_scroll = t->total > rows ? t->total - rows : 0;
 	if (t->scroll > max_scroll)
