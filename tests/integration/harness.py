@@ -32,6 +32,33 @@ def finish():
     return 1 if _count["failed"] else 0
 
 
+RULE = "─"  # the row between the transcript (or columns) and the input
+
+
+class Screen:
+    """One capture of the screen, split as circuit lays it out: transcript
+    (or the columns), the rule, the input pane, the status bar (last row).
+    Suites subclass it with what they read from those parts."""
+
+    def __init__(self, lines):
+        self.lines = lines
+        self.rule = None
+        for i in range(len(lines) - 1, -1, -1):
+            if lines[i] and set(lines[i]) == {RULE}:
+                self.rule = i
+                break
+        r = self.rule if self.rule is not None else len(lines)
+        self.transcript = lines[:r]
+        self.input = lines[r + 1:-1] if self.rule is not None else []
+        self.status = lines[-1] if lines else ""
+
+    def __str__(self):
+        return "\n" + "\n".join(f"  |{l}" for l in self.lines)
+
+    def has(self, s):
+        return any(s in l for l in self.lines)
+
+
 def skip(reason):
     """A suite that cannot run here says so visibly and counts nothing."""
     print(f"skip: {reason}")

@@ -29,10 +29,10 @@ import time
 import unicodedata
 import urllib.parse
 
+import harness
 from harness import BIN, ROOT, SERVER, check, finish
 
 POLL = 0.05
-RULE = "─"
 SEP = "│"
 STAR = "★"
 KEY = "sk-test-circuit-compare"
@@ -383,22 +383,14 @@ class Column:
         return self.rows[i], body
 
 
-class Screen:
+class Screen(harness.Screen):
     """One capture: the area above the input rule (the columns), the input
     pane, the status bar (last row)."""
 
     def __init__(self, lines, cols):
-        self.lines = lines
+        super().__init__(lines)
         self.cols = cols
-        self.rule = None
-        for i in range(len(lines) - 1, -1, -1):
-            if lines[i] and set(lines[i]) == {RULE}:
-                self.rule = i
-                break
-        r = self.rule if self.rule is not None else len(lines)
-        self.area = lines[:r]
-        self.input = lines[r + 1:-1] if self.rule is not None else []
-        self.status = lines[-1] if lines else ""
+        self.area = self.transcript
         grid = [cells(l, cols) for l in self.area]
         self.seps = [x for x in range(cols) if grid and all(row[x] == SEP for row in grid)]
         self.mode = None
@@ -417,12 +409,6 @@ class Screen:
                 for j, i in enumerate(heads):
                     end = heads[j + 1] if j + 1 < len(heads) else len(self.area)
                     self.columns.append(Column(self.area[i], self.area[i + 1:end], 0, cols, i))
-
-    def __str__(self):
-        return "\n" + "\n".join(f"  |{l}" for l in self.lines)
-
-    def has(self, s):
-        return any(s in l for l in self.lines)
 
     def heads_ok(self, provs):
         """The columns are exactly provs, in order, each with a header."""

@@ -32,10 +32,10 @@ import sys
 import tempfile
 import time
 
+import harness
 from harness import BIN, ROOT, SERVER, check, finish, skip
 
 POLL = 0.05
-RULE = "─"
 KEY = "sk-test-circuit-context"
 SYSTEM = "be brief"
 TURN_S = 10.0   # one reply, from Enter to its finished label
@@ -219,27 +219,9 @@ class Pane:
             time.sleep(POLL)
 
 
-class Screen:
+class Screen(harness.Screen):
     """One capture, split as circuit lays it out: transcript, rule, input
     pane, status bar (the last row)."""
-
-    def __init__(self, lines):
-        self.lines = lines
-        self.rule = None
-        for i in range(len(lines) - 1, -1, -1):
-            if lines[i] and set(lines[i]) == {RULE}:
-                self.rule = i
-                break
-        r = self.rule if self.rule is not None else len(lines)
-        self.transcript = lines[:r]
-        self.input = lines[r + 1:-1] if self.rule is not None else []
-        self.status = lines[-1] if lines else ""
-
-    def __str__(self):
-        return "\n" + "\n".join(f"  |{l}" for l in self.lines)
-
-    def has(self, s):
-        return any(s in l for l in self.lines)
 
     @staticmethod
     def is_label(line, label):

@@ -38,10 +38,10 @@ import time
 import traceback
 import urllib.parse
 
+import harness
 from harness import BIN, ROOT, SERVER, check, finish
 
 POLL = 0.05
-RULE = "─"
 TIMING_TOL_MS = 60
 KEY = "sk-test-circuit-history"
 SENTINEL = "sk-SENTINEL-history-1234567890"
@@ -217,22 +217,8 @@ class Pane:
         return ok and s.has("EXITED rc=0"), s
 
 
-class Screen:
+class Screen(harness.Screen):
     """One capture: transcript, rule, input pane, status bar (the last row)."""
-
-    def __init__(self, lines):
-        self.lines = lines
-        self.rule = None
-        for i in range(len(lines) - 1, -1, -1):
-            if lines[i] and set(lines[i]) == {RULE}:
-                self.rule = i
-                break
-        r = self.rule if self.rule is not None else len(lines)
-        self.transcript = lines[:r]
-        self.status = lines[-1] if lines else ""
-
-    def __str__(self):
-        return "\n" + "\n".join(f"  |{l}" for l in self.lines)
 
     def labels(self, label):
         return [i for i, l in enumerate(self.transcript)
@@ -257,9 +243,6 @@ class Screen:
         if body and body[-1].endswith("▌"):
             body[-1] = body[-1][:-1]
         return self.transcript[i], body, interrupted
-
-    def has(self, s):
-        return any(s in l for l in self.lines)
 
     def joined(self):
         """The transcript rows joined with blanks (wrapping undone, roughly)."""

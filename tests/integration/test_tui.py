@@ -24,10 +24,10 @@ import time
 import unicodedata
 import urllib.parse
 
+import harness
 from harness import BIN, ROOT, SERVER, check, finish, skip
 
 POLL = 0.05
-RULE = "─"
 CURSOR = "▌"
 KEY = "sk-test-circuit-tui"
 
@@ -194,24 +194,9 @@ class Pane:
             time.sleep(POLL)
 
 
-class Screen:
+class Screen(harness.Screen):
     """One capture, split as circuit lays it out: transcript, rule, input
     pane, status bar (the last row)."""
-
-    def __init__(self, lines):
-        self.lines = lines
-        self.rule = None
-        for i in range(len(lines) - 1, -1, -1):
-            if lines[i] and set(lines[i]) == {RULE}:
-                self.rule = i
-                break
-        r = self.rule if self.rule is not None else len(lines)
-        self.transcript = lines[:r]
-        self.input = lines[r + 1:-1] if self.rule is not None else []
-        self.status = lines[-1] if lines else ""
-
-    def __str__(self):
-        return "\n" + "\n".join(f"  |{l}" for l in self.lines)
 
     def labels(self, label):
         """Indices of transcript rows that are label lines of `label`."""
@@ -239,9 +224,6 @@ class Screen:
             body[-1] = body[-1][:-len(CURSOR)]
             cursor = True
         return self.transcript[i], body, cursor, interrupted
-
-    def has(self, s):
-        return any(s in l for l in self.lines)
 
 
 # ---- comparing wrapped text ----------------------------------------------------

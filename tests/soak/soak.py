@@ -59,6 +59,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
+import harness  # noqa: E402
 from harness import BIN, SERVER, check, finish  # noqa: E402
 
 KEY = "sk-soak-loopback-0123"
@@ -677,22 +678,9 @@ def valgrind_phase(hl, deadline, parallel=3):
 
 # ---- the screen ---------------------------------------------------------------------
 
-RULE = "─"
 
 
-class Screen:
-    def __init__(self, lines):
-        self.lines = lines
-        self.rule = None
-        for i in range(len(lines) - 1, -1, -1):
-            if lines[i] and set(lines[i]) == {RULE}:
-                self.rule = i
-                break
-        r = self.rule if self.rule is not None else len(lines)
-        self.transcript = lines[:r]
-        self.input = lines[r + 1:-1] if self.rule is not None else []
-        self.status = lines[-1] if lines else ""
-
+class Screen(harness.Screen):
     def __str__(self):
         return "\n" + "\n".join(f"  |{l.rstrip()}" for l in self.lines if l.strip())
 
