@@ -146,25 +146,27 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 		if (!r->live || r->hist != NULL)
 			buf_append(&r->thinking, ev->text, ev->len);
 		break;
-	case WIRE_EV_REFUSAL:
+	case WIRE_EV_REFUSAL: {
 		/* A refusal streams in pieces, like text: "[refusal] " once, then
-		 * the pieces, the line ended by whatever comes next. */
+		 * the pieces, the line ended by whatever comes next. Live it goes
+		 * to stderr at once, else with the notices after the reply. */
+		struct buf *line = r->live ? &r->out : &r->notices;
 		if (r->live) {
-			if (!r->refusing) {
-				close_thinking(r);
-				fflush(stdout);
-				fputs("[refusal] ", stderr);
-				r->refusing = true;
-				r->thinking_open = true;
-			}
-			print_text(r, &r->san_think, stderr, ev->text, ev->len);
-		} else {
 			if (!r->refusing)
-				buf_append_str(&r->notices, "[refusal] ");
-			r->refusing = true;
-			sanitize_append(&r->notices, ev->text, ev->len);
+				close_thinking(r);
+			buf_reset(&r->out);
+		}
+		if (!r->refusing)
+			buf_append_str(line, "[refusal] ");
+		r->refusing = true;
+		sanitize_append(line, ev->text, ev->len);
+		if (r->live && r->out.len > 0) {
+			fflush(stdout);
+			fwrite(r->out.data, 1, r->out.len, stderr);
+			r->thinking_open = r->out.data[r->out.len - 1] != '\n';
 		}
 		break;
+	}
 	case WIRE_EV_TOOL_CALL: {
 		struct buf line;
 		buf_init(&line, 0);
