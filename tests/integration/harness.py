@@ -3,7 +3,11 @@
 
 Each suite calls check() for every assertion and ends with finish(), which
 prints the one line tests/run-suites reads: "N passed, N failed"."""
+import json
 import os
+import subprocess
+import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.join(ROOT, os.environ.get("CIRCUIT_BIN", "build/circuit"))
@@ -30,6 +34,72 @@ def finish():
     """Prints the closing line; returns the exit status."""
     print(f"{_count['passed']} passed, {_count['failed']} failed")
     return 1 if _count["failed"] else 0
+
+
+POLL = 0.05  # how often a wait looks again
+
+
+class LoopbackServer:
+    """tests/server/server.py on a free 127.0.0.1 port, with its request log
+    in log_dir. It ends by itself after max_seconds, or idle_seconds without
+    a request, whatever happens to the suite."""
+
+    def __init__(self, log_dir, max_seconds=300, idle_seconds=120, env=None):
+        self.log = os.path.join(log_dir, "requests.jsonl")
+        self.proc = subprocess.Popen([sys.executable, SERVER, "--port", "0", "--log", self.log,
+                                      "--max-seconds", str(int(max_seconds)),
+                                      "--idle-seconds", str(int(idle_seconds))],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        line = self.proc.stdout.readline().decode()
+        if not line.startswith("PORT "):
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError(f"server did not start: {line!r}")
+        self.port = int(line.split()[1])
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+    def base(self, scenario=""):
+        """The server's URL, scripted by scenario (tests/server/README.md)."""
+        return f"http://127.0.0.1:{self.port}" + (f"/_s/{scenario}" if scenario else "")
+
+    def requests(self):
+        try:
+            with open(self.log, encoding="utf-8") as f:
+                # A line without its newline is still being written: next poll.
+                return [json.loads(l) for l in f if l.endswith("\n") and l.strip()]
+        except FileNotFoundError:
+            return []
+
+    def wait_request(self, index, timeout=5.0):
+        """Request number index (0-based) once the log holds it, else None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            reqs = self.requests()
+            if len(reqs) > index:
+                return reqs[index]
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(POLL)
+
+    def wait_requests(self, n, timeout=5.0):
+        """The log once it holds at least n requests (or what it holds at the deadline)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            reqs = self.requests()
+            if len(reqs) >= n or time.monotonic() >= deadline:
+                return reqs
+            time.sleep(POLL)
 
 
 RULE = "─"  # the row between the transcript (or columns) and the input

@@ -168,45 +168,9 @@ class Prov:
         return n * 1000.0 / (w + TIMING_TOL_MS), n * 1000.0 / max(1.0, w - TIMING_TOL_MS)
 
 
-class Server:
-    """tests/server/server.py on a free loopback port, with a request log."""
-
+class Server(harness.LoopbackServer):
     def __init__(self, tmp):
-        self.log = os.path.join(tmp, "requests.jsonl")
-        self.proc = subprocess.Popen([sys.executable, SERVER, "--port", "0", "--log", self.log,
-                                      "--max-seconds", "240", "--idle-seconds", "120"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        line = self.proc.stdout.readline().decode()
-        if not line.startswith("PORT "):
-            self.proc.kill()
-            self.proc.wait()
-            raise RuntimeError(f"server did not start: {line!r}")
-        self.port = int(line.split()[1])
-
-    def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-    def requests(self):
-        try:
-            with open(self.log, encoding="utf-8") as f:
-                # A line without its newline is still being written: next poll.
-                return [json.loads(l) for l in f if l.endswith("\n") and l.strip()]
-        except FileNotFoundError:
-            return []
-
-    def wait_requests(self, n, timeout=5.0):
-        """The log once it holds at least n requests (or what it holds at the deadline)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            reqs = self.requests()
-            if len(reqs) >= n or time.monotonic() >= deadline:
-                return reqs
-            time.sleep(POLL)
+        super().__init__(tmp, max_seconds=240, idle_seconds=120)
 
 
 def by_model(reqs, provs):

@@ -44,53 +44,13 @@ START_S = 10.0  # circuit drawing its first screen
 
 # ---- the loopback provider server ------------------------------------------------
 
-class Server:
-    """tests/server/server.py on a free loopback port, with a request log."""
-
+class Server(harness.LoopbackServer):
     def __init__(self, tmp):
-        self.log = os.path.join(tmp, "requests.jsonl")
-        self.proc = subprocess.Popen([sys.executable, SERVER, "--port", "0", "--log", self.log,
-                                      "--max-seconds", "200", "--idle-seconds", "100"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        line = self.proc.stdout.readline().decode()
-        if not line.startswith("PORT "):
-            self.proc.kill()
-            self.proc.wait()
-            raise RuntimeError(f"server did not start: {line!r}")
-        self.port = int(line.split()[1])
+        super().__init__(tmp, max_seconds=200, idle_seconds=100)
 
-    def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+    def wait_request(self, index, timeout=TURN_S):
+        return super().wait_request(index, timeout)
 
-    def base(self, scenario):
-        return f"http://127.0.0.1:{self.port}/_s/{scenario}"
-
-    def requests(self):
-        try:
-            with open(self.log, encoding="utf-8") as f:
-                # A line without its newline is still being written: next poll.
-                return [json.loads(l) for l in f if l.endswith("\n") and l.strip()]
-        except FileNotFoundError:
-            return []
-
-    def wait_request(self, after, timeout=TURN_S):
-        """The request numbered `after` (0-based) once the log holds it, else None."""
-        deadline = time.monotonic() + timeout
-        while True:
-            reqs = self.requests()
-            if len(reqs) > after:
-                return reqs[after]
-            if time.monotonic() >= deadline:
-                return None
-            time.sleep(POLL)
-
-
-# ---- the providers of a config file -----------------------------------------------
 
 class Prov:
     """One [provider.NAME] of a kind, its model m-NAME, served with a scenario

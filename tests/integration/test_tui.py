@@ -46,51 +46,10 @@ def width(s):
 
 # ---- the loopback provider server ---------------------------------------------
 
-class Server:
-    """tests/server/server.py on a free loopback port, with a request log."""
-
+class Server(harness.LoopbackServer):
     def __init__(self, tmp):
-        self.log = os.path.join(tmp, "requests.jsonl")
-        self.proc = subprocess.Popen([sys.executable, SERVER, "--port", "0", "--log", self.log,
-                                      "--max-seconds", "300", "--idle-seconds", "120"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        line = self.proc.stdout.readline().decode()
-        if not line.startswith("PORT "):
-            self.proc.kill()
-            raise RuntimeError(f"server did not start: {line!r}")
-        self.port = int(line.split()[1])
+        super().__init__(tmp, max_seconds=300, idle_seconds=120)
 
-    def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-    def base(self, scenario=""):
-        return f"http://127.0.0.1:{self.port}" + (f"/_s/{scenario}" if scenario else "")
-
-    def requests(self):
-        try:
-            with open(self.log, encoding="utf-8") as f:
-                # A line without its newline is still being written: next poll.
-                return [json.loads(l) for l in f if l.endswith("\n") and l.strip()]
-        except FileNotFoundError:
-            return []
-
-    def wait_request(self, after, timeout=5.0):
-        """The request numbered `after` (0-based) once the log holds it, else None."""
-        deadline = time.monotonic() + timeout
-        while True:
-            reqs = self.requests()
-            if len(reqs) > after:
-                return reqs[after]
-            if time.monotonic() >= deadline:
-                return None
-            time.sleep(POLL)
-
-
-# ---- tmux --------------------------------------------------------------------
 
 class Tmux:
     """A private tmux server: its own socket, no user configuration."""

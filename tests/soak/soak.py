@@ -228,44 +228,12 @@ def base_env(dirs, **extra):
     return env
 
 
-class Server:
-    """tests/server/server.py on a free loopback port, with a request log;
-    it ends by itself after max_seconds whatever happens here."""
+class Server(harness.LoopbackServer):
+    """Ends by itself after max_seconds whatever happens here."""
 
     def __init__(self, dirs, max_seconds):
-        self.log = os.path.join(dirs.root, "requests.jsonl")
-        self.proc = subprocess.Popen([sys.executable, SERVER, "--port", "0", "--log", self.log,
-                                      "--max-seconds", str(int(max_seconds)),
-                                      "--idle-seconds", str(int(max_seconds))],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
-        line = self.proc.stdout.readline().decode()
-        if not line.startswith("PORT "):
-            self.proc.kill()
-            raise RuntimeError(f"server did not start: {line!r}")
-        self.port = int(line.split()[1])
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-
-    def base(self, spec):
-        return f"http://127.0.0.1:{self.port}/_s/{spec}"
-
-    def requests(self):
-        try:
-            with open(self.log, encoding="utf-8") as f:
-                return [json.loads(l) for l in f if l.endswith("\n") and l.strip()]
-        except FileNotFoundError:
-            return []
+        super().__init__(dirs.root, max_seconds, max_seconds,
+                         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
 
 
 def provider_section(srv, name, kind, fault, tag):
