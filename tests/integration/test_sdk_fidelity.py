@@ -28,6 +28,7 @@ import time
 import urllib.parse
 import urllib.request
 
+import harness
 from harness import BIN, ROOT, SERVER, check, finish, skip
 
 SDK_SRC = os.path.join(ROOT, "tests/sdk")
@@ -162,43 +163,26 @@ def node_major():
 
 # ---- the server ---------------------------------------------------------------
 
-class Server:
-    def __enter__(self):
+class Server(harness.LoopbackServer):
+    """The loopback server for a with-block, in a temporary folder."""
+
+    def __init__(self):
         self.dir = tempfile.TemporaryDirectory()
-        self.log = os.path.join(self.dir.name, "requests.jsonl")
-        self.proc = subprocess.Popen([sys.executable, SERVER, "--port", "0", "--log", self.log,
-                                      "--max-seconds", "300", "--idle-seconds", "60"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        line = self.proc.stdout.readline().decode()
-        if not line.startswith("PORT "):
-            self.proc.kill()
-            self.proc.wait()
-            raise RuntimeError(f"server did not start: {line!r}")
-        self.port = int(line.split()[1])
+        super().__init__(self.dir.name, max_seconds=300, idle_seconds=60)
         self.seen = 0
+
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        self.close()
         self.dir.cleanup()
-
-    def base(self, spec=""):
-        return f"http://127.0.0.1:{self.port}" + (f"/_s/{spec}" if spec else "")
 
     def new_requests(self):
         """The log entries since the last call."""
-        try:
-            with open(self.log, encoding="utf-8") as f:
-                lines = [l for l in f if l.strip()]
-        except FileNotFoundError:
-            lines = []
-        new = [json.loads(l) for l in lines[self.seen:]]
-        self.seen = len(lines)
+        reqs = self.requests()
+        new = reqs[self.seen:]
+        self.seen = len(reqs)
         return new
 
 
