@@ -165,6 +165,9 @@ void inputline_init(const char *history_path, inputline_fn fn, void *ctx)
 	rl_variable_bind("bell-style", "none");
 	rl_variable_bind("show-all-if-ambiguous", "on"); /* one Tab lists the choices */
 	using_history();
+	/* The list in memory keeps what the file keeps: the newest HISTORY_MAX
+	 * lines, however long the session or the file it started from. */
+	stifle_history(HISTORY_MAX);
 	if (history_path != NULL) {
 		history_file = xstrdup(history_path);
 		/* append_history never creates the file: a first run makes it. */
