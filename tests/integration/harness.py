@@ -5,9 +5,12 @@ Each suite calls check() for every assertion and ends with finish(), which
 prints the one line tests/run-suites reads: "N passed, N failed"."""
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 import time
+import unicodedata
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.join(ROOT, os.environ.get("CIRCUIT_BIN", "build/circuit"))
@@ -110,8 +113,9 @@ class Screen:
     (or the columns), the rule, the input pane, the status bar (last row).
     Suites subclass it with what they read from those parts."""
 
-    def __init__(self, lines):
+    def __init__(self, lines, cols=None):
         self.lines = lines
+        self.cols = cols
         self.rule = None
         for i in range(len(lines) - 1, -1, -1):
             if lines[i] and set(lines[i]) == {RULE}:
@@ -127,6 +131,212 @@ class Screen:
 
     def has(self, s):
         return any(s in l for l in self.lines)
+
+
+# ---- display width (tmux puts a wide character in two cells) --------------------
+
+def char_width(ch):
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def width(s):
+    return sum(char_width(c) for c in s)
+
+
+# ---- comparing wrapped text ----------------------------------------------------
+
+def follow(lines, text):
+    """How far the wrapped rows `lines` follow `text`: each row must be the
+    next piece of text, only the spaces (or newline) at a break left out.
+    Returns the offset reached, or -1 when a row is not the next piece."""
+    pos = 0
+    for ln in lines:
+        while pos < len(text) and text[pos] in " \n":
+            pos += 1
+        ln = ln.rstrip(" ")  # capture-pane drops trailing blanks anyway
+        if not text.startswith(ln, pos):
+            return -1
+        pos += len(ln)
+    return pos
+
+
+def wraps_to(lines, text):
+    """The rows are all of text, in order, nothing doubled or lost."""
+    pos = follow(lines, text)
+    return pos >= 0 and text[pos:].strip(" \n") == ""
+
+
+def strict_prefix(lines, text):
+    """The rows show a non-empty beginning of text, but not all of it."""
+    pos = follow(lines, text)
+    return pos > 0 and text[pos:].strip(" \n") != ""
+
+
+def done_label(line):
+    """A finished reply's label line: no longer streaming, its timings shown
+    (tok/s and the token count follow; the full form is checked on its own)."""
+    return (line is not None and "streaming…" not in line
+            and re.search(r"  \d+ ms\b", line) is not None)
+
+
+# ---- tmux -----------------------------------------------------------------------
+
+class Tmux:
+    """A private tmux server: its own socket and configuration, none of the
+    user's, its files under tmp. Its panes read a capture as screen(lines,
+    cols). A pane's shell prints "EXITED rc=N" when circuit ends and stays
+    linger seconds, so the last screen can still be read."""
+
+    def __init__(self, tmp, tag, screen=Screen, home=None, history=2000, conf_extra="",
+                 linger=5):
+        self.sock = f"circuit-{tag}-{os.getpid()}"
+        self.conf = os.path.join(tmp, f"tmux-{tag}.conf")
+        with open(self.conf, "w") as f:
+            # No status line: the pane is the whole window.
+            f.write("set -g status off\nset -g default-shell /bin/sh\n"
+                    f"set -g history-limit {history}\n{conf_extra}")
+        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home or tmp,
+                    "LANG": "C.UTF-8", "TERM": "xterm-256color", "TMUX_TMPDIR": tmp}
+        self.screen = screen
+        self.linger = linger
+        self.n = 0
+
+    def run(self, *args, check_rc=False):
+        p = subprocess.run(["tmux", "-u", "-L", self.sock, "-f", self.conf, *args],
+                           capture_output=True, env=self.env, timeout=15)
+        if check_rc and p.returncode != 0:
+            raise RuntimeError(f"tmux {args[0]}: {p.stderr.decode('utf-8', 'replace').strip()}")
+        return p.returncode, p.stdout.decode("utf-8", "replace")
+
+    def kill(self):
+        try:
+            subprocess.run(["tmux", "-L", self.sock, "-f", self.conf, "kill-server"],
+                           capture_output=True, env=self.env, timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def pane(self, cols, rows, env, args=(), exe=BIN):
+        """circuit in a new session of cols x rows, with exactly env."""
+        cmd = ("env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " +
+               " ".join(shlex.quote(a) for a in [exe, *args]) +
+               f"; echo EXITED rc=$?; sleep {self.linger}")
+        return self.raw_pane(cols, rows, cmd)
+
+    def raw_pane(self, cols, rows, cmd):
+        """A new session of cols x rows running the shell command cmd."""
+        self.n += 1
+        name = f"s{self.n}"
+        self.run("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows), cmd,
+                 check_rc=True)
+        return Pane(self, name, cols)
+
+    def buffers(self):
+        """Every tmux paste buffer's contents."""
+        _, names = self.run("list-buffers", "-F", "#{buffer_name}")
+        out = []
+        for n in names.split():
+            _, body = self.run("show-buffer", "-b", n)
+            out.append(body)
+        return out
+
+
+def pid_children(pid):
+    """Direct children of pid: (pid, state, comm)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                st = f.read()
+        except OSError:
+            continue
+        # "pid (comm) state ppid ...": comm may hold blanks, so split after ')'.
+        rp = st.rfind(")")
+        fields = st[rp + 2:].split()
+        try:
+            if int(fields[1]) == pid:
+                out.append((int(d), fields[0], st[st.find("(") + 1:rp]))
+        except (IndexError, ValueError):
+            continue
+    return out
+
+
+class Pane:
+    """One tmux session running circuit: what the screen shows, keys typed."""
+
+    def __init__(self, tmux, name, cols):
+        self.tmux = tmux
+        self.name = name
+        self.cols = cols
+
+    def capture(self):
+        _, out = self.tmux.run("capture-pane", "-p", "-t", self.name)
+        lines = out.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return lines
+
+    def screen(self):
+        return self.tmux.screen(self.capture(), self.cols)
+
+    def text(self, s):
+        """Types s as it is (no key names)."""
+        self.tmux.run("send-keys", "-t", self.name, "-l", s)
+
+    def keys(self, *names):
+        """Presses tmux key names: "Enter", "C-c", "PPage"..."""
+        self.tmux.run("send-keys", "-t", self.name, *names)
+
+    def send(self, s):
+        """Types s and presses Enter."""
+        self.text(s)
+        self.keys("Enter")
+
+    def resize(self, cols, rows):
+        self.tmux.run("resize-window", "-t", self.name, "-x", str(cols), "-y", str(rows))
+        self.cols = cols
+
+    def fmt(self, f):
+        """A tmux format of the pane ("#{pane_pid}")."""
+        _, out = self.tmux.run("display-message", "-p", "-t", self.name, f)
+        return out.rstrip("\n")
+
+    def circuit_pid(self):
+        """The circuit process under the pane's shell (env execs it), or None."""
+        try:
+            shell = int(self.fmt("#{pane_pid}"))
+        except ValueError:
+            return None
+        for pid, _, comm in pid_children(shell):
+            if comm == "circuit":
+                return pid
+        return None
+
+    def wait_for(self, pred, timeout=5.0):
+        """Polls the screen every POLL s until pred(screen) holds: (True,
+        screen), or (False, the last screen) when the deadline passes. A
+        predicate that trips on a half-drawn screen counts as false."""
+        deadline = time.monotonic() + timeout
+        while True:
+            s = self.screen()
+            try:
+                ok = pred(s)
+            except (IndexError, ValueError, KeyError, TypeError, AttributeError):
+                ok = False
+            if ok:
+                return True, s
+            if time.monotonic() >= deadline:
+                return False, s
+            time.sleep(POLL)
+
+    def quit(self):
+        """Ctrl-D on an empty line; (exited with status 0, last screen)."""
+        self.keys("C-d")
+        ok, s = self.wait_for(lambda s: s.has("EXITED"), timeout=5)
+        return ok and s.has("EXITED rc=0"), s
 
 
 def skip(reason):

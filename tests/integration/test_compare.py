@@ -20,19 +20,17 @@ and tmux server, torn down when it ends. Ends with "N passed, N failed"."""
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 import urllib.parse
 
 import harness
-from harness import BIN, ROOT, SERVER, check, finish
+from harness import (BIN, POLL, ROOT, char_width, check, finish, follow, strict_prefix,
+                     width, wraps_to)
 
-POLL = 0.05
 SEP = "│"
 STAR = "★"
 KEY = "sk-test-circuit-compare"
@@ -47,16 +45,6 @@ DROP = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY
 
 # ---- display width (tmux puts a wide character in two cells) --------------------
 
-def char_width(ch):
-    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-
-
-def width(s):
-    return sum(char_width(c) for c in s)
-
-
 def cells(line, cols):
     """The row as cols cells; the second cell of a wide character is ""."""
     out = []
@@ -69,32 +57,6 @@ def cells(line, cols):
         if w == 2:
             out.append("")
     return out + [" "] * (cols - len(out))
-
-
-# ---- wrapped text (as in test_tui.py) ----------------------------------------------
-
-def follow(lines, text):
-    """How far the wrapped rows follow text (offset reached), -1 when a row is
-    not the next piece of it."""
-    pos = 0
-    for ln in lines:
-        while pos < len(text) and text[pos] in " \n":
-            pos += 1
-        ln = ln.rstrip(" ")
-        if not text.startswith(ln, pos):
-            return -1
-        pos += len(ln)
-    return pos
-
-
-def wraps_to(lines, text):
-    pos = follow(lines, text)
-    return pos >= 0 and text[pos:].strip(" \n") == ""
-
-
-def strict_prefix(lines, text):
-    pos = follow(lines, text)
-    return pos > 0 and text[pos:].strip(" \n") != ""
 
 
 # ---- scripted providers -------------------------------------------------------------
@@ -215,84 +177,7 @@ def messages_of(req):
     return out
 
 
-# ---- tmux -------------------------------------------------------------------------
-
-class Tmux:
-    """A private tmux server: its own socket, no user configuration."""
-
-    def __init__(self, tmp, tag):
-        self.sock = f"circuit-cmp-{os.getpid()}-{tag}"
-        self.conf = os.path.join(tmp, "tmux.conf")
-        with open(self.conf, "w") as f:
-            f.write("set -g status off\nset -g default-shell /bin/sh\nset -g history-limit 2000\n")
-        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tmp,
-                    "LANG": "C.UTF-8", "TERM": "xterm-256color", "TMUX_TMPDIR": tmp}
-        self.n = 0
-
-    def run(self, *args, check_rc=False):
-        p = subprocess.run(["tmux", "-u", "-L", self.sock, "-f", self.conf, *args],
-                           capture_output=True, env=self.env, timeout=15)
-        if check_rc and p.returncode != 0:
-            raise RuntimeError(f"tmux {args[0]}: {p.stderr.decode('utf-8', 'replace').strip()}")
-        return p.returncode, p.stdout.decode("utf-8", "replace")
-
-    def kill(self):
-        subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True,
-                       env=self.env, timeout=15)
-
-    def pane(self, cols, rows, env, args=()):
-        self.n += 1
-        name = f"s{self.n}"
-        cmd = ("env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " +
-               " ".join(shlex.quote(a) for a in [BIN, *args]) + "; echo EXITED rc=$?; sleep 5")
-        self.run("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows), cmd,
-                 check_rc=True)
-        return Pane(self, name, cols)
-
-
-class Pane:
-    def __init__(self, tmux, name, cols):
-        self.tmux = tmux
-        self.name = name
-        self.cols = cols
-
-    def capture(self):
-        _, out = self.tmux.run("capture-pane", "-p", "-t", self.name)
-        lines = out.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        return lines
-
-    def text(self, s):
-        self.tmux.run("send-keys", "-t", self.name, "-l", s)
-
-    def keys(self, *names):
-        self.tmux.run("send-keys", "-t", self.name, *names)
-
-    def send(self, s):
-        self.text(s)
-        self.keys("Enter")
-
-    def resize(self, cols, rows):
-        self.tmux.run("resize-window", "-t", self.name, "-x", str(cols), "-y", str(rows))
-        self.cols = cols
-
-    def wait_for(self, pred, timeout=5.0):
-        """Polls every 50 ms until pred(screen): (True, screen), or (False,
-        the last screen) at the deadline."""
-        deadline = time.monotonic() + timeout
-        while True:
-            s = Screen(self.capture(), self.cols)
-            try:
-                ok = pred(s)
-            except (IndexError, ValueError, KeyError, TypeError, AttributeError):
-                ok = False
-            if ok:
-                return True, s
-            if time.monotonic() >= deadline:
-                return False, s
-            time.sleep(POLL)
-
+# ---- reading the columns ------------------------------------------------------------
 
 # "[N] label state…" focused, " N label state…" or " N  label state…" not (the
 # spec reads as the second, the first keeps the label one cell left: both pass).
@@ -424,7 +309,7 @@ def test_tui_figures(tmp):
              Prov("slow", 600, 50, 60)]
     cols, rows = 240, 40
     srv = Server(tmp)
-    tm = Tmux(tmp, "fig")
+    tm = harness.Tmux(tmp, "cmp-fig", Screen)
     try:
         cfg = write_config(tmp, "fig", srv.port, provs)
         home = os.path.join(tmp, "home-fig")
@@ -557,7 +442,7 @@ def test_tui_layout(tmp):
     provs = [Prov("fast", 20, 5, 40), Prov("mid", 40, 10, 40), Prov("slow", 60, 15, 40)]
     cols, rows = 240, 40
     srv = Server(tmp)
-    tm = Tmux(tmp, "lay")
+    tm = harness.Tmux(tmp, "cmp-lay", Screen)
     try:
         cfg = write_config(tmp, "lay", srv.port, provs)
         home = os.path.join(tmp, "home-lay")
@@ -740,7 +625,7 @@ def test_tui_cancel(tmp):
     provs = [Prov("fast", 50, 10, 40), Prov("mid", 100, 50, 40), Prov("slow", 150, 70, 50)]
     cols, rows = 240, 30
     srv = Server(tmp)
-    tm = Tmux(tmp, "can")
+    tm = harness.Tmux(tmp, "cmp-can", Screen)
     try:
         cfg = write_config(tmp, "can", srv.port, provs)
         home = os.path.join(tmp, "home-can")
@@ -1080,7 +965,7 @@ def test_tui_regressions(tmp):
     the first two abort the binary; here the screen must keep working."""
     provs = [Prov("fast", 20, 5, 12), Prov("mid", 40, 10, 12)]
     srv = Server(tmp)
-    tm = Tmux(tmp, "reg")
+    tm = harness.Tmux(tmp, "cmp-reg", Screen)
     try:
         cfg = write_config(tmp, "reg", srv.port, provs)
         home = os.path.join(tmp, "home-reg")

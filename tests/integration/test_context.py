@@ -24,8 +24,6 @@ a failure shows the last capture or the request body.
 Ends with "N passed, N failed"."""
 import json
 import os
-import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -33,9 +31,8 @@ import tempfile
 import time
 
 import harness
-from harness import BIN, ROOT, SERVER, check, finish, skip
+from harness import BIN, ROOT, check, done_label, finish, skip, strict_prefix, wraps_to
 
-POLL = 0.05
 KEY = "sk-test-circuit-context"
 SYSTEM = "be brief"
 TURN_S = 10.0   # one reply, from Enter to its finished label
@@ -111,74 +108,6 @@ def pane_env(dirs):
 
 # ---- tmux --------------------------------------------------------------------------
 
-class Tmux:
-    """A private tmux server: its own socket, no user configuration."""
-
-    def __init__(self, tmp):
-        self.sock = f"circuit-ctx-{os.getpid()}"
-        self.conf = os.path.join(tmp, "tmux.conf")
-        with open(self.conf, "w") as f:
-            f.write("set -g status off\nset -g default-shell /bin/sh\nset -g history-limit 2000\n")
-        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tmp,
-                    "LANG": "C.UTF-8", "TERM": "xterm-256color", "TMUX_TMPDIR": tmp}
-        self.n = 0
-
-    def run(self, *args, check_rc=False):
-        p = subprocess.run(["tmux", "-u", "-L", self.sock, "-f", self.conf, *args],
-                           capture_output=True, env=self.env, timeout=15)
-        if check_rc and p.returncode != 0:
-            raise RuntimeError(f"tmux {args[0]}: {p.stderr.decode('utf-8', 'replace').strip()}")
-        return p.returncode, p.stdout.decode("utf-8", "replace")
-
-    def kill(self):
-        subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True,
-                       env=self.env, timeout=15)
-
-    def pane(self, cols, rows, env, args=()):
-        """circuit in a new session of cols x rows, with exactly env."""
-        self.n += 1
-        name = f"s{self.n}"
-        cmd = ("env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " +
-               " ".join(shlex.quote(a) for a in [BIN, *args]) + "; echo EXITED rc=$?; sleep 5")
-        self.run("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows), cmd,
-                 check_rc=True)
-        return Pane(self, name)
-
-
-class Pane:
-    def __init__(self, tmux, name):
-        self.tmux = tmux
-        self.name = name
-
-    def capture(self):
-        _, out = self.tmux.run("capture-pane", "-p", "-t", self.name)
-        lines = out.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        return lines
-
-    def send(self, s):
-        """Types s and presses Enter."""
-        self.tmux.run("send-keys", "-t", self.name, "-l", s)
-        self.tmux.run("send-keys", "-t", self.name, "Enter")
-
-    def wait_for(self, pred, timeout=5.0):
-        """Polls the screen every 50 ms until pred(screen) holds: (True, screen),
-        or (False, last screen) when the deadline passes."""
-        deadline = time.monotonic() + timeout
-        while True:
-            s = Screen(self.capture())
-            try:
-                ok = pred(s)
-            except (IndexError, ValueError, TypeError):
-                ok = False
-            if ok:
-                return True, s
-            if time.monotonic() >= deadline:
-                return False, s
-            time.sleep(POLL)
-
-
 class Screen(harness.Screen):
     """One capture, split as circuit lays it out: transcript, rule, input
     pane, status bar (the last row)."""
@@ -221,36 +150,6 @@ class Screen(harness.Screen):
                     body.append(l)
             i += 1
         return head, body, interrupted, error
-
-
-def done_label(line):
-    """A finished reply's label line: no longer streaming, its timings shown."""
-    return (line is not None and "streaming…" not in line
-            and re.search(r"  \d+ ms\b", line) is not None)
-
-
-def follow(lines, text):
-    """How far the wrapped rows follow text (offset reached), -1 when a row is
-    not the next piece of it."""
-    pos = 0
-    for ln in lines:
-        while pos < len(text) and text[pos] in " \n":
-            pos += 1
-        ln = ln.rstrip(" ")
-        if not text.startswith(ln, pos):
-            return -1
-        pos += len(ln)
-    return pos
-
-
-def wraps_to(lines, text):
-    pos = follow(lines, text)
-    return pos >= 0 and text[pos:].strip(" \n") == ""
-
-
-def strict_prefix(lines, text):
-    pos = follow(lines, text)
-    return pos > 0 and text[pos:].strip(" \n") != ""
 
 
 def visible_rows(body):
@@ -769,7 +668,7 @@ def main():
         return finish()
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="circuit-ctx-") as tmp:
-        tm = Tmux(tmp)
+        tm = harness.Tmux(tmp, "ctx", Screen)
         srv = None
         try:
             srv = Server(tmp)

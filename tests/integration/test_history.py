@@ -26,7 +26,6 @@ capture (or the rows). Ends with "N passed, N failed"."""
 import json
 import os
 import re
-import shlex
 import shutil
 import signal
 import sqlite3
@@ -39,9 +38,8 @@ import traceback
 import urllib.parse
 
 import harness
-from harness import BIN, ROOT, SERVER, check, finish
+from harness import BIN, POLL, ROOT, check, done_label, finish
 
-POLL = 0.05
 TIMING_TOL_MS = 60
 KEY = "sk-test-circuit-history"
 SENTINEL = "sk-SENTINEL-history-1234567890"
@@ -71,109 +69,11 @@ def messages_of(req):
 
 # ---- tmux ------------------------------------------------------------------------------------
 
-class Tmux:
-    """A private tmux server: its own socket, no user configuration."""
+class Tmux(harness.Tmux):
+    """The suite's tmux server: a pane stays 30 s after circuit ends."""
 
     def __init__(self, tmp, tag):
-        self.sock = f"circuit-hist-{os.getpid()}-{tag}"
-        self.conf = os.path.join(tmp, f"tmux-{tag}.conf")
-        with open(self.conf, "w") as f:
-            f.write("set -g status off\nset -g default-shell /bin/sh\nset -g history-limit 2000\n")
-        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tmp,
-                    "LANG": "C.UTF-8", "TERM": "xterm-256color", "TMUX_TMPDIR": tmp}
-        self.n = 0
-
-    def run(self, *args, check_rc=False):
-        p = subprocess.run(["tmux", "-u", "-L", self.sock, "-f", self.conf, *args],
-                           capture_output=True, env=self.env, timeout=15)
-        if check_rc and p.returncode != 0:
-            raise RuntimeError(f"tmux {args[0]}: {p.stderr.decode('utf-8', 'replace').strip()}")
-        return p.returncode, p.stdout.decode("utf-8", "replace")
-
-    def kill(self):
-        subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True,
-                       env=self.env, timeout=15)
-
-    def pane(self, env, args=(), cols=110, rows=40):
-        """circuit in a new session, with exactly env; the shell prints
-        "EXITED rc=N" when it ends."""
-        self.n += 1
-        name = f"s{self.n}"
-        cmd = ("env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " +
-               " ".join(shlex.quote(a) for a in [BIN, *args]) + "; echo EXITED rc=$?; sleep 30")
-        self.run("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows), cmd,
-                 check_rc=True)
-        return Pane(self, name)
-
-
-class Pane:
-    def __init__(self, tmux, name):
-        self.tmux = tmux
-        self.name = name
-
-    def capture(self):
-        _, out = self.tmux.run("capture-pane", "-p", "-t", self.name)
-        lines = out.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        return lines
-
-    def text(self, s):
-        self.tmux.run("send-keys", "-t", self.name, "-l", s)
-
-    def keys(self, *names):
-        self.tmux.run("send-keys", "-t", self.name, *names)
-
-    def send(self, s):
-        self.text(s)
-        self.keys("Enter")
-
-    def fmt(self, f):
-        _, out = self.tmux.run("display-message", "-p", "-t", self.name, f)
-        return out.rstrip("\n")
-
-    def circuit_pid(self):
-        """The circuit process under the pane's shell (env execs it), or None."""
-        try:
-            shell = int(self.fmt("#{pane_pid}"))
-        except ValueError:
-            return None
-        for d in os.listdir("/proc"):
-            if not d.isdigit():
-                continue
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    st = f.read()
-                # "pid (comm) state ppid ...": comm may hold blanks, so split after ')'.
-                comm = st[st.index("(") + 1:st.rindex(")")]
-                ppid = int(st[st.rindex(")") + 2:].split()[1])
-            except (OSError, ValueError):
-                continue
-            if ppid == shell and comm == "circuit":
-                return int(d)
-        return None
-
-    def wait_for(self, pred, timeout=5.0):
-        """Polls the screen every 50 ms until pred(screen) holds: (True, screen),
-        or (False, the last screen) when the deadline passes."""
-        deadline = time.monotonic() + timeout
-        while True:
-            s = Screen(self.capture())
-            try:
-                ok = pred(s)
-            except (IndexError, ValueError, KeyError, TypeError, AttributeError):
-                ok = False
-            if ok:
-                return True, s
-            if time.monotonic() >= deadline:
-                return False, s
-            time.sleep(POLL)
-
-    def quit(self):
-        """Ctrl-D on an empty line; (exited with status 0, last screen)."""
-        self.keys("C-d")
-        ok, s = self.wait_for(lambda s: s.has("EXITED"), timeout=5)
-        return ok and s.has("EXITED rc=0"), s
+        super().__init__(tmp, "hist-" + tag, Screen, linger=30)
 
 
 class Screen(harness.Screen):
@@ -214,10 +114,6 @@ class Screen(harness.Screen):
 def squash(s):
     """Whitespace runs to one blank: wrapped rows compare with the text."""
     return " ".join(s.split())
-
-
-def done_label(line):
-    return "streaming…" not in line and re.search(r"  \d+ ms\b", line) is not None
 
 
 # ---- a scenario's home, config, database -----------------------------------------------------
@@ -328,7 +224,7 @@ def test_resume(tmp, srv):
     label = "loop:m-loop"
     tm = Tmux(tmp, "resume")
     try:
-        p = tm.pane(env, ["-m", label])
+        p = tm.pane(110, 40, env, ["-m", label])
         ok, s = p.wait_for(lambda s: s.rule is not None and s.status.rstrip().endswith("m-loop"),
                            timeout=10)
         check("resume: the screen starts on loop:m-loop", ok, str(s))
@@ -387,7 +283,7 @@ def test_resume(tmp, srv):
         metas = [r["meta"] for r in rows[1::2]]
 
         # --resume: the thread, its figures and its model come back.
-        p = tm.pane(env, ["--resume"])
+        p = tm.pane(110, 40, env, ["--resume"])
         ok, s = p.wait_for(lambda s: s.rule is not None and len(s.labels(label)) == 2
                            and s.has("conversation "), timeout=10)
         check("resume: --resume shows both replies", ok, str(s))
@@ -438,13 +334,13 @@ def test_resume(tmp, srv):
         # Another conversation after it; --resume ID still opens the first.
         rc, out, err = h.run(["-p", "an unrelated headless prompt", "-m", "mock-fast"])
         conv1 = rows[0]["conv"] if rows else 1
-        p = tm.pane(env, ["--resume", str(conv1)])
+        p = tm.pane(110, 40, env, ["--resume", str(conv1)])
         ok, s = p.wait_for(lambda s: s.rule is not None and len(s.labels(label)) == 3, timeout=10)
         check("resume: --resume ID opens that conversation, not the newest",
               ok and s.has(f"conversation {conv1}, 6 messages") and not s.has("unrelated")
               and s.status.rstrip().endswith(label), str(s))
         ok, s = p.quit()
-        p = tm.pane(env, ["--resume"])
+        p = tm.pane(110, 40, env, ["--resume"])
         ok, s = p.wait_for(lambda s: s.rule is not None and s.has("unrelated headless prompt"),
                            timeout=10)
         check("resume: --resume alone opens the newest (the headless one)",
@@ -465,7 +361,7 @@ def test_kill(tmp, srv):
     env = h.env(LOOP_KEY=KEY)
     tm = Tmux(tmp, "kill")
     try:
-        p = tm.pane(env, ["-m", "quick:m-quick"])
+        p = tm.pane(110, 40, env, ["-m", "quick:m-quick"])
         ok, s = p.wait_for(lambda s: s.rule is not None and s.status.rstrip().endswith("m-quick"),
                            timeout=10)
         n = len(srv.requests())
@@ -507,7 +403,7 @@ def test_kill(tmp, srv):
         check("kill: the -wal file is left behind (the file was live)",
               os.path.exists(h.db + "-wal"), repr(os.listdir(os.path.dirname(h.db))))
 
-        p = tm.pane(env, ["--resume"])
+        p = tm.pane(110, 40, env, ["--resume"])
         ok, s = p.wait_for(lambda s: s.rule is not None and s.labels("slow:m-slow")
                            and s.has("conversation "), timeout=10)
         check("kill: --resume opens the conversation", ok, str(s))
@@ -653,7 +549,7 @@ def test_search(tmp, srv):
         return
     tm = Tmux(tmp, "search")
     try:
-        p = tm.pane(h.env(), ["-m", "mock-fast"], cols=160)
+        p = tm.pane(160, 40, h.env(), ["-m", "mock-fast"])
         ok, s = p.wait_for(lambda s: s.rule is not None, timeout=10)
         p.send(f"/search {WORD}")
         ok, s = p.wait_for(lambda s: s.has("1 match"))
@@ -744,7 +640,7 @@ def test_export(tmp, srv):
         return
     tm = Tmux(tmp, "export")
     try:
-        p = tm.pane(env, ["-m", "gpt-4o"], cols=150)
+        p = tm.pane(150, 40, env, ["-m", "gpt-4o"])
         ok, s = p.wait_for(lambda s: s.rule is not None, timeout=10)
         md = os.path.join(h.dir, "out.md")
         js = os.path.join(h.dir, "out.json")
@@ -803,7 +699,7 @@ def test_unusable(tmp, srv):
     if shutil.which("tmux") is not None:
         tm = Tmux(tmp, "corrupt")
         try:
-            p = tm.pane(h.env(), ["-m", "mock-fast"], cols=220)
+            p = tm.pane(220, 40, h.env(), ["-m", "mock-fast"])
             ok, s = p.wait_for(lambda s: s.rule is not None and s.labels("error"), timeout=10)
             b = s.block("error")
             msg = " ".join(b[1]) if b else ""
@@ -847,7 +743,7 @@ def test_unusable(tmp, srv):
         if shutil.which("tmux") is not None:
             tm = Tmux(tmp, "readonly")
             try:
-                p = tm.pane(h.env(), ["-m", "mock-fast"], cols=220)
+                p = tm.pane(220, 40, h.env(), ["-m", "mock-fast"])
                 ok, s = p.wait_for(lambda s: s.rule is not None and s.labels("error"), timeout=10)
                 b = s.block("error")
                 msg = " ".join(b[1]) if b else ""
@@ -904,7 +800,7 @@ def test_secrets(tmp, srv):
     if shutil.which("tmux") is not None:
         tm = Tmux(tmp, "secrets")
         try:
-            p = tm.pane(env, ["-m", "loop:m-loop"])
+            p = tm.pane(110, 40, env, ["-m", "loop:m-loop"])
             ok, s = p.wait_for(lambda s: s.rule is not None, timeout=10)
             for i in range(2):
                 n = len(srv.requests())
@@ -953,7 +849,7 @@ def test_off(tmp, srv):
             continue
         tm = Tmux(tmp, tag)
         try:
-            p = tm.pane(h.env(), ["-m", "mock-fast", *args])
+            p = tm.pane(110, 40, h.env(), ["-m", "mock-fast", *args])
             ok, s = p.wait_for(lambda s: s.rule is not None, timeout=10)
             p.send("keep nothing here either")
             ok, s = p.wait_for(lambda s: s.labels("mock-fast")
@@ -980,12 +876,12 @@ def test_off(tmp, srv):
     if tmux:
         tm = Tmux(tmp, "resume-nohist")
         try:
-            p = tm.pane(h.env(), ["--resume", "--no-history"], cols=160)
+            p = tm.pane(160, 40, h.env(), ["--resume", "--no-history"])
             ok, s = p.wait_for(lambda s: s.has("EXITED"), timeout=10)
             check("--resume --no-history: refused, exit 2, with a reason",
                   ok and s.has("EXITED rc=2") and s.has("not with --no-history"), str(s))
             h.write_config("history = off\n")
-            p = tm.pane(h.env(), ["--resume"], cols=160)
+            p = tm.pane(160, 40, h.env(), ["--resume"])
             ok, s = p.wait_for(lambda s: s.has("EXITED"), timeout=10)
             check("--resume with history = off in the config: refused, exit 2, with a reason",
                   ok and s.has("EXITED rc=2") and s.has("history = off"), str(s))
@@ -1067,7 +963,7 @@ def test_headless(tmp, srv):
         return
     tm = Tmux(tmp, "headless")
     try:
-        p = tm.pane(env, ["-m", "mock-fast"], cols=160)
+        p = tm.pane(160, 40, env, ["-m", "mock-fast"])
         ok, s = p.wait_for(lambda s: s.rule is not None, timeout=10)
         p.send("/sessions")
         ok, s = p.wait_for(lambda s: s.has("newest first"))
@@ -1095,7 +991,7 @@ def test_retry(tmp, srv):
         return
     tm = Tmux(tmp, "retry")
     try:
-        p = tm.pane(env, ["-m", "bad:m-bad"], cols=150)
+        p = tm.pane(150, 40, env, ["-m", "bad:m-bad"])
         ok, s = p.wait_for(lambda s: s.rule is not None and s.status.rstrip().endswith("m-bad"),
                            timeout=10)
         prompt = "the prompt that fails first"
@@ -1140,7 +1036,7 @@ def test_retry(tmp, srv):
               brief(rows, ("id", "role", "outcome", "label")))
         ok, s = p.quit()
 
-        p = tm.pane(env, ["--resume"], cols=150)
+        p = tm.pane(150, 40, env, ["--resume"])
         ok, s = p.wait_for(lambda s: s.rule is not None and s.has("conversation "), timeout=10)
         check("retry: --resume goes on with good:m-good",
               ok and s.status.rstrip().endswith("good:m-good"), str(s))
@@ -1197,7 +1093,7 @@ def test_load_delete(tmp, srv):
     h = Home(tmp, "load")
     tm = Tmux(tmp, "load")
     try:
-        p = tm.pane(h.env(), ["-m", "mock-fast"], cols=160, rows=50)
+        p = tm.pane(160, 50, h.env(), ["-m", "mock-fast"])
         ok, s = p.wait_for(lambda s: s.rule is not None, timeout=10)
 
         def ask(text):
@@ -1276,7 +1172,7 @@ def test_delete_live(tmp, srv):
     env = openai_env(h, srv, "tokens=60,pace_ms=20,tag=dl")
     tm = Tmux(tmp, "delete-live")
     try:
-        p = tm.pane(env, ["-m", "gpt-4o"], cols=150)
+        p = tm.pane(150, 40, env, ["-m", "gpt-4o"])
         ok, s = p.wait_for(lambda s: s.rule is not None, timeout=10)
         p.send("a reply to delete while it streams")
         ok, s = p.wait_for(lambda s: s.labels("gpt-4o") and "streaming…" in s.block("gpt-4o")[0])
@@ -1314,7 +1210,7 @@ def test_adopt(tmp, srv):
     env = h.env(LOOP_KEY=KEY)
     tm = Tmux(tmp, "adopt")
     try:
-        p = tm.pane(env, ["-m", "a:m-a"], cols=160)
+        p = tm.pane(160, 40, env, ["-m", "a:m-a"])
         ok, s = p.wait_for(lambda s: s.rule is not None, timeout=10)
         p.send("before the compare")
         ok, s = p.wait_for(lambda s: s.labels("a:m-a") and done_label(s.block("a:m-a")[0]))
@@ -1341,7 +1237,7 @@ def test_adopt(tmp, srv):
               sorted((r["col"], r["label"]) for r in rows[2:])
               == [(0, "b:m-b"), (0, "you"), (1, "a:m-a"), (1, "you")], brief(rows))
         p.quit()
-        p = tm.pane(env, ["--resume"], cols=160)
+        p = tm.pane(160, 40, env, ["--resume"])
         ok, s = p.wait_for(lambda s: s.has("conversation "), timeout=10)
         check("adopt: --resume shows the thread with the adopted column, model b",
               ok and s.has("alpha-reply-from-a") and s.has("bravo-reply-from-b")

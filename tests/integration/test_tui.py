@@ -5,7 +5,7 @@ the loopback server, resize, CJK and emoji wrapping, Ctrl-C, escape sequences
 in a reply, bracketed paste, Ctrl-D, the slash commands, thinking.
 
 Each scenario runs circuit in its own session of a private tmux server
-(tmux -L circuit-test-<pid>) with an explicit environment, types with
+(tmux -L circuit-tui-<pid>) with an explicit environment, types with
 send-keys and reads the screen with capture-pane. Nothing sleeps to wait for
 a state: wait_for() polls the screen every 50 ms until a condition holds or
 a deadline passes, and a failure shows the last capture.
@@ -13,7 +13,6 @@ Ends with "N passed, N failed"."""
 import json
 import os
 import re
-import shlex
 import select
 import shutil
 import signal
@@ -21,27 +20,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 import urllib.parse
 
 import harness
-from harness import BIN, ROOT, SERVER, check, finish, skip
+from harness import (BIN, POLL, ROOT, SERVER, char_width, check, done_label, finish, follow,
+                     skip, strict_prefix, width, wraps_to)
 
-POLL = 0.05
 CURSOR = "▌"
 KEY = "sk-test-circuit-tui"
-
-
-# ---- display width -----------------------------------------------------------
-
-def char_width(ch):
-    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-
-
-def width(s):
-    return sum(char_width(c) for c in s)
 
 
 # ---- the loopback provider server ---------------------------------------------
@@ -49,108 +35,6 @@ def width(s):
 class Server(harness.LoopbackServer):
     def __init__(self, tmp):
         super().__init__(tmp, max_seconds=300, idle_seconds=120)
-
-
-class Tmux:
-    """A private tmux server: its own socket, no user configuration."""
-
-    def __init__(self, tmp):
-        self.sock = f"circuit-test-{os.getpid()}"
-        self.conf = os.path.join(tmp, "tmux.conf")
-        with open(self.conf, "w") as f:
-            # No status line: the pane is the whole window. set-clipboard on
-            # makes an OSC 52 from the pane set a tmux buffer, so the escape
-            # test would see the attack if circuit let it through.
-            f.write("set -g status off\n"
-                    "set -g default-shell /bin/sh\n"
-                    "set -g set-clipboard on\n"
-                    "set -g history-limit 2000\n")
-        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tmp,
-                    "LANG": "C.UTF-8", "TERM": "xterm-256color", "TMUX_TMPDIR": tmp}
-        self.n = 0
-
-    def run(self, *args, check_rc=False):
-        p = subprocess.run(["tmux", "-u", "-L", self.sock, "-f", self.conf, *args],
-                           capture_output=True, env=self.env, timeout=15)
-        out = p.stdout.decode("utf-8", "replace")
-        if check_rc and p.returncode != 0:
-            raise RuntimeError(f"tmux {args[0]}: {p.stderr.decode('utf-8', 'replace').strip()}")
-        return p.returncode, out
-
-    def kill(self):
-        subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True,
-                       env=self.env, timeout=15)
-
-    def pane(self, cols, rows, env, args=()):
-        """circuit in a new session of cols x rows, with exactly env."""
-        self.n += 1
-        name = f"s{self.n}"
-        cmd = ("env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) + " " +
-               " ".join(shlex.quote(a) for a in [BIN, *args]) +
-               "; echo EXITED rc=$?; sleep 5")
-        self.run("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows), cmd,
-                 check_rc=True)
-        return Pane(self, name)
-
-    def raw_pane(self, cols, rows, cmd):
-        self.n += 1
-        name = f"s{self.n}"
-        self.run("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows), cmd,
-                 check_rc=True)
-        return Pane(self, name)
-
-    def buffers(self):
-        """Every tmux paste buffer's contents."""
-        _, names = self.run("list-buffers", "-F", "#{buffer_name}")
-        out = []
-        for n in names.split():
-            _, body = self.run("show-buffer", "-b", n)
-            out.append(body)
-        return out
-
-
-class Pane:
-    def __init__(self, tmux, name):
-        self.tmux = tmux
-        self.name = name
-
-    def capture(self):
-        _, out = self.tmux.run("capture-pane", "-p", "-t", self.name)
-        lines = out.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        return lines
-
-    def text(self, s):
-        self.tmux.run("send-keys", "-t", self.name, "-l", s)
-
-    def keys(self, *names):
-        self.tmux.run("send-keys", "-t", self.name, *names)
-
-    def send(self, s):
-        """Types s and presses Enter."""
-        self.text(s)
-        self.keys("Enter")
-
-    def fmt(self, f):
-        _, out = self.tmux.run("display-message", "-p", "-t", self.name, f)
-        return out.rstrip("\n")
-
-    def wait_for(self, pred, timeout=5.0):
-        """Polls the screen every 50 ms until pred(screen) holds: (True, screen),
-        or (False, last screen) when the deadline passes."""
-        deadline = time.monotonic() + timeout
-        while True:
-            s = Screen(self.capture())
-            try:
-                ok = pred(s)
-            except (IndexError, ValueError):
-                ok = False
-            if ok:
-                return True, s
-            if time.monotonic() >= deadline:
-                return False, s
-            time.sleep(POLL)
 
 
 class Screen(harness.Screen):
@@ -187,33 +71,6 @@ class Screen(harness.Screen):
 
 # ---- comparing wrapped text ----------------------------------------------------
 
-def follow(lines, text):
-    """How far the wrapped rows `lines` follow `text`: each row must be the
-    next piece of text, only the spaces (or newline) at a break left out.
-    Returns the offset reached, or -1 when a row is not the next piece."""
-    pos = 0
-    for ln in lines:
-        while pos < len(text) and text[pos] in " \n":
-            pos += 1
-        ln = ln.rstrip(" ")  # capture-pane drops trailing blanks anyway
-        if not text.startswith(ln, pos):
-            return -1
-        pos += len(ln)
-    return pos
-
-
-def wraps_to(lines, text):
-    """The rows are all of text, in order, nothing doubled or lost."""
-    pos = follow(lines, text)
-    return pos >= 0 and text[pos:].strip(" \n") == ""
-
-
-def strict_prefix(lines, text):
-    """The rows show a non-empty beginning of text, but not all of it."""
-    pos = follow(lines, text)
-    return pos > 0 and text[pos:].strip(" \n") != ""
-
-
 def tight(lines, text, cols):
     """Each break is where a greedy wrap at cols puts it: what comes next
     would not have fitted on the row. Returns the first offending row or None."""
@@ -235,12 +92,6 @@ def tight(lines, text, cols):
             if width(ln) + char_width(text[pos]) <= cols:
                 return n, ln
     return None
-
-
-def done_label(line):
-    """A finished reply's label line: no longer streaming, its timings shown
-    (tok/s and the token count follow; the full form is checked on its own)."""
-    return "streaming…" not in line and re.search(r"  \d+ ms\b", line) is not None
 
 
 def all_within(screen, cols):
@@ -832,7 +683,9 @@ def main():
     with tempfile.TemporaryDirectory(prefix="circuit-tui-") as tmp:
         home = os.path.join(tmp, "home")
         os.mkdir(home)
-        tm = Tmux(tmp)
+        # set-clipboard on makes an OSC 52 from the pane set a tmux buffer,
+        # so the escape test would see the attack if circuit let it through.
+        tm = harness.Tmux(tmp, "tui", Screen, conf_extra="set -g set-clipboard on\n")
         srv = None
         try:
             srv = Server(tmp)

@@ -694,50 +694,6 @@ class Breakers:
                 self.state[name] = st
 
 
-class Tmux:
-    def __init__(self, dirs):
-        self.sock = f"soak-{os.getpid()}"
-        self.dir = os.path.join(dirs.root, "tmux")
-        os.makedirs(self.dir, exist_ok=True)
-        self.conf = os.path.join(self.dir, "tmux.conf")
-        with open(self.conf, "w") as f:
-            f.write("set -g status off\nset -g default-shell /bin/sh\nset -g history-limit 100\n")
-        self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": dirs.home,
-                    "LANG": "C.UTF-8", "TERM": "xterm-256color", "TMUX_TMPDIR": self.dir}
-
-    def run(self, *args, check_rc=False):
-        p = subprocess.run(["tmux", "-u", "-L", self.sock, "-f", self.conf, *args],
-                           capture_output=True, env=self.env, timeout=15)
-        if check_rc and p.returncode != 0:
-            raise RuntimeError(f"tmux {args[0]}: {p.stderr.decode('utf-8', 'replace').strip()}")
-        return p.returncode, p.stdout.decode("utf-8", "replace")
-
-    def kill(self):
-        try:
-            subprocess.run(["tmux", "-L", self.sock, "-f", self.conf, "kill-server"],
-                           capture_output=True, env=self.env, timeout=15)
-        except subprocess.TimeoutExpired:
-            pass
-
-
-def children(pid):
-    """Direct children of pid: (pid, state, comm)."""
-    out = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                s = f.read()
-        except OSError:
-            continue
-        rp = s.rfind(")")
-        fields = s[rp + 2:].split()
-        if int(fields[1]) == pid:
-            out.append((int(d), fields[0], s[s.find("(") + 1:rp]))
-    return out
-
-
 def proc_sample(pid):
     """VmRSS and VmHWM (KiB), threads, descriptors by type, children, or None."""
     try:
@@ -763,7 +719,7 @@ def proc_sample(pid):
         else:
             kinds["file"] += 1
     g = lambda k: int(re.search(k + r":\s+(\d+)", st).group(1))  # noqa: E731
-    ch = children(pid)
+    ch = harness.pid_children(pid)
     return {"rss": g("VmRSS"), "hwm": g("VmHWM"), "threads": g("Threads"),
             "state": re.search(r"State:\s+(\S)", st).group(1), "fds": len(fds),
             "kinds": dict(kinds), "children": ch,
@@ -779,8 +735,9 @@ class TUI:
         self.srv = srv
         self.dirs = dirs
         self.breakers = breakers
-        self.tm = Tmux(dirs)
-        self.name = "soak"
+        tmux_dir = os.path.join(dirs.root, "tmux")
+        os.makedirs(tmux_dir, exist_ok=True)
+        self.tm = harness.Tmux(tmux_dir, "soak", self.read_screen, home=dirs.home, history=100)
         self.events = collections.Counter()
         self.prompts = 0
         self.k = 0
@@ -798,8 +755,7 @@ class TUI:
         cmd = ("env -i " + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()) +
                f" timeout --foreground -k 5 {int(lifetime)} " + shlex.quote(EXE) +
                " --config " + shlex.quote(self.cfg) + "; echo EXITED rc=$?; sleep 60")
-        self.tm.run("new-session", "-d", "-s", self.name, "-x", str(self.W), "-y", str(self.H),
-                    cmd, check_rc=True)
+        self.pane = self.tm.raw_pane(self.W, self.H, cmd)
         self.pid = self.find_pid()
 
     def write_config(self):
@@ -830,7 +786,7 @@ class TUI:
         want = os.path.realpath(EXE)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            _, out = self.tm.run("display-message", "-p", "-t", self.name, "#{pane_pid}")
+            out = self.pane.fmt("#{pane_pid}")
             try:
                 top = int(out.strip())
             except ValueError:
@@ -843,42 +799,31 @@ class TUI:
                         return p
                 except OSError:
                     pass
-                todo += [c for c, _, _ in children(p)]
+                todo += [c for c, _, _ in harness.pid_children(p)]
             time.sleep(POLL)
         raise RuntimeError("circuit did not start in tmux")
 
     # -- the screen
 
-    def capture(self):
-        _, out = self.tm.run("capture-pane", "-p", "-t", self.name)
-        lines = out.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        s = Screen(lines)
+    def read_screen(self, lines, cols):
+        """Every capture, also the ones wait_for takes, feeds the breaker watch."""
+        s = Screen(lines, cols)
         self.breakers.feed(s.status)
         return s
 
+    def capture(self):
+        return self.pane.screen()
+
     def wait_for(self, pred, timeout):
-        deadline = time.monotonic() + timeout
-        while True:
-            s = self.capture()
-            try:
-                ok = pred(s)
-            except (IndexError, ValueError, TypeError):
-                ok = False
-            if ok:
-                return True, s
-            if time.monotonic() >= deadline:
-                return False, s
-            time.sleep(POLL)
+        return self.pane.wait_for(pred, timeout)
 
     def keys(self, *k):
-        self.tm.run("send-keys", "-t", self.name, *k)
+        self.pane.keys(*k)
 
     def type_line(self, text, timeout=5):
         """Types text, sees it in the input line, presses Enter, sees the
         input line empty again (the line was taken)."""
-        self.tm.run("send-keys", "-t", self.name, "-l", text)
+        self.pane.text(text)
         ok, s = self.wait_for(lambda s: s.input_text() == text, timeout)
         if not ck(f"screen: typed {text!r}", ok, str(s)):
             self.keys("C-u")
