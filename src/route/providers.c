@@ -24,6 +24,21 @@ static char *env_dup(env_fn env, const char *name)
 	return v != NULL && *v ? xstrdup(v) : NULL;
 }
 
+/* Where each wire format's own service listens. */
+static const char *usual_base(enum wire_format f)
+{
+	switch (f) {
+	case WIRE_OPENAI:
+	case WIRE_OPENAI_RESPONSES: return "https://api.openai.com/v1";
+	case WIRE_ANTHROPIC: return "https://api.anthropic.com";
+	case WIRE_GEMINI:
+	case WIRE_GEMINI_JSON: return "https://generativelanguage.googleapis.com";
+	case WIRE_OLLAMA: return "http://127.0.0.1:11434";
+	case WIRE_FORMAT_COUNT: break;
+	}
+	return "";
+}
+
 /* base without trailing slashes; OLLAMA_HOST may be bare host:port. */
 static char *base_url(env_fn env, const char *var, const char *fallback, bool add_scheme)
 {
@@ -46,13 +61,13 @@ struct providers *providers_new(env_fn env)
 	ps->p[P_OPENAI] = (struct provider){
 		.name = "openai", .format = WIRE_OPENAI, .key_env = "OPENAI_API_KEY",
 		.key = env_dup(env, "OPENAI_API_KEY"), .base_env = "OPENAI_BASE_URL",
-		.base_url = base_url(env, "OPENAI_BASE_URL", "https://api.openai.com/v1", false),
+		.base_url = base_url(env, "OPENAI_BASE_URL", usual_base(WIRE_OPENAI), false),
 		.default_model = "gpt-4o-mini",
 	};
 	ps->p[P_ANTHROPIC] = (struct provider){
 		.name = "anthropic", .format = WIRE_ANTHROPIC, .key_env = "ANTHROPIC_API_KEY",
 		.key = env_dup(env, "ANTHROPIC_API_KEY"), .base_env = "ANTHROPIC_BASE_URL",
-		.base_url = base_url(env, "ANTHROPIC_BASE_URL", "https://api.anthropic.com", false),
+		.base_url = base_url(env, "ANTHROPIC_BASE_URL", usual_base(WIRE_ANTHROPIC), false),
 		.default_model = "claude-sonnet-4-5",
 	};
 	char *gkey = env_dup(env, "GEMINI_API_KEY");
@@ -62,13 +77,12 @@ struct providers *providers_new(env_fn env)
 	ps->p[P_GOOGLE] = (struct provider){
 		.name = "google", .format = WIRE_GEMINI, .key_env = gvar, .key = gkey,
 		.base_env = "GEMINI_BASE_URL",
-		.base_url = base_url(env, "GEMINI_BASE_URL", "https://generativelanguage.googleapis.com",
-		                     false),
+		.base_url = base_url(env, "GEMINI_BASE_URL", usual_base(WIRE_GEMINI), false),
 		.default_model = "gemini-2.5-flash",
 	};
 	ps->p[P_OLLAMA] = (struct provider){
 		.name = "ollama", .format = WIRE_OLLAMA, .key_env = "", .base_env = "OLLAMA_HOST",
-		.base_url = base_url(env, "OLLAMA_HOST", "127.0.0.1:11434", true),
+		.base_url = base_url(env, "OLLAMA_HOST", usual_base(WIRE_OLLAMA), true),
 		.default_model = "llama3.2",
 	};
 	ps->p[P_MOCK] = (struct provider){
@@ -222,7 +236,8 @@ struct provider *providers_add(struct providers *ps, const char *name, enum wire
 	p->key_env = xstrdup(key_source ? key_source : "");
 	struct buf b;
 	buf_init(&b, 0);
-	buf_append_str(&b, base_url ? base_url : "");
+	/* No base_url in the config: the kind's usual address. */
+	buf_append_str(&b, base_url != NULL && *base_url ? base_url : usual_base(format));
 	while (b.len > 0 && b.data[b.len - 1] == '/')
 		b.data[--b.len] = '\0';
 	p->base_url = b.data ? b.data : xstrdup("");

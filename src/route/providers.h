@@ -38,7 +38,8 @@ struct providers *providers_new(env_fn env);
 void providers_free(struct providers *ps);
 
 /* Adds a provider from the config file ([provider.NAME]): its wire format,
- * base URL, key (NULL: none needed) and the variable or file it came from
+ * base URL (NULL or "": the format's usual address, api.openai.com and
+ * so on), key (NULL: none needed) and the variable or file it came from
  * (for messages), and the model names it serves (a bare -m NAME that
  * matches one resolves to it; the first is its default). Copies
  * everything. NULL when the name is taken or PROVIDERS_MAX is reached. */

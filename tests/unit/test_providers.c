@@ -230,6 +230,39 @@ static void test_base_urls_from_the_environment(void **state)
 	providers_free(ps);
 }
 
+/* A [provider.NAME] without base_url talks to its kind's usual address
+ * (docs/config.example says so); "" is the same as leaving it out. */
+static void test_added_provider_without_base_url(void **state)
+{
+	(void)state;
+	struct providers *ps = with_env(ENV("OPENAI_BASE_URL=http://127.0.0.1:9/v1"));
+	static const struct {
+		const char *name;
+		enum wire_format format;
+		const char *base;
+		const char *url;
+	} cases[] = {
+	    {"o", WIRE_OPENAI, NULL, "https://api.openai.com/v1/chat/completions"},
+	    {"r", WIRE_OPENAI_RESPONSES, "", "https://api.openai.com/v1/responses"},
+	    {"a", WIRE_ANTHROPIC, NULL, "https://api.anthropic.com/v1/messages"},
+	    {"g", WIRE_GEMINI, "",
+	     "https://generativelanguage.googleapis.com/v1beta/models/m:streamGenerateContent?alt=sse"},
+	    {"l", WIRE_OLLAMA, NULL, "http://127.0.0.1:11434/api/chat"},
+	    {"own", WIRE_OPENAI, "http://h:1/v1/", "http://h:1/v1/chat/completions"},
+	};
+	const char *models[] = {"m"};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct provider *p = providers_add(ps, cases[i].name, cases[i].format, cases[i].base,
+		                                   "k", "K", models, 1);
+		assert_non_null(p);
+		struct provider_request r;
+		provider_request_build(p, "m", &conv, &r);
+		assert_string_equal(r.url, cases[i].url);
+		provider_request_done(&r);
+	}
+	providers_free(ps);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_google_api_key_is_the_fallback_variable),
 		cmocka_unit_test(test_requests_per_provider),
 		cmocka_unit_test(test_base_urls_from_the_environment),
+		cmocka_unit_test(test_added_provider_without_base_url),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
