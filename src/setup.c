@@ -15,6 +15,7 @@ static enum wire_format format_of(enum config_kind k)
 	case CONFIG_KIND_ANTHROPIC: return WIRE_ANTHROPIC;
 	case CONFIG_KIND_GEMINI: return WIRE_GEMINI;
 	case CONFIG_KIND_OLLAMA: return WIRE_OLLAMA;
+	case CONFIG_KIND_OPENAI_RESPONSES: return WIRE_OPENAI_RESPONSES;
 	case CONFIG_KIND_OPENAI: break;
 	}
 	return WIRE_OPENAI;

@@ -395,6 +395,7 @@ const char *config_kind_name(enum config_kind k)
 	case CONFIG_KIND_ANTHROPIC: return "anthropic";
 	case CONFIG_KIND_GEMINI: return "gemini";
 	case CONFIG_KIND_OLLAMA: return "ollama";
+	case CONFIG_KIND_OPENAI_RESPONSES: return "openai-responses";
 	}
 	return "openai";
 }
@@ -409,6 +410,8 @@ static bool parse_kind(const char *v, enum config_kind *k)
 		*k = CONFIG_KIND_GEMINI;
 	else if (word_eq(v, "ollama"))
 		*k = CONFIG_KIND_OLLAMA;
+	else if (word_eq(v, "openai-responses"))
+		*k = CONFIG_KIND_OPENAI_RESPONSES;
 	else
 		return false;
 	return true;
@@ -542,8 +545,8 @@ static void set_provider(struct parse *st, const char *name, const char *value)
 		if (!parse_kind(value, &pr->kind)) {
 			pr->kind = CONFIG_KIND_OPENAI;
 			warn(st, st->line,
-			     "kind wants openai, anthropic, gemini or ollama, got '%s'; using "
-			     "openai",
+			     "kind wants openai, openai-responses, anthropic, gemini or ollama, "
+			     "got '%s'; using openai",
 			     q(st, value));
 		}
 	} else if (strcmp(name, "base_url") == 0) {

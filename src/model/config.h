@@ -23,9 +23,10 @@ enum config_kind {
 	CONFIG_KIND_ANTHROPIC,
 	CONFIG_KIND_GEMINI, /* "google" is accepted as another name for it */
 	CONFIG_KIND_OLLAMA,
+	CONFIG_KIND_OPENAI_RESPONSES, /* OpenAI's Responses API (/responses) */
 };
 
-/* "openai", "anthropic", "gemini", "ollama". */
+/* "openai", "anthropic", "gemini", "ollama", "openai-responses". */
 const char *config_kind_name(enum config_kind k);
 
 /* A [provider.NAME] section. Every string is NULL when not given. Which of

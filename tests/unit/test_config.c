@@ -260,10 +260,12 @@ static void test_config_provider_section_reads_every_key(void **state)
 	                   "[provider.g]\n"
 	                   "kind = gemini\n"
 	                   "[provider.g2]\n"
-	                   "kind = google\n";
+	                   "kind = google\n"
+	                   "[provider.r]\n"
+	                   "kind = openai-responses\n";
 	assert_int_equal(parse(&c, &w, text), 0);
 	assert_string_equal(buf_str(&w), "");
-	assert_int_equal(c.nproviders, 5);
+	assert_int_equal(c.nproviders, 6);
 
 	const struct config_provider *p = config_provider(&c, "openrouter");
 	assert_non_null(p);
@@ -291,6 +293,7 @@ static void test_config_provider_section_reads_every_key(void **state)
 	assert_int_equal(config_provider(&c, "a-b_c.d")->kind, CONFIG_KIND_ANTHROPIC);
 	assert_int_equal(config_provider(&c, "g")->kind, CONFIG_KIND_GEMINI);
 	assert_int_equal(config_provider(&c, "g2")->kind, CONFIG_KIND_GEMINI);
+	assert_int_equal(config_provider(&c, "r")->kind, CONFIG_KIND_OPENAI_RESPONSES);
 	assert_null(config_provider(&c, "nope"));
 	assert_null(config_provider(&c, "OPENROUTER"));
 	done(&c, &w);
@@ -316,6 +319,7 @@ static void test_config_kind_names(void **state)
 	assert_string_equal(config_kind_name(CONFIG_KIND_ANTHROPIC), "anthropic");
 	assert_string_equal(config_kind_name(CONFIG_KIND_GEMINI), "gemini");
 	assert_string_equal(config_kind_name(CONFIG_KIND_OLLAMA), "ollama");
+	assert_string_equal(config_kind_name(CONFIG_KIND_OPENAI_RESPONSES), "openai-responses");
 }
 
 static void test_config_repeated_provider_section_merges(void **state)
@@ -510,9 +514,10 @@ static void test_config_bad_provider_values_warn_once_and_use_the_default(void *
 	(void)state;
 	check_bad_provider(
 	    "kind = grpc",
-	    "kind wants openai, anthropic, gemini or ollama, got 'grpc'; using openai");
-	check_bad_provider("kind =", "kind wants openai, anthropic, gemini or ollama, got ''; "
-	                             "using openai");
+	    "kind wants openai, openai-responses, anthropic, gemini or ollama, got 'grpc'; using "
+	    "openai");
+	check_bad_provider("kind =", "kind wants openai, openai-responses, anthropic, gemini or "
+	                             "ollama, got ''; using openai");
 	check_bad_provider("base_url = ftp://example.com",
 	                   "base_url wants a URL starting with http:// or https://, got "
 	                   "'ftp://example.com'; using the default");
@@ -670,7 +675,8 @@ static void test_config_several_mistakes_give_one_line_each_in_order(void **stat
 	    buf_str(&w),
 	    "t.conf:2: max_retries wants a whole number from 0 to 10, got 'lots'; using 2\n"
 	    "t.conf:4: unknown key 'colour'\n"
-	    "t.conf:6: kind wants openai, anthropic, gemini or ollama, got 'soap'; using openai\n"
+	    "t.conf:6: kind wants openai, openai-responses, anthropic, gemini or ollama, got "
+	    "'soap'; using openai\n"
 	    "t.conf:7: unknown section [nope] (there are [provider.NAME] and [price.MODEL]); its "
 	    "keys are ignored\n"
 	    "t.conf:10: output wants USD per million tokens, a number from 0 to 10000, got "
