@@ -913,7 +913,7 @@ static void load_theme(struct app *a, const char *name, bool report)
 	const char *dirs[] = {user, share, "themes"};
 	struct buf errors;
 	buf_init(&errors, 0);
-	if (a->o->no_color || getenv("NO_COLOR") != NULL)
+	if (a->o->no_color)
 		theme_mono(&a->theme);
 	else
 		theme_load(&a->theme, name, dirs, 3, &errors);

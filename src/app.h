@@ -13,7 +13,7 @@ struct app_opts {
 	bool model_given;   /* by -m: --resume keeps it rather than the conversation's */
 	const char *system; /* NULL: none */
 	const char *theme;  /* NULL: "default" */
-	bool no_color;      /* or NO_COLOR set: the mono theme */
+	bool no_color;      /* --no-color or NO_COLOR: the mono theme */
 	const char *debug_file;
 	const char *fallback; /* "M1,M2" tried after the model; NULL: none */
 	const char *compare;  /* "M1,M2,...": start comparing them; NULL: one thread */

@@ -589,7 +589,7 @@ int headless_run(const struct headless_opts *o)
 		sanitizer_init(&r->san_text);
 		sanitizer_init(&r->san_think);
 		r->live = n == 1 && !o->json && o->compare == NULL;
-		r->dim = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
+		r->dim = !o->no_color && isatty(STDERR_FILENO);
 		char err[256];
 		int rc = providers_resolve(ps, r->spec, &r->p, &r->model, err, sizeof(err));
 		if (rc < 0) {

@@ -15,6 +15,7 @@ struct headless_opts {
 	const char *compare;    /* "M1,M2,...": every model at once; NULL: just one */
 	bool json;              /* one JSON object instead of text */
 	bool raw;               /* model text unsanitised */
+	bool no_color;          /* --no-color or NO_COLOR: thinking not dimmed */
 	const char *record_dir; /* save raw response bodies there */
 	const char *debug_file; /* debug log, secrets redacted */
 	const char *fallback;   /* "M1,M2": tried after the model, before the first token */

@@ -185,6 +185,11 @@ int main(int argc, char **argv)
 		snprintf(msg, sizeof(msg), "unexpected argument '%s'", argv[optind]);
 		return bad_usage(msg);
 	}
+	/* no-color.org: NO_COLOR set and not empty turns colour off, as the flag does. */
+	const char *no_color_env = getenv("NO_COLOR");
+	if (no_color_env != NULL && *no_color_env != '\0')
+		ao.no_color = true;
+	ro.no_color = ho.no_color = ao.no_color;
 	if (ro.file != NULL) {
 		if (ro.wire == NULL)
 			return bad_usage("--replay needs --wire FORMAT");

@@ -288,7 +288,7 @@ int replay_run(const struct replay_opts *opt)
 	}
 
 	struct out o = {.events = opt->events, .raw = opt->raw};
-	o.dim = isatty(STDERR_FILENO) && getenv("NO_COLOR") == NULL;
+	o.dim = !opt->no_color && isatty(STDERR_FILENO);
 	sanitizer_init(&o.text);
 	sanitizer_init(&o.thinking);
 	buf_init(&o.line, 0);

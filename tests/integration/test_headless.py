@@ -5,7 +5,9 @@ the loopback server in tests/server/, faults, --compare, --json, --record,
 --debug, and the sentinel key. Ends with "N passed, N failed"."""
 import json
 import os
+import pty
 import re
+import select
 import subprocess
 import sys
 import tempfile
@@ -308,6 +310,58 @@ def test_record_replays(srv):
         check("--record replays to the same text", rc == 0 and rc2 == 0 and out2 == out, repr((out, out2)))
 
 
+def run_tty_stderr(args, env, timeout=30):
+    """circuit with stderr on a terminal (a pty) and stdout a pipe, as in
+    `circuit -p Q > answer.txt`: (status, stdout, stderr as the terminal got it)."""
+    master, slave = pty.openpty()
+    p = subprocess.Popen([BIN, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=slave, env=env)
+    os.close(slave)
+    err = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([master], [], [], deadline - time.monotonic())
+        if not r:
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the last writer closed the terminal
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(master)
+    out = p.stdout.read()
+    p.stdout.close()
+    try:
+        rc = p.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = p.wait()
+    return rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
+def test_colour(srv):
+    """Thinking on a terminal's stderr is dimmed, unless --no-color or a
+    non-empty NO_COLOR (no-color.org: an empty one does not count); -p and
+    --replay alike."""
+    dim = "\x1b[2m"
+    fixture = os.path.join(ROOT, "tests", "fixtures", "streams", "anthropic_thinking.sse")
+    for what, base in (("-p", ["-p", "hi", "-m", "claude-sonnet-4-5"]),
+                       ("--replay", ["--replay", fixture, "--wire", "anthropic"])):
+        for extra_args, extra_env, want in (([], {}, True), (["--no-color"], {}, False),
+                                            ([], {"NO_COLOR": "1"}, False),
+                                            ([], {"NO_COLOR": ""}, True)):
+            env = srv.env("thinking=2,tokens=4")
+            env.pop("NO_COLOR", None)
+            env.update(extra_env)
+            rc, out, err = run_tty_stderr(base + extra_args, env)
+            name = f"{what} {' '.join(extra_args) or ''}{extra_env or ''}".strip()
+            check(f"colour: {name}: thinking {'dimmed' if want else 'plain'} on the terminal",
+                  rc == 0 and out and (dim in err) == want and
+                  (want or "\x1b[" not in err), repr((rc, out[:60], err[:200])))
+
+
 def main():
     if not os.path.exists(BIN):
         print(f"no binary at {BIN}")
@@ -327,6 +381,7 @@ def main():
         test_compare_eight(srv)
         test_sentinel_nowhere(srv)
         test_record_replays(srv)
+        test_colour(srv)
     return finish()
 
 
