@@ -165,9 +165,6 @@ void inputline_init(const char *history_path, inputline_fn fn, void *ctx)
 	rl_variable_bind("bell-style", "none");
 	rl_variable_bind("show-all-if-ambiguous", "on"); /* one Tab lists the choices */
 	using_history();
-	/* The list in memory keeps what the file keeps: the newest HISTORY_MAX
-	 * lines, however long the session or the file it started from. */
-	stifle_history(HISTORY_MAX);
 	if (history_path != NULL) {
 		history_file = xstrdup(history_path);
 		/* append_history never creates the file: a first run makes it. */
@@ -175,6 +172,11 @@ void inputline_init(const char *history_path, inputline_fn fn, void *ctx)
 			write_history(history_file);
 	}
 	rl_callback_handler_install(PROMPT, on_line);
+	/* The list in memory keeps what the file keeps: the newest HISTORY_MAX
+	 * lines, however long the session or the file it started from. After
+	 * the install, which reads ~/.inputrc: a "set history-size" there
+	 * would undo it. */
+	stifle_history(HISTORY_MAX);
 	rl_bind_key('\n', insert_newline);
 	rl_bind_keyseq("\\e\\r", insert_newline);
 	rl_bind_keyseq("\\e\\n", insert_newline);

@@ -50,7 +50,7 @@ static size_t count_lines(const char *path)
 }
 
 /* A history file longer than the bound (an older version's, or edited by
- * hand) and a long session: readline's list in memory stays at the bound
+ * hand), an inputrc that lifts readline's bound, and a long session: readline's list in memory stays at the bound
  * and keeps the newest lines, and so does the file. */
 static void history_stays_bounded(void **state)
 {
@@ -64,6 +64,15 @@ static void history_stays_bounded(void **state)
 	for (int i = 1; i <= 3 * KEPT; i++)
 		fprintf(f, "old %d\n", i);
 	fclose(f);
+	/* A user's inputrc that asks for no bound at all (readline reads it
+	 * when the handler is installed): the file's bound still holds. */
+	char inputrc[128];
+	snprintf(inputrc, sizeof(inputrc), "%s/inputrc", dir);
+	f = fopen(inputrc, "w");
+	assert_non_null(f);
+	fputs("set history-size -1\n", f);
+	fclose(f);
+	setenv("INPUTRC", inputrc, 1);
 
 	struct sent s = {0};
 	inputline_init(path, on_line, &s);
@@ -91,6 +100,7 @@ static void history_stays_bounded(void **state)
 	clear_history();
 
 	unlink(path);
+	unlink(inputrc);
 	rmdir(dir);
 }
 
