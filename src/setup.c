@@ -49,6 +49,8 @@ void setup_providers(struct providers *ps, const struct config *cfg, struct buf 
 {
 	for (size_t i = 0; i < cfg->nproviders; i++) {
 		const struct config_provider *cp = &cfg->providers[i];
+		if (cp->bad_base_url)
+			continue; /* its warning says so; the default address is not what was meant */
 		char *key = NULL;
 		const char *source = "";
 		if (cp->key_env != NULL) {

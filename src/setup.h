@@ -10,7 +10,8 @@
 /* Adds each [provider.NAME] of cfg to ps. The key comes from key_env (the
  * variable), else key_file (already read by the config), else the first
  * line printed by key_cmd; every key is registered for redaction. Problems
- * (a duplicate name, a key_cmd that fails) are one line each in warnings. */
+ * (a duplicate name, a key_cmd that fails) are one line each in warnings.
+ * A provider whose base_url was unusable is left out (the config warned). */
 void setup_providers(struct providers *ps, const struct config *cfg, struct buf *warnings);
 
 /* Splits "M1, M2,,M3" into trimmed, non-empty copies in out (the caller

@@ -552,12 +552,14 @@ static void set_provider(struct parse *st, const char *name, const char *value)
 	} else if (strcmp(name, "base_url") == 0) {
 		if (value[0] == '\0' || url_ok(value)) {
 			set_string(&pr->base_url, value);
+			pr->bad_base_url = false;
 		} else {
 			set_string(&pr->base_url, "");
+			pr->bad_base_url = true;
 			warn(st, st->line,
 			     "base_url wants a URL starting with http:// or https://, got '%s'; "
-			     "using the default",
-			     q(st, value));
+			     "[provider.%s] is left out until it is fixed",
+			     q(st, value), pr->name);
 		}
 	} else if (strcmp(name, "key_env") == 0) {
 		if (value[0] == '\0' || env_name_ok(value)) {

@@ -37,6 +37,8 @@ struct config_provider {
 	char *name; /* NAME: letters, digits, '-', '_', '.' */
 	enum config_kind kind;
 	char *base_url; /* http:// or https://; NULL: the kind's default */
+	bool bad_base_url; /* given but unusable: the provider is left out, so its
+	                    * key never goes to the kind's default address */
 	char *key_env;  /* the name of the variable that holds the key */
 	char *key_file; /* the path as given, "~/" expanded, relative to the config's folder */
 	char *key;      /* key_file's first line, trimmed; NULL if unreadable or empty */

@@ -8,7 +8,9 @@
 
 #include "testutil.h"
 
+#include "model/config.h"
 #include "route/providers.h"
+#include "setup.h"
 
 #define SENTINEL "sk-SENTINEL-0123456789abcdef"
 
@@ -263,6 +265,46 @@ static void test_added_provider_without_base_url(void **state)
 	providers_free(ps);
 }
 
+/* A base_url given but unusable (a typo) leaves the provider out rather
+ * than sending its key to the kind's default address; the config says so. */
+static void test_bad_base_url_leaves_the_provider_out(void **state)
+{
+	(void)state;
+	const char *text = "[provider.typo]\n"
+	                   "kind = anthropic\n"
+	                   "base_url = htps://llm.internal.example\n"
+	                   "key_env = TYPO_KEY\n"
+	                   "models = m\n"
+	                   "[provider.ok]\n"
+	                   "kind = anthropic\n"
+	                   "base_url = http://127.0.0.1:9\n"
+	                   "key_env = TYPO_KEY\n"
+	                   "models = n\n";
+	struct config c;
+	config_init(&c);
+	struct buf w;
+	buf_init(&w, 0);
+	assert_int_equal(config_parse(&c, text, strlen(text), "t.conf", &w), 1);
+	assert_non_null(strstr(buf_str(&w), "t.conf:3: base_url wants"));
+	assert_non_null(strstr(buf_str(&w), "[provider.typo] is left out until it is fixed"));
+	struct providers *ps = with_env(ENV("TYPO_KEY=" SENTINEL));
+	struct buf warnings;
+	buf_init(&warnings, 0);
+	setenv("TYPO_KEY", SENTINEL, 1);
+	setup_providers(ps, &c, &warnings);
+	unsetenv("TYPO_KEY");
+	assert_null(providers_get(ps, "typo"));
+	struct provider *p = NULL;
+	const char *m = NULL;
+	char err[256];
+	assert_int_not_equal(providers_resolve(ps, "typo:m", &p, &m, err, sizeof(err)), 0);
+	assert_resolves(ps, "ok:n", "ok", "n");
+	providers_free(ps);
+	buf_done(&warnings);
+	buf_done(&w);
+	config_done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_requests_per_provider),
 		cmocka_unit_test(test_base_urls_from_the_environment),
 		cmocka_unit_test(test_added_provider_without_base_url),
+		cmocka_unit_test(test_bad_base_url_leaves_the_provider_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
