@@ -272,8 +272,11 @@ class Pane:
         self.name = name
         self.cols = cols
 
-    def capture(self):
-        _, out = self.tmux.run("capture-pane", "-p", "-t", self.name)
+    def capture(self, escapes=False):
+        """The screen's rows; with escapes, the SGR sequences of colours and
+        attributes kept in them (capture-pane -e)."""
+        _, out = self.tmux.run("capture-pane", "-p", *(["-e"] if escapes else []),
+                               "-t", self.name)
         lines = out.split("\n")
         if lines and lines[-1] == "":
             lines.pop()

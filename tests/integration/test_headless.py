@@ -8,6 +8,7 @@ import os
 import pty
 import re
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,8 +22,17 @@ KEY_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API
 
 
 
+# The runs' own HOME and XDG dirs: a user's config must not steer them, and
+# their history must not land in the user's file.
+PRIVATE = tempfile.mkdtemp(prefix="circuit-headless-")
+
+
 def clean_env(**extra):
     env = {k: v for k, v in os.environ.items() if k not in KEY_VARS}
+    env.update(HOME=PRIVATE, XDG_CONFIG_HOME=os.path.join(PRIVATE, "config"),
+               XDG_DATA_HOME=os.path.join(PRIVATE, "data"),
+               XDG_STATE_HOME=os.path.join(PRIVATE, "state"),
+               XDG_CACHE_HOME=os.path.join(PRIVATE, "cache"))
     env.update(extra)
     return env
 
@@ -320,7 +330,7 @@ def run_tty_stderr(args, env, timeout=30):
     err = b""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        r, _, _ = select.select([master], [], [], deadline - time.monotonic())
+        r, _, _ = select.select([master], [], [], max(0.0, deadline - time.monotonic()))
         if not r:
             break
         try:
@@ -386,4 +396,8 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        rc = main()
+    finally:
+        shutil.rmtree(PRIVATE, ignore_errors=True)
+    sys.exit(rc)

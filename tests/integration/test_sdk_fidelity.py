@@ -230,7 +230,10 @@ with open(os.path.join(NO_RETRY, "circuit", "config"), "w") as _f:
 
 
 def run_circuit(args, env, timeout=30):
-    env = dict(env, XDG_CONFIG_HOME=NO_RETRY)
+    # Its own HOME and XDG dirs too: the runs' history stays out of the user's.
+    env = dict(env, HOME=NO_RETRY, XDG_CONFIG_HOME=NO_RETRY,
+               XDG_DATA_HOME=os.path.join(NO_RETRY, "data"),
+               XDG_STATE_HOME=os.path.join(NO_RETRY, "state"))
     try:
         p = subprocess.run([BIN, *args], capture_output=True, timeout=timeout, env=env,
                            stdin=subprocess.DEVNULL)

@@ -237,6 +237,27 @@ def test_offline(tm, home):
           f" ({state} holds {held})")
 
 
+# An SGR that sets a foreground or background colour (8, 16 or 256 of them).
+COLOUR_SGR = re.compile(r"\x1b\[(?:[0-9]+;)*(?:3[0-7]|4[0-7]|9[0-7]|10[0-7]|[34]8;5;[0-9]+)(?:;[0-9;]*)?m")
+
+
+def test_colour(tm, home):
+    """The default theme colours the screen; --no-color and a non-empty
+    NO_COLOR give mono (attributes only); an empty NO_COLOR does not count."""
+    for args, extra, want in (([], {}, True), (["--no-color"], {}, False),
+                              ([], {"NO_COLOR": "1"}, False), ([], {"NO_COLOR": ""}, True)):
+        name = " ".join(args) or ", ".join(f"NO_COLOR={v!r}" for v in extra.values()) or "default"
+        p = tm.pane(80, 20, base_env(home, **extra), [*args, "-m", "mock-fast"])
+        ok, s = p.wait_for(lambda s: s.rule is not None and "mock" in s.status
+                           and s.labels("circuit"))
+        raw = "\n".join(p.capture(escapes=True)) if ok else ""
+        check(f"colour: {name}: {'colours' if want else 'no colour'} on the screen",
+              ok and bool(COLOUR_SGR.search(raw)) == want,
+              repr(COLOUR_SGR.findall(raw)[:5]) + str(s))
+        ok, s = p.quit()
+        check(f"colour: {name}: Ctrl-D quits", ok, str(s))
+
+
 def test_streaming(tm, home, srv):
     """A slow stream: part of it mid-way, then all of it, timings, status bar."""
     cols, rows = 100, 30
@@ -690,6 +711,7 @@ def main():
         try:
             srv = Server(tmp)
             for name, fn, args in (("offline", test_offline, (tm, home)),
+                                   ("colour", test_colour, (tm, home)),
                                    ("streaming", test_streaming, (tm, home, srv)),
                                    ("resize", test_resize, (tm, home, srv)),
                                    ("cjk", test_cjk, (tm, home, srv)),
