@@ -188,10 +188,15 @@ int providers_resolve(struct providers *ps, const char *spec, struct provider **
 			name = colon + 1;
 		else if (n < sizeof(prov) && n > 0 && strchr(colon + 1, ':') == NULL &&
 		         by_model_name(ps, spec) == NULL) {
-			snprintf(err, errlen,
-			         "unknown provider '%.*s' in '%s': use openai, anthropic, google, "
-			         "ollama or mock",
-			         (int)n, spec, spec);
+			/* Every name there is, the config's [provider.NAME]s too. */
+			struct buf names;
+			buf_init(&names, 0);
+			for (size_t i = 0; i < ps->n; i++)
+				buf_printf(&names, "%s%s", i == 0 ? "" : i + 1 == ps->n ? " or " : ", ",
+				           ps->p[i].name);
+			snprintf(err, errlen, "unknown provider '%.*s' in '%s': use %s", (int)n, spec,
+			         spec, buf_str(&names));
+			buf_done(&names);
 			return -1;
 		}
 	}

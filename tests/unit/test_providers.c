@@ -111,6 +111,12 @@ static void test_unknown_model_or_provider_says_what_to_do(void **state)
 	assert_non_null(strstr(err, "ollama:llama3"));
 	assert_int_equal(providers_resolve(ps, "acme:model", &p, &m, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "unknown provider 'acme'"));
+	assert_non_null(strstr(err, "use openai, anthropic, google, ollama or mock"));
+	const char *models[] = {"m"};
+	assert_non_null(providers_add(ps, "groq", WIRE_OPENAI, "http://127.0.0.1:9", "k", "K",
+	                              models, 1));
+	assert_int_equal(providers_resolve(ps, "acme:model", &p, &m, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "use openai, anthropic, google, ollama, mock or groq"));
 	assert_int_equal(providers_resolve(ps, "mock:gpt-4o", &p, &m, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "mock-flaky"));
 	providers_free(ps);
