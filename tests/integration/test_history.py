@@ -335,16 +335,16 @@ def test_resume(tmp, srv):
         rc, out, err = h.run(["-p", "an unrelated headless prompt", "-m", "mock-fast"])
         conv1 = rows[0]["conv"] if rows else 1
         p = tm.pane(110, 40, env, ["--resume", str(conv1)])
-        ok, s = p.wait_for(lambda s: s.rule is not None and len(s.labels(label)) == 3, timeout=10)
+        ok, s = p.wait_for(lambda s: s.rule is not None and len(s.labels(label)) == 3
+                           and s.status.rstrip().endswith(label), timeout=10)
         check("resume: --resume ID opens that conversation, not the newest",
-              ok and s.has(f"conversation {conv1}, 6 messages") and not s.has("unrelated")
-              and s.status.rstrip().endswith(label), str(s))
+              ok and s.has(f"conversation {conv1}, 6 messages") and not s.has("unrelated"), str(s))
         ok, s = p.quit()
         p = tm.pane(110, 40, env, ["--resume"])
-        ok, s = p.wait_for(lambda s: s.rule is not None and s.has("unrelated headless prompt"),
-                           timeout=10)
+        ok, s = p.wait_for(lambda s: s.rule is not None and s.has("unrelated headless prompt")
+                           and s.status.rstrip().endswith("mock-fast"), timeout=10)
         check("resume: --resume alone opens the newest (the headless one)",
-              ok and not s.labels(label) and s.status.rstrip().endswith("mock-fast"), str(s))
+              ok and not s.labels(label), str(s))
         p.quit()
     finally:
         tm.kill()
@@ -1037,9 +1037,9 @@ def test_retry(tmp, srv):
         ok, s = p.quit()
 
         p = tm.pane(150, 40, env, ["--resume"])
-        ok, s = p.wait_for(lambda s: s.rule is not None and s.has("conversation "), timeout=10)
-        check("retry: --resume goes on with good:m-good",
-              ok and s.status.rstrip().endswith("good:m-good"), str(s))
+        ok, s = p.wait_for(lambda s: s.rule is not None and s.has("conversation ")
+                           and s.status.rstrip().endswith("good:m-good"), timeout=10)
+        check("retry: --resume goes on with good:m-good", ok, str(s))
         p3 = "after the restart"
         n = len(srv.requests())
         p.send(p3)
@@ -1238,10 +1238,12 @@ def test_adopt(tmp, srv):
               == [(0, "b:m-b"), (0, "you"), (1, "a:m-a"), (1, "you")], brief(rows))
         p.quit()
         p = tm.pane(160, 40, env, ["--resume"])
-        ok, s = p.wait_for(lambda s: s.has("conversation "), timeout=10)
-        check("adopt: --resume shows the thread with the adopted column, model b",
-              ok and s.has("alpha-reply-from-a") and s.has("bravo-reply-from-b")
-              and s.status.rstrip().endswith("b:m-b"), str(s))
+        # The whole frame, status bar included: tmux may be captured between
+        # the transcript's rows and the status bar's.
+        ok, s = p.wait_for(lambda s: s.has("conversation ") and s.has("alpha-reply-from-a")
+                           and s.has("bravo-reply-from-b")
+                           and s.status.rstrip().endswith("b:m-b"), timeout=10)
+        check("adopt: --resume shows the thread with the adopted column, model b", ok, str(s))
         n = len(srv.requests())
         p.send("after the restart")
         req = srv.wait_request(n)
