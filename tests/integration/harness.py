@@ -9,6 +9,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
 
@@ -44,11 +45,14 @@ POLL = 0.05  # how often a wait looks again
 
 class LoopbackServer:
     """tests/server/server.py on a free 127.0.0.1 port, with its request log
-    in log_dir. It ends by itself after max_seconds, or idle_seconds without
-    a request, whatever happens to the suite."""
+    in log_dir (None: a temporary folder of its own, self.dir, removed by
+    close). It ends by itself after max_seconds, or idle_seconds without a
+    request, whatever happens to the suite. A with-block closes it."""
 
-    def __init__(self, log_dir, max_seconds=300, idle_seconds=120, env=None):
-        self.log = os.path.join(log_dir, "requests.jsonl")
+    def __init__(self, log_dir=None, max_seconds=300, idle_seconds=120, env=None):
+        self._tmp = tempfile.TemporaryDirectory() if log_dir is None else None
+        self.dir = self._tmp.name if self._tmp else log_dir
+        self.log = os.path.join(self.dir, "requests.jsonl")
         self.proc = subprocess.Popen([sys.executable, SERVER, "--port", "0", "--log", self.log,
                                       "--max-seconds", str(int(max_seconds)),
                                       "--idle-seconds", str(int(idle_seconds))],
@@ -71,6 +75,15 @@ class LoopbackServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def base(self, scenario=""):
         """The server's URL, scripted by scenario (tests/server/README.md)."""

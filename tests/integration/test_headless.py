@@ -14,7 +14,8 @@ import sys
 import tempfile
 import time
 
-from harness import BIN, ROOT, SERVER, check, finish
+import harness
+from harness import BIN, ROOT, check, finish
 
 SENTINEL = "sk-SENTINEL-circuit-0123456789"
 KEY_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY",
@@ -128,32 +129,16 @@ def test_sanitised_and_raw():
 
 # ---- against the loopback server ---------------------------------------------
 
-class Server:
-    """tests/server/server.py on a free loopback port, with a request log."""
+class Server(harness.LoopbackServer):
+    """The loopback server in a temporary folder, which also holds a config
+    of no retries (XDG_CONFIG_HOME for env())."""
 
-    def __enter__(self):
-        self.dir = tempfile.TemporaryDirectory()
-        self.log = os.path.join(self.dir.name, "requests.jsonl")
-        self.proc = subprocess.Popen([sys.executable, SERVER, "--port", "0", "--log", self.log,
-                                      "--max-seconds", "600", "--idle-seconds", "120"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        line = self.proc.stdout.readline().decode()
-        if not line.startswith("PORT "):
-            raise RuntimeError(f"server did not start: {line!r}")
-        self.port = int(line.split()[1])
-        self.config_home = os.path.join(self.dir.name, "config")
+    def __init__(self):
+        super().__init__(max_seconds=600, idle_seconds=120)
+        self.config_home = os.path.join(self.dir, "config")
         os.makedirs(os.path.join(self.config_home, "circuit"))
         with open(os.path.join(self.config_home, "circuit", "config"), "w") as f:
             f.write("max_retries = 0\n")
-        return self
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-        self.dir.cleanup()
-
-    def base(self, scenario=""):
-        return f"http://127.0.0.1:{self.port}" + (f"/_s/{scenario}" if scenario else "")
 
     def env(self, scenario="", key=SENTINEL, **extra):
         # No retries here: each fault shows its one line at once (the
@@ -162,11 +147,6 @@ class Server:
         return clean_env(OPENAI_BASE_URL=b + "/v1", OPENAI_API_KEY=key, ANTHROPIC_BASE_URL=b,
                          ANTHROPIC_API_KEY=key, GEMINI_BASE_URL=b, GEMINI_API_KEY=key,
                          OLLAMA_HOST=b, XDG_CONFIG_HOME=self.config_home, **extra)
-
-    def requests(self):
-        with open(self.log, encoding="utf-8") as f:
-            # A line without its newline is still being written: next poll.
-            return [json.loads(l) for l in f if l.endswith("\n") and l.strip()]
 
 
 PROVIDERS = [("gpt-4o", "openai"), ("claude-sonnet-4-5", "anthropic"),

@@ -29,7 +29,7 @@ import urllib.parse
 import urllib.request
 
 import harness
-from harness import BIN, ROOT, SERVER, check, finish, skip
+from harness import BIN, ROOT, check, finish, skip
 
 SDK_SRC = os.path.join(ROOT, "tests/sdk")
 SDK_DIR = os.path.join(ROOT, "build/sdk")          # git-ignored; shared by every BUILD
@@ -167,16 +167,8 @@ class Server(harness.LoopbackServer):
     """The loopback server for a with-block, in a temporary folder."""
 
     def __init__(self):
-        self.dir = tempfile.TemporaryDirectory()
-        super().__init__(self.dir.name, max_seconds=300, idle_seconds=60)
+        super().__init__(max_seconds=300, idle_seconds=60)
         self.seen = 0
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        self.dir.cleanup()
 
     def new_requests(self):
         """The log entries since the last call."""
