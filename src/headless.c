@@ -92,13 +92,9 @@ static char *read_stdin(void)
 	return b.data;
 }
 
-static void print_text(struct run *r, struct sanitizer *san, FILE *f, const char *p, size_t n)
+/* Writes r->out (one delta, ready) to f, minding where each stream's line stands. */
+static void emit(struct run *r, FILE *f)
 {
-	buf_reset(&r->out);
-	if (r->o->raw)
-		buf_append(&r->out, p, n);
-	else
-		sanitizer_feed(san, p, n, &r->out);
 	if (r->out.len == 0)
 		return;
 	/* stdout is flushed once per turn of the loop, not per delta (a
@@ -112,6 +108,16 @@ static void print_text(struct run *r, struct sanitizer *san, FILE *f, const char
 		r->text_ends_nl = nl;
 	else
 		r->thinking_open = !nl;
+}
+
+static void print_text(struct run *r, struct sanitizer *san, FILE *f, const char *p, size_t n)
+{
+	buf_reset(&r->out);
+	if (r->o->raw)
+		buf_append(&r->out, p, n);
+	else
+		sanitizer_feed(san, p, n, &r->out);
+	emit(r, f);
 }
 
 static void close_thinking(struct run *r)
@@ -150,21 +156,19 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 		/* A refusal streams in pieces, like text: "[refusal] " once, then
 		 * the pieces, the line ended by whatever comes next. Live it goes
 		 * to stderr at once, else with the notices after the reply. */
-		struct buf *line = r->live ? &r->out : &r->notices;
+		struct buf *line = &r->notices;
 		if (r->live) {
 			if (!r->refusing)
 				close_thinking(r);
 			buf_reset(&r->out);
+			line = &r->out;
 		}
 		if (!r->refusing)
 			buf_append_str(line, "[refusal] ");
 		r->refusing = true;
 		sanitize_append(line, ev->text, ev->len);
-		if (r->live && r->out.len > 0) {
-			fflush(stdout);
-			fwrite(r->out.data, 1, r->out.len, stderr);
-			r->thinking_open = r->out.data[r->out.len - 1] != '\n';
-		}
+		if (r->live)
+			emit(r, stderr);
 		break;
 	}
 	case WIRE_EV_TOOL_CALL: {
