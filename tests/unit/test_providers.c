@@ -293,7 +293,7 @@ static void test_bad_base_url_leaves_the_provider_out(void **state)
 	assert_int_equal(config_parse(&c, text, strlen(text), "t.conf", &w), 1);
 	assert_non_null(strstr(buf_str(&w), "t.conf:3: base_url wants"));
 	assert_non_null(strstr(buf_str(&w), "[provider.typo] is left out until it is fixed"));
-	struct providers *ps = with_env(ENV("TYPO_KEY=" SENTINEL));
+	struct providers *ps = with_env(NULL); /* setup_providers reads the real environment */
 	struct buf warnings;
 	buf_init(&warnings, 0);
 	setenv("TYPO_KEY", SENTINEL, 1);
