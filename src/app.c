@@ -165,11 +165,6 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
-static const char *getenv_fn(const char *name)
-{
-	return getenv(name);
-}
-
 static struct pstat *stat_for(struct app *a, struct provider *p)
 {
 	for (int i = 0; i < a->nstats; i++)
@@ -1848,11 +1843,11 @@ int app_run(const struct app_opts *o)
 	memset(a, 0, sizeof(*a));
 	a->o = o;
 	setlocale(LC_ALL, "");
-	a->ps = providers_new(getenv_fn);
+	a->ps = providers_new(env_process);
 	struct buf setup_warnings;
 	buf_init(&setup_warnings, 0);
 	if (o->config != NULL)
-		setup_providers(a->ps, o->config, &setup_warnings);
+		setup_providers(a->ps, o->config, env_process, &setup_warnings);
 	for (size_t i = 0; i < providers_count(a->ps); i++)
 		log_add_secret(providers_at(a->ps, i)->key);
 	a->model = xstrdup(o->model ? o->model : providers_default_model(a->ps));

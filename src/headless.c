@@ -63,11 +63,6 @@ struct run {
 	bool dim;
 };
 
-static const char *getenv_fn(const char *name)
-{
-	return getenv(name);
-}
-
 /* Reads the prompt from standard input; trailing newlines are not part of it. */
 static char *read_stdin(void)
 {
@@ -556,11 +551,11 @@ int headless_run(const struct headless_opts *o)
 		fputs("circuit: the prompt is empty: give one with -p or on standard input\n", stderr);
 		return 2;
 	}
-	struct providers *ps = providers_new(getenv_fn);
+	struct providers *ps = providers_new(env_process);
 	if (o->config != NULL) {
 		struct buf w;
 		buf_init(&w, 0);
-		setup_providers(ps, o->config, &w);
+		setup_providers(ps, o->config, env_process, &w);
 		fputs(buf_str(&w), stderr);
 		buf_done(&w);
 	}

@@ -45,7 +45,8 @@ static char *run_key_cmd(const char *cmd)
 	return key;
 }
 
-void setup_providers(struct providers *ps, const struct config *cfg, struct buf *warnings)
+void setup_providers(struct providers *ps, const struct config *cfg, env_fn env,
+                     struct buf *warnings)
 {
 	for (size_t i = 0; i < cfg->nproviders; i++) {
 		const struct config_provider *cp = &cfg->providers[i];
@@ -54,7 +55,7 @@ void setup_providers(struct providers *ps, const struct config *cfg, struct buf 
 		char *key = NULL;
 		const char *source = "";
 		if (cp->key_env != NULL) {
-			const char *v = getenv(cp->key_env);
+			const char *v = env(cp->key_env);
 			key = v && *v ? xstrdup(v) : NULL;
 			source = cp->key_env;
 		} else if (cp->key != NULL) {

@@ -18,6 +18,11 @@ struct providers {
 	char *default_model;
 };
 
+const char *env_process(const char *name)
+{
+	return getenv(name);
+}
+
 static char *env_dup(env_fn env, const char *name)
 {
 	const char *v = env(name);

@@ -28,6 +28,9 @@ struct provider {
 /* Looks up an environment variable; getenv in the program, a table in tests. */
 typedef const char *(*env_fn)(const char *name);
 
+/* getenv(3) as an env_fn: what the program passes. */
+const char *env_process(const char *name);
+
 struct providers;
 
 /* The built-ins, configured from the environment: OPENAI_API_KEY,

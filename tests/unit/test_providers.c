@@ -293,18 +293,17 @@ static void test_bad_base_url_leaves_the_provider_out(void **state)
 	assert_int_equal(config_parse(&c, text, strlen(text), "t.conf", &w), 1);
 	assert_non_null(strstr(buf_str(&w), "t.conf:3: base_url wants"));
 	assert_non_null(strstr(buf_str(&w), "[provider.typo] is left out until it is fixed"));
-	struct providers *ps = with_env(NULL); /* setup_providers reads the real environment */
+	struct providers *ps = with_env(ENV("TYPO_KEY=" SENTINEL));
 	struct buf warnings;
 	buf_init(&warnings, 0);
-	setenv("TYPO_KEY", SENTINEL, 1);
-	setup_providers(ps, &c, &warnings);
-	unsetenv("TYPO_KEY");
+	setup_providers(ps, &c, fake_env, &warnings);
 	assert_null(providers_get(ps, "typo"));
 	struct provider *p = NULL;
 	const char *m = NULL;
 	char err[256];
 	assert_int_not_equal(providers_resolve(ps, "typo:m", &p, &m, err, sizeof(err)), 0);
 	assert_resolves(ps, "ok:n", "ok", "n");
+	assert_string_equal(providers_get(ps, "ok")->key, SENTINEL); /* key_env, through env */
 	providers_free(ps);
 	buf_done(&warnings);
 	buf_done(&w);
