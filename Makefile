@@ -36,7 +36,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_CFLAGS)
 
 LIB_SRC  := $(sort $(wildcard src/util/*.c src/wire/*.c src/net/*.c src/route/*.c \
                                src/model/*.c src/ui/*.c))
-APP_SRC  := $(sort $(filter-out src/main.c,$(wildcard src/*.c)))
+APP_SRC  := $(sort $(filter-out src/app/main.c,$(wildcard src/app/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(APP_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libcircuit.a
 BIN      := $(BUILD)/circuit
@@ -73,7 +73,7 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN): $(BUILD)/src/main.o $(LIB)
+$(BIN): $(BUILD)/src/app/main.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB)
@@ -161,4 +161,4 @@ deps:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null \
 		|| { echo "deps: apt-get install failed:$$missing"; exit 1; }
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/app/main.d

@@ -99,6 +99,38 @@ void conv_move(struct conversation *dst, struct conversation *src, size_t from)
 	}
 }
 
+struct message *conv_insert(struct conversation *c, size_t at, enum msg_kind kind,
+                            const char *label, const char *text)
+{
+	struct message *m = conv_add(c, kind, label, text);
+	if (at >= c->n - 1)
+		return m;
+	memmove(&c->v[at + 1], &c->v[at], (c->n - 1 - at) * sizeof(*c->v));
+	c->v[at] = m;
+	c->removals++; /* a view's messages moved: its positions are stale */
+	return m;
+}
+
+size_t conv_index(const struct conversation *c, const struct message *m)
+{
+	for (size_t i = c->n; i-- > 0;)
+		if (c->v[i] == m)
+			return i;
+	return c->n;
+}
+
+void conv_remove(struct conversation *c, struct message *m)
+{
+	size_t i = conv_index(c, m);
+	if (i == c->n)
+		return;
+	memmove(&c->v[i], &c->v[i + 1], (c->n - 1 - i) * sizeof(*c->v));
+	c->n--;
+	c->version++;
+	c->removals++;
+	msg_free(m);
+}
+
 void msg_append_text(struct message *m, const char *p, size_t n)
 {
 	sanitizer_feed(&m->san_text, p, n, &m->text);

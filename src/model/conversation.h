@@ -32,6 +32,7 @@ struct message {
 	bool streaming;
 	bool interrupted; /* cut short: cancelled or failed after some text */
 	bool dropped;     /* left out of the next requests: /retry asked again instead */
+	bool queued;      /* a prompt waiting for the live reply to end: not sent yet */
 	long long hist_id; /* its row in the history, 0: none (kept there by the app) */
 	unsigned long version;
 	unsigned long thinking_resets; /* grows when the thinking is dropped */
@@ -57,6 +58,14 @@ struct message *conv_add(struct conversation *c, enum msg_kind kind, const char 
 /* Appends a copy of m (text, thinking, raw, meta, metrics; not its
  * streaming state) to c; returns the copy. */
 struct message *conv_add_copy(struct conversation *c, const struct message *m);
+/* Inserts a message (as conv_add) at index at (<= n), before what was
+ * there; the messages after it move down one. Returns it. */
+struct message *conv_insert(struct conversation *c, size_t at, enum msg_kind kind,
+                            const char *label, const char *text);
+/* Removes m from c and frees it (nothing when m is not in c). */
+void conv_remove(struct conversation *c, struct message *m);
+/* The index of m in c (looked for from the end), or c->n when absent. */
+size_t conv_index(const struct conversation *c, const struct message *m);
 /* Moves the messages of src from index `from` on to the end of dst. */
 void conv_move(struct conversation *dst, struct conversation *src, size_t from);
 /* Streaming deltas, sanitised incrementally (a CR LF or a character split

@@ -256,10 +256,20 @@ void metrics_done(struct metrics *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* A model's aggregate is keyed "provider:model": the same name served by
+ * two providers is two rows. */
+static void model_key(char out[METRICS_NAME], const char *provider, const char *model)
+{
+	snprintf(out, METRICS_NAME, "%s:%s", provider != NULL ? provider : "",
+	         model != NULL ? model : "");
+}
+
 void metrics_begin(struct metrics *m, const char *provider, const char *model)
 {
+	char k[METRICS_NAME];
+	model_key(k, provider, model);
 	prov_get(m, provider)->active++;
-	model_get(m, model)->active++;
+	model_get(m, k)->active++;
 	m->total.active++;
 }
 
@@ -309,15 +319,18 @@ void metrics_end(struct metrics *m, const char *provider, const char *model,
 {
 	assert(r != NULL);
 	/* Only what was begun: an unknown name is not created to go down. */
+	char k[METRICS_NAME];
+	model_key(k, provider, model);
 	unbegin(agg_find(m->prov, m->nprov, provider, PROVIDER_KEY));
-	unbegin(agg_find(m->model, m->nmodel, model, MODEL_KEY));
+	unbegin(agg_find(m->model, m->nmodel, k, MODEL_KEY));
 	unbegin(&m->total);
 
 	/* r->provider and r->model may not be NUL-terminated by a careless
 	 * writer; key_of reads at most their size less one. */
-	char p[METRICS_NAME], md[METRICS_NAME];
+	char p[METRICS_NAME], rm[METRICS_NAME], md[METRICS_NAME];
 	key_of(p, r->provider[0] != '\0' ? r->provider : provider, PROVIDER_KEY);
-	key_of(md, r->model[0] != '\0' ? r->model : model, MODEL_KEY);
+	key_of(rm, r->model[0] != '\0' ? r->model : model, METRICS_NAME);
+	model_key(md, p, rm);
 	add_reply(prov_get(m, p), r);
 	add_reply(model_get(m, md), r);
 	add_reply(&m->total, r);

@@ -38,6 +38,7 @@ struct reply_metrics {
 	char model[METRICS_NAME];
 	enum reply_outcome outcome;
 	char stop[48]; /* the provider's stop reason ("stop", "end_turn", "STOP"), "" none */
+	bool stop_length; /* that reason is the token limit ("length", "max_tokens", ...) */
 
 	/* Measured: ms after t0, -1 until known. */
 	long long ttfb;     /* first response byte */
@@ -129,7 +130,9 @@ void metrics_end(struct metrics *m, const char *provider, const char *model,
                  const struct reply_metrics *r);
 void metrics_set_trips(struct metrics *m, const char *provider, unsigned long trips);
 
-/* NULL when nothing was recorded under that name. The pointer is good
+/* NULL when nothing was recorded under that name: a provider's, or a
+ * model's as "provider:model" (the same model name served by two providers
+ * is two aggregates). The pointer is good
  * until the next begin, end or set_trips (a new name may move the array). */
 const struct metrics_agg *metrics_provider(const struct metrics *m, const char *name);
 const struct metrics_agg *metrics_model(const struct metrics *m, const char *name);

@@ -14,7 +14,7 @@ static const unsigned char paste_end[] = "\x1b[201~";
 static void emit(key_fn fn, void *ctx, enum key_kind kind, const unsigned char *b, size_t n)
 {
 	struct key key = {.kind = kind, .bytes = b, .len = n};
-	if (kind == KEY_ALT)
+	if (kind == KEYS_ALT)
 		key.alt = b[1];
 	fn(ctx, &key);
 }
@@ -39,7 +39,7 @@ static void paste_add(struct keys *k, const unsigned char *p, size_t n)
 static void paste_finish(struct keys *k, key_fn fn, void *ctx)
 {
 	struct key key = {
-	    .kind = KEY_PASTE,
+	    .kind = KEYS_PASTE,
 	    .bytes = (const unsigned char *)buf_str(&k->paste),
 	    .len = k->paste.len,
 	    .cut = k->overflow,
@@ -92,30 +92,30 @@ static enum key_kind mouse_kind(const unsigned char *s, size_t n)
 {
 	unsigned char final = s[n - 1];
 	if (final != 'M' && final != 'm')
-		return KEY_SEQ;
+		return KEYS_SEQ;
 	unsigned b = 0;
 	size_t i = 3;
 	for (; i < n && s[i] >= '0' && s[i] <= '9' && b < 1000; i++)
 		b = b * 10 + (unsigned)(s[i] - '0');
 	bool press = i > 3 && i < n && s[i] == ';' && final == 'M';
 	if (press && b == 64)
-		return KEY_WHEEL_UP;
+		return KEYS_WHEEL_UP;
 	if (press && b == 65)
-		return KEY_WHEEL_DOWN;
-	return KEY_MOUSE;
+		return KEYS_WHEEL_DOWN;
+	return KEYS_MOUSE;
 }
 
 /* ESC [ n ~ with one digit n. */
 static enum key_kind tilde_kind(unsigned char n)
 {
 	switch (n) {
-	case '5': return KEY_PAGE_UP;
-	case '6': return KEY_PAGE_DOWN;
+	case '5': return KEYS_PAGE_UP;
+	case '6': return KEYS_PAGE_DOWN;
 	case '1':
-	case '7': return KEY_HOME;
+	case '7': return KEYS_HOME;
 	case '4':
-	case '8': return KEY_END;
-	default: return KEY_SEQ;
+	case '8': return KEYS_END;
+	default: return KEYS_SEQ;
 	}
 }
 
@@ -124,23 +124,23 @@ static enum key_kind tilde_kind(unsigned char n)
 static enum key_kind seq_kind(const unsigned char *s, size_t n)
 {
 	if (n == 3 && s[2] == 'H')
-		return KEY_HOME; /* ESC [ H, ESC O H */
+		return KEYS_HOME; /* ESC [ H, ESC O H */
 	if (n == 3 && s[2] == 'F')
-		return KEY_END; /* ESC [ F, ESC O F */
+		return KEYS_END; /* ESC [ F, ESC O F */
 	if (s[1] != '[')
-		return KEY_SEQ;
+		return KEYS_SEQ;
 	if (s[2] == '<')
 		return mouse_kind(s, n);
 	if (n == 4 && s[3] == '~')
 		return tilde_kind(s[2]);
-	return KEY_SEQ;
+	return KEYS_SEQ;
 }
 
 /* What is held is taken as it is: ESC [ or ESC O alone was Alt-[ or Alt-O,
  * anything longer a sequence cut short. */
 static void seq_cut(struct keys *k, key_fn fn, void *ctx)
 {
-	emit(fn, ctx, k->nheld == 2 ? KEY_ALT : KEY_SEQ, k->held, k->nheld);
+	emit(fn, ctx, k->nheld == 2 ? KEYS_ALT : KEYS_SEQ, k->held, k->nheld);
 	k->nheld = 0;
 }
 
@@ -170,13 +170,13 @@ static size_t seq_byte(struct keys *k, unsigned char c, key_fn fn, void *ctx)
 static void esc_byte(struct keys *k, unsigned char c, key_fn fn, void *ctx)
 {
 	if (c == ESC) { /* the first was a lone Esc; the second is held */
-		emit(fn, ctx, KEY_ESC, k->held, 1);
+		emit(fn, ctx, KEYS_ESC, k->held, 1);
 		return;
 	}
 	k->held[k->nheld++] = c;
 	if (c == '[' || c == 'O')
 		return; /* CSI or SS3 */
-	emit(fn, ctx, KEY_ALT, k->held, 2);
+	emit(fn, ctx, KEYS_ALT, k->held, 2);
 	k->nheld = 0;
 }
 
@@ -189,7 +189,7 @@ static size_t key_step(struct keys *k, const unsigned char *s, key_fn fn, void *
 		if (*s == ESC)
 			k->held[k->nheld++] = ESC;
 		else
-			emit(fn, ctx, KEY_BYTE, s, 1);
+			emit(fn, ctx, KEYS_BYTE, s, 1);
 		return 1;
 	}
 	if (k->nheld == 1) {
@@ -232,7 +232,7 @@ void keys_flush(struct keys *k, key_fn fn, void *ctx)
 	if (!keys_holding(k))
 		return;
 	if (k->nheld == 1) {
-		emit(fn, ctx, KEY_ESC, k->held, 1);
+		emit(fn, ctx, KEYS_ESC, k->held, 1);
 		k->nheld = 0;
 		return;
 	}

@@ -23,32 +23,32 @@
 #define KEYS_ESC_MS 50
 
 enum key_kind {
-	KEY_BYTE,       /* one byte for the input line (text, UTF-8, controls) */
-	KEY_SEQ,        /* an escape sequence for the input line (arrows, Del..),
+	KEYS_BYTE,       /* one byte for the input line (text, UTF-8, controls) */
+	KEYS_SEQ,        /* an escape sequence for the input line (arrows, Del..),
 	                 * or one cut short (32 bytes without a final byte, a
 	                 * control byte inside it, a flush before its end) */
-	KEY_ALT,        /* Esc then one byte in the same burst: Alt-x, Alt-Enter
+	KEYS_ALT,        /* Esc then one byte in the same burst: Alt-x, Alt-Enter
 	                 * (ESC CR); also ESC [ or ESC O with no sequence after */
-	KEY_ESC,        /* a lone Esc: nothing followed within the pause, or
+	KEYS_ESC,        /* a lone Esc: nothing followed within the pause, or
 	                 * another Esc followed (ESC ESC is two Escs) */
-	KEY_PASTE,      /* a bracketed paste's text, markers removed */
-	KEY_PAGE_UP,    /* ESC [ 5 ~ */
-	KEY_PAGE_DOWN,  /* ESC [ 6 ~ */
-	KEY_HOME,       /* ESC [ H, ESC [ 1 ~, ESC [ 7 ~, ESC O H */
-	KEY_END,        /* ESC [ F, ESC [ 4 ~, ESC [ 8 ~, ESC O F */
-	KEY_WHEEL_UP,   /* SGR mouse ESC [ < 64 ; x ; y M */
-	KEY_WHEEL_DOWN, /* SGR mouse ESC [ < 65 ; x ; y M */
-	KEY_MOUSE,      /* any other SGR mouse report (ESC [ < ... M or m) */
+	KEYS_PASTE,      /* a bracketed paste's text, markers removed */
+	KEYS_PAGE_UP,    /* ESC [ 5 ~ */
+	KEYS_PAGE_DOWN,  /* ESC [ 6 ~ */
+	KEYS_HOME,       /* ESC [ H, ESC [ 1 ~, ESC [ 7 ~, ESC O H */
+	KEYS_END,        /* ESC [ F, ESC [ 4 ~, ESC [ 8 ~, ESC O F */
+	KEYS_WHEEL_UP,   /* SGR mouse ESC [ < 64 ; x ; y M */
+	KEYS_WHEEL_DOWN, /* SGR mouse ESC [ < 65 ; x ; y M */
+	KEYS_MOUSE,      /* any other SGR mouse report (ESC [ < ... M or m) */
 };
 
 struct key {
 	enum key_kind kind;
-	/* The bytes as they came (KEY_PASTE: the pasted text only, never
+	/* The bytes as they came (KEYS_PASTE: the pasted text only, never
 	 * NULL, NUL-terminated at len). Borrowed: valid during the callback. */
 	const unsigned char *bytes;
 	size_t len;
-	unsigned char alt; /* KEY_ALT: the byte after Esc */
-	bool cut;          /* KEY_PASTE: longer than the cap; the rest was dropped */
+	unsigned char alt; /* KEYS_ALT: the byte after Esc */
+	bool cut;          /* KEYS_PASTE: longer than the cap; the rest was dropped */
 };
 
 /* Called for each key, in order. It may not call keys_feed or keys_flush on
@@ -78,8 +78,8 @@ void keys_done(struct keys *k);
  * same however the bytes of a burst are split across feeds. Inside a paste
  * everything (Esc, CR, Ctrl-C) is text until ESC [ 201 ~. */
 bool keys_feed(struct keys *k, const unsigned char *s, size_t n, key_fn fn, void *ctx);
-/* The pause passed: what is held is taken as it is (a lone Esc as KEY_ESC,
- * ESC [ or ESC O as KEY_ALT, a longer cut sequence as KEY_SEQ). A paste
+/* The pause passed: what is held is taken as it is (a lone Esc as KEYS_ESC,
+ * ESC [ or ESC O as KEYS_ALT, a longer cut sequence as KEYS_SEQ). A paste
  * stays open until its end marker: a flush inside one does nothing. */
 void keys_flush(struct keys *k, key_fn fn, void *ctx);
 /* True while bytes are held that a flush would emit (never inside a paste:

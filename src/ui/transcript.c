@@ -232,7 +232,8 @@ static void describe_row(const struct transcript *t, const struct cache *c, int 
 		o->s = m->label;
 		o->n = width_cut(m->label, strlen(m->label), (size_t)cols, &lw);
 		o->attr = theme_attr(e);
-		const char *meta = m->streaming ? "streaming…" : m->meta;
+		/* While it streams, its meta says what it waits for, if it waits. */
+		const char *meta = m->streaming && !*m->meta ? "streaming…" : m->meta;
 		if (*meta != '\0' && lw + 2 < (size_t)cols) {
 			o->gap = true;
 			o->tail = meta;

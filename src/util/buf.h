@@ -4,6 +4,7 @@
 #define CIRCUIT_UTIL_BUF_H
 
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Bytes live in data[0..len); data[len] is always a NUL once anything was
@@ -33,6 +34,8 @@ int buf_append_str(struct buf *b, const char *s);
 int buf_append_char(struct buf *b, char c);
 /* printf-style append; -1 past the cap. */
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with a va_list (ap is used up). */
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Drop the first n bytes (n <= len), moving the rest to the front. */
 void buf_consume(struct buf *b, size_t n);
 /* The string so far: never NULL, "" when empty. Borrowed until the next change. */

@@ -3,6 +3,7 @@
 #include "util/units.h"
 
 #include <stdio.h>
+#include <time.h>
 
 #include "util/glyphs.h"
 
@@ -73,4 +74,12 @@ void units_cost(double usd, bool estimated, char *out, size_t size)
 void units_plural(long long n, const char *word, char *out, size_t size)
 {
 	snprintf(out, size, "%lld %s%s", n, word, n == 1 ? "" : "s");
+}
+
+void units_date(long long t, char *out, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (localtime_r(&tt, &tm) == NULL || strftime(out, size, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(out, size, "%lld", t);
 }

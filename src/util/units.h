@@ -37,4 +37,8 @@ void units_cost(double usd, bool estimated, char *out, size_t size);
  * singular; plural adds "s"). */
 void units_plural(long long n, const char *word, char *out, size_t size);
 
+/* A time (unix seconds) as lists show it, local time: "2026-11-24 10:34"
+ * (the number itself if it cannot be converted). */
+void units_date(long long t, char *out, size_t size);
+
 #endif

@@ -43,11 +43,11 @@ static void on_key(void *ctx, const struct key *k)
 	struct sink *s = ctx;
 	if (k->bytes == NULL || k->len > s->input)
 		abort();
-	if (k->kind == KEY_PASTE && s->cap > 0 && k->len > s->cap)
+	if (k->kind == KEYS_PASTE && s->cap > 0 && k->len > s->cap)
 		abort();
-	if (k->kind != KEY_PASTE && (k->len == 0 || k->len > 32 || k->cut))
+	if (k->kind != KEYS_PASTE && (k->len == 0 || k->len > 32 || k->cut))
 		abort();
-	if (k->kind == KEY_ALT && (k->len != 2 || k->alt != k->bytes[1]))
+	if (k->kind == KEYS_ALT && (k->len != 2 || k->alt != k->bytes[1]))
 		abort();
 	unsigned char head[3] = {(unsigned char)k->kind, k->cut, k->alt};
 	put(&s->out, head, sizeof(head));
@@ -59,10 +59,10 @@ static void on_key(void *ctx, const struct key *k)
 static void on_key_bytes(void *ctx, const struct key *k)
 {
 	struct sink *s = ctx;
-	if (k->kind == KEY_PASTE)
+	if (k->kind == KEYS_PASTE)
 		put(&s->out, paste_begin, 6);
 	put(&s->out, k->bytes, k->len);
-	if (k->kind == KEY_PASTE)
+	if (k->kind == KEYS_PASTE)
 		put(&s->out, paste_end, 6);
 }
 

@@ -12,7 +12,7 @@
 #include <locale.h>
 
 #include "model/conversation.h"
-#include "setup.h"
+#include "util/words.h"
 #include "ui/columns.h"
 #include "util/width.h"
 
@@ -210,19 +210,19 @@ static void test_compare_threads_copy_in_and_move_out(void **state)
 	conv_done(&main);
 }
 
-static void test_split_list_takes_at_most_max(void **state)
+static void test_words_split_takes_at_most_max(void **state)
 {
 	(void)state;
 	char *out[3];
-	assert_int_equal(split_list(" a, b ,,c ", out, 3), 3);
+	assert_int_equal(words_split(" a, b ,,c ", ",", out, 3), 3);
 	assert_string_equal(out[0], "a");
 	assert_string_equal(out[1], "b");
 	assert_string_equal(out[2], "c");
 	for (int i = 0; i < 3; i++)
 		free(out[i]);
 	/* Too many: -1 and nothing left to free (ASan's leak check sees it). */
-	assert_int_equal(split_list("a,b,c,d", out, 3), -1);
-	assert_int_equal(split_list("", out, 3), 0);
+	assert_int_equal(words_split("a,b,c,d", ",", out, 3), -1);
+	assert_int_equal(words_split("", ",", out, 3), 0);
 }
 
 int main(void)
@@ -236,7 +236,7 @@ int main(void)
 		cmocka_unit_test(test_header_figures_marks_and_estimates),
 		cmocka_unit_test(test_header_is_cut_to_the_column),
 		cmocka_unit_test(test_compare_threads_copy_in_and_move_out),
-		cmocka_unit_test(test_split_list_takes_at_most_max),
+		cmocka_unit_test(test_words_split_takes_at_most_max),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,18 +24,18 @@
 static const char *kind_name(enum key_kind kind)
 {
 	switch (kind) {
-	case KEY_BYTE: return "BYTE";
-	case KEY_SEQ: return "SEQ";
-	case KEY_ALT: return "ALT";
-	case KEY_ESC: return "ESC";
-	case KEY_PASTE: return "PASTE";
-	case KEY_PAGE_UP: return "PGUP";
-	case KEY_PAGE_DOWN: return "PGDN";
-	case KEY_HOME: return "HOME";
-	case KEY_END: return "END";
-	case KEY_WHEEL_UP: return "WHEELUP";
-	case KEY_WHEEL_DOWN: return "WHEELDN";
-	case KEY_MOUSE: return "MOUSE";
+	case KEYS_BYTE: return "BYTE";
+	case KEYS_SEQ: return "SEQ";
+	case KEYS_ALT: return "ALT";
+	case KEYS_ESC: return "ESC";
+	case KEYS_PASTE: return "PASTE";
+	case KEYS_PAGE_UP: return "PGUP";
+	case KEYS_PAGE_DOWN: return "PGDN";
+	case KEYS_HOME: return "HOME";
+	case KEYS_END: return "END";
+	case KEYS_WHEEL_UP: return "WHEELUP";
+	case KEYS_WHEEL_DOWN: return "WHEELDN";
+	case KEYS_MOUSE: return "MOUSE";
 	}
 	return "?";
 }
@@ -62,25 +62,25 @@ static void on_key(void *ctx, const struct key *k)
 	struct buf *out = ctx;
 	assert_non_null(k->bytes);
 	switch (k->kind) {
-	case KEY_BYTE: assert_int_equal(k->len, 1); break;
-	case KEY_ESC:
+	case KEYS_BYTE: assert_int_equal(k->len, 1); break;
+	case KEYS_ESC:
 		assert_int_equal(k->len, 1);
 		assert_int_equal(k->bytes[0], 0x1b);
 		break;
-	case KEY_ALT:
+	case KEYS_ALT:
 		assert_int_equal(k->len, 2);
 		assert_int_equal(k->bytes[0], 0x1b);
 		assert_int_equal(k->alt, k->bytes[1]);
 		break;
-	case KEY_PASTE: assert_int_equal(k->bytes[k->len], '\0'); break;
+	case KEYS_PASTE: assert_int_equal(k->bytes[k->len], '\0'); break;
 	default:
 		assert_true(k->len >= 3 && k->len <= 32);
 		assert_int_equal(k->bytes[0], 0x1b);
 	}
-	if (k->kind != KEY_PASTE)
+	if (k->kind != KEYS_PASTE)
 		assert_false(k->cut);
 	buf_append_str(out, kind_name(k->kind));
-	if (k->kind == KEY_PASTE && k->cut)
+	if (k->kind == KEYS_PASTE && k->cut)
 		buf_append_char(out, '~');
 	buf_append_char(out, '(');
 	put_bytes(out, k->bytes, k->len);

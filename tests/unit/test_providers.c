@@ -10,7 +10,7 @@
 
 #include "model/config.h"
 #include "route/providers.h"
-#include "setup.h"
+#include "app/session.h"
 
 #define SENTINEL "sk-SENTINEL-0123456789abcdef"
 
@@ -293,10 +293,13 @@ static void test_bad_base_url_leaves_the_provider_out(void **state)
 	assert_int_equal(config_parse(&c, text, strlen(text), "t.conf", &w), 1);
 	assert_non_null(strstr(buf_str(&w), "t.conf:3: base_url wants"));
 	assert_non_null(strstr(buf_str(&w), "[provider.typo] is left out until it is fixed"));
-	struct providers *ps = with_env(ENV("TYPO_KEY=" SENTINEL));
+	struct session se;
 	struct buf warnings;
 	buf_init(&warnings, 0);
-	setup_providers(ps, &c, fake_env, &warnings);
+	env_table = ENV("TYPO_KEY=" SENTINEL);
+	struct session_opts so = {.config = &c, .env = fake_env};
+	assert_int_equal(session_open(&se, &so, &warnings), 0);
+	struct providers *ps = se.ps;
 	assert_null(providers_get(ps, "typo"));
 	struct provider *p = NULL;
 	const char *m = NULL;
@@ -304,7 +307,7 @@ static void test_bad_base_url_leaves_the_provider_out(void **state)
 	assert_int_not_equal(providers_resolve(ps, "typo:m", &p, &m, err, sizeof(err)), 0);
 	assert_resolves(ps, "ok:n", "ok", "n");
 	assert_string_equal(providers_get(ps, "ok")->key, SENTINEL); /* key_env, through env */
-	providers_free(ps);
+	session_close(&se);
 	buf_done(&warnings);
 	buf_done(&w);
 	config_done(&c);

@@ -1,23 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* histcli: the history from the command line (circuit --search, --export). */
-#include "histcli.h"
+/* history_cli: the history from the command line (circuit --search, --export). */
+#include "app/history_cli.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "model/history.h"
 #include "util/buf.h"
+#include "util/units.h"
 
 #define HITS_MAX 50
-
-void histcli_date(long long t, char *out, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (localtime_r(&tt, &tm) == NULL || strftime(out, size, "%Y-%m-%d %H:%M", &tm) == 0)
-		snprintf(out, size, "%lld", t);
-}
 
 static struct history *open_or_say(const char *path)
 {
@@ -33,7 +25,7 @@ static struct history *open_or_say(const char *path)
 	return h;
 }
 
-int histcli_search(const char *path, const char *query)
+int history_cli_search(const char *path, const char *query)
 {
 	struct history *h = open_or_say(path);
 	if (h == NULL)
@@ -45,18 +37,18 @@ int histcli_search(const char *path, const char *query)
 		history_close(h);
 		return 1;
 	}
-	if (n == 0)
+	if (n == 0) /* as grep: nothing found is status 1 */
 		fprintf(stderr, "circuit: no message contains every word of \"%s\"\n", query);
 	for (int i = 0; i < n; i++) {
 		char date[32];
-		histcli_date(hits[i].when, date, sizeof(date));
+		units_date(hits[i].when, date, sizeof(date));
 		printf("%lld\t%s\t%s: %s\n", hits[i].conv, date, hits[i].label, hits[i].snippet);
 	}
 	history_close(h);
-	return 0;
+	return n > 0 ? 0 : 1;
 }
 
-int histcli_export(const char *path, long long id, const char *format)
+int history_cli_export(const char *path, long long id, const char *format)
 {
 	enum history_format f;
 	if (strcmp(format, "md") == 0) {

@@ -2,7 +2,7 @@
 /* replay: decode a recorded response body offline (circuit --replay).
  * The bug-report tool: what a user recorded goes through exactly the
  * pipeline a live stream does. */
-#include "replay.h"
+#include "app/replay.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,8 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/console.h"
 #include "util/buf.h"
 #include "util/jsonesc.h"
+#include "util/log.h"
 #include "util/sanitize.h"
 #include "wire/decoder.h"
 #include "wire/sse.h"
@@ -22,17 +24,12 @@
 
 struct out {
 	bool events;
-	bool raw;
-	bool dim; /* thinking dimmed: stderr is a terminal and colour is allowed */
-	struct sanitizer text, thinking;
-	struct buf line;
+	struct console con;
+	struct buf line; /* --events: one JSON line */
 	/* What the summary line reports. */
 	char reason[64];
 	struct wire_usage usage;
 	bool have_usage;
-	bool any_text;
-	bool text_ends_nl; /* the text printed so far ends in a newline */
-	bool thinking_open; /* thinking printed, not yet ended by a newline */
 };
 
 static void put(FILE *f, const struct buf *b)
@@ -41,31 +38,28 @@ static void put(FILE *f, const struct buf *b)
 		fwrite(b->data, 1, b->len, f);
 }
 
-/* Model text as the user should see it: sanitised unless --raw. */
-static void print_text(struct out *o, struct sanitizer *san, FILE *f, const char *p, size_t n)
+/* An error event: one line, what happened, then the facts in brackets. */
+static void print_error(struct out *o, const struct wire_error *e)
 {
-	buf_reset(&o->line);
-	if (o->raw)
-		buf_append(&o->line, p, n);
-	else
-		sanitizer_feed(san, p, n, &o->line);
-	put(f, &o->line);
-	if (o->line.len == 0)
-		return;
-	bool nl = o->line.data[o->line.len - 1] == '\n';
-	if (f == stdout)
-		o->text_ends_nl = nl;
-	else
-		o->thinking_open = !nl;
-}
-
-/* Ends the thinking block on stderr with a newline before anything else
- * is written there or the answer starts. */
-static void close_thinking(struct out *o)
-{
-	if (o->thinking_open)
-		fputc('\n', stderr);
-	o->thinking_open = false;
+	struct buf b;
+	buf_init(&b, 0);
+	const char *kind = wire_error_kind_name(e->kind);
+	buf_append_str(&b, e->message);
+	buf_printf(&b, " (%s", kind);
+	if (*e->code && strcmp(e->code, kind) != 0)
+		buf_printf(&b, ", %s", e->code);
+	if (e->http_status > 0)
+		buf_printf(&b, ", HTTP %d", e->http_status);
+	if (e->retry_after_ms >= 0)
+		buf_printf(&b, ", retry after %lld ms", e->retry_after_ms);
+	buf_append_char(&b, ')');
+	console_end(&o->con); /* the text so far ends its line first */
+	struct buf red;
+	buf_init(&red, 0);
+	log_redact(buf_str(&b), b.len, &red);
+	console_notice(&o->con, buf_str(&red));
+	buf_done(&red);
+	buf_done(&b);
 }
 
 static void on_event(void *ctx, const struct wire_event *ev)
@@ -85,71 +79,13 @@ static void on_event(void *ctx, const struct wire_event *ev)
 		return;
 	}
 	switch (ev->type) {
-	case WIRE_EV_TEXT:
-		close_thinking(o);
-		o->any_text = true;
-		print_text(o, &o->text, stdout, ev->text, ev->len);
-		break;
-	case WIRE_EV_THINKING:
-		fflush(stdout);
-		if (o->dim)
-			fputs("\x1b[2m", stderr);
-		print_text(o, &o->thinking, stderr, ev->text, ev->len);
-		if (o->dim)
-			fputs("\x1b[22m", stderr);
-		break;
-	case WIRE_EV_REFUSAL:
-		close_thinking(o);
-		fputs("[refusal] ", stderr);
-		print_text(o, &o->thinking, stderr, ev->text, ev->len);
-		fputc('\n', stderr);
-		break;
-	case WIRE_EV_TOOL_CALL: {
-		struct buf b;
-		buf_init(&b, 0);
-		buf_append_str(&b, "[tool call] ");
-		sanitize_append(&b, ev->tool_name, strlen(ev->tool_name));
-		buf_append_char(&b, ' ');
-		sanitize_append(&b, ev->tool_args, strlen(ev->tool_args));
-		buf_append_char(&b, '\n');
-		fflush(stdout);
-		close_thinking(o);
-		put(stderr, &b);
-		buf_done(&b);
-		break;
-	}
-	case WIRE_EV_ERROR: {
-		const struct wire_error *e = ev->error;
-		struct buf b;
-		buf_init(&b, 0);
-		fflush(stdout);
-		if (o->any_text && !o->text_ends_nl) {
-			fputc('\n', stdout);
-			o->text_ends_nl = true;
-		}
-		close_thinking(o);
-		/* One line: what happened, then the facts in brackets. */
-		const char *kind = wire_error_kind_name(e->kind);
-		buf_append_str(&b, "circuit: ");
-		sanitize_append(&b, e->message, strlen(e->message));
-		buf_printf(&b, " (%s", kind);
-		if (*e->code && strcmp(e->code, kind) != 0) {
-			buf_append_str(&b, ", ");
-			sanitize_append(&b, e->code, strlen(e->code));
-		}
-		if (e->http_status > 0)
-			buf_printf(&b, ", HTTP %d", e->http_status);
-		if (e->retry_after_ms >= 0)
-			buf_printf(&b, ", retry after %lld ms", e->retry_after_ms);
-		buf_append_char(&b, ')');
-		buf_append_char(&b, '\n');
-		put(stderr, &b);
-		buf_done(&b);
-		break;
-	}
+	case WIRE_EV_TEXT: console_text(&o->con, ev->text, ev->len); break;
+	case WIRE_EV_THINKING: console_thinking(&o->con, ev->text, ev->len); break;
+	case WIRE_EV_REFUSAL: console_refusal(&o->con, ev->text, ev->len); break;
+	case WIRE_EV_TOOL_CALL: console_tool_call(&o->con, ev->tool_name, ev->tool_args); break;
+	case WIRE_EV_ERROR: print_error(o, ev->error); break;
 	case WIRE_EV_USAGE:
-	case WIRE_EV_STOP:
-		break;
+	case WIRE_EV_STOP: break;
 	}
 }
 
@@ -237,29 +173,31 @@ static int replay_sse(int fd, const char *file)
 
 static void summary(struct out *o, size_t malformed)
 {
-	if (o->events) {
-		if (malformed > 0)
-			fprintf(stderr, "circuit: skipped %zu malformed event(s)\n", malformed);
-		return;
-	}
-	if (o->any_text && !o->text_ends_nl)
-		fputc('\n', stdout);
-	fflush(stdout);
-	close_thinking(o);
+	if (!o->events)
+		console_end(&o->con);
 	if (malformed > 0)
 		fprintf(stderr, "circuit: skipped %zu malformed event(s)\n", malformed);
-	if (o->reason[0] == '\0' && !o->have_usage)
+	if (o->events || (o->reason[0] == '\0' && !o->have_usage))
 		return;
-	fprintf(stderr, "[stop: %s", o->reason[0] ? o->reason : "-");
+	/* The stop reason is the server's word: it passes sanitize. */
+	struct buf b;
+	buf_init(&b, 0);
+	buf_append_str(&b, "[stop: ");
+	if (o->reason[0])
+		sanitize_append(&b, o->reason, strlen(o->reason));
+	else
+		buf_append_char(&b, '-');
 	if (o->have_usage) {
 		if (o->usage.input >= 0)
-			fprintf(stderr, " · in %lld", o->usage.input);
+			buf_printf(&b, " · in %lld", o->usage.input);
 		if (o->usage.output >= 0)
-			fprintf(stderr, " · out %lld", o->usage.output);
+			buf_printf(&b, " · out %lld", o->usage.output);
 		if (o->usage.thinking >= 0)
-			fprintf(stderr, " · thinking %lld", o->usage.thinking);
+			buf_printf(&b, " · thinking %lld", o->usage.thinking);
 	}
-	fputs("]\n", stderr);
+	buf_append_str(&b, "]\n");
+	put(stderr, &b);
+	buf_done(&b);
 }
 
 int replay_run(const struct replay_opts *opt)
@@ -287,10 +225,8 @@ int replay_run(const struct replay_opts *opt)
 		return rc;
 	}
 
-	struct out o = {.events = opt->events, .raw = opt->raw};
-	o.dim = !opt->no_color && isatty(STDERR_FILENO);
-	sanitizer_init(&o.text);
-	sanitizer_init(&o.thinking);
+	struct out o = {.events = opt->events};
+	console_init(&o.con, stdout, stderr, opt->raw, !opt->no_color && isatty(STDERR_FILENO));
 	buf_init(&o.line, 0);
 	int status = 0;
 	size_t malformed = 0;
@@ -316,14 +252,8 @@ int replay_run(const struct replay_opts *opt)
 		wire_decoder_free(d);
 		status = rc < 0 || done < 0 ? 1 : 0;
 	}
-	if (!o.raw && !o.events) {
-		buf_reset(&o.line);
-		sanitizer_finish(&o.text, &o.line);
-		put(stdout, &o.line);
-	}
 	summary(&o, malformed);
-	sanitizer_done(&o.text);
-	sanitizer_done(&o.thinking);
+	console_done(&o.con);
 	buf_done(&o.line);
 	if (fd != STDIN_FILENO)
 		close(fd);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* replay: decode a recorded response body offline (circuit --replay). */
-#ifndef CIRCUIT_REPLAY_H
-#define CIRCUIT_REPLAY_H
+#ifndef CIRCUIT_APP_REPLAY_H
+#define CIRCUIT_APP_REPLAY_H
 
 #include <stdbool.h>
 

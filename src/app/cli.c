@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cli: the command line: its options, their words, --help. */
+#include "app/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"usage: circuit [-m MODEL | --compare M1,M2,...] [-s SYSTEM] [--theme NAME]\n"
+	"                                                   the interactive screen\n"
+	"       circuit -p PROMPT [-m MODEL] [-s SYSTEM] [--compare M1,M2,...] [--json]\n"
+	"       echo PROMPT | circuit [options]\n"
+	"       circuit --resume [ID]                        the screen, going on with a\n"
+	"                                                   conversation of the history\n"
+	"       circuit --search TEXT | --export ID [--format md|json]\n"
+	"       circuit --replay FILE --wire FORMAT [--events] [--status CODE]\n"
+	"       circuit --help | --version\n"
+	"\n"
+	"circuit is a terminal chat client for large language models. On a terminal\n"
+	"it opens a chat screen (/help there lists commands and keys); with -p or a\n"
+	"prompt on standard input it streams the reply to stdout.\n"
+	"\n"
+	"  -p, --prompt TEXT   the prompt (else standard input, when it is not a terminal)\n"
+	"  -m, --model MODEL   [PROVIDER:]MODEL: gpt-*, o1.. -> openai; claude-* ->\n"
+	"                      anthropic; gemini-* -> google; ollama:NAME; mock, mock-fast,\n"
+	"                      mock-slow, mock-flaky (offline). Default: the first provider\n"
+	"                      with a key (openai, anthropic, google), else mock\n"
+	"  -s, --system TEXT   system prompt\n"
+	"      --config FILE   the config file (default $XDG_CONFIG_HOME/circuit/config;\n"
+	"                      docs/config.example)\n"
+	"      --fallback M1,M2  models tried, in order, when the model fails before\n"
+	"                      its first visible token (retries first; docs/resilience.md)\n"
+	"      --compare M1,M2 send each prompt to every model at once: on a terminal,\n"
+	"                      side by side in columns (2 to 6 models); with -p, each\n"
+	"                      reply in a labelled block, then a metrics table on stderr\n"
+	"      --json          one JSON object: per model text, stop, usage, tokens,\n"
+	"                      ttfb/ttft/ttfo/total ms, tokens per second, cost, error;\n"
+	"                      per provider the run's figures (docs/metrics.md)\n"
+	"      --raw           model text unsanitised (terminal control passes)\n"
+	"      --record DIR    save each raw response body there (replay with --replay)\n"
+	"      --debug FILE    debug log (URLs, headers, timings; keys redacted)\n"
+	"      --theme NAME    default, light, solarized-dark, mono, or a file of yours\n"
+	"                      in $XDG_CONFIG_HOME/circuit/themes/NAME.theme\n"
+	"      --no-color      no colours (NO_COLOR in the environment does the same)\n"
+	"      --resume [ID]   reopen the last conversation (or conversation ID) and go on\n"
+	"      --search TEXT   list the messages of the history containing every word\n"
+	"      --export ID     print conversation ID, as --format md (default) or json\n"
+	"      --no-history    keep nothing of this run in the history (config:\n"
+	"                      history = off); history: $XDG_DATA_HOME/circuit/history.db\n"
+	"      --replay FILE   decode a recorded response body offline (\"-\": stdin):\n"
+	"                      text on stdout, thinking on stderr, a [stop: ...] line\n"
+	"      --wire FORMAT   openai, openai-responses, anthropic, gemini, gemini-json,\n"
+	"                      ollama; sse with --events prints the raw SSE events\n"
+	"      --events        with --replay: normalised events as JSON lines\n"
+	"      --status CODE   with --replay: FILE is an HTTP error body of this status\n"
+	"  -h, --help          this text\n"
+	"      --version       the version\n"
+	"\n"
+	"Keys: OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY).\n"
+	"Servers: OPENAI_BASE_URL (with /v1), ANTHROPIC_BASE_URL, GEMINI_BASE_URL,\n"
+	"OLLAMA_HOST. With no key at all, circuit answers offline from mock.\n"
+	"\n"
+	"Exit status: 0 done; 1 the request failed (one line on stderr says what\n"
+	"happened and what to do; the text so far is kept); 2 bad usage; 130 ended\n"
+	"by Ctrl-C (SIGINT), 143 by SIGTERM (the text so far is kept and stored).\n";
+
+
+void cli_usage(FILE *f)
+{
+	fputs(usage_text, f);
+}
+
+int cli_bad_usage(const char *msg)
+{
+	fprintf(stderr, "circuit: %s\n", msg);
+	fputs("Try 'circuit --help'.\n", stderr);
+	return 2;
+}
+
+enum {
+	OPT_REPLAY = 256, OPT_WIRE, OPT_EVENTS, OPT_STATUS, OPT_RAW, OPT_VERSION, OPT_COMPARE,
+	OPT_JSON, OPT_RECORD, OPT_DEBUG, OPT_THEME, OPT_NO_COLOR, OPT_FALLBACK, OPT_CONFIG,
+	OPT_RESUME, OPT_SEARCH, OPT_EXPORT, OPT_FORMAT, OPT_NO_HISTORY,
+};
+
+static const struct option longopts[] = {
+	{"prompt", required_argument, NULL, 'p'},
+	{"model", required_argument, NULL, 'm'},
+	{"system", required_argument, NULL, 's'},
+	{"compare", required_argument, NULL, OPT_COMPARE},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"record", required_argument, NULL, OPT_RECORD},
+	{"debug", required_argument, NULL, OPT_DEBUG},
+	{"replay", required_argument, NULL, OPT_REPLAY},
+	{"wire", required_argument, NULL, OPT_WIRE},
+	{"events", no_argument, NULL, OPT_EVENTS},
+	{"status", required_argument, NULL, OPT_STATUS},
+	{"raw", no_argument, NULL, OPT_RAW},
+	{"theme", required_argument, NULL, OPT_THEME},
+	{"fallback", required_argument, NULL, OPT_FALLBACK},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"no-color", no_argument, NULL, OPT_NO_COLOR},
+	{"resume", optional_argument, NULL, OPT_RESUME},
+	{"search", required_argument, NULL, OPT_SEARCH},
+	{"export", required_argument, NULL, OPT_EXPORT},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"no-history", no_argument, NULL, OPT_NO_HISTORY},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+/* Where an option that takes a word keeps it. */
+static const char **word_of(struct cli *c, int opt)
+{
+	switch (opt) {
+	case 'p': return &c->prompt;
+	case 'm': return &c->model;
+	case 's': return &c->system;
+	case OPT_COMPARE: return &c->compare;
+	case OPT_RECORD: return &c->record_dir;
+	case OPT_DEBUG: return &c->debug_file;
+	case OPT_REPLAY: return &c->replay_file;
+	case OPT_WIRE: return &c->wire;
+	case OPT_THEME: return &c->theme;
+	case OPT_FALLBACK: return &c->fallback;
+	case OPT_CONFIG: return &c->config_path;
+	case OPT_SEARCH: return &c->search;
+	case OPT_EXPORT: return &c->export_id;
+	case OPT_FORMAT: return &c->format;
+	default: return NULL;
+	}
+}
+
+/* Where a switch keeps itself. */
+static bool *switch_of(struct cli *c, int opt)
+{
+	switch (opt) {
+	case 'h': return &c->help;
+	case OPT_VERSION: return &c->version;
+	case OPT_JSON: return &c->json;
+	case OPT_EVENTS: return &c->events;
+	case OPT_RAW: return &c->raw;
+	case OPT_NO_COLOR: return &c->no_color;
+	case OPT_NO_HISTORY: return &c->no_history;
+	default: return NULL;
+	}
+}
+
+/* The options that are neither a word nor a switch. 0, or 2 (reported). */
+static int special(struct cli *c, int opt, int argc, char **argv)
+{
+	if (opt == OPT_RESUME) {
+		c->resume = true;
+		/* "--resume ID" as well as "--resume=ID": a number next. */
+		c->resume_id = optarg;
+		if (c->resume_id == NULL && optind < argc && argv[optind][0] >= '0' &&
+		    argv[optind][0] <= '9')
+			c->resume_id = argv[optind++];
+		return 0;
+	}
+	if (opt == OPT_STATUS) {
+		char *end;
+		long v = strtol(optarg, &end, 10);
+		if (*optarg == '\0' || *end != '\0' || v < 100 || v > 599)
+			return cli_bad_usage("--status takes an HTTP status code (100-599)");
+		c->status = (int)v;
+		return 0;
+	}
+	char msg[128];
+	snprintf(msg, sizeof(msg), "unknown or incomplete option '%s'", argv[optind - 1]);
+	return cli_bad_usage(msg);
+}
+
+int cli_parse(int argc, char **argv, struct cli *c)
+{
+	memset(c, 0, sizeof(*c));
+	opterr = 0;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "hp:m:s:", longopts, NULL)) != -1) {
+		const char **w = word_of(c, opt);
+		bool *sw = switch_of(c, opt);
+		if (w != NULL)
+			*w = optarg;
+		else if (sw != NULL)
+			*sw = true;
+		else if (special(c, opt, argc, argv) != 0)
+			return 2;
+	}
+	if (optind < argc) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "unexpected argument '%s'", argv[optind]);
+		return cli_bad_usage(msg);
+	}
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cli: the command line: its options, their words, --help. */
+#ifndef CIRCUIT_APP_CLI_H
+#define CIRCUIT_APP_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Every option as given; NULL or false when absent. */
+struct cli {
+	const char *prompt, *model, *system, *compare, *fallback, *theme, *config_path;
+	const char *record_dir, *debug_file;
+	const char *search, *export_id, *format;
+	const char *replay_file, *wire;
+	const char *resume_id; /* with resume: the id, NULL for the last */
+	int status;            /* --status CODE, 0 none */
+	bool events, raw, json, no_color, no_history, resume, help, version;
+};
+
+/* Reads argv into c (zeroed first). Returns 0, or 2 after a one-line
+ * message and a hint on stderr (an unknown option, a stray argument). */
+int cli_parse(int argc, char **argv, struct cli *c);
+
+/* --help's text. */
+void cli_usage(FILE *f);
+
+/* "circuit: MSG" and the hint on stderr; returns 2, the status of bad usage. */
+int cli_bad_usage(const char *msg);
+
+#endif

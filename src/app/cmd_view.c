@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cmd_view: how the screen looks, and leaving it: /theme, /stats, /help,
+ * /quit. */
+#include "app/cmd.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/paths.h"
+
+#define THEMES_LISTED 32
+
+static void add_name(char (*names)[64], size_t *n, const char *name, size_t len)
+{
+	if (*n == THEMES_LISTED || len == 0 || len >= 64)
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if (strlen(names[i]) == len && strncmp(names[i], name, len) == 0)
+			return;
+	snprintf(names[(*n)++], 64, "%.*s", (int)len, name);
+}
+
+/* Every NAME.theme in dir. */
+static void names_in(const char *dir, char (*names)[64], size_t *n)
+{
+	DIR *d = dir[0] ? opendir(dir) : NULL;
+	if (d == NULL)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (len > 6 && strcmp(e->d_name + len - 6, ".theme") == 0)
+			add_name(names, n, e->d_name, len - 6);
+	}
+	closedir(d);
+}
+
+/* The themes there are: the built-ins and every NAME.theme in the folders
+ * a theme is looked for in, each name once. */
+static void theme_names(struct buf *b)
+{
+	char names[THEMES_LISTED][64];
+	size_t n = 0;
+	add_name(names, &n, "default", 7);
+	add_name(names, &n, "mono", 4);
+	char dirs[1 + PATHS_SHIPPED_MAX][512];
+	size_t nd = 1 + paths_shipped("themes", dirs + 1, PATHS_SHIPPED_MAX);
+	if (paths_user(PATHS_CONFIG, "themes", false, dirs[0], sizeof(dirs[0])) == NULL)
+		dirs[0][0] = '\0';
+	for (size_t i = 0; i < nd; i++)
+		names_in(dirs[i], names, &n);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(b, "%s%s", i ? ", " : "", names[i]);
+}
+
+int cmd_theme(struct screen *sc, const char *args)
+{
+	if (*args == '\0') {
+		struct buf b;
+		buf_init(&b, 0);
+		buf_append_str(&b, "themes: ");
+		theme_names(&b);
+		buf_append_str(&b, " (/theme NAME)");
+		screen_say(sc, MSG_NOTICE, buf_str(&b));
+		buf_done(&b);
+		return REACT_NONE;
+	}
+	screen_load_theme(sc, args, true);
+	return REACT_LAYOUT;
+}
+
+int cmd_stats(struct screen *sc, const char *args)
+{
+	(void)args;
+	sc->stats_view = !sc->stats_view;
+	return REACT_NONE;
+}
+
+int cmd_help(struct screen *sc, const char *args)
+{
+	(void)args;
+	struct buf b;
+	buf_init(&b, 0);
+	commands_help(&b);
+	buf_append_str(&b, "Keys: Enter sends (while a reply streams: queued, sent when it ends) · "
+	                   "Ctrl-J or Alt-Enter: new line · Ctrl-C cancels the reply (on an empty "
+	                   "line it also drops the queue) · PgUp/PgDn scroll · Home: the top · End "
+	                   "follows · Ctrl-T shows thinking · Ctrl-R searches history · Tab completes "
+	                   "· Esc closes /stats · Ctrl-D on an empty line quits\n"
+	                   "Compare: Alt-1..6 focuses a column · Alt-z zooms it · Alt-s syncs "
+	                   "scrolling · Ctrl-C cancels the focused column, or the streaming ones "
+	                   "(twice: all)");
+	screen_say(sc, MSG_NOTICE, buf_str(&b));
+	buf_done(&b);
+	return REACT_FOLLOW;
+}
+
+int cmd_quit(struct screen *sc, const char *args)
+{
+	(void)sc;
+	(void)args;
+	return REACT_QUIT;
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* console: a reply written to a shell (headless, --replay). */
+#include "app/console.h"
+
+#include <string.h>
+
+void console_init(struct console *c, FILE *out, FILE *err, bool raw, bool dim)
+{
+	memset(c, 0, sizeof(*c));
+	c->out = out;
+	c->err = err;
+	c->raw = raw;
+	c->dim = dim;
+	c->text_ends_nl = true;
+	sanitizer_init(&c->text);
+	sanitizer_init(&c->thinking);
+	buf_init(&c->line, 0);
+}
+
+void console_done(struct console *c)
+{
+	sanitizer_done(&c->text);
+	sanitizer_done(&c->thinking);
+	buf_done(&c->line);
+}
+
+/* Writes c->line to f, minding where each stream's line stands. stdout is
+ * flushed once per turn of the loop (a write per token was a fifth of the
+ * CPU); whatever goes to stderr first lets out the text before it. */
+static void put(struct console *c, FILE *f)
+{
+	if (c->line.len == 0)
+		return;
+	if (f != c->out)
+		fflush(c->out);
+	fwrite(c->line.data, 1, c->line.len, f);
+	bool nl = c->line.data[c->line.len - 1] == '\n';
+	if (f == c->out)
+		c->text_ends_nl = nl;
+	else
+		c->err_open = !nl;
+}
+
+/* Ends an open line on stderr before something else is written. */
+static void close_err(struct console *c)
+{
+	if (c->err_open)
+		fputc('\n', c->err);
+	c->err_open = false;
+	c->refusing = false;
+}
+
+static void model_text(struct console *c, struct sanitizer *san, const char *p, size_t n)
+{
+	buf_reset(&c->line);
+	if (c->raw)
+		buf_append(&c->line, p, n);
+	else
+		sanitizer_feed(san, p, n, &c->line);
+}
+
+void console_text(struct console *c, const char *p, size_t n)
+{
+	close_err(c);
+	c->any_text = true;
+	model_text(c, &c->text, p, n);
+	put(c, c->out);
+}
+
+void console_thinking(struct console *c, const char *p, size_t n)
+{
+	if (c->refusing)
+		close_err(c);
+	model_text(c, &c->thinking, p, n);
+	if (c->line.len == 0)
+		return;
+	fflush(c->out);
+	if (c->dim)
+		fputs("\x1b[2m", c->err);
+	put(c, c->err);
+	if (c->dim)
+		fputs("\x1b[22m", c->err);
+}
+
+void console_refusal(struct console *c, const char *p, size_t n)
+{
+	buf_reset(&c->line);
+	if (!c->refusing) {
+		close_err(c);
+		buf_append_str(&c->line, "[refusal] ");
+	}
+	c->refusing = true;
+	sanitize_append(&c->line, p, n);
+	put(c, c->err);
+}
+
+void console_tool_call(struct console *c, const char *name, const char *args)
+{
+	close_err(c);
+	buf_reset(&c->line);
+	buf_append_str(&c->line, "[tool call] ");
+	sanitize_append(&c->line, name, strlen(name));
+	buf_append_char(&c->line, ' ');
+	sanitize_append(&c->line, args, strlen(args));
+	buf_append_char(&c->line, '\n');
+	put(c, c->err);
+}
+
+void console_notice(struct console *c, const char *text)
+{
+	close_err(c);
+	buf_reset(&c->line);
+	buf_append_str(&c->line, "circuit: ");
+	sanitize_append(&c->line, text, strlen(text));
+	buf_append_char(&c->line, '\n');
+	put(c, c->err);
+}
+
+void console_end(struct console *c)
+{
+	buf_reset(&c->line);
+	if (!c->raw)
+		sanitizer_finish(&c->text, &c->line);
+	put(c, c->out);
+	if (c->any_text && !c->text_ends_nl) {
+		fputc('\n', c->out);
+		c->text_ends_nl = true;
+	}
+	fflush(c->out);
+	close_err(c);
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* failure: one line for a failed request: what happened, what to do. */
+#include "app/failure.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "util/sanitize.h"
+
+/* "Try another model with /model." on the screen, "with -m" in a shell. */
+static const char *other_model(const struct failure *f)
+{
+	return f->screen ? "another model with /model" : "another model with -m";
+}
+
+static void access_problem(const struct failure *f, const char *status, const char *m,
+                           struct buf *b)
+{
+	const struct provider *p = f->p;
+	const struct wire_error *e = f->e;
+	if (e->kind == WIRE_ERR_AUTH) {
+		buf_printf(b, "%s rejected the API key (%s%s). Check %s.", p->name, status, m,
+		           *p->key_env ? p->key_env : "the key");
+	} else if (e->kind == WIRE_ERR_BILLING) {
+		buf_printf(b, "%s says the account has no quota or credit left (%s%s). Check your "
+		           "plan and billing.", p->name, status, m);
+	} else if (e->retry_after_ms >= 0) {
+		buf_printf(b, "%s is rate-limiting requests (%s%s). Try again in %.1f s.", p->name,
+		           status, m, (double)e->retry_after_ms / 1000.0);
+	} else {
+		buf_printf(b, "%s is rate-limiting requests (%s%s). Try again shortly.", p->name,
+		           status, m);
+	}
+}
+
+static void request_problem(const struct failure *f, const char *status, const char *m,
+                            struct buf *b)
+{
+	const struct provider *p = f->p;
+	const struct wire_error *e = f->e;
+	switch (e->kind) {
+	case WIRE_ERR_NOT_FOUND:
+		buf_printf(b, "%s does not know model '%s' or the URL (%s%s). Check the model name%s%s.",
+		           p->name, f->model, status, m, p->base_env ? " and " : "",
+		           p->base_env ? p->base_env : "");
+		break;
+	case WIRE_ERR_BLOCKED:
+		buf_printf(b, "%s blocked the prompt: %s.", p->name, m);
+		break;
+	default:
+		buf_printf(b, "%s refused the request (%s%s).", p->name, status, m);
+		break;
+	}
+}
+
+static void describe_raw(const struct failure *f, const char *m, struct buf *b)
+{
+	const struct provider *p = f->p;
+	const struct wire_error *e = f->e;
+	char status[32] = "";
+	if (e->http_status > 0)
+		snprintf(status, sizeof(status), "HTTP %d: ", e->http_status);
+	bool cut = e->kind == WIRE_ERR_TRUNCATED || e->kind == WIRE_ERR_NETWORK ||
+	           e->kind == WIRE_ERR_TOO_BIG;
+	if (f->after_text || cut) {
+		/* The reply had begun: whatever ended it, the text is kept. */
+		buf_printf(b, "the reply from %s was cut short: %s. The text so far is kept%s", p->name,
+		           m, f->screen ? "; /retry asks again." : ".");
+		return;
+	}
+	switch (e->kind) {
+	case WIRE_ERR_AUTH:
+	case WIRE_ERR_BILLING:
+	case WIRE_ERR_RATE_LIMIT:
+		access_problem(f, status, m, b);
+		break;
+	case WIRE_ERR_NOT_FOUND:
+	case WIRE_ERR_BAD_REQUEST:
+	case WIRE_ERR_TOO_LARGE:
+	case WIRE_ERR_BLOCKED:
+		request_problem(f, status, m, b);
+		break;
+	case WIRE_ERR_OVERLOADED:
+	case WIRE_ERR_SERVER:
+		buf_printf(b, "%s %s (%s%s). Try again shortly, or %s.", p->name,
+		           e->kind == WIRE_ERR_OVERLOADED ? "is overloaded" : "had a server error",
+		           status, m, other_model(f));
+		break;
+	case WIRE_ERR_CONNECT:
+		buf_printf(b, "%s: %s (%s). Check the network%s%s.", p->name, m,
+		           p->base_url ? p->base_url : "", p->base_env ? " or " : "",
+		           p->base_env ? p->base_env : "");
+		break;
+	case WIRE_ERR_TIMEOUT:
+		buf_printf(b, "%s: %s. Try again, or %s.", p->name, m, other_model(f));
+		break;
+	case WIRE_ERR_TRUNCATED:
+	case WIRE_ERR_NETWORK:
+	case WIRE_ERR_TOO_BIG: /* above */
+	case WIRE_ERR_STREAM:
+	case WIRE_ERR_UNKNOWN:
+		buf_printf(b, "%s reported an error: %s%s", p->name, status, m);
+		break;
+	}
+}
+
+void failure_describe(const struct failure *f, struct buf *out)
+{
+	struct buf msg, raw;
+	buf_init(&msg, 0);
+	buf_init(&raw, 0);
+	sanitize_append(&msg, f->e->message, strlen(f->e->message));
+	describe_raw(f, buf_str(&msg), &raw);
+	if (f->attempts > 1)
+		buf_printf(&raw, " (%d attempts)", f->attempts);
+	/* A server may quote the key back ("Incorrect API key provided:
+	 * sk-..."): registered keys are redacted here. */
+	log_redact(buf_str(&raw), raw.len, out);
+	buf_done(&raw);
+	buf_done(&msg);
+}

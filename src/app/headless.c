@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* headless: one prompt, the reply streamed to stdout (circuit -p).
+ *
+ * The screen's loop without a terminal: wait in the transport (one poll()
+ * on curl's sockets and the signal pipe) with the nearest timer as
+ * timeout, run the transport; events arrive through the router's
+ * callbacks and go out through the console writer. */
+#include "app/headless.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app/console.h"
+#include "app/failure.h"
+#include "app/reply_figures.h"
+#include "app/report.h"
+#include "model/conversation.h"
+#include "model/history.h"
+#include "net/stream.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/words.h"
+
+#define PROMPT_MAX ((size_t)1 << 20)
+#define MAX_MODELS SESSION_CHAIN_MAX
+
+/* One model's request. */
+struct run {
+	const struct headless_opts *o;
+	struct session *s;
+	char *spec; /* the model as the user named it */
+	struct routed *rr;
+	bool live; /* printed as it arrives (one model, text mode) */
+	bool done;
+	struct metrics *metrics; /* the run's aggregates */
+	char begun_provider[24], begun_model[METRICS_NAME];
+	size_t prompt_bytes;
+	struct reply_metrics f; /* its figures, once done */
+	struct buf text, thinking; /* as received: --json, the history */
+	/* Live: stdout and stderr. Else the reply's text and its notices are
+	 * kept (in memory files) and printed as a labelled block at the end. */
+	struct console con;
+	char *mem_out, *mem_err;
+	size_t mem_out_len, mem_err_len;
+};
+
+/* Reads the prompt from standard input; trailing newlines are not part of it. */
+static char *read_stdin(void)
+{
+	struct buf b;
+	buf_init(&b, PROMPT_MAX);
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (buf_append(&b, chunk, (size_t)n) < 0) {
+			buf_done(&b);
+			return NULL;
+		}
+	}
+	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
+		b.data[--b.len] = '\0';
+	return b.data ? b.data : xstrdup("");
+}
+
+/* ---- the router's callbacks ----------------------------------------------- */
+
+static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
+{
+	struct run *r = ctx;
+	(void)rr;
+	switch (ev->type) {
+	case WIRE_EV_TEXT:
+		console_text(&r->con, ev->text, ev->len);
+		buf_append(&r->text, ev->text, ev->len);
+		break;
+	case WIRE_EV_THINKING:
+		console_thinking(&r->con, ev->text, ev->len);
+		buf_append(&r->thinking, ev->text, ev->len);
+		break;
+	case WIRE_EV_REFUSAL:
+		console_refusal(&r->con, ev->text, ev->len);
+		break;
+	case WIRE_EV_TOOL_CALL:
+		console_tool_call(&r->con, ev->tool_name, ev->tool_args);
+		break;
+	case WIRE_EV_USAGE:
+	case WIRE_EV_STOP:
+	case WIRE_EV_ERROR:
+		break;
+	}
+}
+
+static void on_notice(void *ctx, struct routed *rr, const char *text)
+{
+	struct run *r = ctx;
+	(void)rr;
+	if (r->o->compare == NULL) {
+		console_notice(&r->con, text);
+		return;
+	}
+	/* A compare's notices go to stderr at once, named by their model. */
+	struct buf line;
+	buf_init(&line, 0);
+	buf_printf(&line, "%s: %s", r->spec, text);
+	fflush(stdout);
+	struct console now;
+	console_init(&now, stdout, stderr, false, false);
+	console_notice(&now, buf_str(&line));
+	console_done(&now);
+	buf_done(&line);
+}
+
+static void on_reset(void *ctx, struct routed *rr)
+{
+	struct run *r = ctx;
+	(void)rr;
+	/* The failed attempt's thinking is dropped: the next provider thinks
+	 * again from nothing. Live, it is already on stderr, followed by the
+	 * notice that says why it starts over; what the history keeps and what
+	 * --json carries is the new attempt's alone. */
+	buf_reset(&r->thinking);
+}
+
+static void on_done(void *ctx, struct routed *rr)
+{
+	struct run *r = ctx;
+	r->done = true;
+	reply_figures_of(rr, true, r->prompt_bytes, r->s->cfg, &r->f);
+	metrics_end(r->metrics, r->begun_provider, r->begun_model, &r->f);
+	console_end(&r->con);
+	const struct stream_metrics *m = stream_metrics(routed_stream(rr));
+	const struct wire_error *e = routed_error(rr);
+	log_msg("done %s:%s status=%ld ttfb=%lld ttft=%lld ttfo=%lld total=%lld deltas=%zu "
+	        "attempts=%d error=%s",
+	        routed_provider(rr)->name, routed_model(rr), m->status, m->ttfb, m->ttft, m->ttfo,
+	        m->total, m->deltas, routed_attempts(rr), e ? wire_error_kind_name(e->kind) : "none");
+}
+
+/* ---- one run -------------------------------------------------------------- */
+
+static void run_init(struct run *r, const struct headless_opts *o, struct session *s, char *spec,
+                     bool live, struct metrics *metrics)
+{
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->s = s;
+	r->spec = spec;
+	r->live = live;
+	r->metrics = metrics;
+	buf_init(&r->text, 0);
+	buf_init(&r->thinking, 0);
+	bool dim = !o->no_color && isatty(STDERR_FILENO);
+	if (live) {
+		console_init(&r->con, stdout, stderr, o->raw, dim);
+		return;
+	}
+	FILE *out = open_memstream(&r->mem_out, &r->mem_out_len);
+	FILE *err = open_memstream(&r->mem_err, &r->mem_err_len);
+	if (out == NULL || err == NULL) {
+		fputs("circuit: out of memory\n", stderr);
+		abort();
+	}
+	console_init(&r->con, out, err, o->raw, false);
+}
+
+static void run_free(struct run *r)
+{
+	routed_free(r->rr);
+	if (!r->live) {
+		fclose(r->con.out);
+		fclose(r->con.err);
+		free(r->mem_out);
+		free(r->mem_err);
+	}
+	console_done(&r->con);
+	free(r->spec);
+	buf_done(&r->text);
+	buf_done(&r->thinking);
+}
+
+static int run_start(struct run *r, const char *prompt, long long now)
+{
+	const struct headless_opts *o = r->o;
+	struct wire_message msg = {.role = WIRE_ROLE_USER, .text = prompt};
+	struct wire_request req = {.system = o->system, .messages = &msg, .nmessages = 1};
+	static const struct routed_callbacks cb = {on_event, on_reset, on_notice, on_done};
+	char err[320];
+	/* In a compare each model is its own column: no fallback. */
+	r->rr = session_start(r->s, r->spec, o->compare == NULL, &req, prompt, &cb, r, now, err,
+	                      sizeof(err));
+	if (r->rr == NULL) {
+		fprintf(stderr, "circuit: %s\n", err);
+		return -1;
+	}
+	r->prompt_bytes = strlen(prompt) + (o->system ? strlen(o->system) : 0);
+	snprintf(r->begun_provider, sizeof(r->begun_provider), "%s", routed_provider(r->rr)->name);
+	snprintf(r->begun_model, sizeof(r->begun_model), "%s", routed_model(r->rr));
+	metrics_begin(r->metrics, r->begun_provider, r->begun_model);
+	return 0;
+}
+
+/* ---- the end -------------------------------------------------------------- */
+
+/* A failed request's line, for stderr and --json. */
+static void error_line(const struct run *r, struct buf *out)
+{
+	const struct wire_error *e = routed_error(r->rr);
+	struct failure f = {
+		.p = routed_provider(r->rr),
+		.model = routed_model(r->rr),
+		.e = e,
+		.after_text = r->text.len > 0,
+		.attempts = routed_attempts(r->rr),
+	};
+	failure_describe(&f, out);
+}
+
+/* A kept (not live) reply: its label, its text, then its notices. */
+static void print_block(struct run *r)
+{
+	fflush(r->con.out);
+	fflush(r->con.err);
+	printf("── %s:%s ──\n", routed_provider(r->rr)->name, routed_model(r->rr));
+	fwrite(r->mem_out ? r->mem_out : "", 1, r->mem_out_len, stdout);
+	if (r->mem_out_len == 0 || r->mem_out[r->mem_out_len - 1] != '\n')
+		fputc('\n', stdout);
+	fflush(stdout);
+	fwrite(r->mem_err ? r->mem_err : "", 1, r->mem_err_len, stderr);
+}
+
+/* What else stderr should say about a reply: its error, its malformed
+ * chunks, a cut by the token limit. n: how many models ran. */
+static void print_after(struct run *r, int n)
+{
+	struct buf line;
+	buf_init(&line, 0);
+	const struct stream_metrics *m = stream_metrics(routed_stream(r->rr));
+	if (routed_error(r->rr) != NULL)
+		error_line(r, &line);
+	else if (reply_figures_cut_by_length(&r->f))
+		buf_printf(&line, "the reply was cut by the token limit (stop: %s)", r->f.stop);
+	if (m->malformed > 0)
+		buf_printf(&line, "%s%zu malformed chunk%s skipped", line.len ? "; " : "", m->malformed,
+		           m->malformed == 1 ? " was" : "s were");
+	if (line.len > 0) {
+		fflush(stdout);
+		if (n > 1)
+			fprintf(stderr, "circuit: %s:%s: %s\n", routed_provider(r->rr)->name,
+			        routed_model(r->rr), buf_str(&line));
+		else
+			fprintf(stderr, "circuit: %s\n", buf_str(&line));
+	}
+	buf_done(&line);
+}
+
+/* The rows of the runs that started (a run whose chain could not be used
+ * at all has nothing to report); returns how many. */
+static size_t report_rows(struct run *runs, int n, struct report_row *rows, struct buf *lines)
+{
+	size_t k = 0;
+	for (int i = 0; i < n; i++) {
+		struct run *r = &runs[i];
+		if (r->rr == NULL)
+			continue;
+		const struct stream_metrics *m = stream_metrics(routed_stream(r->rr));
+		rows[k] = (struct report_row){
+			.label = r->spec,
+			.provider = routed_provider(r->rr)->name,
+			.model = routed_model(r->rr),
+			.text = &r->text,
+			.thinking = &r->thinking,
+			.f = &r->f,
+			.usage = m->have_usage ? &m->usage : NULL,
+			.error = routed_error(r->rr),
+			.raw = r->o->raw,
+		};
+		if (rows[k].error != NULL)
+			error_line(r, &lines[k]);
+		rows[k].error_line = buf_str(&lines[k]);
+		k++;
+	}
+	return k;
+}
+
+static void print_results(struct run *runs, int n, struct metrics *metrics)
+{
+	const struct headless_opts *o = runs[0].o;
+	struct report_row rows[MAX_MODELS];
+	struct buf lines[MAX_MODELS];
+	for (int i = 0; i < n; i++)
+		buf_init(&lines[i], 0);
+	size_t k = report_rows(runs, n, rows, lines);
+	if (o->json)
+		report_json(rows, k, metrics, stdout);
+	for (int i = 0; i < n && !o->json; i++) {
+		if (runs[i].rr == NULL)
+			continue;
+		if (!runs[i].live)
+			print_block(&runs[i]);
+		print_after(&runs[i], n);
+	}
+	fflush(stdout);
+	if (n > 1 && !o->json)
+		report_table(rows, k, stderr);
+	for (int i = 0; i < n; i++)
+		buf_done(&lines[i]);
+}
+
+/* ---- the history ---------------------------------------------------------- */
+
+/* A reply worth keeping: it has text, or it ended well. A request that
+ * failed before its first token leaves nothing in the history. */
+static bool worth_keeping(const struct run *r)
+{
+	return r->rr != NULL && (r->text.len > 0 || r->f.outcome == REPLY_OK);
+}
+
+static int keep_run(struct history *h, long long conv, long long group, int column,
+                    const struct run *r, const char *prompt)
+{
+	struct conversation c;
+	conv_init(&c);
+	conv_add(&c, MSG_USER, "you", prompt);
+	char label[96];
+	session_reply_label(r->rr, r->spec, label, sizeof(label));
+	struct message *m = conv_add(&c, MSG_ASSISTANT, label, NULL);
+	msg_append_text(m, buf_str(&r->text), r->text.len);
+	msg_append_thinking(m, buf_str(&r->thinking), r->thinking.len);
+	char line[160];
+	reply_figures_line(&r->f, line, sizeof(line));
+	m->metrics = r->f;
+	m->has_metrics = true;
+	msg_finish(m, r->f.outcome != REPLY_OK && r->text.len > 0, line);
+	int rc = 0;
+	for (size_t i = 0; i < c.n && rc == 0; i++)
+		if (history_add(h, conv, group, column, c.v[i], clock_unix()) < 0)
+			rc = -1;
+	conv_done(&c);
+	return rc;
+}
+
+/* The run in the history, once it has ended: one conversation, a compare
+ * group when it is a compare. A history that cannot be used is one line
+ * on stderr; the run's output is not affected. */
+static void keep(struct run *runs, int n, const char *prompt)
+{
+	const struct headless_opts *o = runs[0].o;
+	bool any = false;
+	for (int i = 0; i < n; i++)
+		any |= worth_keeping(&runs[i]);
+	char path[1024], err[512];
+	if (!o->history || !any || history_default_path(path, sizeof(path)) == NULL)
+		return;
+	struct history *h = history_open(path, err, sizeof(err));
+	if (h == NULL) {
+		fprintf(stderr, "circuit: %s\n", err);
+		return;
+	}
+	long long conv = history_begin(h, o->system, clock_unix());
+	long long group = 0;
+	if (conv > 0 && o->compare != NULL)
+		group = history_begin_compare(h, conv, o->compare, clock_unix());
+	int rc = conv > 0 && group >= 0 ? 0 : -1;
+	for (int i = 0; i < n && rc == 0; i++)
+		if (worth_keeping(&runs[i]))
+			rc = keep_run(h, conv, group, o->compare ? i + 1 : 0, &runs[i], prompt);
+	if (rc < 0)
+		fprintf(stderr, "circuit: history: %s; not kept\n", history_error(h));
+	history_close(h);
+}
+
+/* ---- the loop ------------------------------------------------------------- */
+
+static bool pending(const struct run *runs, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (runs[i].rr != NULL && !runs[i].done)
+			return true;
+	return false;
+}
+
+/* Runs the transport until every request has ended. Ctrl-C (or SIGTERM)
+ * ends the streams the way the screen's Ctrl-C does: the text so far is
+ * kept, printed and stored. A second one kills at once. Returns the
+ * signal that interrupted, 0 none. */
+static int loop(struct session *s, struct run *runs, int n)
+{
+	static const int sigs[] = {SIGINT, SIGTERM};
+	session_catch(s, sigs, 2, true);
+	int interrupted = 0;
+	while (pending(runs, n)) {
+		int fd = session_signal_fd(s);
+		bool ready = false;
+		transport_wait(s->t, &fd, 1, transport_timeout(s->t, clock_ms()), &ready);
+		int sig = ready ? session_signal(s) : 0;
+		if (sig != 0 && interrupted == 0) {
+			interrupted = sig;
+			for (int i = 0; i < n; i++)
+				if (runs[i].rr != NULL && !runs[i].done)
+					routed_cancel(runs[i].rr);
+		}
+		transport_run(s->t, clock_ms());
+		fflush(stdout); /* what this turn decoded, in one write */
+	}
+	session_uncatch(sigs, 2);
+	return interrupted;
+}
+
+/* The models of the run: --compare's, else the one. Returns how many, or
+ * -1 (a message printed). */
+static int models_of(const struct headless_opts *o, struct session *s, char **specs)
+{
+	if (o->compare == NULL) {
+		specs[0] = xstrdup(o->model ? o->model : session_default_model(s));
+		return 1;
+	}
+	int n = words_split(o->compare, ",", specs, MAX_MODELS);
+	if (n <= 0)
+		fprintf(stderr, "circuit: --compare takes 1 to %d models separated by commas\n",
+		        MAX_MODELS);
+	return n <= 0 ? -1 : n;
+}
+
+/* Every model is known and can be asked; returns 0 or an exit status. */
+static int check_models(struct session *s, char **specs, int n, bool with_fallback)
+{
+	int status = 0;
+	for (int i = 0; i < n; i++) {
+		char err[320];
+		int rc = session_check_model(s, specs[i], with_fallback, err, sizeof(err));
+		if (rc < 0) {
+			fprintf(stderr, "circuit: %s\n", err);
+			if (status != 2)
+				status = rc == -2 ? 1 : 2;
+		}
+	}
+	return status;
+}
+
+static int run_all(const struct headless_opts *o, struct session *s, char **specs, int n,
+                   const char *prompt)
+{
+	struct run runs[MAX_MODELS];
+	struct metrics metrics;
+	metrics_init(&metrics);
+	int status = 0;
+	long long now = clock_ms();
+	for (int i = 0; i < n; i++)
+		run_init(&runs[i], o, s, specs[i], n == 1 && !o->json && o->compare == NULL, &metrics);
+	for (int i = 0; i < n && status == 0; i++)
+		if (run_start(&runs[i], prompt, now) < 0)
+			status = 1;
+	int sig = loop(s, runs, n);
+	for (int i = 0; i < n; i++)
+		if (runs[i].rr != NULL && routed_error(runs[i].rr) != NULL)
+			status = 1;
+	print_results(runs, n, &metrics);
+	keep(runs, n, prompt);
+	for (int i = 0; i < n; i++)
+		run_free(&runs[i]);
+	metrics_done(&metrics);
+	if (sig != 0) {
+		fputs(sig == SIGINT ? "circuit: interrupted; the text so far is kept\n"
+		                    : "circuit: terminated; the text so far is kept\n",
+		      stderr);
+		return 128 + sig;
+	}
+	return status;
+}
+
+static char *the_prompt(const struct headless_opts *o)
+{
+	char *prompt = o->prompt ? xstrdup(o->prompt) : read_stdin();
+	if (prompt == NULL) {
+		fprintf(stderr, "circuit: the prompt on standard input is over %zu KiB\n",
+		        PROMPT_MAX / 1024);
+	} else if (*prompt == '\0') {
+		free(prompt);
+		prompt = NULL;
+		fputs("circuit: the prompt is empty: give one with -p or on standard input\n", stderr);
+	}
+	return prompt;
+}
+
+int headless_run(const struct headless_opts *o)
+{
+	char *prompt = the_prompt(o);
+	if (prompt == NULL)
+		return 2;
+	struct session s;
+	struct buf warnings;
+	buf_init(&warnings, 0);
+	int status = session_open(&s, &o->session, &warnings) < 0 ? 1 : 0;
+	fputs(buf_str(&warnings), stderr);
+	buf_done(&warnings);
+	if (status == 0 && o->session.record_dir != NULL && mkdir(o->session.record_dir, 0700) < 0 &&
+	    errno != EEXIST) {
+		fprintf(stderr, "circuit: cannot create %s: %s\n", o->session.record_dir,
+		        strerror(errno));
+		status = 1;
+	}
+	char *specs[MAX_MODELS];
+	int n = status == 0 ? models_of(o, &s, specs) : 0;
+	if (n < 0)
+		status = 2;
+	if (status == 0)
+		status = check_models(&s, specs, n, o->compare == NULL);
+	if (status == 0)
+		status = run_all(o, &s, specs, n, prompt);
+	else if (n > 0)
+		words_free(specs, (size_t)n);
+	session_close(&s);
+	free(prompt);
+	return status;
+}

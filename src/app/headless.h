@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* headless: one prompt, the reply streamed to stdout (circuit -p), or a
+ * compare of several models with a table (--compare), or --json. */
+#ifndef CIRCUIT_APP_HEADLESS_H
+#define CIRCUIT_APP_HEADLESS_H
+
+#include <stdbool.h>
+
+#include "app/session.h"
+
+struct headless_opts {
+	const char *prompt;  /* NULL: read standard input */
+	const char *model;   /* NULL: the default model */
+	const char *system;  /* NULL: none */
+	const char *compare; /* "M1,M2,...": every model at once; NULL: just one */
+	bool json;           /* one JSON object instead of text */
+	bool raw;            /* model text unsanitised */
+	bool no_color;       /* --no-color or NO_COLOR: thinking not dimmed */
+	bool history;        /* keep the run in the history file */
+	struct session_opts session;
+};
+
+/* Runs the request(s) to the end; returns the exit status (0 done, 1 a
+ * request failed, 2 bad usage, 128+N a signal ended it), messages on
+ * stderr. */
+int headless_run(const struct headless_opts *o);
+
+#endif

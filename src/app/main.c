@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* main: which front end a command line asks for: the screen, headless,
+ * --replay, or the history's --search and --export. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/cli.h"
+#include "app/headless.h"
+#include "app/history_cli.h"
+#include "app/replay.h"
+#include "app/screen.h"
+#include "model/config.h"
+#include "util/buf.h"
+
+static int replay(const struct cli *c)
+{
+	if (c->wire == NULL)
+		return cli_bad_usage("--replay needs --wire FORMAT");
+	struct replay_opts ro = {
+		.file = c->replay_file,
+		.wire = c->wire,
+		.events = c->events,
+		.raw = c->raw,
+		.no_color = c->no_color,
+		.status = c->status,
+	};
+	return replay_run(&ro);
+}
+
+static int history_cli(const struct cli *c)
+{
+	if (c->no_history || c->resume || c->prompt || c->compare || (c->search && c->export_id))
+		return cli_bad_usage("--search and --export each stand alone");
+	if (c->search != NULL)
+		return history_cli_search(NULL, c->search);
+	char *end;
+	long long id = strtoll(c->export_id, &end, 10);
+	if (*c->export_id == '\0' || *end != '\0' || id <= 0)
+		return cli_bad_usage("--export takes a conversation id (see /sessions)");
+	return history_cli_export(NULL, id, c->format ? c->format : "md");
+}
+
+/* --resume [ID]: -1 the last, the id, or 0 after a usage message. */
+static long long resume_of(const struct cli *c, bool history)
+{
+	long long id = -1;
+	if (c->resume_id != NULL) {
+		char *end;
+		id = strtoll(c->resume_id, &end, 10);
+		if (*c->resume_id == '\0' || *end != '\0' || id <= 0) {
+			cli_bad_usage("--resume takes a conversation id, or nothing for the last one");
+			return 0;
+		}
+	}
+	if (c->prompt != NULL || c->compare != NULL || !isatty(STDIN_FILENO)) {
+		cli_bad_usage("--resume opens a conversation on the chat screen: not with -p, "
+		              "--compare or a prompt on standard input");
+		return 0;
+	}
+	if (!history) {
+		cli_bad_usage(c->no_history ? "--resume reads the history: not with --no-history"
+		                            : "--resume reads the history, which the config turns off "
+		                              "(history = off)");
+		return 0;
+	}
+	return id;
+}
+
+static int screen(const struct cli *c, const struct config *cfg, const char *warnings,
+                  const struct session_opts *so)
+{
+	if (c->json || c->record_dir || c->raw)
+		return cli_bad_usage("--json, --record and --raw go with -p or a prompt on standard "
+		                     "input");
+	if (!isatty(STDOUT_FILENO))
+		return cli_bad_usage("the interactive screen needs a terminal on stdout; use -p");
+	struct screen_opts o = {
+		.model = c->model ? c->model : cfg->model,
+		.model_given = c->model != NULL,
+		.system = c->system,
+		.theme = c->theme ? c->theme : cfg->theme,
+		.no_color = c->no_color,
+		.compare = c->compare,
+		.history = cfg->history && !c->no_history,
+		.warnings = warnings,
+		.session = *so,
+	};
+	if (c->resume) {
+		o.resume = resume_of(c, o.history);
+		if (o.resume == 0)
+			return 2;
+	}
+	return screen_run(&o);
+}
+
+static int headless(const struct cli *c, const struct config *cfg, const struct session_opts *so)
+{
+	if (c->resume)
+		return cli_bad_usage("--resume opens a conversation on the chat screen: not with -p, "
+		                     "--compare or a prompt on standard input");
+	struct headless_opts o = {
+		.prompt = c->prompt,
+		.model = c->model,
+		.system = c->system,
+		.compare = c->compare,
+		.json = c->json,
+		.raw = c->raw,
+		.no_color = c->no_color,
+		.history = cfg->history && !c->no_history,
+		.session = *so,
+	};
+	return headless_run(&o);
+}
+
+/* The config file under the command line's options: a bad line is a
+ * warning naming FILE:LINE, its default used. Then the front end. */
+static int chat(const struct cli *c)
+{
+	if (c->compare != NULL && c->model != NULL)
+		return cli_bad_usage("use either -m MODEL or --compare M1,M2,...");
+	struct config cfg;
+	config_init(&cfg);
+	struct buf warnings;
+	buf_init(&warnings, 0);
+	config_load(&cfg, c->config_path, c->config_path != NULL, &warnings);
+	struct session_opts so = {
+		.config = &cfg,
+		.fallback = c->fallback,
+		.debug_file = c->debug_file,
+		.record_dir = c->record_dir,
+	};
+	int rc;
+	bool on_screen = c->prompt == NULL && isatty(STDIN_FILENO);
+	if (on_screen) {
+		rc = screen(c, &cfg, buf_str(&warnings), &so);
+	} else {
+		fputs(buf_str(&warnings), stderr);
+		rc = headless(c, &cfg, &so);
+	}
+	buf_done(&warnings);
+	config_done(&cfg);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	struct cli c;
+	if (cli_parse(argc, argv, &c) != 0)
+		return 2;
+	if (c.help) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (c.version) {
+		printf("circuit %s\n", CIRCUIT_VERSION);
+		return 0;
+	}
+	/* no-color.org: NO_COLOR set and not empty turns colour off, as the flag does. */
+	const char *no_color = getenv("NO_COLOR");
+	if (no_color != NULL && *no_color != '\0')
+		c.no_color = true;
+	if (c.replay_file != NULL)
+		return replay(&c);
+	if (c.wire || c.events || c.status)
+		return cli_bad_usage("--wire, --events and --status go with --replay FILE");
+	if (c.search != NULL || c.export_id != NULL)
+		return history_cli(&c);
+	if (c.format != NULL)
+		return cli_bad_usage("--format goes with --export ID");
+	return chat(&c);
+}

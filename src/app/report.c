@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* report: the --json object and the compare table of a headless run. */
+#include "app/report.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "util/glyphs.h"
+#include "util/sanitize.h"
+#include "util/units.h"
+#include "util/utf8.h"
+#include "util/width.h"
+
+/* A JSON string of arbitrary bytes (invalid UTF-8 repaired). */
+static json_t *j_bytes(const char *s, size_t n)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	utf8_repair(s, n, &b);
+	json_t *v = json_stringn(buf_str(&b), b.len);
+	buf_done(&b);
+	return v;
+}
+
+static json_t *j_str(const char *s)
+{
+	return j_bytes(s, strlen(s));
+}
+
+/* Model text for JSON: sanitised unless raw, always valid UTF-8. */
+static json_t *j_text(const struct buf *t, bool raw)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	if (raw)
+		utf8_repair(buf_str(t), t->len, &b);
+	else
+		sanitize_append(&b, buf_str(t), t->len);
+	json_t *v = json_stringn(buf_str(&b), b.len);
+	buf_done(&b);
+	return v;
+}
+
+static json_t *j_ms(long long v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
+
+static void set(json_t *o, const char *k, json_t *v)
+{
+	json_object_set_new(o, k, v);
+}
+
+static json_t *error_json(const struct report_row *r)
+{
+	if (r->error == NULL)
+		return json_null();
+	const struct wire_error *e = r->error;
+	json_t *je = json_object();
+	set(je, "kind", json_string(wire_error_kind_name(e->kind)));
+	set(je, "code", j_str(e->code));
+	set(je, "message", j_str(r->error_line ? r->error_line : ""));
+	set(je, "http_status", e->http_status > 0 ? json_integer(e->http_status) : json_null());
+	return je;
+}
+
+static void figures_json(json_t *o, const struct reply_metrics *f)
+{
+	static const char *const outcomes[] = {"live", "ok", "error", "cancelled"};
+	set(o, "outcome", json_string(outcomes[f->outcome]));
+	set(o, "output_tokens", json_integer(f->tokens_out));
+	set(o, "output_tokens_estimated", json_boolean(f->out_estimated));
+	set(o, "tokens_in", json_integer(f->tokens_in));
+	set(o, "tokens_in_estimated", json_boolean(f->in_estimated));
+	set(o, "tokens_out", json_integer(f->tokens_out));
+	set(o, "tokens_out_estimated", json_boolean(f->out_estimated));
+	set(o, "tokens_thinking", json_integer(f->tokens_thinking));
+	set(o, "tokens_thinking_estimated", json_boolean(f->thinking_estimated));
+	set(o, "ttfb_ms", j_ms(f->ttfb));
+	set(o, "ttft_ms", j_ms(f->ttft));
+	set(o, "ttfo_ms", j_ms(f->ttfo));
+	set(o, "total_ms", j_ms(f->total));
+	set(o, "max_gap_ms", j_ms(f->max_gap));
+	set(o, "tokens_per_second", f->tps >= 0 ? json_real(f->tps) : json_null());
+	set(o, "tokens_per_second_estimated", json_boolean(f->tps_estimated));
+	set(o, "cost_usd", f->cost >= 0 ? json_real(f->cost) : json_null());
+	set(o, "cost_estimated", json_boolean(f->cost_estimated));
+}
+
+static json_t *row_json(const struct report_row *r, bool win_ttft, bool win_tps)
+{
+	json_t *o = json_object();
+	set(o, "model", j_str(r->model));
+	set(o, "label", j_str(r->label));
+	set(o, "provider", j_str(r->provider));
+	set(o, "text", j_text(r->text, r->raw));
+	set(o, "thinking", j_text(r->thinking, false));
+	set(o, "stop", r->f->stop[0] ? j_str(r->f->stop) : json_null());
+	if (r->usage != NULL) {
+		json_t *u = json_object();
+		set(u, "input", j_ms(r->usage->input));
+		set(u, "output", j_ms(r->usage->output));
+		set(o, "usage", u);
+	} else {
+		set(o, "usage", json_null());
+	}
+	figures_json(o, r->f);
+	set(o, "winner_ttft", json_boolean(win_ttft));
+	set(o, "winner_tokens_per_second", json_boolean(win_tps));
+	set(o, "error", error_json(r));
+	return o;
+}
+
+/* One aggregate (model/metrics) as --json shows it. */
+static json_t *agg_json(const struct metrics_agg *g)
+{
+	json_t *o = json_object();
+	set(o, "name", j_str(g->name));
+	set(o, "count", json_integer(g->count));
+	set(o, "active", json_integer(g->active));
+	set(o, "errors", json_integer(g->errors));
+	set(o, "cancelled", json_integer(g->cancelled));
+	set(o, "ttft_p50_ms", j_ms(metrics_agg_ttft(g, 50)));
+	set(o, "ttft_p95_ms", j_ms(metrics_agg_ttft(g, 95)));
+	double tps = metrics_agg_tps(g, 50);
+	set(o, "tokens_per_second_p50", tps >= 0 ? json_real(tps) : json_null());
+	set(o, "breaker_trips", json_integer((json_int_t)g->breaker_trips));
+	set(o, "tokens_in", json_integer(g->tokens_in));
+	set(o, "tokens_out", json_integer(g->tokens_out));
+	set(o, "tokens_thinking", json_integer(g->tokens_thinking));
+	set(o, "tokens_estimated", json_boolean(g->tokens_estimated));
+	set(o, "cost_usd", g->priced > 0 ? json_real(g->cost) : json_null());
+	set(o, "cost_estimated", json_boolean(g->cost_estimated));
+	return o;
+}
+
+static json_t *aggs_json(const struct metrics_agg *g, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, agg_json(&g[i]));
+	return a;
+}
+
+/* The winners among the rows (metrics_best_*), -1 for none. */
+static void winners(const struct report_row *rows, size_t n, int *ttft, int *tps)
+{
+	const struct reply_metrics *fin[64];
+	size_t k = n < 64 ? n : 64;
+	for (size_t i = 0; i < k; i++)
+		fin[i] = rows[i].f;
+	*ttft = k > 1 ? metrics_best_ttft(fin, k) : -1;
+	*tps = k > 1 ? metrics_best_tps(fin, k) : -1;
+}
+
+void report_json(const struct report_row *rows, size_t n, const struct metrics *metrics,
+                 FILE *out)
+{
+	int bt, bp;
+	winners(rows, n, &bt, &bp);
+	json_t *root = json_object();
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, row_json(&rows[i], (int)i == bt, (int)i == bp));
+	set(root, "models", arr);
+	set(root, "providers", aggs_json(metrics->prov, metrics->nprov));
+	set(root, "models_summary", aggs_json(metrics->model, metrics->nmodel));
+	set(root, "totals", agg_json(&metrics->total));
+	json_t *win = json_object();
+	set(win, "ttft", bt >= 0 ? j_str(rows[bt].label) : json_null());
+	set(win, "tokens_per_second", bp >= 0 ? j_str(rows[bp].label) : json_null());
+	set(root, "winners", win);
+	json_dumpf(root, out, JSON_INDENT(2));
+	fputc('\n', out);
+	json_decref(root);
+}
+
+/* printf pads by bytes: the field width that pads s to cols cells. */
+static int pad(const char *s, int cols)
+{
+	size_t n = strlen(s);
+	return cols + (int)(n - width_str(s, n));
+}
+
+static void table_row(const struct report_row *r, bool win_ttft, bool win_tps, FILE *out)
+{
+	const struct reply_metrics *f = r->f;
+	char name[96], ttfb[UNITS_MAX], ttft[UNITS_MAX + 4], total[UNITS_MAX];
+	char tps[UNITS_MAX + 4], in[UNITS_MAX], outc[UNITS_MAX], cost[UNITS_MAX];
+	snprintf(name, sizeof(name), "%s:%s", r->provider, r->model);
+	units_ms(f->ttfb, ttfb, sizeof(ttfb));
+	units_ms(f->ttft, ttft, UNITS_MAX);
+	units_ms(f->total, total, sizeof(total));
+	/* The table's header names the unit: the rate's number alone. */
+	if (f->tps >= 0)
+		snprintf(tps, UNITS_MAX, "%s%.1f", f->tps_estimated ? glyph->approx : "", f->tps);
+	else
+		snprintf(tps, UNITS_MAX, "-");
+	if (win_ttft)
+		snprintf(ttft + strlen(ttft), sizeof(ttft) - strlen(ttft), "%s", glyph->star);
+	if (win_tps)
+		snprintf(tps + strlen(tps), sizeof(tps) - strlen(tps), "%s", glyph->star);
+	units_count(f->tokens_in, f->in_estimated, in, sizeof(in));
+	units_count(f->tokens_out, f->out_estimated, outc, sizeof(outc));
+	units_cost(f->cost, f->cost_estimated, cost, sizeof(cost));
+	const char *stop = r->error ? wire_error_kind_name(r->error->kind) : f->stop[0] ? f->stop : "-";
+	struct buf s;
+	buf_init(&s, 0);
+	sanitize_append(&s, stop, strlen(stop));
+	fprintf(out, "%-28s %8s %*s %8s %*s %*s %*s %*s  %s\n", name, ttfb, pad(ttft, 9), ttft, total,
+	        pad(tps, 9), tps, pad(in, 7), in, pad(outc, 7), outc, pad(cost, 9), cost, buf_str(&s));
+	buf_done(&s);
+}
+
+void report_table(const struct report_row *rows, size_t n, FILE *out)
+{
+	int bt, bp;
+	winners(rows, n, &bt, &bp);
+	fprintf(out, "%-28s %8s %9s %8s %9s %7s %7s %9s  %s\n", "model", "ttfb", "ttft", "total",
+	        "tok/s", "in", "out", "cost", "stop");
+	for (size_t i = 0; i < n; i++)
+		table_row(&rows[i], (int)i == bt, (int)i == bp, out);
+}

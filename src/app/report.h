@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* report: a headless run's results, built in one place: the --json object
+ * (per model the text, stop, usage, figures, error; the run's aggregates)
+ * and the compare table on stderr. */
+#ifndef CIRCUIT_APP_REPORT_H
+#define CIRCUIT_APP_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "model/metrics.h"
+#include "util/buf.h"
+#include "wire/event.h"
+
+/* One model's reply, as the run ended. */
+struct report_row {
+	const char *label;    /* the model as the user named it */
+	const char *provider; /* who answered */
+	const char *model;
+	const struct buf *text, *thinking; /* raw, as received */
+	const struct reply_metrics *f;     /* derived */
+	const struct wire_usage *usage;    /* NULL: none reported */
+	const struct wire_error *error;    /* NULL: none */
+	const char *error_line;            /* failure_describe's line, when error */
+	bool raw;                          /* text unsanitised (--raw) */
+};
+
+/* The --json object, written to out with a newline. metrics: the run's
+ * aggregates (per provider, per model, total). */
+void report_json(const struct report_row *rows, size_t n, const struct metrics *metrics,
+                 FILE *out);
+
+/* The compare table: one row per model; "★" after the best TTFT and rate. */
+void report_table(const struct report_row *rows, size_t n, FILE *out);
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* screen: the interactive client (circuit on a terminal). */
+#ifndef CIRCUIT_APP_SCREEN_H
+#define CIRCUIT_APP_SCREEN_H
+
+#include <stdbool.h>
+
+#include "app/session.h"
+
+struct screen_opts {
+	const char *model;  /* NULL: the default model */
+	bool model_given;   /* by -m: --resume keeps it rather than the conversation's */
+	const char *system; /* NULL: none */
+	const char *theme;  /* NULL: "default" */
+	bool no_color;      /* --no-color or NO_COLOR: the mono theme */
+	const char *compare; /* "M1,M2,...": start comparing them; NULL: one thread */
+	bool history;             /* keep conversations in the history file */
+	const char *history_path; /* NULL: history_default_path() */
+	long long resume;         /* 0: a new thread; -1: the last conversation; else its id */
+	const char *warnings;     /* the config's, shown on the screen at start ("" none) */
+	struct session_opts session;
+};
+
+/* Runs the chat screen until the user quits; returns the exit status. */
+int screen_run(const struct screen_opts *o);
+
+#endif

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* paths: where circuit's files are, decided in one place. The user's
+ * files follow the XDG base directory rules; the files circuit ships
+ * (themes) are found next to the executable, then under the install
+ * prefix, so ./circuit works from any folder as well as an installed one. */
+#ifndef CIRCUIT_UTIL_PATHS_H
+#define CIRCUIT_UTIL_PATHS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum paths_kind {
+	PATHS_CONFIG, /* $XDG_CONFIG_HOME, else ~/.config */
+	PATHS_DATA,   /* $XDG_DATA_HOME, else ~/.local/share */
+	PATHS_STATE,  /* $XDG_STATE_HOME, else ~/.local/state */
+};
+
+/* The user's file or folder rel ("config", "history.db", "themes") under
+ * kind's base and "circuit/", into buf (n bytes). An XDG variable counts
+ * only when it is an absolute path (the spec says to ignore a relative
+ * one). With create, the folders above rel are made (mode 0700). Returns
+ * buf, or NULL when neither the variable nor HOME helps, or it does not
+ * fit. */
+const char *paths_user(enum paths_kind kind, const char *rel, bool create, char *buf, size_t n);
+
+#define PATHS_SHIPPED_MAX 3
+
+/* The folders that may hold circuit's shipped sub ("themes"), best first:
+ * the source tree next to the executable (build/circuit -> themes/), the
+ * prefix next to it (bin/circuit -> share/circuit/themes), and the
+ * compiled-in install prefix. Writes up to PATHS_SHIPPED_MAX paths of
+ * size bytes each into dirs; returns how many. */
+size_t paths_shipped(const char *sub, char (*dirs)[512], size_t max);
+
+#endif
