@@ -80,7 +80,7 @@ static void on_event(void *ctx, const struct wire_event *ev)
 		m->have_usage = true;
 		break;
 	case WIRE_EV_STOP:
-		m->stop = ev->stop;
+		m->stop_kind = ev->stop;
 		snprintf(m->stop_reason, sizeof(m->stop_reason), "%s", ev->reason);
 		break;
 	case WIRE_EV_ERROR:
@@ -327,7 +327,7 @@ struct stream *stream_start(struct transport *t, const struct stream_spec *spec,
 	m->t0 = now_ms;
 	m->ttfb = m->ttft = m->ttfo = m->last = m->total = m->last_byte = m->max_gap = -1;
 	m->usage.input = m->usage.output = m->usage.thinking = -1;
-	m->stop = WIRE_STOP_OTHER;
+	m->stop_kind = WIRE_STOP_OTHER;
 	s->dec = wire_decoder_new(spec->format, &spec->limits, on_event, s);
 	s->record_fd = open_record(spec->record_path);
 	redactor_init(&s->redact);

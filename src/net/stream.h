@@ -47,8 +47,12 @@ struct stream_metrics {
 	size_t deltas;    /* text + thinking events: the live token estimate */
 	struct wire_usage usage; /* -1s until the provider reports */
 	bool have_usage;
-	enum wire_stop stop;
-	char stop_reason[48]; /* "" until a STOP event */
+	/* Why the model stopped, from the STOP event: WIRE_STOP_LENGTH when the
+	 * token limit cut the reply (OpenAI "length", Responses "incomplete"
+	 * for max_output_tokens, Anthropic "max_tokens", Gemini "MAX_TOKENS",
+	 * Ollama "length"); WIRE_STOP_OTHER until a STOP event. */
+	enum wire_stop stop_kind;
+	char stop_reason[48]; /* the provider's own word; "" until a STOP event */
 	size_t malformed;
 };
 

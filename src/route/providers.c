@@ -175,6 +175,13 @@ static struct provider *by_model_name(struct providers *ps, const char *model)
 	return NULL;
 }
 
+const char *providers_key_names(const struct providers *ps, const struct provider *p)
+{
+	if (p == &ps->p[P_GOOGLE] && p->key == NULL)
+		return "GEMINI_API_KEY or GOOGLE_API_KEY";
+	return p->key_env;
+}
+
 int providers_resolve(struct providers *ps, const char *spec, struct provider **p,
                       const char **model, char *err, size_t errlen)
 {
@@ -222,8 +229,8 @@ int providers_resolve(struct providers *ps, const char *spec, struct provider **
 	}
 	if (*found->key_env != '\0' && found->key == NULL) {
 		snprintf(err, errlen, "%s needs an API key: set %s (or use -m mock to try circuit "
-		         "offline)", found->name,
-		         found == &ps->p[P_GOOGLE] ? "GEMINI_API_KEY or GOOGLE_API_KEY" : found->key_env);
+		         "offline)", found->name, providers_key_names(ps, found));
+		*p = found;
 		return -2;
 	}
 	*p = found;

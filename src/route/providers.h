@@ -66,10 +66,16 @@ const char *providers_default_model(struct providers *ps);
  * mock-fast, mock-slow, mock-flaky -> mock. On success sets *p and *model
  * (pointing into spec or a default) and returns 0. On failure a one-line
  * message in err says what is wrong and what to do, and the result is -1
- * for an unknown model or provider, -2 for a missing key (naming the
- * variable to set). */
+ * for an unknown model or provider (*p and *model untouched), -2 for a
+ * missing key (naming the variable to set; *p is the provider that needs
+ * it, *model untouched). */
 int providers_resolve(struct providers *ps, const char *spec, struct provider **p,
                       const char **model, char *err, size_t errlen);
+
+/* The variable(s) p's key is read from, for messages: "OPENAI_API_KEY",
+ * "GEMINI_API_KEY or GOOGLE_API_KEY" for google; "" when p needs no key.
+ * Static or owned by p. */
+const char *providers_key_names(const struct providers *ps, const struct provider *p);
 
 /* A request ready for net/stream: URL, headers (the key is in a header,
  * never in the URL), body. All owned. */

@@ -107,6 +107,22 @@ bool retry_counts_for_breaker(enum wire_error_kind kind)
 	return true;
 }
 
+const char *retry_wait_reason(enum wire_error_kind kind)
+{
+	switch (kind) {
+	case WIRE_ERR_RATE_LIMIT: return "rate limited";
+	case WIRE_ERR_OVERLOADED: return "overloaded";
+	case WIRE_ERR_SERVER: return "server error";
+	case WIRE_ERR_TIMEOUT: return "timeout";
+	case WIRE_ERR_CONNECT: return "unreachable";
+	case WIRE_ERR_NETWORK: return "connection lost";
+	case WIRE_ERR_TRUNCATED: return "cut off";
+	case WIRE_ERR_STREAM: return "stream error";
+	case WIRE_ERR_BILLING: return "quota";
+	default: return "failed";
+	}
+}
+
 const char *retry_action_name(enum retry_action a)
 {
 	switch (a) {

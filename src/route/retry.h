@@ -75,6 +75,13 @@ bool retry_trips_breaker(enum wire_error_kind kind, long long hint_ms);
  * enum counts, as unknown. */
 bool retry_counts_for_breaker(enum wire_error_kind kind);
 
+/* Why the router waits before its next attempt after an error of this
+ * kind, a few words for the status line ("waiting 7.0 s (rate limited)"):
+ * "rate limited", "overloaded", "server error", "timeout", "unreachable",
+ * "connection lost", "cut off", "stream error", "quota"; "failed" for any
+ * other kind. Static. */
+const char *retry_wait_reason(enum wire_error_kind kind);
+
 /* "same", "fallback", "fail", "disable"; "?" outside the enum. */
 const char *retry_action_name(enum retry_action a);
 

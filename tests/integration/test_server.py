@@ -406,6 +406,7 @@ def replay(wire, body, status=None):
             r[ev["type"]] += ev["text"]
         elif ev["type"] == "stop":
             r["stop"] = ev["reason"]
+            r["stop_kind"] = ev.get("stop")
         elif ev["type"] == "usage":
             r["usage"] = (ev["input"], ev["output"])
         elif ev["type"] == "error":
@@ -699,6 +700,31 @@ def test_framing_knobs():
           read_ollama(r.body)["done"], f"{len(big)} {[len(x) for x in lines]}")
 
 
+# Each provider's word for a reply cut by the token limit (stop=length).
+LENGTHS = {"openai": "length", "openai-responses": "incomplete", "anthropic": "max_tokens",
+           "gemini": "MAX_TOKENS", "gemini-json": "MAX_TOKENS", "ollama": "length"}
+
+
+def test_stop_length():
+    """stop=length: every provider says its own word for the token limit,
+    and circuit reads each one as the stop kind "length"."""
+    for wire in READERS:
+        r = request(wire, "tokens=3,stop=length")
+        got = READERS[wire](r.body)
+        check(f"{wire} stop=length: the provider's word", got["done"] and
+              got["stop"] == LENGTHS[wire] and got["text"] == last_entry()["reply"],
+              repr(got))
+        if wire == "openai-responses":
+            check("openai-responses stop=length: incomplete for max_output_tokens",
+                  b'"incomplete_details":{"reason":"max_output_tokens"}' in r.body.replace(b" ", b""))
+        rep = replay(wire, r.body)
+        if rep is not None:
+            dec, rc = rep
+            check(f"{wire} stop=length: circuit --replay reads the stop kind length",
+                  rc == 0 and dec["stop"] == LENGTHS[wire] and dec.get("stop_kind") == "length",
+                  f"rc={rc} {dec!r}")
+
+
 def test_timing():
     r = request("openai", "ttfb_ms=200,tokens=4,pace_ms=60")
     first_body = next((t for t, n in r.arrivals if n > r.head_len), None)
@@ -813,7 +839,7 @@ def main():
     try:
         for t in (test_startup, test_basic_streams, test_shapes, test_keepalive_connection,
                   test_errors, test_drop_and_errors_midstream, test_bad_chunks,
-                  test_framing_knobs, test_timing, test_fail_times, test_request_log,
+                  test_framing_knobs, test_stop_length, test_timing, test_fail_times, test_request_log,
                   test_sigterm):
             try:
                 t()

@@ -136,8 +136,38 @@ static void test_missing_key_names_the_variable(void **state)
 	assert_int_equal(providers_resolve(ps, "gemini-2.5-pro", &p, &m, err, sizeof(err)), -2);
 	assert_non_null(strstr(err, "GEMINI_API_KEY or GOOGLE_API_KEY"));
 	/* Ollama and mock need none. */
+	assert_string_equal(providers_key_names(ps, providers_get(ps, "ollama")), "");
+	assert_string_equal(providers_key_names(ps, providers_get(ps, "mock")), "");
 	assert_resolves(ps, "ollama:qwen3", "ollama", "qwen3");
 	assert_resolves(ps, "mock", "mock", "mock");
+	providers_free(ps);
+}
+
+/* A missing key hands back the provider that needs it, so a caller (the
+ * router's [skip] line) can name its variable; the model is left alone. */
+static void test_missing_key_hands_back_its_provider(void **state)
+{
+	(void)state;
+	struct providers *ps = with_env(ENV("HOME=/root"));
+	struct provider *p = NULL;
+	const char *m = "untouched";
+	char err[256];
+	assert_int_equal(providers_resolve(ps, "claude-opus-4", &p, &m, err, sizeof(err)), -2);
+	assert_ptr_equal(p, providers_get(ps, "anthropic"));
+	assert_string_equal(m, "untouched");
+	assert_string_equal(providers_key_names(ps, p), "ANTHROPIC_API_KEY");
+	assert_int_equal(providers_resolve(ps, "gemini-2.5-pro", &p, &m, err, sizeof(err)), -2);
+	assert_ptr_equal(p, providers_get(ps, "google"));
+	assert_string_equal(providers_key_names(ps, p), "GEMINI_API_KEY or GOOGLE_API_KEY");
+	/* An unknown model leaves both alone. */
+	p = NULL;
+	assert_int_equal(providers_resolve(ps, "nosuch", &p, &m, err, sizeof(err)), -1);
+	assert_null(p);
+	assert_string_equal(m, "untouched");
+	providers_free(ps);
+	/* With a key, the variable it came from. */
+	ps = with_env(ENV("GOOGLE_API_KEY=gk"));
+	assert_string_equal(providers_key_names(ps, providers_get(ps, "google")), "GOOGLE_API_KEY");
 	providers_free(ps);
 }
 
@@ -322,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_provider_prefix_always_wins),
 		cmocka_unit_test(test_unknown_model_or_provider_says_what_to_do),
 		cmocka_unit_test(test_missing_key_names_the_variable),
+		cmocka_unit_test(test_missing_key_hands_back_its_provider),
 		cmocka_unit_test(test_google_api_key_is_the_fallback_variable),
 		cmocka_unit_test(test_requests_per_provider),
 		cmocka_unit_test(test_base_urls_from_the_environment),

@@ -330,6 +330,24 @@ static void test_retry_trips_breaker_for_quota_gone(void **state)
 	}
 }
 
+/* The words the status line shows while the router waits. */
+static void test_retry_wait_reason_names_the_wait(void **state)
+{
+	(void)state;
+	assert_string_equal(retry_wait_reason(WIRE_ERR_RATE_LIMIT), "rate limited");
+	assert_string_equal(retry_wait_reason(WIRE_ERR_OVERLOADED), "overloaded");
+	assert_string_equal(retry_wait_reason(WIRE_ERR_SERVER), "server error");
+	assert_string_equal(retry_wait_reason(WIRE_ERR_TIMEOUT), "timeout");
+	assert_string_equal(retry_wait_reason(WIRE_ERR_CONNECT), "unreachable");
+	assert_string_equal(retry_wait_reason(WIRE_ERR_NETWORK), "connection lost");
+	assert_string_equal(retry_wait_reason(WIRE_ERR_TRUNCATED), "cut off");
+	assert_string_equal(retry_wait_reason(WIRE_ERR_STREAM), "stream error");
+	assert_string_equal(retry_wait_reason(WIRE_ERR_UNKNOWN), "failed");
+	/* Every retried kind has a word of its own or "failed", never "". */
+	for (size_t k = 0; k < NKINDS; k++)
+		assert_true(retry_wait_reason(all_kinds[k])[0] != '\0');
+}
+
 static void test_retry_action_names(void **state)
 {
 	(void)state;
@@ -362,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_retry_counts_for_breaker_each_kind),
 		cmocka_unit_test(test_retry_counts_for_breaker_follows_http_status),
 		cmocka_unit_test(test_retry_trips_breaker_for_quota_gone),
+		cmocka_unit_test(test_retry_wait_reason_names_the_wait),
 		cmocka_unit_test(test_retry_action_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

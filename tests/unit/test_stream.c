@@ -9,6 +9,12 @@
 
 #include "testutil.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "net/mock.h"
 #include "net/stream.h"
 #include "util/buf.h"
@@ -103,6 +109,7 @@ static void test_mock_stream_timings_follow_the_plan(void **state)
 	assert_int_equal(m->total, end);
 	assert_true(m->ttfb >= 0 && m->ttfb < m->ttft);
 	assert_string_equal(m->stop_reason, "stop");
+	assert_int_equal(m->stop_kind, WIRE_STOP_END);
 	assert_true(m->have_usage);
 	double tps = (double)m->usage.output * 1000.0 / (double)(m->last - m->ttft);
 	assert_true(tps > 25 && tps < 90); /* mock: 30-80 tok/s with jitter */
@@ -244,6 +251,164 @@ static void test_free_mid_transfer_never_calls_back(void **state)
 	transport_free(t);
 }
 
+/* ---- a one-shot loopback server (127.0.0.1 only) ------------------------ */
+
+/* Reads the request (headers, then Content-Length bytes of body), so the
+ * client never meets a reset while it is still sending. */
+static void read_request(int c)
+{
+	char req[8192];
+	size_t n = 0;
+	char *end = NULL;
+	while (n < sizeof(req) - 1 && end == NULL) {
+		ssize_t got = read(c, req + n, sizeof(req) - 1 - n);
+		if (got <= 0)
+			return;
+		n += (size_t)got;
+		req[n] = '\0';
+		end = strstr(req, "\r\n\r\n");
+	}
+	if (end == NULL)
+		return;
+	size_t want = 0;
+	const char *cl = strstr(req, "Content-Length:");
+	if (cl != NULL)
+		want = strtoul(cl + 15, NULL, 10);
+	size_t have = n - (size_t)(end + 4 - req);
+	while (have < want) {
+		ssize_t got = read(c, req, sizeof(req));
+		if (got <= 0)
+			return;
+		have += (size_t)got;
+	}
+}
+
+/* Forks a child that answers one request on 127.0.0.1 with a 200 and body,
+ * then exits. Returns its pid; *port is where it listens. */
+static pid_t serve_once(const char *ctype, const char *body, int *port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	socklen_t len = sizeof(a);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int c = accept(fd, NULL, NULL);
+		if (c < 0)
+			_exit(1);
+		read_request(c);
+		char head[256];
+		int hn = snprintf(head, sizeof(head),
+		                  "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		                  "Connection: close\r\n\r\n", ctype, strlen(body));
+		if (write(c, head, (size_t)hn) != hn || write(c, body, strlen(body)) < 0)
+			_exit(1);
+		close(c);
+		_exit(0);
+	}
+	close(fd);
+	return pid;
+}
+
+/* One stream of `format` against a server that sends body; returns it
+ * finished (the caller frees it). */
+static struct stream *stream_from(struct transport *t, enum wire_format format, const char *ctype,
+                                  const char *body, struct seen *w)
+{
+	int port;
+	pid_t pid = serve_once(ctype, body, &port);
+	memset(w, 0, sizeof(*w));
+	buf_init(&w->text, 0);
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/stream", port);
+	static const char req[] = "{}";
+	struct stream_spec spec = {.format = format, .url = url, .body = req, .body_len = 2};
+	const char *err = NULL;
+	struct stream *s = stream_start(t, &spec, &cb, w, 0, &err);
+	assert_non_null(s);
+	/* Real sockets: wait on them; the clock stands still, so no watchdog. */
+	for (int i = 0; i < 500 && !w->done; i++) {
+		bool ready;
+		transport_wait(t, NULL, 0, 20, &ready);
+		transport_run(t, 0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(w->done);
+	return s;
+}
+
+#define SSE(ev, json) "event: " ev "\ndata: " json "\n\n"
+
+/* The token limit reaches the metrics as WIRE_STOP_LENGTH, whatever the
+ * provider calls it, with the provider's own word kept beside it. */
+static void test_token_limit_stop_reaches_the_metrics_as_length(void **state)
+{
+	(void)state;
+	static const struct {
+		enum wire_format format;
+		const char *ctype, *body, *reason;
+	} cases[] = {
+	    {WIRE_OPENAI, "text/event-stream",
+	     "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"cut\"},\"finish_reason\":null}]}\n\n"
+	     "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}\n\n"
+	     "data: [DONE]\n\n",
+	     "length"},
+	    {WIRE_OPENAI_RESPONSES, "text/event-stream",
+	     SSE("response.output_text.delta", "{\"type\":\"response.output_text.delta\",\"delta\":\"cut\"}")
+	     SSE("response.incomplete", "{\"type\":\"response.incomplete\",\"response\":{\"status\":"
+	                                "\"incomplete\",\"incomplete_details\":{\"reason\":"
+	                                "\"max_output_tokens\"}}}"),
+	     "incomplete"},
+	    {WIRE_ANTHROPIC, "text/event-stream",
+	     SSE("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":"
+	                          "\"message\",\"role\":\"assistant\",\"content\":[],\"usage\":"
+	                          "{\"input_tokens\":3,\"output_tokens\":1}}}")
+	     SSE("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
+	                                "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}")
+	     SSE("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+	                                "{\"type\":\"text_delta\",\"text\":\"cut\"}}")
+	     SSE("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+	     SSE("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+	                          "\"max_tokens\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":1}}")
+	     SSE("message_stop", "{\"type\":\"message_stop\"}"),
+	     "max_tokens"},
+	    {WIRE_GEMINI, "text/event-stream",
+	     "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"cut\"}],\"role\": "
+	     "\"model\"},\"finishReason\": \"MAX_TOKENS\",\"index\": 0}]}\r\n\r\n",
+	     "MAX_TOKENS"},
+	    {WIRE_OLLAMA, "application/x-ndjson",
+	     "{\"model\":\"m\",\"message\":{\"role\":\"assistant\",\"content\":\"cut\"},\"done\":false}\n"
+	     "{\"model\":\"m\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,"
+	     "\"done_reason\":\"length\",\"eval_count\":1}\n",
+	     "length"},
+	};
+	struct transport *t = transport_new();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct seen w;
+		struct stream *s = stream_from(t, cases[i].format, cases[i].ctype, cases[i].body, &w);
+		const struct stream_metrics *m = stream_metrics(s);
+		if (stream_error(s) != NULL)
+			print_error("case %zu: %s\n", i, stream_error(s)->message);
+		assert_null(stream_error(s));
+		assert_bytes_equal(w.text.data, w.text.len, "cut");
+		assert_int_equal(m->stop_kind, WIRE_STOP_LENGTH);
+		assert_string_equal(m->stop_reason, cases[i].reason);
+		stream_free(s);
+		buf_done(&w.text);
+	}
+	transport_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_idle_loop_has_nothing_to_wait_for),
 		cmocka_unit_test(test_refused_connection_is_a_connect_error),
 		cmocka_unit_test(test_free_mid_transfer_never_calls_back),
+		cmocka_unit_test(test_token_limit_stop_reaches_the_metrics_as_length),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
