@@ -260,8 +260,11 @@ void metrics_done(struct metrics *m)
  * two providers is two rows. */
 static void model_key(char out[METRICS_NAME], const char *provider, const char *model)
 {
-	snprintf(out, METRICS_NAME, "%s:%s", provider != NULL ? provider : "",
-	         model != NULL ? model : "");
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "%s:%s", provider != NULL ? provider : "", model != NULL ? model : "");
+	key_of(out, buf_str(&b), MODEL_KEY);
+	buf_done(&b);
 }
 
 void metrics_begin(struct metrics *m, const char *provider, const char *model)
