@@ -1566,6 +1566,11 @@ static void keys_run(struct app *a, const unsigned char *s, size_t n, bool final
 			i++;
 			continue;
 		}
+		if (c == 0x1b && i + 1 == n) { /* a lone Esc: never a meta prefix */
+			inputline_escape();
+			i++;
+			continue;
+		}
 		if (c == 0x1b && i + 1 < n && s[i + 1] != '[' && s[i + 1] != 'O' &&
 		    alt_key(a, s[i + 1])) {
 			i += 2;
@@ -1836,6 +1841,27 @@ static void set_models(struct app *a)
 	inputline_set_models(names, sizeof(names) / sizeof(names[0]));
 }
 
+/* What Tab completes: the commands, and after each one its argument. */
+static void set_completion(void)
+{
+	static struct inputline_command cmds[64];
+	size_t n = 0;
+	for (size_t i = 0; i < cmd_count && n < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		enum cmd_id id = cmd_table[i].id;
+		enum complete_kind k = COMPLETE_NONE;
+		if (id == CMD_MODEL || id == CMD_RETRY || id == CMD_FALLBACK || id == CMD_COMPARE)
+			k = COMPLETE_MODEL;
+		else if (id == CMD_THEME)
+			k = COMPLETE_THEME;
+		else if (id == CMD_EXPORT)
+			k = COMPLETE_PATH;
+		cmds[n++] = (struct inputline_command){cmd_table[i].name, k};
+	}
+	inputline_set_commands(cmds, n);
+	static const char *const themes[] = {"default", "light", "solarized-dark", "mono"};
+	inputline_set_themes(themes, sizeof(themes) / sizeof(themes[0]));
+}
+
 int app_run(const struct app_opts *o)
 {
 	struct app app;
@@ -1921,6 +1947,7 @@ int app_run(const struct app_opts *o)
 	inputline_init(hist, on_line, a);
 	free(hist);
 	set_models(a);
+	set_completion();
 	inputline_set_screen_size(a->tui.rows, a->tui.cols);
 	char hello[256];
 	snprintf(hello, sizeof(hello), "circuit %s · model %s · /help for commands and keys%s",
