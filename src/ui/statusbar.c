@@ -63,8 +63,12 @@ static void segment_figures(const struct provider_status *p, int nfig, struct bu
 		units_tps(p->tps, p->tps_estimated, t, sizeof(t));
 		buf_printf(b, " %s", t);
 	}
-	if (k++ < nfig)
-		buf_printf(b, " %u/%u", p->active, p->total);
+	if (k++ < nfig) {
+		char total[UNITS_MAX];
+		units_count(p->active, false, t, sizeof(t));
+		units_count(p->total, false, total, sizeof(total));
+		buf_printf(b, " %s/%s", t, total);
+	}
 }
 
 static int figure_count(const struct provider_status *p)

@@ -77,6 +77,10 @@ static void test_every_segment_reads_the_same_way(void **state)
 	s.p[0].tps_estimated = true;
 	bar(&s, 120, t, sizeof(t));
 	assert_true(starts(t, "anthropic ● 12.0s ≈61.2 tok/s 1/4 │"));
+	/* Counts as every count is written. */
+	s.p[0].total = 12345;
+	bar(&s, 120, t, sizeof(t));
+	assert_true(starts(t, "anthropic ● 12.0s ≈61.2 tok/s 1/12.3k │"));
 }
 
 static void test_the_current_provider_goes_first_whatever_the_order(void **state)
