@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/glyphs.h"
 #include "util/mem.h"
+#include "util/units.h"
 
 /* Provider aggregates are keyed on at most what struct reply_metrics can
  * hold, so a long name given to metrics_begin() and the same name copied
@@ -376,7 +378,6 @@ double metrics_agg_tps(const struct metrics_agg *a, double p)
 
 void metrics_sparkline(const struct metrics_agg *a, size_t width, struct buf *out)
 {
-	static const char *const blocks[8] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
 	size_t shown = kept(a->nttft);
 	if (width < shown)
 		shown = width;
@@ -401,17 +402,14 @@ void metrics_sparkline(const struct metrics_agg *a, size_t width, struct buf *ou
 			if (level > 7)
 				level = 7;
 		}
-		if (buf_append_str(out, blocks[level]) < 0)
+		if (buf_append_str(out, glyph->blocks[level]) < 0)
 			return;
 	}
 }
 
+/* Kept for the app until it calls units_ms itself: one formatter per
+ * quantity, so this is that one. */
 void metrics_fmt_ms(long long ms, char *out, size_t size)
 {
-	if (ms < 0)
-		snprintf(out, size, "-");
-	else if (ms < 10000)
-		snprintf(out, size, "%lldms", ms);
-	else
-		snprintf(out, size, "%.1fs", (double)ms / 1000.0);
+	units_ms(ms, out, size);
 }

@@ -82,8 +82,8 @@ long long metrics_stall(const struct reply_metrics *r, long long now_since_t0);
 int metrics_best_ttft(const struct reply_metrics *const *r, size_t n);
 int metrics_best_tps(const struct reply_metrics *const *r, size_t n);
 
-/* A duration as every view writes it: "-" unknown (ms < 0), "412ms" under
- * 10 s, "12.3s" from there. */
+/* A duration as every view writes it: units_ms (util/units.h), which this
+ * calls. Deprecated: callers move to units_ms. */
 void metrics_fmt_ms(long long ms, char *out, size_t size);
 
 /* Nearest-rank percentile (p in 0..100] of n values (order not needed;
@@ -142,8 +142,9 @@ long long metrics_agg_ttft(const struct metrics_agg *a, double p);
 double metrics_agg_tps(const struct metrics_agg *a, double p);
 
 /* The last `width` TTFT samples, oldest first, as block characters
- * (▁▂▃▄▅▆▇█, scaled between their own min and max; all equal: ▄),
- * appended to out. Appends nothing when there are none. */
+ * (glyph->blocks: ▁▂▃▄▅▆▇█, or "_.-=+*#@" outside a UTF-8 locale; scaled
+ * between their own min and max; all equal: the fourth), appended to out.
+ * Appends nothing when there are none. */
 void metrics_sparkline(const struct metrics_agg *a, size_t width, struct buf *out);
 
 #endif

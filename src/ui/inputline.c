@@ -9,8 +9,8 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#include "ui/commands.h"
 #include "util/buf.h"
+#include "util/glyphs.h"
 #include "util/mem.h"
 #include "util/width.h"
 
@@ -24,11 +24,19 @@ static bool dirty = true;
 static inputline_fn line_fn;
 static void *line_ctx;
 static char *history_file;
-static char **models;
-static size_t nmodels;
+static const struct inputline_command *commands; /* borrowed: the app's table */
+static size_t ncommands;
+/* Copies of the words Tab completes after a command. */
+struct words {
+	char **v;
+	size_t n;
+};
+static struct words models, themes;
 static FILE *devnull;
 static int cur_y, cur_x;
-static char hint[160]; /* the matches of an ambiguous Tab, for the status bar */
+/* The matches of an ambiguous Tab, all of them up to a bound (the app shows
+ * what fits where it has room). */
+static char hint[4096];
 
 /* readline reads keys from here: the bytes the loop handed over. */
 static int getc_fn(FILE *f)
@@ -80,40 +88,87 @@ static int insert_newline(int count, int key)
 	return 0;
 }
 
+/* The next command ("/model") whose name starts with text after its slash. */
 static char *command_gen(const char *text, int state)
 {
 	static size_t at;
 	if (state == 0)
 		at = 0;
-	const char *c = cmd_complete(text, &at);
-	return c ? xstrdup(c) : NULL;
+	size_t len = strlen(text + 1);
+	while (at < ncommands) {
+		const char *name = commands[at++].name;
+		if (strncmp(name, text + 1, len) == 0) {
+			size_t n = strlen(name) + 2;
+			char *m = xmalloc(n);
+			snprintf(m, n, "/%s", name);
+			return m;
+		}
+	}
+	return NULL;
 }
 
-static char *model_gen(const char *text, int state)
+/* The word list command_gen's sibling completes from (models or themes). */
+static const struct words *gen_words;
+
+static char *words_gen(const char *text, int state)
 {
 	static size_t at;
 	if (state == 0)
 		at = 0;
-	while (at < nmodels) {
-		const char *m = models[at++];
-		if (strncmp(m, text, strlen(text)) == 0)
-			return xstrdup(m);
+	size_t len = strlen(text);
+	while (gen_words != NULL && at < gen_words->n) {
+		const char *w = gen_words->v[at++];
+		if (strncmp(w, text, len) == 0)
+			return xstrdup(w);
 	}
 	return NULL;
+}
+
+/* The command the line starts with: its name exactly, else a prefix of
+ * one name only ("/m gpt" is /model's), as the app parses it; NULL for
+ * none or several. */
+static const struct inputline_command *line_command(const char *line)
+{
+	if (line == NULL || line[0] != '/')
+		return NULL;
+	size_t len = strcspn(line + 1, " \t");
+	const struct inputline_command *found = NULL;
+	int prefixed = 0;
+	for (size_t i = 0; i < ncommands; i++) {
+		const char *name = commands[i].name;
+		if (strncmp(name, line + 1, len) != 0)
+			continue;
+		if (strlen(name) == len)
+			return &commands[i];
+		found = &commands[i];
+		prefixed++;
+	}
+	return prefixed == 1 ? found : NULL;
 }
 
 static char **complete(const char *text, int start, int end)
 {
 	(void)end;
-	rl_attempted_completion_over = 1; /* never fall back to file names */
+	rl_attempted_completion_over = 1; /* no fallback to file names unless asked */
 	if (start == 0 && text[0] == '/')
 		return rl_completion_matches(text, command_gen);
-	/* The commands that take models: every word after the first. */
-	static const char *const takes_models[] = {"/model ", "/m ", "/compare ", "/retry ",
-	                                           "/fallback "};
-	for (size_t i = 0; i < sizeof(takes_models) / sizeof(takes_models[0]); i++)
-		if (strncmp(rl_line_buffer, takes_models[i], strlen(takes_models[i])) == 0)
-			return rl_completion_matches(text, model_gen);
+	const struct inputline_command *c = start > 0 ? line_command(rl_line_buffer) : NULL;
+	if (c == NULL)
+		return NULL;
+	/* Every word after the command's: /compare takes several models. */
+	switch (c->complete) {
+	case COMPLETE_MODEL:
+		gen_words = &models;
+		return rl_completion_matches(text, words_gen);
+	case COMPLETE_THEME:
+		gen_words = &themes;
+		return rl_completion_matches(text, words_gen);
+	case COMPLETE_PATH:
+		/* readline's own: "~/" expanded, a directory ends in "/". */
+		return rl_completion_matches(text, rl_filename_completion_function);
+	case COMPLETE_NONE:
+		break;
+	}
 	return NULL;
 }
 
@@ -124,11 +179,13 @@ static void show_matches(char **matches, int num, int max)
 {
 	(void)max;
 	size_t used = 0;
+	/* Room kept for " …" when the list is longer than the bound. */
+	size_t cap = sizeof(hint) - strlen(glyph->ellipsis) - 1;
 	hint[0] = '\0';
-	for (int i = 1; i <= num && used + 2 < sizeof(hint); i++) {
-		int w = snprintf(hint + used, sizeof(hint) - used, "%s%s", i > 1 ? " " : "", matches[i]);
-		if (w < 0 || (size_t)w >= sizeof(hint) - used) {
-			hint[used] = '\0';
+	for (int i = 1; i <= num; i++) {
+		int w = snprintf(hint + used, cap - used, "%s%s", i > 1 ? " " : "", matches[i]);
+		if (w < 0 || (size_t)w >= cap - used) {
+			snprintf(hint + used, sizeof(hint) - used, " %s", glyph->ellipsis);
 			break;
 		}
 		used += (size_t)w;
@@ -142,6 +199,18 @@ const char *inputline_take_hint(void)
 	memcpy(out, hint, sizeof(hint));
 	hint[0] = '\0';
 	return out;
+}
+
+/* w holds copies of list[0..n) (none: n 0), what it held freed. */
+static void words_set(struct words *w, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < w->n; i++)
+		free(w->v[i]);
+	free(w->v);
+	w->v = n > 0 ? xcalloc(n, sizeof(*w->v)) : NULL;
+	for (size_t i = 0; i < n; i++)
+		w->v[i] = xstrdup(list[i]);
+	w->n = n;
 }
 
 void inputline_init(const char *history_path, inputline_fn fn, void *ctx)
@@ -188,11 +257,10 @@ void inputline_done(void)
 	rl_callback_handler_remove();
 	free(history_file);
 	history_file = NULL;
-	for (size_t i = 0; i < nmodels; i++)
-		free(models[i]);
-	free(models);
-	models = NULL;
-	nmodels = 0;
+	words_set(&models, NULL, 0);
+	words_set(&themes, NULL, 0);
+	commands = NULL;
+	ncommands = 0;
 	if (devnull != NULL)
 		fclose(devnull);
 	devnull = NULL;
@@ -223,13 +291,28 @@ void inputline_paste(const char *p, size_t n)
 
 void inputline_set_models(const char *const *list, size_t n)
 {
-	for (size_t i = 0; i < nmodels; i++)
-		free(models[i]);
-	free(models);
-	models = xcalloc(n ? n : 1, sizeof(*models));
-	for (size_t i = 0; i < n; i++)
-		models[i] = xstrdup(list[i]);
-	nmodels = n;
+	words_set(&models, list, n);
+}
+
+void inputline_set_themes(const char *const *names, size_t n)
+{
+	words_set(&themes, names, n);
+}
+
+void inputline_set_commands(const struct inputline_command *cmds, size_t n)
+{
+	commands = cmds;
+	ncommands = n;
+}
+
+void inputline_escape(void)
+{
+	/* rl_editing_mode: 0 vi, 1 emacs (readline's private vi_mode and
+	 * emacs_mode). In vi insert mode Esc goes to command mode at once:
+	 * with nothing queued behind it, readline does not wait for a
+	 * sequence. */
+	if (rl_editing_mode == 0)
+		inputline_key(0x1b);
 }
 
 void inputline_set_screen_size(int rows, int cols)

@@ -23,11 +23,30 @@ void inputline_key(unsigned char c);
 /* Pasted text (between bracketed-paste markers): inserted as it is,
  * newlines included; a paste never sends. */
 void inputline_paste(const char *p, size_t n);
-/* Words Tab completes after "/model " (copied). */
+/* What Tab completes after a command's name. */
+enum complete_kind { COMPLETE_NONE, COMPLETE_MODEL, COMPLETE_THEME, COMPLETE_PATH };
+struct inputline_command {
+	const char *name; /* without the slash: "model" */
+	enum complete_kind complete;
+};
+/* The commands Tab completes after "/", and what their argument completes
+ * to (borrowed: a static table). After "/NAME " (or a prefix of one name
+ * only, "/m "), every word completes to: COMPLETE_MODEL the models,
+ * COMPLETE_THEME the themes, COMPLETE_PATH a file name (readline's, "~/"
+ * expanded, a directory ending in "/"), COMPLETE_NONE nothing. */
+void inputline_set_commands(const struct inputline_command *cmds, size_t n);
+/* The words COMPLETE_MODEL completes to (copied). */
 void inputline_set_models(const char *const *models, size_t n);
+/* The words COMPLETE_THEME completes to (copied). */
+void inputline_set_themes(const char *const *names, size_t n);
+/* A lone Esc: readline's vi mode gets it (command mode); in emacs mode it
+ * is dropped, so it never becomes a meta prefix that eats the next key. */
+void inputline_escape(void);
 void inputline_set_screen_size(int rows, int cols);
 
-/* The choices of an ambiguous Tab ("/stats /system"), once; "" if none. */
+/* The choices of an ambiguous Tab ("/stats /system"), all of them, once;
+ * "" if none. Bounded (4 KiB): a longer list ends in " …". Borrowed until
+ * the next call. */
 const char *inputline_take_hint(void);
 /* True once since the line or the prompt changed. */
 bool inputline_take_dirty(void);

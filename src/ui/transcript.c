@@ -9,8 +9,10 @@
 
 #include "ui/theme.h"
 #include "ui/wrap.h"
-#include "util/width.h"
+#include "util/glyphs.h"
 #include "util/mem.h"
+#include "util/units.h"
+#include "util/width.h"
 
 /* The wrapped lines of one text (a message's text or thinking). */
 struct wrapped {
@@ -34,6 +36,8 @@ struct transcript {
 	int width;
 	int scroll; /* lines up from the bottom; 0 follows the tail */
 	int total;  /* lines of the whole thread at this width */
+	bool unseen; /* output arrived since the view was scrolled up: the marker */
+	bool top;    /* a thread shorter than the window starts at its top row */
 	size_t open_from; /* the oldest message still streaming (n: none) */
 	bool show_thinking;
 	bool recount; /* thinking toggled: every message's row count changes */
@@ -113,8 +117,10 @@ static int message_rows(const struct transcript *t, const struct cache *c)
 static void update(struct transcript *t, const struct conversation *conv, int width)
 {
 	bool had = t->n > 0; /* rows counted before: output can arrive below them */
-	if (width != t->width || conv != t->conv || conv->removals != t->removals ||
-	    conv->n < t->n) {
+	bool other = conv != t->conv || conv->removals != t->removals || conv->n < t->n;
+	if (other)
+		t->unseen = false; /* another thread, or /clear: nothing new below */
+	if (width != t->width || other) {
 		reset_cache(t); /* resize, /clear, another thread: wrap everything again */
 		t->width = width;
 		t->total = 0;
@@ -148,6 +154,7 @@ static void update(struct transcript *t, const struct conversation *conv, int wi
 		t->n++;
 	}
 	int added_below = 0;
+	bool arrived = false;
 	t->open_from = t->n;
 	for (size_t i = from; i < t->n; i++) {
 		struct cache *c = &t->c[i];
@@ -155,6 +162,7 @@ static void update(struct transcript *t, const struct conversation *conv, int wi
 			t->open_from = i;
 		if (c->version == c->m->version)
 			continue;
+		arrived = true;
 		int before = c->rows;
 		rewrap(&c->text, &c->m->text, 0, width);
 		rewrap(&c->think, &c->m->thinking, c->m->thinking_resets, width);
@@ -164,9 +172,11 @@ static void update(struct transcript *t, const struct conversation *conv, int wi
 		added_below += c->rows - before;
 	}
 	/* Scrolled up: keep the view where it is while output arrives below
-	 * (or goes).
+	 * (or goes), and say that it did.
 	 * (After a resize or another thread there is no view to keep: the
 	 * offset from the bottom stays.) */
+	if (had && t->scroll > 0 && arrived)
+		t->unseen = true;
 	if (had && t->scroll > 0 && added_below != 0) {
 		/* (fewer rows: a fallback dropped the thinking) */
 		t->scroll += added_below;
@@ -233,7 +243,11 @@ static void describe_row(const struct transcript *t, const struct cache *c, int 
 		o->n = width_cut(m->label, strlen(m->label), (size_t)cols, &lw);
 		o->attr = theme_attr(e);
 		/* While it streams, its meta says what it waits for, if it waits. */
-		const char *meta = m->streaming && !*m->meta ? "streaming…" : m->meta;
+		const char *meta = m->meta;
+		if (m->streaming && *m->meta == '\0') {
+			snprintf(o->tmp, sizeof(o->tmp), "streaming%s", glyph->ellipsis);
+			meta = o->tmp;
+		}
 		if (*meta != '\0' && lw + 2 < (size_t)cols) {
 			o->gap = true;
 			o->tail = meta;
@@ -248,8 +262,10 @@ static void describe_row(const struct transcript *t, const struct cache *c, int 
 		if (r < trows) {
 			o->attr = theme_attr(THEME_TRANSCRIPT_THINKING);
 			if (!t->show_thinking) {
-				snprintf(o->tmp, sizeof(o->tmp), "▸ thinking (%zu lines, Ctrl-T shows)",
-				         c->think.n);
+				char lines[UNITS_MAX];
+				units_plural((long long)c->think.n, "line", lines, sizeof(lines));
+				snprintf(o->tmp, sizeof(o->tmp), "%s thinking (%s, Ctrl-T shows)",
+				         glyph->more, lines);
 				o->s = o->tmp;
 				o->n = width_cut(o->tmp, strlen(o->tmp), (size_t)cols, NULL);
 			} else {
@@ -270,7 +286,7 @@ static void describe_row(const struct transcript *t, const struct cache *c, int 
 		o->n = l->len;
 		o->attr = theme_attr(e);
 		if (m->streaming && r == (int)c->text.n - 1 && (int)l->width < cols) {
-			o->tail = "▌";
+			o->tail = glyph->cursor;
 			o->tn = strlen(o->tail);
 			o->tail_attr = theme_attr(THEME_TRANSCRIPT_ASSISTANT);
 		}
@@ -341,7 +357,46 @@ static void put_row(struct transcript *t, WINDOW *w, int y, int cols, const stru
 	t->shown[y] = k;
 }
 
-static const char marker_text[] = "── new output below (End or PgDn) ──";
+/* The marker over the bottom row: output arrived below the view. */
+static void marker_row(struct row *o, int cols)
+{
+	memset(o, 0, sizeof(*o));
+	const char *h = glyph->hrule;
+	snprintf(o->tmp, sizeof(o->tmp), "%s%s new output below (End or PgDn) %s%s", h, h, h, h);
+	o->s = o->tmp;
+	o->tail = "";
+	o->n = width_cut(o->tmp, strlen(o->tmp), cols > 1 ? (size_t)cols - 1 : 0, NULL);
+	o->attr = theme_attr(THEME_MARKER);
+}
+
+/* Draws the thread's lines from row `bottom` up, the last of them showing
+ * line (total - 1 - scroll); the marker's row is left to it. */
+static void draw_lines(struct transcript *t, WINDOW *w, int cols, int bottom, int marker_y)
+{
+	struct row o;
+	int y = bottom;
+	int skip = t->scroll; /* lines below the view */
+	for (size_t i = t->n; i-- > 0 && y >= 0;) {
+		const struct cache *c = &t->c[i];
+		int r = c->rows - 1;
+		if (skip >= c->rows) {
+			skip -= c->rows;
+			continue;
+		}
+		r -= skip;
+		skip = 0;
+		for (; r >= 0 && y >= 0; r--, y--) {
+			if (y == marker_y)
+				continue;
+			describe_row(t, c, r, cols, &o);
+			put_row(t, w, y, cols, &o);
+		}
+	}
+	memset(&o, 0, sizeof(o));
+	o.s = o.tail = "";
+	for (; y >= 0; y--)
+		put_row(t, w, y, cols, &o); /* above the thread's first line */
+}
 
 void transcript_draw(struct transcript *t, const struct conversation *conv, WINDOW *w)
 {
@@ -362,38 +417,25 @@ void transcript_draw(struct transcript *t, const struct conversation *conv, WIND
 		memset(t->shown, 0, (size_t)rows * sizeof(*t->shown));
 		t->shown_rows = rows;
 	}
+	/* Scrolled all the way up, the thread's first line is on the top row. */
 	int max_scroll = t->total > rows ? t->total - rows : 0;
 	if (t->scroll > max_scroll)
 		t->scroll = max_scroll;
+	if (t->scroll == 0)
+		t->unseen = false;
+	/* The marker lies over the bottom row rather than pushing the lines up,
+	 * so the view does not move when it appears. */
+	int marker_y = t->unseen ? rows - 1 : -1;
+	int bottom = t->top && t->total < rows ? t->total - 1 : rows - 1;
 	struct row o;
-	/* Walk up from the bottom: the last screen row shows line
-	 * (total - 1 - scroll) of the thread. */
-	int marker = t->scroll > 0 ? 1 : 0;
-	int y = rows - 1 - marker;
-	int skip = t->scroll; /* lines below the view */
-	for (size_t i = t->n; i-- > 0 && y >= 0;) {
-		const struct cache *c = &t->c[i];
-		int r = c->rows - 1;
-		if (skip >= c->rows) {
-			skip -= c->rows;
-			continue;
-		}
-		r -= skip;
-		skip = 0;
-		for (; r >= 0 && y >= 0; r--, y--) {
-			describe_row(t, c, r, cols, &o);
-			put_row(t, w, y, cols, &o);
-		}
-	}
 	memset(&o, 0, sizeof(o));
 	o.s = o.tail = "";
-	for (; y >= 0; y--)
-		put_row(t, w, y, cols, &o); /* above the thread's first line */
-	if (marker) {
-		o.s = marker_text;
-		o.n = width_cut(marker_text, sizeof(marker_text) - 1, (size_t)cols - 1, NULL);
-		o.attr = theme_attr(THEME_MARKER);
-		put_row(t, w, rows - 1, cols, &o);
+	for (int y = rows - 1; y > bottom; y--)
+		put_row(t, w, y, cols, &o); /* below a short thread drawn from the top */
+	draw_lines(t, w, cols, bottom, marker_y);
+	if (marker_y >= 0) {
+		marker_row(&o, cols);
+		put_row(t, w, marker_y, cols, &o);
 	}
 	wnoutrefresh(w);
 }
@@ -409,6 +451,7 @@ void transcript_scroll(struct transcript *t, int lines)
 void transcript_follow(struct transcript *t)
 {
 	t->scroll = 0;
+	t->unseen = false;
 }
 
 bool transcript_following(const struct transcript *t)
@@ -434,4 +477,9 @@ void transcript_set_thinking(struct transcript *t, bool show)
 bool transcript_thinking(const struct transcript *t)
 {
 	return t->show_thinking;
+}
+
+void transcript_set_top(struct transcript *t, bool top)
+{
+	t->top = top;
 }

@@ -20,8 +20,10 @@ void transcript_free(struct transcript *t);
  * re-wraps everything (a resize). */
 void transcript_draw(struct transcript *t, const struct conversation *conv, WINDOW *w);
 
-/* Scrolls by lines (positive: back in time). Scrolled up, new output does
- * not move the view; a marker says there is more below. */
+/* Scrolls by lines (positive: back in time; the draw stops it at the
+ * thread's first line, on the top row). Scrolled up, new output does not
+ * move the view; once output arrives below it, a marker over the bottom
+ * row says so, until the view follows the tail again. */
 void transcript_scroll(struct transcript *t, int lines);
 /* Back to following the tail. */
 void transcript_follow(struct transcript *t);
@@ -31,5 +33,9 @@ int transcript_scrolled(const struct transcript *t);
 /* Thinking shown in full, or collapsed to one line (the default). */
 void transcript_set_thinking(struct transcript *t, bool show);
 bool transcript_thinking(const struct transcript *t);
+/* top: a thread shorter than the window starts on its top row (compare
+ * columns: every answer starts under its header); false, the default: it
+ * ends on the bottom row, as a chat does. */
+void transcript_set_top(struct transcript *t, bool top);
 
 #endif

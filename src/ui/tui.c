@@ -9,10 +9,14 @@
 #include <unistd.h>
 
 #include "ui/theme.h"
+#include "util/glyphs.h"
 
 int tui_init(struct tui *t, char *err, size_t errlen)
 {
 	memset(t, 0, sizeof(*t));
+	/* The app set the locale: circuit's own marks follow it (ASCII under
+	 * LANG=C, where UTF-8 rules would show as "~T~@"). */
+	glyphs_init();
 	if (newterm(NULL, stdout, stdin) == NULL) {
 		snprintf(err, errlen, "cannot use this terminal (TERM=%s)",
 		         getenv("TERM") ? getenv("TERM") : "unset");
@@ -92,7 +96,7 @@ void tui_draw_rule(struct tui *t)
 	werase(t->rule);
 	wattrset(t->rule, theme_attr(THEME_BORDER));
 	for (int i = 0; i < t->cols; i++)
-		waddstr(t->rule, "─");
+		waddstr(t->rule, glyph->hrule);
 	wattrset(t->rule, 0);
 	wnoutrefresh(t->rule);
 }

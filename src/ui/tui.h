@@ -14,8 +14,10 @@ struct tui {
 	int input_rows;
 };
 
-/* Starts curses on the terminal (locale, raw keys read by the loop itself,
- * colours). Returns 0, or -1 with a message if the terminal cannot be used. */
+/* Starts curses on the terminal (raw keys read by the loop itself,
+ * colours) and picks circuit's marks for the locale (glyphs_init: call
+ * setlocale first). Returns 0, or -1 with a message if the terminal cannot
+ * be used. */
 int tui_init(struct tui *t, char *err, size_t errlen);
 void tui_done(struct tui *t);
 /* Lays the windows out for the terminal's current size and input_rows. */

@@ -7,14 +7,14 @@
 
 static const struct glyphs utf8_set = {
 	.hrule = "─", .vrule = "│", .ellipsis = "…", .approx = "≈", .star = "★",
-	.cursor = "▌", .arrow = "→", .more = "▸", .ok = "●", .error = "✖", .open = "◌",
+	.cursor = "▌", .arrow = "→", .dot = "·", .more = "▸", .ok = "●", .error = "✖", .open = "◌",
 	.half = "◐", .idle = "○",
 	.blocks = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"},
 };
 
 static const struct glyphs ascii_set = {
 	.hrule = "-", .vrule = "|", .ellipsis = "...", .approx = "~", .star = "*",
-	.cursor = "_", .arrow = "->", .more = ">", .ok = "o", .error = "x", .open = "-",
+	.cursor = "_", .arrow = "->", .dot = "|", .more = ">", .ok = "o", .error = "x", .open = "-",
 	.half = "?", .idle = ".",
 	.blocks = {"_", ".", "-", "=", "+", "*", "#", "@"},
 };

@@ -16,6 +16,7 @@ struct glyphs {
 	const char *star;     /* "★"  / "*"  a compare winner */
 	const char *cursor;   /* "▌"  / "_"  the streaming cursor */
 	const char *arrow;    /* "→"  / "->" fallback notices */
+	const char *dot;      /* "·"  / "|"  between the figures of a header or label */
 	const char *more;     /* "▸"  / ">"  collapsed thinking */
 	const char *ok;       /* "●"  / "o"  provider answering */
 	const char *error;    /* "✖"  / "x"  provider's last reply failed */

@@ -202,11 +202,11 @@ class Column:
         t = re.search(r"· ttft (\d+(?:\.\d+)?)(ms|s)(★?)", rest)
         self.ttft = None if not t else (float(t.group(1)) * (1 if t.group(2) == "ms" else 1000))
         self.ttft_star = bool(t and t.group(3))
-        r = re.search(r"· (≈?)(\d+(?:\.\d+)?) t/s(★?)", rest)
+        r = re.search(r"· (≈?)(\d+(?:\.\d+)?) tok/s(★?)", rest)
         self.rate = float(r.group(2)) if r else None
         self.rate_est = bool(r and r.group(1))
         self.rate_star = bool(r and r.group(3))
-        k = re.search(r"· (≈?)(\d+) tok\b", rest)
+        k = re.search(r"· (≈?)(\d+) tokens?\b", rest)
         self.tok = int(k.group(2)) if k else None
         self.tok_est = bool(k and k.group(1))
         c = re.search(r"· \$(\d+(?:\.(\d+))?)", rest)
@@ -285,10 +285,11 @@ class Screen(harness.Screen):
 def segment(status, name):
     """A provider's status-bar segment: (glyph, ttft ms, tok/s, active, total) or None."""
     m = re.search(r"(?:^|│ )" + re.escape(name) +
-                  r" ([●○✖◌◐])(?: probing)?(?: (\d+)ms)?(?: (\d+)t/s)? (\d+)/(\d+)\b", status)
+                  r" ([●○✖◌◐])(?: (?:probing|half-open|open \S+|stalled \S+))*(?: (\d+)ms)?"
+                  r"(?: ≈?(\d+(?:\.\d+)?) tok/s)? (\d+)/(\d+)\b", status)
     if not m:
         return None
-    return (m.group(1), m.group(2) and int(m.group(2)), m.group(3) and int(m.group(3)),
+    return (m.group(1), m.group(2) and int(m.group(2)), m.group(3) and float(m.group(3)),
             int(m.group(4)), int(m.group(5)))
 
 
@@ -373,6 +374,13 @@ def test_tui_figures(tmp):
         check("end: every header says done", ok, str(s))
         if not ok:
             return
+        check("end: every thread starts on the row under its header, the prompts level",
+              all(c.rows and c.rows[0].strip() != "" for c in s.columns)
+              and len({tuple(c.labels("you")) for c in s.columns}) == 1, str(s))
+        check("end: every header has the same fields in the same order",
+              len({len(c.rest.split(" · ")) for c in s.columns}) == 1
+              and all(c.rest.startswith(" · ttft ") for c in s.columns),
+              "\n".join(c.head for c in s.columns))
         for x in provs:
             c = s.col(x.label)
             b = c.block(x.label)
@@ -556,9 +564,16 @@ def test_tui_layout(tmp):
         ok, s = p.wait_for(lambda s: s.side(provs) and s.columns[1].rows != tail[1])
         check("unsynced again: PgUp scrolls the focused column only",
               ok and s.columns[0].rows == tail[0] and s.columns[2].rows == tail[2], str(s))
-        p.keys("NPage")
-        p.keys("NPage")
-        ok, s = p.wait_for(lambda s: s.side(provs) and s.columns[1].rows == tail[1])
+        # End with another column focused: every column follows its tail,
+        # the one scrolled up too.
+        p.keys("M-1")
+        ok, s = p.wait_for(lambda s: s.side(provs) and s.columns[0].focused)
+        p.keys("End")
+        ok, s = p.wait_for(lambda s: s.side(provs) and all(s.columns[i].rows == tail[i]
+                                                             for i in range(3)))
+        check("End: every column follows its tail, one scrolled up while unfocused too", ok, str(s))
+        p.keys("M-2")
+        ok, s = p.wait_for(lambda s: s.side(provs) and s.columns[1].focused)
 
         # Resize: nothing lost, nothing too wide.
         for w, h in ((240, 40), (150, 30), (240, 40)):

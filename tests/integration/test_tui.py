@@ -150,15 +150,41 @@ def test_offline(tm, home):
     ok, s = p.wait_for(lambda s: len([l for l in s.lines if "Commands:" in l]) >= 1)
     wheel_up = "1b 5b 3c 36 34 3b 31 30 3b 35 4d".split()    # ESC [ < 6 4 ; 1 0 ; 5 M
     wheel_down = "1b 5b 3c 36 35 3b 31 30 3b 35 4d".split()  # ESC [ < 6 5 ; 1 0 ; 5 M
+    tail = list(s.transcript)
     for _ in range(4):
         p.keys("-H", *wheel_up)
-    ok, s = p.wait_for(lambda s: s.has("new output below"))
-    check("mouse wheel up scrolls back (marker shown)", ok, str(s))
+    ok, s = p.wait_for(lambda s: s.transcript != tail)
+    check("mouse wheel up scrolls back", ok, str(s))
+    check("scrolled up, no new output: no marker", ok and not s.has("new output below"), str(s))
     for _ in range(12):
         p.keys("-H", *wheel_down)
-    ok, s = p.wait_for(lambda s: not s.has("new output below"))
+    ok, s = p.wait_for(lambda s: s.transcript == tail)
     check("mouse wheel down follows the tail again", ok, str(s))
     check("mouse reports never reach the input line", "<6" not in "\n".join(s.input), str(s))
+
+    # Output arriving below a view scrolled up: the marker says so, over the
+    # bottom row; End follows the tail and it goes.
+    for _ in range(4):
+        p.keys("-H", *wheel_up)
+    ok, s = p.wait_for(lambda s: s.transcript != tail)
+    before = list(s.transcript)
+    p.send("/help")
+    ok, s = p.wait_for(lambda s: s.has("new output below"))
+    check("output below a scrolled view: the marker shows", ok, str(s))
+    check("the marker moves no line of the view", ok and s.transcript[:-1] == before[:-1],
+          str(s) + "\n---- before ----\n" + "\n".join(before))
+    p.keys("End")
+    ok, s = p.wait_for(lambda s: not s.has("new output below") and s.has("Ctrl-D"))
+    check("End: the tail again, no marker", ok, str(s))
+
+    # Home: the thread's first line on the top row (it once stopped a line
+    # short), and it stays there when output arrives below.
+    p.keys("Home")
+    ok, s = p.wait_for(lambda s: s.transcript and s.transcript[0] == "circuit")
+    check("Home: the first message's label on the top row",
+          ok and len(s.transcript) > 1 and "/help for commands" in s.transcript[1], str(s))
+    p.keys("End")
+    ok, s = p.wait_for(lambda s: s.transcript == tail or s.has("Ctrl-D"))
 
     # A Tab-completed command: completion leaves "mock-slow " with a space,
     # which once made /model refuse the name (fixed in app.c).
@@ -258,6 +284,29 @@ def test_colour(tm, home):
         check(f"colour: {name}: Ctrl-D quits", ok, str(s))
 
 
+def test_ascii(tm, home):
+    """LANG=C (a container's default): circuit's own marks in ASCII, so the
+    rule and the status bar never show UTF-8 bytes as "~T~@"."""
+    p = tm.pane(90, 24, base_env(home, LANG="C"), ["-m", "mock-fast"])
+
+    def parts(s):
+        rule = [i for i, l in enumerate(s.lines) if l and set(l) == {"-"} and len(l) == 90]
+        return (s.lines[rule[-1]] if rule else None), s.status
+
+    ok, s = p.wait_for(lambda s: parts(s)[0] is not None and "mock-fast" in s.status)
+    check("ascii: a rule of dashes across the screen", ok, str(s))
+    p.send("hello")
+    ok, s = p.wait_for(lambda s: re.search(r"\bmock o \d+ms [\d.]+ tok/s 0/1\b", s.status) is not None,
+                       timeout=10)
+    check("ascii: the status bar's segment in ASCII ('o' answering, tok/s)", ok, repr(s.status))
+    rule, status = parts(s)
+    check("ascii: rule and status bar are ASCII only",
+          ok and rule is not None and all(ord(c) < 128 for c in rule + status),
+          repr(rule) + " " + repr(status))
+    ok, s = p.quit()
+    check("ascii: Ctrl-D quits", ok, str(s))
+
+
 def test_streaming(tm, home, srv):
     """A slow stream: part of it mid-way, then all of it, timings, status bar."""
     cols, rows = 100, 30
@@ -290,7 +339,7 @@ def test_streaming(tm, home, srv):
     check("stream end: all of the reply, nothing else", ok and wraps_to(b[1], reply),
           f"reply={reply!r}" + str(s))
     check("stream end: no streaming cursor", ok and not b[2] and not s.has(CURSOR), str(s))
-    ok, s = p.wait_for(lambda s: re.search(r"\bopenai \S+ \d+ms \d+t/s 0/1\b", s.status) is not None)
+    ok, s = p.wait_for(lambda s: re.search(r"\bopenai \S+ \d+ms [\d.]+ tok/s 0/1\b", s.status) is not None)
     check("stream end: status bar openai TTFT ms and 0/1", ok, repr(s.status))
     check("stream end: status bar glyph ok", ok and "openai ●" in s.status, repr(s.status))
 
@@ -366,14 +415,14 @@ def test_breaker(tm, home, srv):
     ok, s = p.wait_for(lambda s: s.rule is not None and "gpt-4o" in s.status)
     for i in range(3):
         p.send(f"storm {i}")
-        # An open breaker's segment is "openai ◌ open Ns", without the counts.
+        # An open breaker's segment is "openai ◌ open 27.0s 0/3", its counts last.
         ok, s = p.wait_for(lambda s, i=i: (f"0/{i + 1}" in s.status or "◌ open" in s.status)
                            and s.labels("error"), timeout=10)
     check("breaker: three failures shown", ok, str(s))
     ok, s = p.wait_for(lambda s: "openai ◌ open" in s.status, timeout=5)
     check("breaker: opens after 3 failures, with a countdown", ok, repr(s.status))
-    ok, s = p.wait_for(lambda s: "openai ◐ probing" in s.status, timeout=5)
-    check("breaker: half-opens when its time is up", ok, repr(s.status))
+    ok, s = p.wait_for(lambda s: "openai ◐ half-open" in s.status, timeout=5)
+    check("breaker: half-opens when its time is up (no probe in flight yet)", ok, repr(s.status))
     p.send("after the storm")
     ok, s = p.wait_for(lambda s: "openai ●" in s.status and s.labels("gpt-4o")
                        and done_label(s.block("gpt-4o", -1)[0]), timeout=10)
@@ -678,8 +727,11 @@ def test_split_sequences(home):
         # ESC [ < 6 4 ; 1 0 ; 5 | M: the first half read alone, then the rest.
         first = p.write_read(b"\x1b[<64;10;5")
         p.write_read(b"M")
+        # Scrolled back, more output shows the marker; had the report been
+        # typed, "/help" would have gone out as a prompt, following the tail.
+        p.write_read(b"/help\r")
         ok = p.wait_out("new output below".encode(), after=mark, timeout=5)
-        check("split: a wheel report in two reads scrolls back (marker shown)",
+        check("split: a wheel report in two reads scrolls back (marker shown on new output)",
               first and ok, repr(p.out[mark:][-400:]))
         # A paste whose end marker comes in two reads, then Enter sends it.
         p.write_read(b"\x1b[200~pasted words\x1b[20")
@@ -712,6 +764,7 @@ def main():
             srv = Server(tmp)
             for name, fn, args in (("offline", test_offline, (tm, home)),
                                    ("colour", test_colour, (tm, home)),
+                                   ("ascii", test_ascii, (tm, home)),
                                    ("streaming", test_streaming, (tm, home, srv)),
                                    ("resize", test_resize, (tm, home, srv)),
                                    ("cjk", test_cjk, (tm, home, srv)),

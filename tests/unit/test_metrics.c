@@ -11,6 +11,8 @@
 #include <math.h>
 
 #include "model/metrics.h"
+#include "util/glyphs.h"
+#include "util/units.h"
 
 /* cmocka 1.1's assert_float_equal compares floats: too coarse here. */
 #define assert_near(got, want, eps)                                                                \
@@ -169,6 +171,16 @@ static void test_metrics_fmt_ms_as_every_view_writes_it(void **state)
 	assert_string_equal(b, "10.0s");
 	metrics_fmt_ms(12345, b, sizeof(b));
 	assert_string_equal(b, "12.3s");
+	/* The same text as units_ms everywhere, past 100 s too (whole
+	 * seconds there, where this once wrote "125.4s"). */
+	for (long long ms = -1; ms < 200000; ms += 97) {
+		char u[UNITS_MAX];
+		metrics_fmt_ms(ms, b, sizeof(b));
+		units_ms(ms, u, sizeof(u));
+		assert_string_equal(b, u);
+	}
+	metrics_fmt_ms(125400, b, sizeof(b));
+	assert_string_equal(b, "125s");
 }
 
 static void test_metrics_failed_before_any_token_costs_nothing(void **state)
@@ -1204,6 +1216,23 @@ static void test_metrics_sparkline_appends_nothing_when_empty(void **state)
 	buf_done(&b);
 }
 
+/* Outside a UTF-8 locale the blocks are ASCII, lowest first, so LANG=C
+ * never shows a garbled /stats. */
+static void test_metrics_sparkline_in_ascii(void **state)
+{
+	(void)state;
+	struct metrics_agg a;
+	long long v[] = {100, 200, 300, 400, 500, 600, 700, 800};
+	fill(&a, v, 8);
+	glyphs_use(false);
+	spark_is(&a, 8, "_.-=+*#@");
+	long long eq[] = {5, 5};
+	fill(&a, eq, 2);
+	spark_is(&a, 2, "==");
+	glyphs_use(true);
+	spark_is(&a, 2, "▄▄");
+}
+
 static void test_metrics_sparkline_from_recorded_replies(void **state)
 {
 	(void)state;
@@ -1271,6 +1300,7 @@ int main(void)
 	    cmocka_unit_test(test_metrics_sparkline_rounds_to_nearest),
 	    cmocka_unit_test(test_metrics_sparkline_across_the_ring_wrap),
 	    cmocka_unit_test(test_metrics_sparkline_appends_nothing_when_empty),
+	    cmocka_unit_test(test_metrics_sparkline_in_ascii),
 	    cmocka_unit_test(test_metrics_sparkline_from_recorded_replies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

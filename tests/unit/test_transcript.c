@@ -23,6 +23,7 @@
 
 #include "model/conversation.h"
 #include "ui/transcript.h"
+#include "util/glyphs.h"
 
 static SCREEN *screen;
 static FILE *sink;
@@ -72,12 +73,49 @@ static void cells(WINDOW *w, int y, int cols, char *out, size_t cap)
 	}
 }
 
-static void assert_same_windows(WINDOW *a, WINDOW *b, int step)
+/* Row y of w as plain text. */
+static void text_of(WINDOW *w, int y, char *out, size_t cap)
+{
+	int rows, cols;
+	getmaxyx(w, rows, cols);
+	(void)rows;
+	size_t n = 0;
+	out[0] = '\0';
+	for (int x = 0; x < cols; x++) {
+		cchar_t cc;
+		wchar_t wch[CCHARW_MAX + 1] = {0};
+		attr_t attr = 0;
+		short pair = 0;
+		if (mvwin_wch(w, y, x, &cc) == ERR || getcchar(&cc, wch, &attr, &pair, NULL) == ERR)
+			break;
+		int k = snprintf(out + n, cap - n, "%ls", wch);
+		if (k < 0 || (size_t)k >= cap - n)
+			break;
+		n += (size_t)k;
+	}
+	while (n > 0 && out[n - 1] == ' ')
+		out[--n] = '\0';
+}
+
+static bool shows_marker(WINDOW *w)
+{
+	int rows, cols;
+	getmaxyx(w, rows, cols);
+	(void)cols;
+	char t[4096];
+	text_of(w, rows - 1, t, sizeof(t));
+	/* (cut to narrow windows: "── new o") */
+	return strncmp(t, "── n", strlen("── n")) == 0;
+}
+
+/* Every row alike, but the last when `last` is false (a marker lies over
+ * it in a). */
+static void assert_same_windows(WINDOW *a, WINDOW *b, int step, bool last)
 {
 	int rows, cols;
 	getmaxyx(a, rows, cols);
 	static char ra[1 << 16], rb[1 << 16];
-	for (int y = 0; y < rows; y++) {
+	for (int y = 0; y < rows - (last ? 0 : 1); y++) {
 		cells(a, y, cols, ra, sizeof(ra));
 		cells(b, y, cols, rb, sizeof(rb));
 		if (strcmp(ra, rb) != 0)
@@ -106,7 +144,7 @@ static void test_drawing_only_changed_rows_shows_what_a_full_draw_shows(void **s
 		struct conversation conv = {0};
 		struct transcript *kept = transcript_new();
 		struct message *live = NULL;
-		bool thinking = false;
+		bool thinking = false, top = false;
 		for (int step = 0; step < 3000; step++) {
 			unsigned op = rnd() % 100;
 			if (op < 55 && live != NULL) {
@@ -148,6 +186,9 @@ static void test_drawing_only_changed_rows_shows_what_a_full_draw_shows(void **s
 				touchwin(kept_w);
 			} else if (op < 88) {
 				conv_add(&conv, MSG_NOTICE, "circuit", "a notice\nof two lines");
+			} else if (op < 89 && rnd() % 4 == 0) {
+				top = !top;
+				transcript_set_top(kept, top);
 			} else if (op < 89) {
 				/* a resize: one way or the other, rows and columns */
 				int r2, c2;
@@ -164,11 +205,18 @@ static void test_drawing_only_changed_rows_shows_what_a_full_draw_shows(void **s
 			 * thread, and keeps its view as output arrives). */
 			struct transcript *fresh = transcript_new();
 			transcript_set_thinking(fresh, thinking);
+			transcript_set_top(fresh, top);
 			transcript_scroll(fresh, transcript_scrolled(kept));
 			transcript_draw(fresh, &conv, fresh_w);
 			assert_int_equal(transcript_scrolled(fresh), transcript_scrolled(kept));
 			transcript_free(fresh);
-			assert_same_windows(kept_w, fresh_w, step);
+			/* The fresh one has seen nothing arrive: no marker. The kept
+			 * one's lies over its last row and moves no line. */
+			assert_false(shows_marker(fresh_w));
+			bool marker = shows_marker(kept_w);
+			if (marker)
+				assert_true(transcript_scrolled(kept) > 0);
+			assert_same_windows(kept_w, fresh_w, step, !marker);
 		}
 		transcript_free(kept);
 		conv_done(&conv);
@@ -217,11 +265,196 @@ static void test_a_scrolled_view_stays_put(void **state)
 	delwin(w);
 }
 
+/* A thread of 20 messages (3 rows each: label, text, blank), longer than a
+ * window of 10 rows. */
+static void long_thread(struct conversation *conv)
+{
+	for (int i = 0; i < 20; i++) {
+		char text[32];
+		snprintf(text, sizeof(text), "line %d", i);
+		conv_add(conv, MSG_USER, i == 0 ? "first" : "you", text);
+	}
+}
+
+/* Home (a scroll far past the top) and PgUp after PgUp end with the
+ * thread's first line on the top row, marker or not. */
+static void test_home_and_pgup_reach_the_first_line(void **state)
+{
+	(void)state;
+	WINDOW *w = newwin(10, 40, 0, 0);
+	assert_non_null(w);
+	struct conversation conv = {0};
+	long_thread(&conv);
+	struct message *live = conv_add(&conv, MSG_ASSISTANT, "mock", NULL);
+	live->streaming = true;
+	struct transcript *t = transcript_new();
+	char row[256];
+	transcript_draw(t, &conv, w);
+	transcript_scroll(t, 1 << 28); /* Home */
+	transcript_draw(t, &conv, w);
+	text_of(w, 0, row, sizeof(row));
+	assert_string_equal(row, "first");
+	text_of(w, 1, row, sizeof(row));
+	assert_string_equal(row, "line 0");
+	/* Output arrives: the marker shows, the top stays. */
+	msg_append_text(live, "a\nb", 3);
+	transcript_draw(t, &conv, w);
+	assert_true(shows_marker(w));
+	text_of(w, 0, row, sizeof(row));
+	assert_string_equal(row, "first");
+	/* PgUp from the tail, a page (rows - 2) at a time, as the app does. */
+	transcript_follow(t);
+	transcript_draw(t, &conv, w);
+	for (int i = 0; i < 40; i++) {
+		transcript_scroll(t, 8);
+		transcript_draw(t, &conv, w);
+	}
+	text_of(w, 0, row, sizeof(row));
+	assert_string_equal(row, "first");
+	transcript_free(t);
+	conv_done(&conv);
+	delwin(w);
+}
+
+/* The marker says output arrived below: not merely that the view is
+ * scrolled up. It goes when the view is back at the tail. */
+static void test_the_marker_shows_only_after_output_arrives(void **state)
+{
+	(void)state;
+	WINDOW *w = newwin(10, 40, 0, 0);
+	assert_non_null(w);
+	struct conversation conv = {0};
+	long_thread(&conv);
+	struct message *live = conv_add(&conv, MSG_ASSISTANT, "mock", NULL);
+	live->streaming = true;
+	struct transcript *t = transcript_new();
+	transcript_draw(t, &conv, w);
+	transcript_scroll(t, 4);
+	transcript_draw(t, &conv, w);
+	assert_false(shows_marker(w));
+	char before[256], after[256];
+	text_of(w, 8, before, sizeof(before));
+	/* A token that adds no row is output too. */
+	msg_append_text(live, "x", 1);
+	transcript_draw(t, &conv, w);
+	assert_true(shows_marker(w));
+	text_of(w, 8, after, sizeof(after));
+	assert_string_equal(before, after); /* no line moved */
+	/* Down to the tail by scrolling: gone, and scrolled up again, not
+	 * back until more output comes. */
+	transcript_scroll(t, -100);
+	transcript_draw(t, &conv, w);
+	assert_false(shows_marker(w));
+	transcript_scroll(t, 3);
+	transcript_draw(t, &conv, w);
+	assert_false(shows_marker(w));
+	msg_append_text(live, "y\nz", 3);
+	transcript_draw(t, &conv, w);
+	assert_true(shows_marker(w));
+	transcript_follow(t);
+	transcript_draw(t, &conv, w);
+	assert_false(shows_marker(w));
+	/* A resize keeps it; /clear (another thread) drops it. */
+	transcript_scroll(t, 3);
+	transcript_draw(t, &conv, w);
+	msg_append_text(live, "!", 1);
+	transcript_draw(t, &conv, w);
+	wresize(w, 9, 30);
+	transcript_draw(t, &conv, w);
+	assert_true(shows_marker(w));
+	conv_clear(&conv);
+	long_thread(&conv);
+	transcript_scroll(t, 3);
+	transcript_draw(t, &conv, w);
+	assert_false(shows_marker(w));
+	transcript_free(t);
+	conv_done(&conv);
+	delwin(w);
+}
+
+/* Top-aligned (compare columns), a short thread starts on the top row;
+ * by default it ends on the bottom row. */
+static void test_a_short_thread_top_or_bottom(void **state)
+{
+	(void)state;
+	WINDOW *w = newwin(10, 40, 0, 0);
+	assert_non_null(w);
+	struct conversation conv = {0};
+	conv_add(&conv, MSG_USER, "you", "question");
+	struct transcript *t = transcript_new();
+	char row[256];
+	transcript_draw(t, &conv, w);
+	text_of(w, 7, row, sizeof(row));
+	assert_string_equal(row, "you");
+	text_of(w, 0, row, sizeof(row));
+	assert_string_equal(row, "");
+	transcript_set_top(t, true);
+	transcript_draw(t, &conv, w);
+	text_of(w, 0, row, sizeof(row));
+	assert_string_equal(row, "you");
+	text_of(w, 1, row, sizeof(row));
+	assert_string_equal(row, "question");
+	text_of(w, 7, row, sizeof(row));
+	assert_string_equal(row, "");
+	/* Longer than the window: the tail, as before. */
+	long_thread(&conv);
+	transcript_draw(t, &conv, w);
+	text_of(w, 7, row, sizeof(row));
+	assert_string_equal(row, "you");
+	text_of(w, 8, row, sizeof(row));
+	assert_string_equal(row, "line 19");
+	transcript_free(t);
+	conv_done(&conv);
+	delwin(w);
+}
+
+/* The collapsed thinking says its lines in words ("1 line"), and the marks
+ * (the streaming label's ellipsis, the cursor, the "more" mark) follow the
+ * locale's set. */
+static void test_collapsed_thinking_and_marks(void **state)
+{
+	(void)state;
+	WINDOW *w = newwin(6, 40, 0, 0);
+	assert_non_null(w);
+	struct conversation conv = {0};
+	struct message *live = conv_add(&conv, MSG_ASSISTANT, "mock", NULL);
+	live->streaming = true;
+	msg_append_thinking(live, "hmm", 3);
+	msg_append_text(live, "hi", 2);
+	struct transcript *t = transcript_new();
+	transcript_set_top(t, true);
+	char row[256];
+	transcript_draw(t, &conv, w);
+	text_of(w, 0, row, sizeof(row));
+	assert_string_equal(row, "mock  streaming…");
+	text_of(w, 1, row, sizeof(row));
+	assert_string_equal(row, "▸ thinking (1 line, Ctrl-T shows)");
+	text_of(w, 2, row, sizeof(row));
+	assert_string_equal(row, "hi▌");
+	msg_append_thinking(live, "\nmore", 5);
+	glyphs_use(false);
+	transcript_draw(t, &conv, w);
+	text_of(w, 0, row, sizeof(row));
+	assert_string_equal(row, "mock  streaming...");
+	text_of(w, 1, row, sizeof(row));
+	assert_string_equal(row, "> thinking (2 lines, Ctrl-T shows)");
+	text_of(w, 2, row, sizeof(row));
+	assert_string_equal(row, "hi_");
+	glyphs_use(true);
+	transcript_free(t);
+	conv_done(&conv);
+	delwin(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_drawing_only_changed_rows_shows_what_a_full_draw_shows),
 	    cmocka_unit_test(test_a_scrolled_view_stays_put),
+	    cmocka_unit_test(test_home_and_pgup_reach_the_first_line),
+	    cmocka_unit_test(test_the_marker_shows_only_after_output_arrives),
+	    cmocka_unit_test(test_a_short_thread_top_or_bottom),
+	    cmocka_unit_test(test_collapsed_thinking_and_marks),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

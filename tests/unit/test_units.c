@@ -86,6 +86,28 @@ static void test_units_ascii_locale(void **state)
 	assert_true(glyphs_utf8());
 }
 
+/* Every mark has both forms, and the ASCII set is ASCII through and
+ * through: a mark added to one set only would show NULL or garble LANG=C. */
+static void test_glyphs_every_mark_in_both_sets(void **state)
+{
+	(void)state;
+	size_t n = sizeof(struct glyphs) / sizeof(const char *);
+	for (int utf8 = 0; utf8 <= 1; utf8++) {
+		glyphs_use(utf8);
+		const char *const *mark = (const char *const *)(const void *)glyph;
+		for (size_t i = 0; i < n; i++) {
+			assert_non_null(mark[i]);
+			assert_true(mark[i][0] != '\0');
+			for (const char *p = mark[i]; *p && !utf8; p++)
+				assert_true((unsigned char)*p < 0x80);
+		}
+	}
+	glyphs_use(false);
+	assert_string_equal(glyph->dot, "|");
+	glyphs_use(true);
+	assert_string_equal(glyph->dot, "·");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -95,6 +117,7 @@ int main(void)
 		cmocka_unit_test(test_units_cost_never_prints_zero_decimals),
 		cmocka_unit_test(test_units_plural),
 		cmocka_unit_test(test_units_ascii_locale),
+		cmocka_unit_test(test_glyphs_every_mark_in_both_sets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
