@@ -487,7 +487,8 @@ static long long plan_tokens(const struct plan_gen *g, const struct buf *text, s
 			break;
 		}
 		size_t n = token_len(text->data + off, text->len - off);
-		push_json(g->plan, at_ms, choice_chunk(g, content_delta(text->data + off, n), NULL));
+		push_json(g->plan, at_ms,
+		          choice_chunk(g, content_delta(text->data + off, n), NULL));
 		off += n;
 	}
 	free(gap);
