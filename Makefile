@@ -4,7 +4,7 @@
 #   make run      build (installing missing -dev packages) and start circuit
 #   make test     build and run every test suite; ends with "N passed, N failed"
 #   make asan     the whole suite under AddressSanitizer + UBSan
-#   make lint     cppcheck, banned functions, layering
+#   make lint     cppcheck, banned functions, layering, size and complexity
 #   make fuzz     libFuzzer targets (clang), FUZZ_SECONDS each
 #   make bench    benchmarks
 #   make soak     fault soak, SOAK_SECONDS (default 600)
@@ -19,7 +19,7 @@ PKGS       := ncursesw libcurl jansson readline sqlite3 inih cmocka
 DEB_PKGS   := libncurses-dev libcurl4-openssl-dev libjansson-dev libreadline-dev \
               libsqlite3-dev libinih-dev libcmocka-dev
 # Tools the tests and lint use.
-DEB_TOOLS  := tmux cppcheck python3
+DEB_TOOLS  := tmux cppcheck pmccabe python3
 
 WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 $(if $(CI),-Werror)

@@ -413,6 +413,108 @@ bool mock_is_variant(const char *model)
 	return find_variant(model) != NULL;
 }
 
+/* How one attempt ends. mock-flaky has outages: in each cycle of 9
+ * attempts (the caller counts them over the session) one burst of 3
+ * failures in a row, placed by the cycle's own seed, whatever the prompt.
+ * One in three overall, and enough in a row to open a breaker, then
+ * recover. A failing attempt draws from r which way it fails. */
+enum fate { FATE_OK, FATE_BEFORE, FATE_MIDSTREAM };
+
+static enum fate plan_fate(const struct mock_variant *v, unsigned attempt, struct mock_rng *r)
+{
+	if (!v->flaky)
+		return FATE_OK;
+	struct mock_rng run = {plan_seed(v->name, "", attempt / 9) ^ 0x666C616B79ULL};
+	unsigned start = (unsigned)(rng_next(&run) % 7);
+	unsigned pos = attempt % 9;
+	if (pos < start || pos >= start + 3)
+		return FATE_OK;
+	return rng_next(r) % 2 == 0 ? FATE_BEFORE : FATE_MIDSTREAM;
+}
+
+/* When each of ntok tokens arrives: the first at *first (ms), the role
+ * chunk at *role, and token i at first + scale * (gap[1] + ... + gap[i]).
+ * The mean gap is exactly 1000/rate: each gap gets a jitter factor in
+ * [0.7, 1.3], then the factors are scaled to sum to the gap count, so the
+ * measured rate is the chosen one (to rounding). The rate is drawn 2%
+ * inside the stated range to leave room for that rounding to whole
+ * milliseconds. Returns gap (new, ntok entries, gap[0] = 0). */
+static double *plan_times(const struct mock_variant *v, size_t ntok, struct mock_rng *r,
+                          long long *first, long long *role, double *scale)
+{
+	*first = rng_range(r, v->first_lo, v->first_hi);
+	*role = rng_range(r, 5, 30);
+	if (*role > *first - 5)
+		*role = *first - 5;
+	double lo = v->rate_lo * 1.02, hi = v->rate_hi * 0.98;
+	double rate = lo + (hi - lo) * rng_unit(r);
+	double *gap = xcalloc(ntok, sizeof(*gap));
+	double sum = 0;
+	for (size_t i = 1; i < ntok; i++) {
+		gap[i] = 0.7 + 0.6 * rng_unit(r);
+		sum += gap[i];
+	}
+	*scale = sum > 0 ? (double)(ntok - 1) / sum * 1000.0 / rate : 0;
+	return gap;
+}
+
+/* The role chunk, then one chunk per token of text (ntok of them), timed;
+ * a mid-stream failure cuts the tokens after 20%..75% of them with the
+ * dropped event. Returns the time of the last chunk pushed. */
+static long long plan_tokens(const struct plan_gen *g, const struct buf *text, size_t ntok,
+                             enum fate fate, struct mock_rng *r)
+{
+	long long first, role;
+	double scale;
+	double *gap = plan_times(g->v, ntok, r, &first, &role, &scale);
+	size_t keep = ntok;
+	if (fate == FATE_MIDSTREAM)
+		keep = (size_t)rng_range(r, (long long)(ntok / 5 + 1), (long long)(ntok * 3 / 4));
+
+	json_t *delta = json_object();
+	json_object_set_new(delta, "role", json_string("assistant"));
+	json_object_set_new(delta, "content", json_string(""));
+	push_json(g->plan, role, choice_chunk(g, delta, NULL));
+
+	double t = (double)first;
+	long long at_ms = first;
+	size_t off = 0;
+	for (size_t i = 0; i < ntok; i++) {
+		t += gap[i] * scale;
+		at_ms = (long long)(t + 0.5);
+		if (i == keep) {
+			push_copy(g->plan, at_ms, dropped_event, sizeof(dropped_event) - 1);
+			break;
+		}
+		size_t n = token_len(text->data + off, text->len - off);
+		push_json(g->plan, at_ms,
+		          choice_chunk(g, content_delta(text->data + off, n), NULL));
+		off += n;
+	}
+	free(gap);
+	return at_ms;
+}
+
+/* The end of a whole reply, all at end (ms): the "stop" chunk, the usage
+ * chunk (prompt tokens estimated at 4 bytes each) and [DONE]. */
+static void plan_finish(const struct plan_gen *g, const char *prompt, size_t ntok, long long end)
+{
+	push_json(g->plan, end, choice_chunk(g, json_object(), "stop"));
+
+	long long in = (long long)((strlen(prompt) + 3) / 4);
+	json_t *usage = json_object();
+	json_object_set_new(usage, "prompt_tokens", json_integer(in));
+	json_object_set_new(usage, "completion_tokens", json_integer((json_int_t)ntok));
+	json_object_set_new(usage, "total_tokens", json_integer(in + (json_int_t)ntok));
+	json_t *last = chunk_new(g);
+	json_object_set_new(last, "choices", json_array());
+	json_object_set_new(last, "usage", usage);
+	push_json(g->plan, end, last);
+
+	static const char done[] = "data: [DONE]\n\n";
+	push_copy(g->plan, end, done, sizeof(done) - 1);
+}
+
 int mock_plan(const char *model, const char *prompt, unsigned attempt, struct mock_plan *plan)
 {
 	assert(plan != NULL);
@@ -423,24 +525,13 @@ int mock_plan(const char *model, const char *prompt, unsigned attempt, struct mo
 	if (prompt == NULL)
 		prompt = "";
 
+	/* Every draw from r, in this order, makes the plan: reorder none. */
 	struct mock_rng r = {plan_seed(v->name, prompt, attempt)};
 	struct plan_gen g = {.plan = plan, .v = v};
 	snprintf(g.id, sizeof(g.id), "chatcmpl-mock%016llx", (unsigned long long)rng_next(&r));
 	g.created = 1767225600 + (long long)(rng_next(&r) % 86400); /* during 2026-01-01 */
 
-	/* mock-flaky has outages: in each cycle of 9 attempts (the caller
-	 * counts them over the session) one burst of 3 failures in a row,
-	 * placed by the cycle's own seed, whatever the prompt. One in three
-	 * overall, and enough in a row to open a breaker, then recover. */
-	enum { FATE_OK, FATE_BEFORE, FATE_MIDSTREAM } fate = FATE_OK;
-	if (v->flaky) {
-		struct mock_rng run = {plan_seed(v->name, "", attempt / 9) ^ 0x666C616B79ULL};
-		unsigned start = (unsigned)(rng_next(&run) % 7);
-		unsigned pos = attempt % 9;
-		if (pos >= start && pos < start + 3)
-			fate = rng_next(&r) % 2 == 0 ? FATE_BEFORE : FATE_MIDSTREAM;
-	}
-
+	enum fate fate = plan_fate(v, attempt, &r);
 	if (fate == FATE_BEFORE) {
 		plan->status = 503;
 		plan->chunks = xcalloc(1, sizeof(*plan->chunks));
@@ -453,75 +544,15 @@ int mock_plan(const char *model, const char *prompt, unsigned attempt, struct mo
 	struct buf text;
 	buf_init(&text, 0);
 	build_reply(&text, v, prompt, &r);
-
 	size_t ntok = 0;
 	for (size_t at = 0; at < text.len; ntok++)
 		at += token_len(text.data + at, text.len - at);
 	plan->chunks = xcalloc(ntok + 4, sizeof(*plan->chunks));
 
-	/* Times. The mean gap is exactly 1000/rate: each gap gets a jitter
-	 * factor in [0.7, 1.3], then the factors are scaled to sum to the gap
-	 * count, so the measured rate is the chosen one (to rounding). The
-	 * rate is drawn 2% inside the stated range to leave room for that
-	 * rounding to whole milliseconds. */
-	long long first = rng_range(&r, v->first_lo, v->first_hi);
-	long long role = rng_range(&r, 5, 30);
-	if (role > first - 5)
-		role = first - 5;
-	double lo = v->rate_lo * 1.02, hi = v->rate_hi * 0.98;
-	double rate = lo + (hi - lo) * rng_unit(&r);
-	double *gap = xcalloc(ntok, sizeof(*gap));
-	double sum = 0;
-	for (size_t i = 1; i < ntok; i++) {
-		gap[i] = 0.7 + 0.6 * rng_unit(&r);
-		sum += gap[i];
-	}
-	double scale = sum > 0 ? (double)(ntok - 1) / sum * 1000.0 / rate : 0;
-
-	/* A flaky stream that drops: after 20%..75% of the tokens. */
-	size_t keep = ntok;
-	if (fate == FATE_MIDSTREAM)
-		keep = (size_t)rng_range(&r, (long long)(ntok / 5 + 1), (long long)(ntok * 3 / 4));
-
-	json_t *delta = json_object();
-	json_object_set_new(delta, "role", json_string("assistant"));
-	json_object_set_new(delta, "content", json_string(""));
-	push_json(plan, role, choice_chunk(&g, delta, NULL));
-
-	double t = (double)first;
-	long long at_ms = first;
-	size_t off = 0;
-	for (size_t i = 0; i < ntok; i++) {
-		t += gap[i] * scale;
-		at_ms = (long long)(t + 0.5);
-		if (i == keep) {
-			push_copy(plan, at_ms, dropped_event, sizeof(dropped_event) - 1);
-			break;
-		}
-		size_t n = token_len(text.data + off, text.len - off);
-		push_json(plan, at_ms, choice_chunk(&g, content_delta(text.data + off, n), NULL));
-		off += n;
-	}
-	free(gap);
+	long long last = plan_tokens(&g, &text, ntok, fate, &r);
 	buf_done(&text);
-	if (fate == FATE_MIDSTREAM)
-		return 0;
-
-	long long end = at_ms + rng_range(&r, 0, 2);
-	push_json(plan, end, choice_chunk(&g, json_object(), "stop"));
-
-	long long in = (long long)((strlen(prompt) + 3) / 4);
-	json_t *usage = json_object();
-	json_object_set_new(usage, "prompt_tokens", json_integer(in));
-	json_object_set_new(usage, "completion_tokens", json_integer((json_int_t)ntok));
-	json_object_set_new(usage, "total_tokens", json_integer(in + (json_int_t)ntok));
-	json_t *last = chunk_new(&g);
-	json_object_set_new(last, "choices", json_array());
-	json_object_set_new(last, "usage", usage);
-	push_json(plan, end, last);
-
-	static const char done[] = "data: [DONE]\n\n";
-	push_copy(plan, end, done, sizeof(done) - 1);
+	if (fate != FATE_MIDSTREAM)
+		plan_finish(&g, prompt, ntok, last + rng_range(&r, 0, 2));
 	return 0;
 }
 

@@ -73,18 +73,40 @@ static unsigned cp_width(uint32_t cp)
 }
 
 /* Extended_Pictographic, roughly (UAX #29 joins these across a ZWJ): the
- * emoji blocks plus the older symbols that emoji sequences use (♀ ♂ ❤ ⬛). */
+ * older symbols that emoji sequences use (© ♀ ♂ ❤ ⬛), as ranges sorted
+ * and apart, first to last code point. The emoji blocks from U+1F000 are
+ * tested on their own. */
+static const struct {
+	uint32_t first, last;
+} pictographic[] = {
+    {0x00A9, 0x00A9}, {0x00AE, 0x00AE}, {0x203C, 0x203C}, {0x2049, 0x2049}, {0x2122, 0x2122},
+    {0x2139, 0x2139}, {0x2194, 0x21AA}, {0x231A, 0x23FF}, {0x24C2, 0x24C2}, {0x25AA, 0x25FE},
+    {0x2600, 0x27BF}, {0x2934, 0x2935}, {0x2B05, 0x2B55}, {0x3030, 0x3030}, {0x303D, 0x303D},
+    {0x3297, 0x3297}, {0x3299, 0x3299},
+};
+#define NPICTOGRAPHIC (sizeof pictographic / sizeof *pictographic)
+
+/* cp in the table, cp <= the last range's end (so the walk stops inside
+ * it): the ranges in order, up to the first that does not end before cp.
+ * Fewer steps than a binary search for what is common here (Latin,
+ * Cyrillic, general punctuation: three). */
+static bool in_pictographic_table(uint32_t cp)
+{
+	size_t i = 0;
+	while (cp > pictographic[i].last)
+		i++;
+	return cp >= pictographic[i].first;
+}
+
+/* Called for every cluster drawn, so the common answers come first and
+ * inline: ASCII, CJK and most scripts are outside the table's bounds. */
 static bool is_pictographic(uint32_t cp)
 {
+	if (cp < pictographic[0].first)
+		return false;
 	if (cp >= 0x1F000 && cp <= 0x1FFFD)
 		return true;
-	if (cp < 0x00A9 || cp > 0x3299)
-		return false;
-	return cp == 0x00A9 || cp == 0x00AE || cp == 0x203C || cp == 0x2049 || cp == 0x2122 ||
-	       cp == 0x2139 || (cp >= 0x2194 && cp <= 0x21AA) || (cp >= 0x231A && cp <= 0x23FF) ||
-	       cp == 0x24C2 || (cp >= 0x25AA && cp <= 0x25FE) || (cp >= 0x2600 && cp <= 0x27BF) ||
-	       cp == 0x2934 || cp == 0x2935 || (cp >= 0x2B05 && cp <= 0x2B55) || cp == 0x3030 ||
-	       cp == 0x303D || cp == 0x3297 || cp == 0x3299;
+	return cp <= pictographic[NPICTOGRAPHIC - 1].last && in_pictographic_table(cp);
 }
 
 static bool is_regional(uint32_t cp)

@@ -50,6 +50,47 @@ static long hex4(const char *q)
 	return v;
 }
 
+/* A \uXXXX escape at q (q[0] the backslash, q[1] the 'u'), with the low
+ * half after a high surrogate: the byte past it, or NULL for what jansson
+ * refuses (bad digits, a lone or unpaired surrogate) or what is cut short. */
+static const char *unicode_escape(const char *q, const char *end)
+{
+	if (end - q < 6)
+		return NULL;
+	long v = hex4(q + 2);
+	if (v < 0 || (v >= 0xDC00 && v <= 0xDFFF))
+		return NULL; /* a lone low surrogate: jansson refuses */
+	q += 6;
+	if (v < 0xD800 || v > 0xDBFF)
+		return q;
+	/* A high surrogate must be followed by its low half. */
+	if (end - q < 6 || q[0] != '\\' || q[1] != 'u')
+		return NULL;
+	long lo = hex4(q + 2);
+	if (lo < 0xDC00 || lo > 0xDFFF)
+		return NULL;
+	return q + 6;
+}
+
+/* The escape at q (q[0] the backslash, q + 1 < end): the byte past it, or
+ * NULL when jansson would refuse it. Out of fj_string's loop, which a
+ * string without escapes runs alone. */
+static const char *escape(const char *q, const char *end)
+{
+	switch (q[1]) {
+	case '"':
+	case '\\':
+	case '/':
+	case 'b':
+	case 'f':
+	case 'n':
+	case 'r':
+	case 't': return q + 2;
+	case 'u': return unicode_escape(q, end);
+	default: return NULL;
+	}
+}
+
 bool fj_string(const char **p, const char *end, struct fj_str *out)
 {
 	const char *q = *p;
@@ -69,29 +110,9 @@ bool fj_string(const char **p, const char *end, struct fj_str *out)
 		out->escaped = true;
 		if (q + 1 >= end)
 			return false;
-		char e = q[1];
-		if (e == 'u') {
-			if (end - q < 6)
-				return false;
-			long v = hex4(q + 2);
-			if (v < 0 || (v >= 0xDC00 && v <= 0xDFFF))
-				return false; /* a lone low surrogate: jansson refuses */
-			q += 6;
-			if (v >= 0xD800 && v <= 0xDBFF) {
-				/* A high surrogate must be followed by its low half. */
-				if (end - q < 6 || q[0] != '\\' || q[1] != 'u')
-					return false;
-				long lo = hex4(q + 2);
-				if (lo < 0xDC00 || lo > 0xDFFF)
-					return false;
-				q += 6;
-			}
-		} else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
-		           e == 'r' || e == 't') {
-			q += 2;
-		} else {
+		q = escape(q, end);
+		if (q == NULL)
 			return false;
-		}
 	}
 	out->n = (size_t)(q - out->p);
 	*p = q + 1;

@@ -184,6 +184,69 @@ static void test_width_zwj_family_is_one_cluster(void **state)
 	assert_int_equal(cols, 1);
 }
 
+/* cp as UTF-8 into out (5 bytes), NUL-terminated. */
+static void utf8_of(uint32_t cp, char out[5])
+{
+	unsigned char *u = (unsigned char *)out;
+	if (cp < 0x80) {
+		u[0] = (unsigned char)cp;
+		u[1] = 0;
+	} else if (cp < 0x800) {
+		u[0] = (unsigned char)(0xC0 | cp >> 6);
+		u[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		u[2] = 0;
+	} else if (cp < 0x10000) {
+		u[0] = (unsigned char)(0xE0 | cp >> 12);
+		u[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+		u[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		u[3] = 0;
+	} else {
+		u[0] = (unsigned char)(0xF0 | cp >> 18);
+		u[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+		u[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+		u[3] = (unsigned char)(0x80 | (cp & 0x3F));
+		u[4] = 0;
+	}
+}
+
+/* Only a pictograph joins the next one across a ZWJ: each edge of each
+ * range of width.c's Extended_Pictographic table, inside and just outside. */
+static void test_width_zwj_joins_after_a_pictograph_at_every_range_edge(void **state)
+{
+	(void)state;
+	static const uint32_t inside[] = {
+	    0x00A9, 0x00AE, 0x203C, 0x2049, 0x2122, 0x2139,  0x2194,  0x21AA,  0x231A,
+	    0x23FF, 0x24C2, 0x25AA, 0x25FE, 0x2600, 0x27BF,  0x2934,  0x2935,  0x2B05,
+	    0x2B55, 0x3030, 0x303D, 0x3297, 0x3299, 0x1F000, 0x1F642, 0x1FFFD,
+	};
+	static const uint32_t outside[] = {
+	    0x00A0, 0x00A8, 0x00AA, 0x00AD, 0x00AF,  0x203B,  0x203D,   0x2048, 0x204A, 0x2121,
+	    0x2123, 0x2138, 0x213A, 0x2193, 0x21AB,  0x2319,  0x2400,   0x24C1, 0x24C3, 0x25A9,
+	    0x25FF, 0x27C0, 0x2933, 0x2936, 0x2B04,  0x2B56,  0x302F,   0x3031, 0x303C, 0x303E,
+	    0x3296, 0x3298, 0x329A, 0x4E00, 0x1EFFF, 0x1FFFE, 0x10FFFF,
+	};
+	char s[5 + 3 + 4 + 1], base[5];
+	unsigned cols;
+	for (size_t i = 0; i < sizeof inside / sizeof *inside; i++) {
+		utf8_of(inside[i], base);
+		snprintf(s, sizeof s, "%s" ZWJ SMILE, base);
+		if (cluster(s, &cols) != strlen(s)) {
+			print_error("U+%04X ZWJ U+1F642 should be one cluster\n",
+			            (unsigned)inside[i]);
+			fail();
+		}
+	}
+	for (size_t i = 0; i < sizeof outside / sizeof *outside; i++) {
+		utf8_of(outside[i], base);
+		snprintf(s, sizeof s, "%s" ZWJ SMILE, base);
+		if (cluster(s, &cols) != strlen(base) + 3) {
+			print_error("U+%04X ZWJ U+1F642 should be two clusters\n",
+			            (unsigned)outside[i]);
+			fail();
+		}
+	}
+}
+
 static void test_width_flag_is_one_cluster_of_two_indicators(void **state)
 {
 	(void)state;
@@ -378,6 +441,7 @@ int main(void)
 	    cmocka_unit_test(test_width_combining_mark_is_zero_and_stays_with_its_base),
 	    cmocka_unit_test(test_width_variation_selector_and_keycap_stay_together),
 	    cmocka_unit_test(test_width_zwj_family_is_one_cluster),
+	    cmocka_unit_test(test_width_zwj_joins_after_a_pictograph_at_every_range_edge),
 	    cmocka_unit_test(test_width_flag_is_one_cluster_of_two_indicators),
 	    cmocka_unit_test(test_width_skin_tone_joins_its_emoji_once),
 	    cmocka_unit_test(test_width_joined_cluster_width_is_capped),
