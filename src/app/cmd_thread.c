@@ -80,7 +80,7 @@ int cmd_new(struct screen *sc, const char *args)
 	/* In a compare only the columns start afresh; the thread under them
 	 * stays as it was until /adopt. */
 	for (int i = 0; i < sc->ncol; i++) {
-		conv_add(&sc->col[i].conv, MSG_NOTICE, "circuit", "── new thread ──");
+		screen_say_in(&sc->col[i].conv, MSG_NOTICE, "── new thread ──");
 		sc->col[i].context_start = sc->col[i].conv.n;
 	}
 	return REACT_FOLLOW;

@@ -7,6 +7,7 @@
 
 #include "net/stream.h"
 #include "route/providers.h"
+#include "util/glyphs.h"
 #include "util/units.h"
 
 void reply_figures_of(const struct routed *rr, bool ended, size_t prompt_bytes,
@@ -61,7 +62,8 @@ void reply_figures_line(const struct reply_metrics *f, char *line, size_t size)
 	do {                                                                                           \
 		if ((cond) && n < size) {                                                                  \
 			call;                                                                                  \
-			n += (size_t)snprintf(line + n, size - n, "%s%s", n ? " · " : "", part);               \
+			n += (size_t)snprintf(line + n, size - n, "%s%s%s%s", n ? " " : "", n ? glyph->dot : "", \
+			                      n ? " " : "", part);                                         \
 		}                                                                                          \
 	} while (0)
 	PART(f->ttft >= 0, units_ms(f->ttft, part, sizeof(part)));

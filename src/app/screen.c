@@ -41,9 +41,19 @@ struct conversation *screen_view_conv(struct screen *sc)
 	return sc->ncol > 0 ? &sc->col[columns_focused(sc->cv)].conv : &sc->conv;
 }
 
+void screen_say_in(struct conversation *c, enum msg_kind kind, const char *text)
+{
+	/* circuit's own words carry its marks (── · →): ASCII outside UTF-8. */
+	struct buf b;
+	buf_init(&b, 0);
+	glyphs_text(text, &b);
+	conv_add(c, kind, kind == MSG_ERROR ? "error" : "circuit", buf_str(&b));
+	buf_done(&b);
+}
+
 void screen_say(struct screen *sc, enum msg_kind kind, const char *text)
 {
-	conv_add(screen_view_conv(sc), kind, kind == MSG_ERROR ? "error" : "circuit", text);
+	screen_say_in(screen_view_conv(sc), kind, text);
 }
 
 void screen_sayf(struct screen *sc, enum msg_kind kind, const char *fmt, ...)
@@ -60,10 +70,16 @@ void screen_sayf(struct screen *sc, enum msg_kind kind, const char *fmt, ...)
 
 void screen_note(struct screen *sc, const char *fmt, ...)
 {
+	char note[sizeof(sc->notice)];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(sc->notice, sizeof(sc->notice), fmt, ap);
+	vsnprintf(note, sizeof(note), fmt, ap);
 	va_end(ap);
+	struct buf b;
+	buf_init(&b, 0);
+	glyphs_text(note, &b);
+	snprintf(sc->notice, sizeof(sc->notice), "%s", buf_str(&b));
+	buf_done(&b);
 }
 
 void screen_react(struct screen *sc, int reaction)

@@ -104,6 +104,6 @@ int screen_compare_off(struct screen *sc, int adopt)
 	}
 	screen_compare_end(sc);
 	sc->hist_group = 0;
-	conv_add(&sc->conv, MSG_NOTICE, "circuit", msg);
+	screen_say_in(&sc->conv, MSG_NOTICE, msg);
 	return REACT_LAYOUT | REACT_FOLLOW;
 }

@@ -132,8 +132,10 @@ struct screen {
 /* The thread the user is looking at: the single one, or in a compare the
  * focused column's. Command output and notices go there. */
 struct conversation *screen_view_conv(struct screen *sc);
-/* A message of circuit's own in the thread in view. */
+/* A message of circuit's own in the thread in view, or in c; its marks
+ * (── · →) in ASCII when the locale is not UTF-8. */
 void screen_say(struct screen *sc, enum msg_kind kind, const char *text);
+void screen_say_in(struct conversation *c, enum msg_kind kind, const char *text);
 /* printf-style screen_say. */
 void screen_sayf(struct screen *sc, enum msg_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -18,11 +18,12 @@
 #include "ui/inputline.h"
 #include "util/clock.h"
 #include "util/mem.h"
+#include "util/glyphs.h"
 #include "util/units.h"
 
 #define STALL_TICK_MS 1000
 #define CTRL_C_TWICE_MS 2000
-#define QUEUED_LABEL "you · queued"
+#define QUEUED_LABEL "you (queued)"
 
 bool screen_streaming(const struct screen *sc)
 {
@@ -163,7 +164,8 @@ static void finish_message(struct reply *rp, const struct reply_metrics *f, bool
 	reply_figures_line(f, line, sizeof(line));
 	if (reply_figures_cut_by_length(f))
 		snprintf(line + strlen(line), sizeof(line) - strlen(line),
-		         "%scut by the token limit: /continue goes on", *line ? " · " : "");
+		         "%s%s%scut by the token limit: /continue goes on", *line ? " " : "",
+		         *line ? glyph->dot : "", *line ? " " : "");
 	msg->metrics = *f;
 	msg->has_metrics = true;
 	msg_finish(msg, cut && msg->text.len > 0, line);

@@ -38,3 +38,33 @@ bool glyphs_init(void)
 	glyphs_use(utf8);
 	return utf8;
 }
+
+/* The marks of the UTF-8 set with their ASCII forms, by field. */
+static const char *field(const struct glyphs *g, size_t i)
+{
+	const char *const f[] = {g->hrule, g->vrule, g->ellipsis, g->approx, g->star, g->cursor,
+	                         g->arrow,  g->dot,   g->more,     g->ok,     g->error, g->open,
+	                         g->half,  g->idle};
+	return i < sizeof(f) / sizeof(f[0]) ? f[i] : NULL;
+}
+
+void glyphs_text(const char *s, struct buf *out)
+{
+	if (glyph == &utf8_set) {
+		buf_append_str(out, s);
+		return;
+	}
+	while (*s) {
+		const char *m = NULL;
+		size_t i;
+		for (i = 0; (m = field(&utf8_set, i)) != NULL; i++)
+			if ((unsigned char)*s >= 0x80 && strncmp(s, m, strlen(m)) == 0)
+				break;
+		if (m != NULL) {
+			buf_append_str(out, field(&ascii_set, i));
+			s += strlen(m);
+		} else {
+			buf_append_char(out, *s++);
+		}
+	}
+}

@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include "util/buf.h"
+
 struct glyphs {
 	const char *hrule;    /* "─"  / "-"  the rule above the input */
 	const char *vrule;    /* "│"  / "|"  between columns and status segments */
@@ -35,5 +37,11 @@ bool glyphs_init(void);
 /* Forces a set (tests). */
 void glyphs_use(bool utf8);
 bool glyphs_utf8(void);
+
+/* Text of circuit's own written with the UTF-8 marks (a notice, a note),
+ * appended to out as the set in use draws it: unchanged in UTF-8, every
+ * mark of the table replaced by its ASCII form otherwise ("──" "-",
+ * "·" "|", "…" "..."); other bytes pass as they are. */
+void glyphs_text(const char *s, struct buf *out);
 
 #endif
