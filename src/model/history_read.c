@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* history_read: the sessions list, a conversation loaded for the screen,
- * and deleting one. */
+ * and deleting one.
+ *
+ * A compare is stored as rows of its group: each column has its own copy
+ * of every prompt, then its replies; /adopt moves one column's rows to
+ * column 0 (the thread). Loaded, a compare reads as it happened: each
+ * prompt once, then each column's reply under its model's label; only
+ * the thread's rows (an adopted column's among them) go into the next
+ * requests, the others are loaded dropped. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,39 +145,196 @@ int history_delete(struct history *h, long long conv)
 
 /* ---- loading ---------------------------------------------------------------- */
 
+/* The rows of a conversation as read, in id order: rows[i] is c->v[first + i]. */
+struct row {
+	long long grp;
+	int col;
+	bool done; /* laid out (shown or left out) */
+	bool shown;
+};
+
+struct loading {
+	struct conversation *c;
+	size_t first; /* the first message of this load in c */
+	struct row *rows;
+	size_t n;
+	struct message **order; /* the shown messages, in order, then the rest */
+	size_t kept;            /* how many are shown */
+};
+
+static struct message *msg_at(const struct loading *l, size_t i)
+{
+	return l->c->v[l->first + i];
+}
+
+static void show(struct loading *l, size_t i, bool dropped)
+{
+	struct message *m = msg_at(l, i);
+	m->dropped = m->dropped || dropped;
+	l->rows[i].shown = true;
+	l->order[l->kept++] = m;
+}
+
+/* A row of a compare group, placed: its turn (in its column, a prompt
+ * starts the next one; its replies share it), its rank in the turn (the
+ * thread's prompt, another column's prompt, a reply), its column's order
+ * (the columns as they began, by their first row). */
+struct slot {
+	int turn, rank, order;
+	size_t i;
+};
+
+static int slot_cmp(const void *pa, const void *pb)
+{
+	const struct slot *a = pa, *b = pb;
+	if (a->turn != b->turn)
+		return a->turn < b->turn ? -1 : 1;
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static bool same_text(const struct message *a, const struct message *b)
+{
+	return a->raw.len == b->raw.len &&
+	       (a->raw.len == 0 || memcmp(a->raw.data, b->raw.data, a->raw.len) == 0);
+}
+
+/* Places group g's rows (from index from on) into slots (room for all of
+ * them); returns how many. */
+static size_t place_group(struct loading *l, size_t from, long long g, struct slot *slots)
+{
+	int *cols = xcalloc(l->n - from, sizeof(int));    /* the columns, as they began */
+	int *prompts = xcalloc(l->n - from, sizeof(int)); /* each one's prompts so far */
+	int ncols = 0;
+	size_t k = 0;
+	for (size_t i = from; i < l->n; i++) {
+		if (l->rows[i].grp != g)
+			continue;
+		int col = l->rows[i].col, c = 0;
+		while (c < ncols && cols[c] != col)
+			c++;
+		if (c == ncols)
+			cols[ncols++] = col;
+		bool user = msg_at(l, i)->kind == MSG_USER;
+		int turn = user ? prompts[c]++ : (prompts[c] > 0 ? prompts[c] - 1 : 0);
+		int rank = user ? (col == 0 ? 0 : 1) : 2;
+		slots[k++] = (struct slot){turn, rank, c, i};
+		l->rows[i].done = true;
+	}
+	free(cols);
+	free(prompts);
+	return k;
+}
+
+/* Group g turn by turn: its prompt once (the thread's copy when a column
+ * was adopted, else the first column's; a column whose prompt differs
+ * shows its own too), then every column's replies. Rows outside the
+ * thread (column > 0) are dropped. */
+static void show_group(struct loading *l, size_t from, long long g)
+{
+	struct slot *slots = xcalloc(l->n - from, sizeof(*slots));
+	size_t k = place_group(l, from, g, slots);
+	qsort(slots, k, sizeof(*slots), slot_cmp);
+	size_t prompt = l->n;
+	for (size_t s = 0; s < k; s++) {
+		size_t i = slots[s].i;
+		if (s == 0 || slots[s].turn != slots[s - 1].turn)
+			prompt = l->n;
+		if (slots[s].rank < 2 && prompt < l->n &&
+		    same_text(msg_at(l, i), msg_at(l, prompt)))
+			continue; /* another column's copy */
+		if (slots[s].rank < 2 && prompt == l->n)
+			prompt = i;
+		show(l, i, l->rows[i].col != 0);
+	}
+	free(slots);
+}
+
+/* Lays out the rows read: the thread's as they are, each compare group
+ * where it began. */
+static void arrange(struct loading *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->rows[i].done)
+			continue;
+		if (l->rows[i].grp == 0) {
+			l->rows[i].done = true;
+			show(l, i, false);
+		} else {
+			show_group(l, i, l->rows[i].grp);
+		}
+	}
+}
+
+/* c's messages from l->first on, in the order arranged; the ones not
+ * kept are freed. */
+static void reorder(struct loading *l)
+{
+	size_t k = l->kept;
+	for (size_t i = 0; i < l->n; i++)
+		if (!l->rows[i].shown)
+			l->order[k++] = msg_at(l, i);
+	memcpy(l->c->v + l->first, l->order, l->n * sizeof(*l->order));
+	struct conversation gone;
+	conv_init(&gone);
+	conv_move(&gone, l->c, l->first + l->kept);
+	conv_done(&gone);
+}
+
+/* Reads every row of conv into l->c (appended) and l->rows. SQLITE_DONE,
+ * or the failing code. */
+static int read_rows(struct history *h, long long conv, struct loading *l)
+{
+	sqlite3_stmt *st = h->st[ST_ROWS];
+	sqlite3_bind_int64(st, 1, conv);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bool user = strcmp(hdb_col_str(st, R_ROLE), "user") == 0;
+		struct message *m = conv_add(l->c, user ? MSG_USER : MSG_ASSISTANT, "", NULL);
+		hdb_read_message(st, m);
+		m->hist_id = sqlite3_column_int64(st, R_ID);
+		m->streaming = false;
+		if (l->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			l->rows = xrealloc(l->rows, cap * sizeof(*l->rows));
+		}
+		l->rows[l->n++] = (struct row){sqlite3_column_int64(st, R_GRP),
+		                               sqlite3_column_int(st, R_COL), false, false};
+	}
+	hdb_done(st);
+	return rc;
+}
+
 int history_load(struct history *h, long long conv, struct conversation *c, char **system)
 {
 	char *sys = NULL;
 	if (hdb_conv_row(h, conv, &sys, NULL, NULL) <= 0)
 		return -1;
-	sqlite3_stmt *st = h->st[ST_ROWS];
-	sqlite3_bind_int64(st, 1, conv);
-	int n = 0, rc;
-	size_t first = c->n;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_int(st, R_COL) != 0)
-			continue; /* the thread only */
-		bool user = strcmp(hdb_col_str(st, R_ROLE), "user") == 0;
-		struct message *m = conv_add(c, user ? MSG_USER : MSG_ASSISTANT, "", NULL);
-		hdb_read_message(st, m);
-		m->hist_id = sqlite3_column_int64(st, R_ID);
-		m->streaming = false;
-		n++;
-	}
-	hdb_done(st);
+	struct loading l = {c, c->n, NULL, 0, NULL, 0};
+	int rc = read_rows(h, conv, &l);
 	if (rc != SQLITE_DONE) {
 		hdb_set_err(h, "cannot load a conversation", rc);
 		/* Half a thread would pass for the whole one: take it back. */
 		struct conversation tail;
 		conv_init(&tail);
-		conv_move(&tail, c, first);
+		conv_move(&tail, c, l.first);
 		conv_done(&tail);
+		free(l.rows);
 		free(sys);
 		return -1;
 	}
+	l.order = xcalloc(l.n + 1, sizeof(*l.order));
+	arrange(&l);
+	reorder(&l);
+	free(l.order);
+	free(l.rows);
 	if (system != NULL)
 		*system = sys;
 	else
 		free(sys);
-	return n;
+	return (int)l.kept;
 }
