@@ -1019,7 +1019,7 @@ static void history_command(struct app *a, enum cmd_id id, const char *args)
 	switch (id) {
 	case CMD_SESSIONS: {
 		struct history_session ss[SESSIONS_SHOWN];
-		int n = history_sessions(a->hist, ss, SESSIONS_SHOWN);
+		int n = history_sessions(a->hist, ss, SESSIONS_SHOWN, 0);
 		if (n < 0) {
 			history_failed(a);
 			break;

@@ -250,7 +250,8 @@ static int prepare_all(struct history *h)
 	                    " FROM messages WHERE conv = c.id AND col = 0 AND role = 'user'), 0),"
 	                    " (SELECT count(*) FROM messages WHERE conv = c.id AND col = 1"
 	                    " AND role = 'user')) FROM conversations c"
-	                    " ORDER BY c.updated DESC, c.id DESC LIMIT ?1",
+	                    " ORDER BY c.updated DESC, c.id DESC LIMIT ?1 OFFSET ?2",
+	    [ST_COUNT_CONVS] = "SELECT count(*) FROM conversations",
 	    /* The first prompt of the thread, else (a conversation that began
 	     * with a compare) the first anywhere; 200 characters: more than a
 	     * title shows, never a whole paste. */

@@ -78,9 +78,12 @@ struct history_session {
 	int turns;        /* the thread's prompts; only a compare: the compare's */
 };
 
-/* The most recently updated conversations, newest first, at most max.
- * Returns how many were filled (0..max), or -1. */
-int history_sessions(struct history *h, struct history_session *out, int max);
+/* The most recently updated conversations, newest first, at most max,
+ * after skipping the offset newest (a page: offset 0, max, 2 * max...).
+ * Returns how many were filled (0..max; 0 past the last), or -1. */
+int history_sessions(struct history *h, struct history_session *out, int max, int offset);
+/* How many conversations the file holds, or -1. */
+long long history_count(struct history *h);
 /* The most recently updated conversation, 0 when there is none, -1. */
 long long history_last(struct history *h);
 /* Loads conv into c (appended, as the screen shows them: each message

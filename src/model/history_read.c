@@ -62,12 +62,13 @@ static int models_of(struct history *h, long long conv, char *out, size_t cap)
 	return 0;
 }
 
-int history_sessions(struct history *h, struct history_session *out, int max)
+int history_sessions(struct history *h, struct history_session *out, int max, int offset)
 {
 	if (max <= 0)
 		return 0;
 	sqlite3_stmt *st = h->st[ST_SESSIONS];
 	sqlite3_bind_int(st, 1, max);
+	sqlite3_bind_int(st, 2, offset > 0 ? offset : 0);
 	int n = 0, rc = SQLITE_DONE;
 	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct history_session *s = &out[n];
@@ -88,6 +89,19 @@ int history_sessions(struct history *h, struct history_session *out, int max)
 		hdb_done(st);
 		return -1;
 	}
+	hdb_done(st);
+	return n;
+}
+
+long long history_count(struct history *h)
+{
+	sqlite3_stmt *st = h->st[ST_COUNT_CONVS];
+	int rc = sqlite3_step(st);
+	long long n = -1;
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		hdb_set_err(h, "cannot count the conversations", rc);
 	hdb_done(st);
 	return n;
 }

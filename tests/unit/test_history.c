@@ -580,7 +580,7 @@ static void test_history_a_checkpoint_is_interrupted_until_the_final_write(void 
 	assert_int_equal(history_update(h, id + 100, r, true, 16), -1);
 	assert_contains(history_error(h), "no message");
 	struct history_session s;
-	assert_int_equal(history_sessions(h, &s, 1), 1);
+	assert_int_equal(history_sessions(h, &s, 1, 0), 1);
 	assert_int_equal(s.updated, 15); /* every write moved it; the failed one did not */
 }
 
@@ -754,7 +754,7 @@ static void test_history_load_shows_a_compare_once_and_keeps_the_thread(void **s
 	conv_done(&c);
 
 	struct history_session s;
-	assert_int_equal(history_sessions(h, &s, 1), 1);
+	assert_int_equal(history_sessions(h, &s, 1, 0), 1);
 	assert_int_equal(s.turns, 2);
 	assert_int_equal(s.updated, 105); /* adopting does not move it in time */
 	assert_int_equal(history_adopt(h, group, 0), -1);
@@ -859,7 +859,7 @@ static void test_history_sessions_newest_first_with_titles_models_turns(void **s
 	long long c = history_begin(h, NULL, 300);
 
 	struct history_session s[8];
-	assert_int_equal(history_sessions(h, s, 8), 3);
+	assert_int_equal(history_sessions(h, s, 8, 0), 3);
 	assert_int_equal(s[0].id, c);
 	assert_int_equal(s[1].id, b);
 	assert_int_equal(s[2].id, a);
@@ -875,12 +875,12 @@ static void test_history_sessions_newest_first_with_titles_models_turns(void **s
 
 	/* A write moves its conversation to the top; max is respected. */
 	history_add(h, a, 0, 0, reply(f, "mock", "you're welcome"), 400);
-	assert_int_equal(history_sessions(h, s, 2), 2);
+	assert_int_equal(history_sessions(h, s, 2, 0), 2);
 	assert_int_equal(s[0].id, a);
 	assert_int_equal(s[0].updated, 400);
 	assert_int_equal(s[1].id, c);
 	assert_int_equal(history_last(h), a);
-	assert_int_equal(history_sessions(h, s, 0), 0);
+	assert_int_equal(history_sessions(h, s, 0, 0), 0);
 }
 
 static void test_history_sessions_equal_times_newest_id_first(void **state)
@@ -890,7 +890,7 @@ static void test_history_sessions_equal_times_newest_id_first(void **state)
 	long long a = history_begin(h, NULL, 5);
 	long long b = history_begin(h, NULL, 5);
 	struct history_session s[2];
-	assert_int_equal(history_sessions(h, s, 2), 2);
+	assert_int_equal(history_sessions(h, s, 2, 0), 2);
 	assert_int_equal(s[0].id, b);
 	assert_int_equal(s[1].id, a);
 }
@@ -908,7 +908,7 @@ static void test_history_a_long_title_is_cut_at_a_character(void **state)
 	history_add(h, conv, 0, 0, prompt(f, buf_str(&p)), 1);
 	buf_done(&p);
 	struct history_session s;
-	assert_int_equal(history_sessions(h, &s, 1), 1);
+	assert_int_equal(history_sessions(h, &s, 1, 0), 1);
 	size_t n = strlen(s.title);
 	assert_true(n < sizeof(s.title));
 	assert_true(n > sizeof(s.title) - 8); /* uses the room */
@@ -923,7 +923,7 @@ static void test_history_last_is_zero_when_empty(void **state)
 	struct history *h = open_h(f);
 	assert_int_equal(history_last(h), 0);
 	struct history_session s;
-	assert_int_equal(history_sessions(h, &s, 1), 0);
+	assert_int_equal(history_sessions(h, &s, 1, 0), 0);
 }
 
 static void test_history_a_compare_first_conversation_has_a_title(void **state)
@@ -934,7 +934,7 @@ static void test_history_a_compare_first_conversation_has_a_title(void **state)
 	long long g = history_begin_compare(h, conv, "a,b", 1);
 	history_add(h, conv, g, 1, prompt(f, "which is faster?"), 1);
 	struct history_session s;
-	assert_int_equal(history_sessions(h, &s, 1), 1);
+	assert_int_equal(history_sessions(h, &s, 1, 0), 1);
 	assert_string_equal(s.title, "which is faster?");
 	assert_int_equal(s.turns, 1); /* the compare's prompt: a turn, once */
 }
@@ -1106,7 +1106,7 @@ static void test_history_delete_removes_rows_and_index(void **state)
 	assert_int_equal(history_load(h, conv, &c, NULL), -1);
 	conv_done(&c);
 	struct history_session s[4];
-	assert_int_equal(history_sessions(h, s, 4), 1);
+	assert_int_equal(history_sessions(h, s, 4, 0), 1);
 	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM messages"), 1);
 	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM compare_groups"), 0);
 	assert_index_intact(f);
@@ -1288,6 +1288,35 @@ static void test_history_export_respects_the_buffer_cap(void **state)
 	buf_done(&out);
 }
 
+/* ---- defects of issue 15 ------------------------------------------------------- */
+
+/* Defect: /sessions showed a fixed 20. Pages of them, and how many. */
+static void test_history_sessions_pages_with_an_offset_and_a_count(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	assert_int_equal(history_count(h), 0);
+	long long id[5];
+	for (int i = 0; i < 5; i++)
+		id[i] = history_begin(h, NULL, 10 + i);
+	assert_int_equal(history_count(h), 5);
+	struct history_session s[2];
+	assert_int_equal(history_sessions(h, s, 2, 0), 2);
+	assert_int_equal(s[0].id, id[4]);
+	assert_int_equal(s[1].id, id[3]);
+	assert_int_equal(history_sessions(h, s, 2, 2), 2);
+	assert_int_equal(s[0].id, id[2]);
+	assert_int_equal(s[1].id, id[1]);
+	assert_int_equal(history_sessions(h, s, 2, 4), 1);
+	assert_int_equal(s[0].id, id[0]);
+	assert_int_equal(history_sessions(h, s, 2, 5), 0);
+	assert_int_equal(history_sessions(h, s, 2, 99), 0);
+	assert_int_equal(history_sessions(h, s, 2, -3), 2); /* negative: from the newest */
+	assert_int_equal(s[0].id, id[4]);
+	assert_int_equal(history_delete(h, id[2]), 1);
+	assert_int_equal(history_count(h), 4);
+}
+
 /* ---- the default path ---------------------------------------------------------- */
 
 static void test_history_default_path_follows_xdg_then_home(void **state)
@@ -1389,6 +1418,7 @@ int main(void)
 	    T(test_history_export_json_parses_and_keeps_the_raw_text),
 	    T(test_history_export_json_system_and_empty_thread),
 	    T(test_history_export_respects_the_buffer_cap),
+	    T(test_history_sessions_pages_with_an_offset_and_a_count),
 	    T(test_history_default_path_follows_xdg_then_home),
 	    T(test_history_works_at_the_default_path),
 	};
