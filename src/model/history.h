@@ -78,16 +78,25 @@ struct history_session {
 	int turns;        /* the thread's prompts; only a compare: the compare's */
 };
 
-/* The most recently updated conversations, newest first, at most max.
- * Returns how many were filled (0..max), or -1. */
-int history_sessions(struct history *h, struct history_session *out, int max);
+/* The most recently updated conversations, newest first, at most max,
+ * after skipping the offset newest (a page: offset 0, max, 2 * max...).
+ * Returns how many were filled (0..max; 0 past the last), or -1. */
+int history_sessions(struct history *h, struct history_session *out, int max, int offset);
+/* How many conversations the file holds, or -1. */
+long long history_count(struct history *h);
 /* The most recently updated conversation, 0 when there is none, -1. */
 long long history_last(struct history *h);
-/* Loads conv's thread (column 0) into c (appended, as the screen shows them:
- * each reply with its meta, metrics, interrupted and dropped flags, and
- * hist_id its row; has_metrics set)
- * and its system prompt into *system, malloc'd (NULL: none). Returns the
- * number of messages, or -1 (no such conversation: history_error says). */
+/* Loads conv into c (appended, as the screen shows them: each message
+ * with its meta, metrics, interrupted and dropped flags, and hist_id its
+ * row; has_metrics set) and its system prompt into *system, malloc'd
+ * (NULL: none). Every row, in order; a compare turn as it happened: its
+ * prompt once (each column stored its own copy), then each column's reply
+ * under its model's label, columns in the order they began. Only the
+ * thread goes into the next requests: a compare's rows outside it (every
+ * column of a compare not adopted, the other columns of one adopted) are
+ * loaded dropped; an adopted column's rows are the thread's. Returns the
+ * number of messages appended, or -1 (no such conversation:
+ * history_error says; c is as it was). */
 int history_load(struct history *h, long long conv, struct conversation *c, char **system);
 /* Deletes conv and all its rows (index included). 1 deleted, 0 no such, -1. */
 int history_delete(struct history *h, long long conv);

@@ -212,7 +212,7 @@ static int time_reads(struct history *h)
 	long long last = history_last(h);
 	for (int r = 0; r < RUNS; r++) {
 		double t0 = now_ms();
-		n = history_sessions(h, s, 50);
+		n = history_sessions(h, s, 50, 0);
 		ms[r] = now_ms() - t0;
 		struct conversation c;
 		conv_init(&c);

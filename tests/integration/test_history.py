@@ -976,6 +976,26 @@ def test_headless(tmp, srv):
         check("headless: /sessions counts the turns (a compare's prompt once)",
               [int(x[1]) for x in listed] == [1, 1], repr(listed))
         p.quit()
+        # Defect of issue 15: --resume of a compare showed 0 messages.
+        p = tm.pane(160, 40, env, ["--resume", str(c2), "-m", "a:m-a"])
+        ok, s = p.wait_for(lambda s: s.has(f"conversation {c2}, 3 messages")
+                           and s.labels("a:m-a") and s.labels("b:m-b"), timeout=10)
+        shown = [(l, squash(" ".join(s.block(l)[1]))) for l in ("you", "a:m-a", "b:m-b")
+                 if s.labels(l)]
+        check("headless: --resume of a compare shows its prompt once, then each column's reply",
+              ok and len(s.labels("you")) == 1 and len(s.labels("a:m-a")) == 1
+              and len(s.labels("b:m-b")) == 1 and s.labels("you")[0] < s.labels("a:m-a")[0]
+              < s.labels("b:m-b")[0]
+              and shown == [("you", "compare prompt"), ("a:m-a", squash(replies.get("m-a", ""))),
+                            ("b:m-b", squash(replies.get("m-b", "")))], str(s))
+        n = len(srv.requests())
+        p.send("after the compare")
+        req = srv.wait_request(n)
+        check("headless: a compare not adopted stays out of the next request after --resume",
+              req is not None and messages_of(req) == [("user", "after the compare")]
+              and req["body"]["model"] == "m-a", json.dumps(messages_of(req)))
+        p.wait_for(lambda s: len(s.labels("a:m-a")) == 2 and done_label(s.block("a:m-a")[0]))
+        p.quit()
     finally:
         tm.kill()
 

@@ -580,7 +580,7 @@ static void test_history_a_checkpoint_is_interrupted_until_the_final_write(void 
 	assert_int_equal(history_update(h, id + 100, r, true, 16), -1);
 	assert_contains(history_error(h), "no message");
 	struct history_session s;
-	assert_int_equal(history_sessions(h, &s, 1), 1);
+	assert_int_equal(history_sessions(h, &s, 1, 0), 1);
 	assert_int_equal(s.updated, 15); /* every write moved it; the failed one did not */
 }
 
@@ -697,7 +697,32 @@ static long long compare_fixture(struct fx *f, long long *group)
 	return conv;
 }
 
-static void test_history_load_is_the_thread_and_adopt_joins_a_column(void **state)
+/* What history_load gave: kind, label, text and dropped of each message. */
+static void assert_loaded(const struct conversation *c, size_t n, const char *const want[][3],
+                          const bool dropped[])
+{
+	assert_int_equal(c->n, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct message *m = c->v[i];
+		const char *kind = m->kind == MSG_USER ? "user" : "assistant";
+		if (strcmp(kind, want[i][0]) != 0 || strcmp(m->label, want[i][1]) != 0 ||
+		    strcmp(buf_str(&m->text), want[i][2]) != 0 || m->dropped != dropped[i]) {
+			print_error("message %zu: %s \"%s\" \"%s\" dropped %d; want %s \"%s\" "
+			            "\"%s\" dropped %d\n",
+			            i, kind, m->label, buf_str(&m->text), m->dropped, want[i][0],
+			            want[i][1], want[i][2], dropped[i]);
+			fail();
+		}
+		assert_true(m->hist_id > 0);
+		assert_false(m->streaming);
+	}
+}
+
+/* Defect: --resume of a compare showed none of it. Loaded, a compare
+ * reads as it happened, its prompt once; the thread sent to a model is
+ * the thread: a compare not adopted is dropped, an adopted one's other
+ * columns too. */
+static void test_history_load_shows_a_compare_once_and_keeps_the_thread(void **state)
 {
 	struct fx *f = *state;
 	struct history *h = open_h(f);
@@ -706,24 +731,95 @@ static void test_history_load_is_the_thread_and_adopt_joins_a_column(void **stat
 
 	struct conversation c;
 	conv_init(&c);
-	assert_int_equal(history_load(h, conv, &c, NULL), 2);
-	assert_string_equal(buf_str(&c.v[1]->text), "thread answer");
+	assert_int_equal(history_load(h, conv, &c, NULL), 5);
+	static const char *const before[][3] = {
+	    {"user", "you", "thread question"},       {"assistant", "mock", "thread answer"},
+	    {"user", "you", "compare question"},      {"assistant", "alpha", "alpha says aardvark"},
+	    {"assistant", "beta", "beta says bison"},
+	};
+	assert_loaded(&c, 5, before, (const bool[]){false, false, true, true, true});
 	conv_clear(&c);
 
 	assert_int_equal(history_adopt(h, group, 2), 0);
-	assert_int_equal(history_load(h, conv, &c, NULL), 4);
-	assert_string_equal(buf_str(&c.v[0]->text), "thread question");
-	assert_string_equal(buf_str(&c.v[1]->text), "thread answer");
-	assert_string_equal(buf_str(&c.v[2]->text), "compare question");
-	assert_string_equal(buf_str(&c.v[3]->text), "beta says bison");
-	assert_string_equal(c.v[3]->label, "beta");
+	assert_int_equal(history_load(h, conv, &c, NULL), 5);
+	assert_loaded(&c, 5, before, (const bool[]){false, false, false, true, false});
+	/* The prompt shown is the thread's copy: column 2's row, now column 0. */
+	assert_int_equal(peek_int(f->path,
+	                          "SELECT col FROM messages WHERE text = 'compare question'"
+	                          " ORDER BY col DESC LIMIT 1"),
+	                 1);
+	assert_int_equal(c.v[2]->hist_id,
+	                 peek_int(f->path, "SELECT id FROM messages WHERE text = 'compare question'"
+	                                   " AND col = 0"));
 	conv_done(&c);
 
 	struct history_session s;
-	assert_int_equal(history_sessions(h, &s, 1), 1);
+	assert_int_equal(history_sessions(h, &s, 1, 0), 1);
 	assert_int_equal(s.turns, 2);
 	assert_int_equal(s.updated, 105); /* adopting does not move it in time */
 	assert_int_equal(history_adopt(h, group, 0), -1);
+}
+
+/* Two turns of a compare stored as the app stores them (each column's
+ * prompt, then the replies as they began, column 2 first the second
+ * time), then the thread going on: each turn's prompt once, the replies
+ * in column order, the thread after it. */
+static void test_history_load_a_compare_of_two_turns_turn_by_turn(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	long long g = history_begin_compare(h, conv, "a:m-a,b:m-b", 1);
+	history_add(h, conv, g, 1, prompt(f, "first"), 1);
+	history_add(h, conv, g, 2, prompt(f, "first"), 1);
+	history_add(h, conv, g, 1, reply(f, "a:m-a", "a one"), 2);
+	history_add(h, conv, g, 2, reply(f, "b:m-b", "b one"), 2);
+	history_add(h, conv, g, 1, prompt(f, "second"), 3);
+	history_add(h, conv, g, 2, prompt(f, "second"), 3);
+	history_add(h, conv, g, 2, reply(f, "b:m-b", "b two"), 4);
+	history_add(h, conv, g, 1, reply(f, "a:m-a", "a two"), 4);
+	history_add(h, conv, 0, 0, prompt(f, "back to the thread"), 5);
+	history_add(h, conv, 0, 0, reply(f, "mock", "thread again"), 6);
+
+	struct conversation c;
+	conv_init(&c);
+	conv_add(&c, MSG_NOTICE, "circuit", "already there");
+	assert_int_equal(history_load(h, conv, &c, NULL), 8);
+	assert_string_equal(buf_str(&c.v[0]->text), "already there");
+	struct conversation loaded = {c.v + 1, c.n - 1, 0, 0, 0};
+	static const char *const want[][3] = {
+	    {"user", "you", "first"},
+	    {"assistant", "a:m-a", "a one"},
+	    {"assistant", "b:m-b", "b one"},
+	    {"user", "you", "second"},
+	    {"assistant", "a:m-a", "a two"},
+	    {"assistant", "b:m-b", "b two"},
+	    {"user", "you", "back to the thread"},
+	    {"assistant", "mock", "thread again"},
+	};
+	assert_loaded(&loaded, 8, want,
+	              (const bool[]){true, true, true, true, true, true, false, false});
+	conv_done(&c);
+}
+
+/* A headless compare: the conversation is the compare alone. */
+static void test_history_load_a_compare_only_conversation(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	long long g = history_begin_compare(h, conv, "x,y", 1);
+	history_add(h, conv, g, 1, prompt(f, "which?"), 1);
+	history_add(h, conv, g, 2, prompt(f, "which?"), 1);
+	history_add(h, conv, g, 2, reply(f, "y", "this"), 2); /* ended first: stored first */
+	history_add(h, conv, g, 1, reply(f, "x", "that"), 3);
+	struct conversation c;
+	conv_init(&c);
+	assert_int_equal(history_load(h, conv, &c, NULL), 3);
+	static const char *const want[][3] = {
+	    {"user", "you", "which?"}, {"assistant", "x", "that"}, {"assistant", "y", "this"}};
+	assert_loaded(&c, 3, want, (const bool[]){true, true, true});
+	conv_done(&c);
 }
 
 static void test_history_load_appends_after_what_is_there(void **state)
@@ -763,7 +859,7 @@ static void test_history_sessions_newest_first_with_titles_models_turns(void **s
 	long long c = history_begin(h, NULL, 300);
 
 	struct history_session s[8];
-	assert_int_equal(history_sessions(h, s, 8), 3);
+	assert_int_equal(history_sessions(h, s, 8, 0), 3);
 	assert_int_equal(s[0].id, c);
 	assert_int_equal(s[1].id, b);
 	assert_int_equal(s[2].id, a);
@@ -779,12 +875,12 @@ static void test_history_sessions_newest_first_with_titles_models_turns(void **s
 
 	/* A write moves its conversation to the top; max is respected. */
 	history_add(h, a, 0, 0, reply(f, "mock", "you're welcome"), 400);
-	assert_int_equal(history_sessions(h, s, 2), 2);
+	assert_int_equal(history_sessions(h, s, 2, 0), 2);
 	assert_int_equal(s[0].id, a);
 	assert_int_equal(s[0].updated, 400);
 	assert_int_equal(s[1].id, c);
 	assert_int_equal(history_last(h), a);
-	assert_int_equal(history_sessions(h, s, 0), 0);
+	assert_int_equal(history_sessions(h, s, 0, 0), 0);
 }
 
 static void test_history_sessions_equal_times_newest_id_first(void **state)
@@ -794,7 +890,7 @@ static void test_history_sessions_equal_times_newest_id_first(void **state)
 	long long a = history_begin(h, NULL, 5);
 	long long b = history_begin(h, NULL, 5);
 	struct history_session s[2];
-	assert_int_equal(history_sessions(h, s, 2), 2);
+	assert_int_equal(history_sessions(h, s, 2, 0), 2);
 	assert_int_equal(s[0].id, b);
 	assert_int_equal(s[1].id, a);
 }
@@ -812,7 +908,7 @@ static void test_history_a_long_title_is_cut_at_a_character(void **state)
 	history_add(h, conv, 0, 0, prompt(f, buf_str(&p)), 1);
 	buf_done(&p);
 	struct history_session s;
-	assert_int_equal(history_sessions(h, &s, 1), 1);
+	assert_int_equal(history_sessions(h, &s, 1, 0), 1);
 	size_t n = strlen(s.title);
 	assert_true(n < sizeof(s.title));
 	assert_true(n > sizeof(s.title) - 8); /* uses the room */
@@ -827,7 +923,7 @@ static void test_history_last_is_zero_when_empty(void **state)
 	struct history *h = open_h(f);
 	assert_int_equal(history_last(h), 0);
 	struct history_session s;
-	assert_int_equal(history_sessions(h, &s, 1), 0);
+	assert_int_equal(history_sessions(h, &s, 1, 0), 0);
 }
 
 static void test_history_a_compare_first_conversation_has_a_title(void **state)
@@ -838,7 +934,7 @@ static void test_history_a_compare_first_conversation_has_a_title(void **state)
 	long long g = history_begin_compare(h, conv, "a,b", 1);
 	history_add(h, conv, g, 1, prompt(f, "which is faster?"), 1);
 	struct history_session s;
-	assert_int_equal(history_sessions(h, &s, 1), 1);
+	assert_int_equal(history_sessions(h, &s, 1, 0), 1);
 	assert_string_equal(s.title, "which is faster?");
 	assert_int_equal(s.turns, 1); /* the compare's prompt: a turn, once */
 }
@@ -1010,7 +1106,7 @@ static void test_history_delete_removes_rows_and_index(void **state)
 	assert_int_equal(history_load(h, conv, &c, NULL), -1);
 	conv_done(&c);
 	struct history_session s[4];
-	assert_int_equal(history_sessions(h, s, 4), 1);
+	assert_int_equal(history_sessions(h, s, 4, 0), 1);
 	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM messages"), 1);
 	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM compare_groups"), 0);
 	assert_index_intact(f);
@@ -1192,6 +1288,35 @@ static void test_history_export_respects_the_buffer_cap(void **state)
 	buf_done(&out);
 }
 
+/* ---- defects of issue 15 ------------------------------------------------------- */
+
+/* Defect: /sessions showed a fixed 20. Pages of them, and how many. */
+static void test_history_sessions_pages_with_an_offset_and_a_count(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	assert_int_equal(history_count(h), 0);
+	long long id[5];
+	for (int i = 0; i < 5; i++)
+		id[i] = history_begin(h, NULL, 10 + i);
+	assert_int_equal(history_count(h), 5);
+	struct history_session s[2];
+	assert_int_equal(history_sessions(h, s, 2, 0), 2);
+	assert_int_equal(s[0].id, id[4]);
+	assert_int_equal(s[1].id, id[3]);
+	assert_int_equal(history_sessions(h, s, 2, 2), 2);
+	assert_int_equal(s[0].id, id[2]);
+	assert_int_equal(s[1].id, id[1]);
+	assert_int_equal(history_sessions(h, s, 2, 4), 1);
+	assert_int_equal(s[0].id, id[0]);
+	assert_int_equal(history_sessions(h, s, 2, 5), 0);
+	assert_int_equal(history_sessions(h, s, 2, 99), 0);
+	assert_int_equal(history_sessions(h, s, 2, -3), 2); /* negative: from the newest */
+	assert_int_equal(s[0].id, id[4]);
+	assert_int_equal(history_delete(h, id[2]), 1);
+	assert_int_equal(history_count(h), 4);
+}
+
 /* ---- the default path ---------------------------------------------------------- */
 
 static void test_history_default_path_follows_xdg_then_home(void **state)
@@ -1272,7 +1397,9 @@ int main(void)
 	    T(test_history_notices_are_not_stored),
 	    T(test_history_writes_need_an_existing_conversation),
 	    T(test_history_system_prompt_set_and_cleared),
-	    T(test_history_load_is_the_thread_and_adopt_joins_a_column),
+	    T(test_history_load_shows_a_compare_once_and_keeps_the_thread),
+	    T(test_history_load_a_compare_of_two_turns_turn_by_turn),
+	    T(test_history_load_a_compare_only_conversation),
 	    T(test_history_load_appends_after_what_is_there),
 	    T(test_history_sessions_newest_first_with_titles_models_turns),
 	    T(test_history_sessions_equal_times_newest_id_first),
@@ -1291,6 +1418,7 @@ int main(void)
 	    T(test_history_export_json_parses_and_keeps_the_raw_text),
 	    T(test_history_export_json_system_and_empty_thread),
 	    T(test_history_export_respects_the_buffer_cap),
+	    T(test_history_sessions_pages_with_an_offset_and_a_count),
 	    T(test_history_default_path_follows_xdg_then_home),
 	    T(test_history_works_at_the_default_path),
 	};

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* history_db: what the history's files share, and no caller sees
+ * (model/history.h stays the one door): the connection and its prepared
+ * statements, the one table of a message row's columns, and the small
+ * helpers every file uses.
+ *
+ *   history.c         opening, the schema and its migrations, writing
+ *   history_row.c     the column table's code: SQL text, bind, read, JSON
+ *   history_read.c    sessions, count, last, load, delete
+ *   history_find.c    search, and text made one line (titles, snippets)
+ *   history_export.c  Markdown and JSON */
+#ifndef CIRCUIT_MODEL_HISTORY_DB_H
+#define CIRCUIT_MODEL_HISTORY_DB_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/conversation.h"
+#include "model/history.h"
+#include "util/buf.h"
+
+/* ---- a message row's columns, declared once ------------------------------ */
+
+/* Every column of a message row after its key (id, conv, grp, col, role,
+ * created), in the table's order: X(name, kind, field, json).
+ *   name   the SQL column;
+ *   kind   how it is declared, bound and read (history_row.c, one macro
+ *          of each per kind):
+ *            LABEL    TEXT, the message's malloc'd label
+ *            NAME     TEXT, a char array
+ *            TEXT     TEXT, a struct buf
+ *            BLOB     BLOB, a struct buf (bytes as they were)
+ *            FLAG     INTEGER 0/1, a bool
+ *            CUT      INTEGER 0/1, a bool the write decides (a checkpoint
+ *                     stores 1, whatever the message says)
+ *            STAMP    INTEGER, the time of the write (field: now); not read
+ *            OUTCOME  TEXT, enum reply_outcome by name
+ *            NUM      INTEGER, -1 unknown (a time in ms, a token count)
+ *            SIZE     INTEGER, a size_t, 0 none
+ *            REAL     REAL, -1 unknown (NaN and infinity stored as -1);
+ *   field  where it lives: m (the struct message), r (its figures, unknown
+ *          for a message without), now;
+ *   json   its key under "metrics" in the JSON export; "" when it is not
+ *          there (the export writes those itself, at the message's level).
+ * Adding a column: one line here, and an upgrade step in history.c that
+ * adds it to files of an older schema (ALTER TABLE messages ADD COLUMN). */
+#define HISTORY_COLUMNS(X)                                                                         \
+	X(label, LABEL, m->label, "")                                                              \
+	X(provider, NAME, r->provider, "")                                                         \
+	X(model, NAME, r->model, "")                                                               \
+	X(text, TEXT, m->text, "")                                                                 \
+	X(raw, BLOB, m->raw, "")                                                                   \
+	X(thinking, TEXT, m->thinking, "")                                                         \
+	X(meta, NAME, m->meta, "")                                                                 \
+	X(interrupted, CUT, m->interrupted, "")                                                    \
+	X(dropped, FLAG, m->dropped, "")                                                           \
+	X(stop, NAME, r->stop, "")                                                                 \
+	X(updated, STAMP, now, "")                                                                 \
+	X(has_metrics, FLAG, m->has_metrics, "")                                                   \
+	X(outcome, OUTCOME, r->outcome, "outcome")                                                 \
+	X(ttfb, NUM, r->ttfb, "ttfb_ms")                                                           \
+	X(ttft, NUM, r->ttft, "ttft_ms")                                                           \
+	X(ttfo, NUM, r->ttfo, "ttfo_ms")                                                           \
+	X(last_tok, NUM, r->last, "last_token_ms")                                                 \
+	X(total, NUM, r->total, "total_ms")                                                        \
+	X(last_byte, NUM, r->last_byte, "last_byte_ms")                                            \
+	X(max_gap, NUM, r->max_gap, "max_gap_ms")                                                  \
+	X(deltas, SIZE, r->deltas, "deltas")                                                       \
+	X(text_bytes, SIZE, r->text_bytes, "text_bytes")                                           \
+	X(thinking_bytes, SIZE, r->thinking_bytes, "thinking_bytes")                               \
+	X(prompt_bytes, SIZE, r->prompt_bytes, "prompt_bytes")                                     \
+	X(usage_in, NUM, r->usage_in, "usage_in")                                                  \
+	X(usage_out, NUM, r->usage_out, "usage_out")                                               \
+	X(usage_thinking, NUM, r->usage_thinking, "usage_thinking")                                \
+	X(tokens_in, NUM, r->tokens_in, "tokens_in")                                               \
+	X(tokens_out, NUM, r->tokens_out, "tokens_out")                                            \
+	X(tokens_thinking, NUM, r->tokens_thinking, "tokens_thinking")                             \
+	X(in_est, FLAG, r->in_estimated, "tokens_in_estimated")                                    \
+	X(out_est, FLAG, r->out_estimated, "tokens_out_estimated")                                 \
+	X(thinking_est, FLAG, r->thinking_estimated, "tokens_thinking_estimated")                  \
+	X(tps, REAL, r->tps, "tokens_per_second")                                                  \
+	X(tps_est, FLAG, r->tps_estimated, "tokens_per_second_estimated")                          \
+	X(cost, REAL, r->cost, "cost_usd")                                                         \
+	X(cost_est, FLAG, r->cost_estimated, "cost_estimated")
+
+#define HISTORY_COLUMN_ENUM(name, kind, field, json) HC_##name,
+enum history_column { HISTORY_COLUMNS(HISTORY_COLUMN_ENUM) HC_COUNT };
+#undef HISTORY_COLUMN_ENUM
+
+/* A row as every SELECT of messages reads it: the key, then the columns
+ * above (R_COLUMNS + HC_name). */
+enum { R_ID, R_CONV, R_GRP, R_COL, R_ROLE, R_CREATED, R_COLUMNS };
+#define R_OF(name)      (R_COLUMNS + HC_##name)
+#define HISTORY_ROW_KEY "id, conv, grp, col, role, created"
+
+/* ---- the connection ------------------------------------------------------ */
+
+enum stmt {
+	ST_BEGIN,
+	ST_SET_SYSTEM,
+	ST_BEGIN_COMPARE,
+	ST_ADD,
+	ST_UPDATE,
+	ST_ADOPT,
+	ST_SESSIONS,
+	ST_COUNT_CONVS,
+	ST_TITLE,
+	ST_MODELS,
+	ST_LAST,
+	ST_CONV,
+	ST_ROWS,
+	ST_DELETE,
+	ST_SEARCH,
+	ST_COUNT
+};
+
+struct history {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
+	char err[512];
+};
+
+/* ---- errors and statements (history_row.c) -------------------------------- */
+
+/* h->err = "what: SQLite's message (a hint for the common codes)". */
+void hdb_set_err(struct history *h, const char *what, int rc);
+/* h->err = what. */
+void hdb_set_msg(struct history *h, const char *what);
+/* After each use: no statement keeps a read transaction open (which would
+ * hold back WAL checkpoints) or a pointer into the caller's buffers. */
+void hdb_done(sqlite3_stmt *st);
+/* Steps a write to its end and resets it. 0, or -1 with the error set. */
+int hdb_run(struct history *h, sqlite3_stmt *st, const char *what);
+
+/* Binds in order, remembering the first failure (too big, out of memory),
+ * so a caller checks once. Text is bound without a copy: every statement
+ * is stepped and reset before the function that bound it returns. */
+struct hdb_binder {
+	sqlite3_stmt *st;
+	int i;
+	int rc;
+};
+void hdb_int(struct hdb_binder *b, long long v);
+void hdb_str(struct hdb_binder *b, const char *s); /* NULL binds "" */
+
+/* Column i as a C string, never NULL. */
+const char *hdb_col_str(sqlite3_stmt *st, int i);
+/* Column i's bytes (text or blob, as stored): *n set. Never NULL. */
+const char *hdb_col_bytes(sqlite3_stmt *st, int i, size_t *n);
+
+/* ---- the column table's code (history_row.c) ------------------------------ */
+
+/* The SQL that creates a new file's tables at HISTORY_SCHEMA_VERSION. */
+extern const char hdb_schema[];
+/* Appends the SQL of the message statements: ST_ADD's, ST_UPDATE's and
+ * ST_ROWS's (every row of conversation ?1, in order). */
+void hdb_sql_add(struct buf *sql);
+void hdb_sql_update(struct buf *sql);
+void hdb_sql_rows(struct buf *sql);
+/* Binds every column from m (after b's last index), interrupted as given
+ * and updated = now; a message without figures binds unknown ones. */
+void hdb_bind_message(struct hdb_binder *b, const struct message *m, bool interrupted,
+                      long long now);
+/* Reads a row of the R_ layout into m (made by conv_add: its label,
+ * text, thinking and raw are replaced): every column; its figures stay
+ * unknown when it has none. */
+void hdb_read_message(sqlite3_stmt *st, struct message *m);
+/* m's figures as the JSON export's "metrics" object, or null. */
+void hdb_json_metrics(struct buf *out, const struct message *m);
+/* The name an outcome is stored and exported by. */
+const char *hdb_outcome_name(enum reply_outcome o);
+
+/* ---- text (history_find.c) ------------------------------------------------ */
+
+/* n bytes of text as one line of at most cap - 1 bytes into out: control
+ * characters made visible and invalid UTF-8 repaired (util/sanitize), each
+ * run of newlines, tabs and spaces one space, trimmed; when it does not
+ * fit, cut between characters (util/width clusters, so a mark stays with
+ * its base) and ended with glyph->ellipsis. cap >= 8. */
+void hdb_oneline(char *out, size_t cap, const char *s, size_t n);
+
+/* ---- reading (history_read.c) --------------------------------------------- */
+
+/* conv's title, one line, into out (cap bytes). 0, or -1 with the error set. */
+int hdb_title(struct history *h, long long conv, char *out, size_t cap);
+/* conv's row: its system prompt (malloc'd, or NULL) and its times when
+ * asked. 1 found, 0 no such conversation (error set), -1. */
+int hdb_conv_row(struct history *h, long long conv, char **system, long long *created,
+                 long long *updated);
+
+#endif

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* history_export: a conversation, every row, as Markdown or JSON. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/history.h"
+#include "model/history_db.h"
+#include "util/jsonesc.h"
+#include "util/sanitize.h"
+#include "util/utf8.h"
+
+/* A row as the export reads it: the message, and where it stood. */
+struct exported {
+	const struct message *m;
+	long long id, grp, col, created;
+	bool first; /* the first message (JSON: no comma before it) */
+};
+
+/* ---- JSON --------------------------------------------------------------------- */
+
+/* The n bytes at s as a JSON string, invalid UTF-8 repaired. */
+static void json_str(struct buf *out, const char *s, size_t n)
+{
+	if (utf8_valid(s, n)) {
+		jsonesc_append(out, s, n);
+		return;
+	}
+	struct buf r;
+	buf_init(&r, 0);
+	utf8_repair(s, n, &r);
+	jsonesc_append(out, buf_str(&r), r.len);
+	buf_done(&r);
+}
+
+static void json_cstr(struct buf *out, const char *s)
+{
+	json_str(out, s, strlen(s));
+}
+
+static void json_row(struct buf *out, const struct exported *e)
+{
+	const struct message *m = e->m;
+	/* The raw text is what was sent or received; a row that never had one
+	 * (raw empty, text not) falls back on the text. */
+	const struct buf *raw = m->raw.len == 0 && m->text.len > 0 ? &m->text : &m->raw;
+	buf_printf(out, "%s{\"id\":%lld,\"role\":\"%s\",\"label\":", e->first ? "" : ",", e->id,
+	           m->kind == MSG_USER ? "user" : "assistant");
+	json_cstr(out, m->label);
+	buf_append_str(out, ",\"provider\":");
+	json_cstr(out, m->metrics.provider);
+	buf_append_str(out, ",\"model\":");
+	json_cstr(out, m->metrics.model);
+	buf_append_str(out, ",\"text\":");
+	json_str(out, buf_str(raw), raw->len);
+	buf_append_str(out, ",\"thinking\":");
+	json_str(out, buf_str(&m->thinking), m->thinking.len);
+	buf_printf(out, ",\"interrupted\":%s,\"stop\":", m->interrupted ? "true" : "false");
+	json_cstr(out, m->metrics.stop);
+	buf_printf(out, ",\"created\":%lld,\"group\":%lld,\"column\":%lld,\"metrics\":", e->created,
+	           e->grp, e->col);
+	hdb_json_metrics(out, m);
+	buf_append_char(out, '}');
+}
+
+/* ---- Markdown ----------------------------------------------------------------- */
+
+/* Unix seconds as "2025-01-31 12:00:00 UTC" (a format, not the clock). */
+static void format_time(long long t, char *out, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, n, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(out, n, "%lld", t);
+}
+
+/* A reply's figures on one Markdown line; nothing when it has none. */
+static void md_figures(struct buf *out, const struct message *m)
+{
+	struct buf f;
+	buf_init(&f, 0);
+	const struct reply_metrics *r = &m->metrics;
+	const char *sep = "";
+#define FIG(...)                                                                                   \
+	do {                                                                                       \
+		buf_append_str(&f, sep);                                                           \
+		buf_printf(&f, __VA_ARGS__);                                                       \
+		sep = " · ";                                                                       \
+	} while (0)
+	if (m->has_metrics) {
+		FIG("%s", hdb_outcome_name(r->outcome));
+		if (r->ttfb >= 0)
+			FIG("TTFB %lld ms", r->ttfb);
+		if (r->ttft >= 0)
+			FIG("TTFT %lld ms", r->ttft);
+		if (r->ttfo >= 0)
+			FIG("TTFO %lld ms", r->ttfo);
+		if (r->total >= 0)
+			FIG("total %lld ms", r->total);
+		if (r->max_gap >= 0)
+			FIG("longest gap %lld ms", r->max_gap);
+		if (r->tps >= 0)
+			FIG("%s%.1f tok/s", r->tps_estimated ? "≈" : "", r->tps);
+		if (r->tokens_in >= 0)
+			FIG("%s%lld tokens in", r->in_estimated ? "≈" : "", r->tokens_in);
+		if (r->tokens_out >= 0)
+			FIG("%s%lld out", r->out_estimated ? "≈" : "", r->tokens_out);
+		if (r->tokens_thinking > 0)
+			FIG("%s%lld thinking", r->thinking_estimated ? "≈" : "",
+			    r->tokens_thinking);
+		if (r->cost >= 0)
+			FIG("%s$%.4f", r->cost_estimated ? "≈" : "", r->cost);
+		if (r->stop[0] != '\0')
+			FIG("stop %s", r->stop);
+	} else if (m->meta[0] != '\0') {
+		FIG("%s", m->meta);
+	}
+#undef FIG
+	if (f.len > 0) {
+		char line[1024];
+		hdb_oneline(line, sizeof(line), f.data, f.len);
+		buf_printf(out, "*%s*\n\n", line);
+	}
+	buf_done(&f);
+}
+
+/* Text under a heading: the sanitised text, since a Markdown file is
+ * often read with cat; ends with one blank line. */
+static void md_text(struct buf *out, const char *s, size_t n, const char *prefix)
+{
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && s[i] != '\n')
+			continue;
+		buf_append_str(out, prefix);
+		buf_append(out, s + start, i - start);
+		buf_append_char(out, '\n');
+		start = i + 1;
+	}
+	buf_append_char(out, '\n');
+}
+
+static void md_row(struct buf *out, const struct exported *e)
+{
+	const struct message *m = e->m;
+	char label[64], when[40];
+	hdb_oneline(label, sizeof(label), m->label, strlen(m->label));
+	if (label[0] == '\0')
+		snprintf(label, sizeof(label), "%s", m->kind == MSG_USER ? "you" : "assistant");
+	format_time(e->created, when, sizeof(when));
+	buf_printf(out, "## %s · %s", label, when);
+	if (e->col > 0)
+		buf_printf(out, " · compare %lld, column %lld", e->grp, e->col);
+	else if (e->grp > 0)
+		buf_printf(out, " · from compare %lld", e->grp);
+	if (m->interrupted)
+		buf_append_str(out, " · interrupted");
+	buf_append_str(out, "\n\n");
+	md_figures(out, m);
+	if (m->thinking.len > 0) {
+		buf_append_str(out, "> **thinking**\n>\n");
+		md_text(out, m->thinking.data, m->thinking.len, "> ");
+	}
+	md_text(out, buf_str(&m->text), m->text.len, "");
+}
+
+/* ---- the whole ---------------------------------------------------------------- */
+
+static void head(struct buf *b, long long conv, enum history_format fmt, const char *title,
+                 const char *system, long long created, long long updated)
+{
+	if (fmt == HISTORY_JSON) {
+		buf_printf(b, "{\"id\":%lld,\"title\":", conv);
+		json_cstr(b, title);
+		buf_printf(b, ",\"created\":%lld,\"updated\":%lld,\"system\":", created, updated);
+		if (system != NULL)
+			json_cstr(b, system);
+		else
+			buf_append_str(b, "null");
+		buf_append_str(b, ",\"messages\":[");
+		return;
+	}
+	char c[40], u[40];
+	format_time(created, c, sizeof(c));
+	format_time(updated, u, sizeof(u));
+	buf_printf(b, "# %s\n\n*conversation %lld · started %s · updated %s*\n\n",
+	           title[0] != '\0' ? title : "(untitled)", conv, c, u);
+	if (system != NULL && *system != '\0') {
+		struct buf s;
+		buf_init(&s, 0);
+		sanitize_append(&s, system, strlen(system));
+		buf_append_str(b, "## system\n\n");
+		md_text(b, buf_str(&s), s.len, "");
+		buf_done(&s);
+	}
+}
+
+/* Every row of conv into b. SQLITE_DONE, or the failing code. */
+static int rows(struct history *h, long long conv, enum history_format fmt, struct buf *b)
+{
+	struct conversation scratch; /* one message, read again for each row */
+	conv_init(&scratch);
+	struct message *m = conv_add(&scratch, MSG_USER, "", NULL);
+	sqlite3_stmt *st = h->st[ST_ROWS];
+	sqlite3_bind_int64(st, 1, conv);
+	int rc;
+	bool first = true;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		bool user = strcmp(hdb_col_str(st, R_ROLE), "user") == 0;
+		m->kind = user ? MSG_USER : MSG_ASSISTANT;
+		hdb_read_message(st, m);
+		struct exported e = {m,
+		                     sqlite3_column_int64(st, R_ID),
+		                     sqlite3_column_int64(st, R_GRP),
+		                     sqlite3_column_int64(st, R_COL),
+		                     sqlite3_column_int64(st, R_CREATED),
+		                     first};
+		if (fmt == HISTORY_JSON)
+			json_row(b, &e);
+		else
+			md_row(b, &e);
+		first = false;
+	}
+	hdb_done(st);
+	conv_done(&scratch);
+	return rc;
+}
+
+int history_export(struct history *h, long long conv, enum history_format fmt, struct buf *out)
+{
+	char *system = NULL, title[80];
+	long long created = 0, updated = 0;
+	if (hdb_conv_row(h, conv, &system, &created, &updated) <= 0)
+		return -1;
+	if (hdb_title(h, conv, title, sizeof(title)) < 0) {
+		free(system);
+		return -1;
+	}
+	/* Built whole, then appended once: out's cap either takes all or none. */
+	struct buf b;
+	buf_init(&b, 0);
+	head(&b, conv, fmt, title, system, created, updated);
+	free(system);
+	int rc = rows(h, conv, fmt, &b);
+	if (rc != SQLITE_DONE) {
+		hdb_set_err(h, "cannot export a conversation", rc);
+		buf_done(&b);
+		return -1;
+	}
+	if (fmt == HISTORY_JSON)
+		buf_append_str(&b, "]}\n");
+	int ok = buf_append(out, buf_str(&b), b.len);
+	buf_done(&b);
+	if (ok < 0) {
+		hdb_set_msg(h, "the export does not fit its buffer");
+		return -1;
+	}
+	return 0;
+}
