@@ -52,7 +52,7 @@ int cmd_sessions(struct screen *sc, const char *args)
 	}
 	screen_say(sc, MSG_NOTICE, buf_str(&b));
 	buf_done(&b);
-	return REACT_FOLLOW;
+	return REACT_NONE;
 }
 
 int cmd_load(struct screen *sc, const char *args)
@@ -100,7 +100,7 @@ int cmd_search(struct screen *sc, const char *args)
 	}
 	screen_say(sc, MSG_NOTICE, buf_str(&b));
 	buf_done(&b);
-	return REACT_FOLLOW;
+	return REACT_NONE;
 }
 
 /* FILE as the user means it: "~/" is their home. */
@@ -166,7 +166,7 @@ int cmd_export(struct screen *sc, const char *args)
 	else
 		screen_sayf(sc, MSG_ERROR, "cannot write %.200s: %s", path, strerror(errno));
 	buf_done(&b);
-	return REACT_FOLLOW;
+	return REACT_NONE;
 }
 
 int cmd_delete(struct screen *sc, const char *args)

@@ -41,10 +41,8 @@ int cmd_system(struct screen *sc, const char *args)
 	if (sc->hist != NULL && sc->hist_conv > 0 &&
 	    history_set_system(sc->hist, sc->hist_conv, sc->system) < 0)
 		screen_history_failed(sc);
-	if (sc->system != NULL)
-		screen_sayf(sc, MSG_NOTICE, "system prompt set: %s", sc->system);
-	else
-		screen_say(sc, MSG_NOTICE, "system prompt cleared");
+	screen_note(sc, "%s", sc->system ? "system prompt set (/system shows it)"
+	                                 : "system prompt cleared");
 	return REACT_NONE;
 }
 

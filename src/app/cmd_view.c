@@ -93,7 +93,7 @@ int cmd_help(struct screen *sc, const char *args)
 	                   "(twice: all)");
 	screen_say(sc, MSG_NOTICE, buf_str(&b));
 	buf_done(&b);
-	return REACT_FOLLOW;
+	return REACT_NONE;
 }
 
 int cmd_quit(struct screen *sc, const char *args)

@@ -105,14 +105,17 @@ static void on_notice(void *ctx, struct routed *rr, const char *text)
 {
 	struct run *r = ctx;
 	(void)rr;
-	if (r->o->compare == NULL) {
+	if (r->live) {
 		console_notice(&r->con, text);
 		return;
 	}
-	/* A compare's notices go to stderr at once, named by their model. */
+	/* Kept replies print at the end; their notices go to stderr at once
+	 * (a compare's named by their model), as they happen. */
 	struct buf line;
 	buf_init(&line, 0);
-	buf_printf(&line, "%s: %s", r->spec, text);
+	if (r->o->compare != NULL)
+		buf_printf(&line, "%s: ", r->spec);
+	buf_append_str(&line, text);
 	fflush(stdout);
 	struct console now;
 	console_init(&now, stdout, stderr, false, false);

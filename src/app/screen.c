@@ -213,10 +213,11 @@ static int start(struct screen *sc)
 	if (sc->o->warnings != NULL && *sc->o->warnings)
 		screen_say(sc, MSG_ERROR, sc->o->warnings);
 	if (sc->o->compare != NULL)
-		screen_compare_start(sc, sc->o->compare);
+		screen_react(sc, screen_compare_start(sc, sc->o->compare));
 	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
-	screen_draw(sc, clock_ms());
+	screen_draw(sc, clock_ms()); /* the first frame, before the slow work */
 	screen_history_open(sc);
+	screen_draw(sc, clock_ms());
 	return 0;
 }
 

@@ -132,6 +132,10 @@ static void show_failure(struct reply *rp, const struct wire_error *e)
 			buf_printf(&line, "\n%s", buf_str(&rp->notes_text));
 		put_notes(rp, MSG_ERROR, buf_str(&line));
 		if (msg->thinking.len == 0) {
+			/* Its row stays in the file (its figures count), out of every
+			 * request, as the screen leaves it out. */
+			msg->dropped = true;
+			screen_history_rewrite(rp->sc, msg);
 			conv_remove(rp->conv, msg);
 			rp->msg = NULL;
 		}

@@ -187,11 +187,15 @@ def strict_prefix(lines, text):
     return pos > 0 and text[pos:].strip(" \n") != ""
 
 
+# A time as util/units writes it: "412ms", "12.3s", "125s".
+MS = r"(?:\d+ms|\d+\.\ds|\d+s)"
+
+
 def done_label(line):
     """A finished reply's label line: no longer streaming, its timings shown
     (tok/s and the token count follow; the full form is checked on its own)."""
     return (line is not None and "streaming…" not in line
-            and re.search(r"  \d+ ms\b", line) is not None)
+            and re.search(r"  " + MS + r"\b", line) is not None)
 
 
 # ---- tmux -----------------------------------------------------------------------

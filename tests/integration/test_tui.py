@@ -335,7 +335,7 @@ def test_streaming(tm, home, srv):
     ok, s = p.wait_for(lambda s: s.block("gpt-4o") and done_label(s.block("gpt-4o")[0]), timeout=10)
     b = s.block("gpt-4o")
     check("stream end: label shows ms timings, tok/s and tokens",
-          ok and re.search(r"^gpt-4o  \d+ ms · [\d.]+ tok/s · ≈?\d+ tokens$", b[0]) is not None, str(s))
+          ok and re.search(r"^gpt-4o  " + harness.MS + r" · [\d.]+ tok/s · ≈?\d+ tokens$", b[0]) is not None, str(s))
     check("stream end: all of the reply, nothing else", ok and wraps_to(b[1], reply),
           f"reply={reply!r}" + str(s))
     check("stream end: no streaming cursor", ok and not b[2] and not s.has(CURSOR), str(s))
