@@ -21,7 +21,7 @@
 #include "model/conversation.h"
 #include "util/buf.h"
 
-#define HISTORY_SCHEMA_VERSION 1
+#define HISTORY_SCHEMA_VERSION 2
 
 struct history;
 
@@ -112,9 +112,11 @@ struct history_hit {
 /* (Not "history_search": readline exports one of its own, and calls it
  * from inside; a function of ours by that name would replace it at link
  * time and crash readline.)
- * Full-text search for every word of query (each taken literally: no FTS
- * syntax reaches SQLite), newest first, at most max hits. Returns how many
- * (0..max), or -1. */
+ * Full-text search for messages holding every word of query, each as the
+ * start of a word ("Head" finds "Heading"; case and accents do not
+ * matter) and taken literally (no FTS syntax reaches SQLite: "*", "-",
+ * "NEAR", quotes are text), newest first, at most max hits. Returns how
+ * many (0..max), or -1. */
 int history_find(struct history *h, const char *query, struct history_hit *out, int max);
 
 enum history_format { HISTORY_MD, HISTORY_JSON };

@@ -79,8 +79,9 @@ void hdb_oneline(char *out, size_t cap, const char *s, size_t n)
 /* ---- the query ---------------------------------------------------------------- */
 
 /* Every blank-separated word of query as an FTS5 string ("..." with "
- * doubled), joined by spaces: an implicit AND of literal words, so AND,
- * NEAR, *, -, ^ and col: are words like any other. Returns how many. */
+ * doubled) followed by *, joined by spaces: an implicit AND of words each
+ * matched as a prefix (the string's last token is), so AND, NEAR, -, ^
+ * and col: are words like any other. Returns how many. */
 static size_t match_expr(const char *query, struct buf *out)
 {
 	size_t words = 0;
@@ -98,7 +99,7 @@ static size_t match_expr(const char *query, struct buf *out)
 				buf_append_char(out, '"');
 			buf_append_char(out, *p);
 		}
-		buf_append_char(out, '"');
+		buf_append_str(out, "\"*");
 	}
 	return words;
 }

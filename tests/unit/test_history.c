@@ -1001,10 +1001,11 @@ static void test_history_search_takes_every_word_literally(void **state)
 
 	assert_int_equal(history_find(h, "NEAR", hit, 8), 1);
 	assert_int_equal(hit[0].message, near);
-	/* a* is the word a, not a prefix: apple is not found */
-	assert_int_equal(history_find(h, "a*", hit, 8), 1);
+	/* a* is the word a, matched as a prefix like every word (not because
+	 * of the *): apple and a */
+	assert_int_equal(history_find(h, "a*", hit, 8), 2);
 	assert_int_equal(hit[0].message, a);
-	(void)apple;
+	assert_int_equal(hit[1].message, apple);
 	/* -x is the word x, not "not x" */
 	assert_int_equal(history_find(h, "-x", hit, 8), 1);
 	assert_int_equal(hit[0].message, colx);
@@ -1317,6 +1318,209 @@ static void test_history_sessions_pages_with_an_offset_and_a_count(void **state)
 	assert_int_equal(history_count(h), 4);
 }
 
+/* Defect: search matched whole words only ("Head" missed "Heading").
+ * Each word is the start of a word, still taken literally. */
+static void test_history_search_matches_every_word_as_a_prefix(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	long long heading = history_add(h, conv, 0, 0, prompt(f, "Heading of the order"), 1);
+	history_add(h, conv, 0, 0, prompt(f, "nothing to see"), 2);
+	struct history_hit hit[4];
+	assert_int_equal(history_find(h, "Head", hit, 4), 1);
+	assert_int_equal(hit[0].message, heading);
+	assert_int_equal(history_find(h, "head ord", hit, 4), 1);
+	assert_int_equal(history_find(h, "ding", hit, 4), 0);  /* a start, not a middle */
+	assert_int_equal(history_find(h, "Headx", hit, 4), 0); /* the whole word, at least */
+	assert_int_equal(history_find(h, "head nope", hit, 4), 0);
+	/* FTS operators and quotes around the word are text: each still finds it */
+	static const char *const found[] = {
+	    "Head*", "\"Head\"", "\"Head",  "-Head",  "^Head",  "Head:",
+	    "+Head", "OR",       "Head OR", "(Head)", "{Head}", "HEAD''",
+	};
+	for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
+		int n = history_find(h, found[i], hit, 4);
+		if (n != 1 || hit[0].message != heading) {
+			print_error("search \"%s\": %d hits (%s)\n", found[i], n,
+			            n < 0 ? history_error(h) : "");
+			fail();
+		}
+	}
+	/* ...and an operator is never one: NOT does not exclude, OR does not widen */
+	assert_int_equal(history_find(h, "Head NOT order", hit, 4), 0);
+	assert_int_equal(history_find(h, "nothing OR Head", hit, 4), 0);
+	assert_int_equal(history_find(h, "\"", hit, 4), 0);
+	assert_int_equal(history_find(h, "*", hit, 4), 0);
+}
+
+/* Schema 1, as circuit wrote it before the column table: word for word. */
+static const char schema_1[] =
+    "CREATE TABLE conversations ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " created INTEGER NOT NULL,"
+    " updated INTEGER NOT NULL,"
+    " system TEXT);"
+    "CREATE INDEX conversations_by_update ON conversations(updated, id);"
+    "CREATE TABLE compare_groups ("
+    " id INTEGER PRIMARY KEY,"
+    " conv INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"
+    " models TEXT NOT NULL,"
+    " created INTEGER NOT NULL);"
+    "CREATE INDEX compare_groups_by_conv ON compare_groups(conv);"
+    "CREATE TABLE messages ("
+    " id INTEGER PRIMARY KEY,"
+    " conv INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"
+    " grp INTEGER NOT NULL DEFAULT 0,"
+    " col INTEGER NOT NULL DEFAULT 0,"
+    " role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),"
+    " created INTEGER NOT NULL,"
+    " label TEXT NOT NULL DEFAULT '',"
+    " provider TEXT NOT NULL DEFAULT '',"
+    " model TEXT NOT NULL DEFAULT '',"
+    " text TEXT NOT NULL DEFAULT '',"
+    " raw BLOB NOT NULL DEFAULT x'',"
+    " thinking TEXT NOT NULL DEFAULT '',"
+    " meta TEXT NOT NULL DEFAULT '',"
+    " interrupted INTEGER NOT NULL DEFAULT 0,"
+    " dropped INTEGER NOT NULL DEFAULT 0,"
+    " stop TEXT NOT NULL DEFAULT '',"
+    " updated INTEGER NOT NULL,"
+    " has_metrics INTEGER NOT NULL DEFAULT 0,"
+    " outcome TEXT NOT NULL DEFAULT 'live',"
+    " ttfb INTEGER NOT NULL DEFAULT -1,"
+    " ttft INTEGER NOT NULL DEFAULT -1,"
+    " ttfo INTEGER NOT NULL DEFAULT -1,"
+    " last_tok INTEGER NOT NULL DEFAULT -1,"
+    " total INTEGER NOT NULL DEFAULT -1,"
+    " last_byte INTEGER NOT NULL DEFAULT -1,"
+    " max_gap INTEGER NOT NULL DEFAULT -1,"
+    " deltas INTEGER NOT NULL DEFAULT 0,"
+    " text_bytes INTEGER NOT NULL DEFAULT 0,"
+    " thinking_bytes INTEGER NOT NULL DEFAULT 0,"
+    " prompt_bytes INTEGER NOT NULL DEFAULT 0,"
+    " usage_in INTEGER NOT NULL DEFAULT -1,"
+    " usage_out INTEGER NOT NULL DEFAULT -1,"
+    " usage_thinking INTEGER NOT NULL DEFAULT -1,"
+    " tokens_in INTEGER NOT NULL DEFAULT -1,"
+    " tokens_out INTEGER NOT NULL DEFAULT -1,"
+    " tokens_thinking INTEGER NOT NULL DEFAULT -1,"
+    " in_est INTEGER NOT NULL DEFAULT 0,"
+    " out_est INTEGER NOT NULL DEFAULT 0,"
+    " thinking_est INTEGER NOT NULL DEFAULT 0,"
+    " tps REAL NOT NULL DEFAULT -1,"
+    " tps_est INTEGER NOT NULL DEFAULT 0,"
+    " cost REAL NOT NULL DEFAULT -1,"
+    " cost_est INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX messages_by_conv ON messages(conv, col, id);"
+    "CREATE INDEX messages_by_group ON messages(grp, col) WHERE grp <> 0;"
+    "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
+    " content_rowid='id', tokenize='unicode61 remove_diacritics 2');"
+    "CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"
+    " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
+    " UPDATE conversations SET updated = max(updated, new.updated) WHERE id = new.conv;"
+    " END;"
+    "CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN"
+    " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
+    "  VALUES ('delete', old.id, old.text, old.thinking);"
+    " END;"
+    "CREATE TRIGGER messages_au AFTER UPDATE OF text, thinking ON messages"
+    " WHEN old.text IS NOT new.text OR old.thinking IS NOT new.thinking BEGIN"
+    " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
+    "  VALUES ('delete', old.id, old.text, old.thinking);"
+    " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
+    " END;"
+    "CREATE TRIGGER messages_touch AFTER UPDATE OF updated ON messages BEGIN"
+    " UPDATE conversations SET updated = max(updated, new.updated) WHERE id = new.conv;"
+    " END;"
+    "CREATE TRIGGER compare_groups_touch AFTER INSERT ON compare_groups BEGIN"
+    " UPDATE conversations SET updated = max(updated, new.created) WHERE id = new.conv;"
+    " END;";
+
+/* Every object of the file's schema, one per line, by name. */
+static void schema_of(const char *path, struct buf *out)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT type, name, tbl_name, sql FROM sqlite_master"
+	                                    " ORDER BY name",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int i = 0; i < 4; i++) {
+			const unsigned char *t = sqlite3_column_text(st, i);
+			buf_printf(out, "%s%c", t != NULL ? (const char *)t : "",
+			           i == 3 ? '\n' : '|');
+		}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* A file written before the column table and the prefix index (schema 1)
+ * is upgraded when opened: its rows read back, its search index rebuilt,
+ * and its schema is then a new file's, word for word. */
+static void test_history_a_file_of_schema_1_is_upgraded_and_reads(void **state)
+{
+	struct fx *f = *state;
+	exec_sql(f->path, schema_1);
+	exec_sql(f->path,
+	         "PRAGMA user_version = 1; PRAGMA application_id = 0x63697263;"
+	         "INSERT INTO conversations (created, updated, system) VALUES (5, 5, 'sys');"
+	         "INSERT INTO compare_groups (conv, models, created) VALUES (1, 'a,b', 6);"
+	         "INSERT INTO messages (conv, role, created, label, text, raw, updated)"
+	         " VALUES (1, 'user', 5, 'you', 'old question', 'old question', 5);"
+	         "INSERT INTO messages (conv, role, created, label, provider, model, text, raw,"
+	         " updated, has_metrics, outcome, ttft, tokens_out, tps, cost)"
+	         " VALUES (1, 'assistant', 6, 'mock', 'mock', 'm', 'old answer', 'old answer', 6,"
+	         " 1, 'ok', 321, 42, 12.5, 0.25);"
+	         "INSERT INTO messages (conv, grp, col, role, created, label, text, raw, updated)"
+	         " VALUES (1, 1, 1, 'user', 7, 'you', 'old compare', 'old compare', 7);"
+	         "INSERT INTO messages (conv, grp, col, role, created, label, text, raw, updated)"
+	         " VALUES (1, 1, 2, 'user', 7, 'you', 'old compare', 'old compare', 7);");
+	struct history *h = open_h(f);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
+	struct conversation c;
+	conv_init(&c);
+	char *system = NULL;
+	assert_int_equal(history_load(h, 1, &c, &system), 3);
+	assert_string_equal(system, "sys");
+	free(system);
+	assert_string_equal(buf_str(&c.v[1]->text), "old answer");
+	assert_true(c.v[1]->has_metrics);
+	assert_int_equal(c.v[1]->metrics.outcome, REPLY_OK);
+	assert_int_equal(c.v[1]->metrics.ttft, 321);
+	assert_int_equal(c.v[1]->metrics.tokens_out, 42);
+	assert_true(c.v[1]->metrics.tps == 12.5);
+	assert_int_equal(c.v[1]->metrics.ttfb, -1);
+	assert_true(c.v[2]->dropped);
+	conv_done(&c);
+	struct history_hit hit[2];
+	assert_int_equal(history_find(h, "answ", hit, 2), 1);
+	assert_true(history_add(h, 1, 0, 0, prompt(f, "new question"), 8) > 0);
+	assert_index_intact(f);
+	history_close(f->h);
+	f->h = NULL;
+
+	char fresh[sizeof(f->path) + 8];
+	snprintf(fresh, sizeof(fresh), "%s/fresh.db", f->dir);
+	char err[512];
+	struct history *n = history_open(fresh, err, sizeof(err));
+	assert_non_null(n);
+	history_close(n);
+	struct buf old, now;
+	buf_init(&old, 0);
+	buf_init(&now, 0);
+	schema_of(f->path, &old);
+	schema_of(fresh, &now);
+	assert_string_equal(buf_str(&now), buf_str(&old));
+	assert_contains(buf_str(&now), "cost_est INTEGER NOT NULL DEFAULT 0)");
+	assert_contains(buf_str(&now), "prefix='2 3'");
+	buf_done(&old);
+	buf_done(&now);
+}
+
 /* ---- the default path ---------------------------------------------------------- */
 
 static void test_history_default_path_follows_xdg_then_home(void **state)
@@ -1419,6 +1623,8 @@ int main(void)
 	    T(test_history_export_json_system_and_empty_thread),
 	    T(test_history_export_respects_the_buffer_cap),
 	    T(test_history_sessions_pages_with_an_offset_and_a_count),
+	    T(test_history_search_matches_every_word_as_a_prefix),
+	    T(test_history_a_file_of_schema_1_is_upgraded_and_reads),
 	    T(test_history_default_path_follows_xdg_then_home),
 	    T(test_history_works_at_the_default_path),
 	};
