@@ -275,9 +275,11 @@ static int prepare_all(struct history *h)
 	    [ST_ROWS] = rows.data,
 	    [ST_DELETE] = "DELETE FROM conversations WHERE id = ?1",
 	    /* rowid order straight from the index: no sort, so snippet() runs
-	     * only for the rows the LIMIT keeps; 12 tokens of context. */
+	     * only for the rows the LIMIT keeps; 12 tokens of context, the
+	     * match between bytes 1 and 2 and a cut marked 3 (sanitised text
+	     * holds no such bytes), for history_find to mark as it shows. */
 	    [ST_SEARCH] = "SELECT m.id, m.conv, m.created, m.role, m.label, m.model,"
-	                  " snippet(messages_fts, -1, '[', ']', '\xE2\x80\xA6', 12)"
+	                  " snippet(messages_fts, -1, char(1), char(2), char(3), 12)"
 	                  " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
 	                  " WHERE messages_fts MATCH ?1 ORDER BY messages_fts.rowid DESC LIMIT ?2",
 	};

@@ -115,8 +115,10 @@ struct history_hit {
  * Full-text search for messages holding every word of query, each as the
  * start of a word ("Head" finds "Heading"; case and accents do not
  * matter) and taken literally (no FTS syntax reaches SQLite: "*", "-",
- * "NEAR", quotes are text), newest first, at most max hits. Returns how
- * many (0..max), or -1. */
+ * "NEAR", quotes are text), newest first, at most max hits. A hit's
+ * snippet marks each matched word of the text [like this], the query's
+ * own punctuation included ("f(x)" shows "[f(x)]"). Returns how many
+ * (0..max), or -1. */
 int history_find(struct history *h, const char *query, struct history_hit *out, int max);
 
 enum history_format { HISTORY_MD, HISTORY_JSON };

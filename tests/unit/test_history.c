@@ -1354,6 +1354,77 @@ static void test_history_search_matches_every_word_as_a_prefix(void **state)
 	assert_int_equal(history_find(h, "*", hit, 4), 0);
 }
 
+/* The one hit of query; fails the test when there is not exactly one. */
+static const char *snip(struct history *h, const char *query, struct history_hit *hit)
+{
+	int n = history_find(h, query, hit, 2);
+	if (n != 1) {
+		print_error("search \"%s\": %d hits (%s)\n", query, n,
+		            n < 0 ? history_error(h) : "");
+		fail();
+	}
+	return hit->snippet;
+}
+
+/* Defect: the marks landed on the wrong characters ("[f(x])"). They
+ * surround exactly the matched words as the snippet shows them. */
+static void test_history_search_marks_surround_the_matched_words(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	history_add(h, conv, 0, 0, prompt(f, "compute f(x), then stop"), 1);
+	history_add(h, conv, 0, 0, prompt(f, "(foo) comes first"), 2);
+	history_add(h, conv, 0, 0, prompt(f, "she said \"hello\" twice"), 3);
+	history_add(h, conv, 0, 0, prompt(f, "Heading\nof a [list]"), 4);
+	history_add(h, conv, 0, 0, prompt(f, "at the very end: g(y)"), 5);
+	history_add(h, conv, 0, 0, prompt(f, "Ünïcødé naïve café, 日本語 and résumé."), 6);
+	struct history_hit hit[2];
+
+	assert_string_equal(snip(h, "f(x)", hit), "compute [f(x)], then stop");
+	assert_string_equal(snip(h, "F(X),", hit), "compute [f(x),] then stop");
+	assert_string_equal(snip(h, "comp", hit), "[compute] f(x), then stop");
+	assert_string_equal(snip(h, "(foo)", hit), "[(foo)] comes first");
+	assert_string_equal(snip(h, "foo", hit), "([foo]) comes first");
+	assert_string_equal(snip(h, "\"hello\"", hit), "she said [\"hello\"] twice");
+	assert_string_equal(snip(h, "hell", hit), "she said \"[hello]\" twice");
+	assert_string_equal(snip(h, "Head list", hit), "[Heading] of a [[list]]");
+	assert_string_equal(snip(h, "g(y)", hit), "at the very end: [g(y)]");
+	assert_string_equal(snip(h, "end: g(y)", hit), "at the very [end:] [g(y)]");
+	assert_string_equal(snip(h, "cafe", hit), "Ünïcødé naïve [café], 日本語 and résumé.");
+	assert_string_equal(snip(h, "uni resume.", hit),
+	                    "[Ünïcødé] naïve café, 日本語 and [résumé.]");
+	assert_string_equal(snip(h, "日本", hit), "Ünïcødé naïve café, [日本語] and résumé.");
+}
+
+/* Marks in a snippet cut to fit: every "[" has its "]", the text stays
+ * whole characters, the match is shown. */
+static void test_history_search_a_long_snippet_keeps_its_marks_whole(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	struct buf t;
+	buf_init(&t, 0);
+	for (int i = 0; i < 30; i++)
+		buf_append_str(&t, i == 6 ? "日本語日本語日本語 " : "ééééééééééé日本 ");
+	history_add(h, conv, 0, 0, prompt(f, buf_str(&t)), 1);
+	buf_done(&t);
+	struct history_hit hit[2];
+	const char *s = snip(h, "日本語", hit);
+	size_t n = strlen(s);
+	assert_true(n < sizeof(hit[0].snippet));
+	assert_true(utf8_valid(s, n));
+	assert_contains(s, "[日本語日本語日本語]");
+	assert_string_equal(s + n - strlen("…"), "…");
+	int depth = 0;
+	for (size_t i = 0; i < n; i++) {
+		depth += s[i] == '[' ? 1 : s[i] == ']' ? -1 : 0;
+		assert_true(depth == 0 || depth == 1);
+	}
+	assert_int_equal(depth, 0);
+}
+
 /* Schema 1, as circuit wrote it before the column table: word for word. */
 static const char schema_1[] =
     "CREATE TABLE conversations ("
@@ -1624,6 +1695,8 @@ int main(void)
 	    T(test_history_export_respects_the_buffer_cap),
 	    T(test_history_sessions_pages_with_an_offset_and_a_count),
 	    T(test_history_search_matches_every_word_as_a_prefix),
+	    T(test_history_search_marks_surround_the_matched_words),
+	    T(test_history_search_a_long_snippet_keeps_its_marks_whole),
 	    T(test_history_a_file_of_schema_1_is_upgraded_and_reads),
 	    T(test_history_default_path_follows_xdg_then_home),
 	    T(test_history_works_at_the_default_path),
