@@ -1139,7 +1139,7 @@ static void test_history_export_markdown_has_every_message(void **state)
 	assert_contains(md, "beta says bison");
 	assert_contains(md, "## beta");
 	assert_contains(md, "column 2");
-	assert_contains(md, "TTFT 202 ms");
+	assert_contains(md, "TTFT 202ms");
 	assert_contains(md, "stop end_turn");
 	assert_true(utf8_valid(out.data, out.len));
 	buf_done(&out);
@@ -1425,6 +1425,40 @@ static void test_history_search_a_long_snippet_keeps_its_marks_whole(void **stat
 	assert_int_equal(depth, 0);
 }
 
+/* Figures in an export go through util/units: one formatter per
+ * quantity, and never "$0.0000". */
+static void test_history_export_figures_are_written_by_units(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	struct message *r = reply(f, "openai:gpt-4o", "cheap");
+	reply_metrics_init(&r->metrics);
+	r->metrics.outcome = REPLY_OK;
+	r->metrics.ttft = 412;
+	r->metrics.total = 12345;
+	r->metrics.tps = 123.4;
+	r->metrics.tokens_in = 12345;
+	r->metrics.tokens_out = 1;
+	r->metrics.out_estimated = true;
+	r->metrics.tokens_thinking = 0;
+	r->metrics.cost = 0.00002;
+	r->has_metrics = true;
+	history_add(h, conv, 0, 0, r, 2);
+	r->metrics.cost = 0;
+	history_add(h, conv, 0, 0, r, 3);
+	struct buf out;
+	buf_init(&out, 0);
+	assert_int_equal(history_export(h, conv, HISTORY_MD, &out), 0);
+	const char *md = buf_str(&out);
+	assert_contains(md, "*ok · TTFT 412ms · total 12.3s · 123 tok/s · 12.3k tokens in · "
+	                    "≈1 token out · <$0.0001*");
+	assert_contains(md, "tokens in · ≈1 token out · $0*");
+	assert_null(strstr(md, "$0.0000"));
+	assert_null(strstr(md, " ms"));
+	buf_done(&out);
+}
+
 /* Schema 1, as circuit wrote it before the column table: word for word. */
 static const char schema_1[] =
     "CREATE TABLE conversations ("
@@ -1697,6 +1731,7 @@ int main(void)
 	    T(test_history_search_matches_every_word_as_a_prefix),
 	    T(test_history_search_marks_surround_the_matched_words),
 	    T(test_history_search_a_long_snippet_keeps_its_marks_whole),
+	    T(test_history_export_figures_are_written_by_units),
 	    T(test_history_a_file_of_schema_1_is_upgraded_and_reads),
 	    T(test_history_default_path_follows_xdg_then_home),
 	    T(test_history_works_at_the_default_path),
