@@ -494,6 +494,9 @@ static int update(struct history *h, struct hdb_binder *b, const char *what, con
 	return 0;
 }
 
+/* A conversation may be begun at any time, before its first prompt or
+ * after its first reply has ended: its created time is now, its messages
+ * keep their own. */
 long long history_begin(struct history *h, const char *system, long long now)
 {
 	struct hdb_binder b = {h->st[ST_BEGIN], 0, SQLITE_OK};
@@ -534,7 +537,9 @@ static const char *role_of(enum msg_kind k)
 
 /* Notices and errors are circuit's own words about this run, not the
  * conversation: they are not stored, and asking to is refused (-1) so a
- * caller's mistake shows rather than passing quietly. */
+ * caller's mistake shows rather than passing quietly. A reply that has
+ * already ended is stored as it is, whole: adding it late is the same as
+ * adding it live and writing it at its end. */
 long long history_add(struct history *h, long long conv, long long group, int column,
                       const struct message *m, long long now)
 {

@@ -43,7 +43,9 @@ const char *history_error(const struct history *h);
 
 /* ---- writing ------------------------------------------------------------ */
 
-/* A new conversation; returns its id (> 0), or -1. */
+/* A new conversation; returns its id (> 0), or -1. It may be begun late,
+ * once a reply has something to keep: then history_add the prompt and
+ * the reply (ended) one after the other, as if they had been live. */
 long long history_begin(struct history *h, const char *system, long long now);
 /* The thread's system prompt changed (NULL: none). 0 or -1. */
 int history_set_system(struct history *h, long long conv, const char *system);

@@ -1318,6 +1318,18 @@ static void test_history_sessions_pages_with_an_offset_and_a_count(void **state)
 	assert_int_equal(history_count(h), 4);
 }
 
+/* The one hit of query; fails the test when there is not exactly one. */
+static const char *snip(struct history *h, const char *query, struct history_hit *hit)
+{
+	int n = history_find(h, query, hit, 2);
+	if (n != 1) {
+		print_error("search \"%s\": %d hits (%s)\n", query, n,
+		            n < 0 ? history_error(h) : "");
+		fail();
+	}
+	return hit->snippet;
+}
+
 /* Defect: search matched whole words only ("Head" missed "Heading").
  * Each word is the start of a word, still taken literally. */
 static void test_history_search_matches_every_word_as_a_prefix(void **state)
@@ -1352,18 +1364,6 @@ static void test_history_search_matches_every_word_as_a_prefix(void **state)
 	assert_int_equal(history_find(h, "nothing OR Head", hit, 4), 0);
 	assert_int_equal(history_find(h, "\"", hit, 4), 0);
 	assert_int_equal(history_find(h, "*", hit, 4), 0);
-}
-
-/* The one hit of query; fails the test when there is not exactly one. */
-static const char *snip(struct history *h, const char *query, struct history_hit *hit)
-{
-	int n = history_find(h, query, hit, 2);
-	if (n != 1) {
-		print_error("search \"%s\": %d hits (%s)\n", query, n,
-		            n < 0 ? history_error(h) : "");
-		fail();
-	}
-	return hit->snippet;
 }
 
 /* Defect: the marks landed on the wrong characters ("[f(x])"). They
@@ -1457,6 +1457,36 @@ static void test_history_export_figures_are_written_by_units(void **state)
 	assert_null(strstr(md, "$0.0000"));
 	assert_null(strstr(md, " ms"));
 	buf_done(&out);
+}
+
+/* Item 8: the app may begin a conversation only once a reply has something
+ * to keep; the prompt and the ended reply are added then, and read back
+ * as if stored live. */
+static void test_history_a_conversation_begun_after_its_reply_ended(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	struct message *p = prompt(f, "late question");
+	struct message *r = reply(f, "mock", "late answer");
+	full_metrics(&r->metrics);
+	r->metrics.outcome = REPLY_OK;
+	r->has_metrics = true;
+	long long conv = history_begin(h, NULL, 50);
+	assert_true(conv > 0);
+	assert_true(history_add(h, conv, 0, 0, p, 40) > 0);
+	assert_true(history_add(h, conv, 0, 0, r, 50) > 0);
+	struct conversation c;
+	conv_init(&c);
+	assert_int_equal(history_load(h, conv, &c, NULL), 2);
+	assert_false(c.v[1]->interrupted);
+	assert_false(c.v[1]->dropped);
+	assert_metrics_equal(&c.v[1]->metrics, &r->metrics);
+	conv_done(&c);
+	struct history_session s;
+	assert_int_equal(history_sessions(h, &s, 1, 0), 1);
+	assert_string_equal(s.title, "late question");
+	assert_int_equal(s.updated, 50);
+	assert_int_equal(history_last(h), conv);
 }
 
 /* Schema 1, as circuit wrote it before the column table: word for word. */
@@ -1732,6 +1762,7 @@ int main(void)
 	    T(test_history_search_marks_surround_the_matched_words),
 	    T(test_history_search_a_long_snippet_keeps_its_marks_whole),
 	    T(test_history_export_figures_are_written_by_units),
+	    T(test_history_a_conversation_begun_after_its_reply_ended),
 	    T(test_history_a_file_of_schema_1_is_upgraded_and_reads),
 	    T(test_history_default_path_follows_xdg_then_home),
 	    T(test_history_works_at_the_default_path),
