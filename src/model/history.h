@@ -21,7 +21,7 @@
 #include "model/conversation.h"
 #include "util/buf.h"
 
-#define HISTORY_SCHEMA_VERSION 1
+#define HISTORY_SCHEMA_VERSION 2
 
 struct history;
 
@@ -43,7 +43,9 @@ const char *history_error(const struct history *h);
 
 /* ---- writing ------------------------------------------------------------ */
 
-/* A new conversation; returns its id (> 0), or -1. */
+/* A new conversation; returns its id (> 0), or -1. It may be begun late,
+ * once a reply has something to keep: then history_add the prompt and
+ * the reply (ended) one after the other, as if they had been live. */
 long long history_begin(struct history *h, const char *system, long long now);
 /* The thread's system prompt changed (NULL: none). 0 or -1. */
 int history_set_system(struct history *h, long long conv, const char *system);
@@ -112,8 +114,12 @@ struct history_hit {
 /* (Not "history_search": readline exports one of its own, and calls it
  * from inside; a function of ours by that name would replace it at link
  * time and crash readline.)
- * Full-text search for every word of query (each taken literally: no FTS
- * syntax reaches SQLite), newest first, at most max hits. Returns how many
+ * Full-text search for messages holding every word of query, each as the
+ * start of a word ("Head" finds "Heading"; case and accents do not
+ * matter) and taken literally (no FTS syntax reaches SQLite: "*", "-",
+ * "NEAR", quotes are text), newest first, at most max hits. A hit's
+ * snippet marks each matched word of the text [like this], the query's
+ * own punctuation included ("f(x)" shows "[f(x)]"). Returns how many
  * (0..max), or -1. */
 int history_find(struct history *h, const char *query, struct history_hit *out, int max);
 

@@ -9,6 +9,7 @@
 #include "model/history_db.h"
 #include "util/jsonesc.h"
 #include "util/sanitize.h"
+#include "util/units.h"
 #include "util/utf8.h"
 
 /* A row as the export reads it: the message, and where it stood. */
@@ -75,48 +76,64 @@ static void format_time(long long t, char *out, size_t n)
 		snprintf(out, n, "%lld", t);
 }
 
+/* One figure of md_figures: "what value" (what may be "", after: a word
+ * after the value), " · " before all but the first. */
+static void figure(struct buf *f, const char *what, const char *value, const char *after)
+{
+	buf_printf(f, "%s%s%s%s%s", f->len > 0 ? " · " : "", what, what[0] != '\0' ? " " : "",
+	           value, after);
+}
+
+/* A reply's times and rates, each through util/units. */
+static void md_times(struct buf *f, const struct reply_metrics *r)
+{
+	const struct {
+		const char *what;
+		long long ms;
+	} times[] = {
+	    {"TTFB", r->ttfb},   {"TTFT", r->ttft},           {"TTFO", r->ttfo},
+	    {"total", r->total}, {"longest gap", r->max_gap},
+	};
+	char v[UNITS_MAX];
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		if (times[i].ms >= 0) {
+			units_ms(times[i].ms, v, sizeof(v));
+			figure(f, times[i].what, v, "");
+		}
+	}
+	if (r->tps >= 0) {
+		units_tps(r->tps, r->tps_estimated, v, sizeof(v));
+		figure(f, "", v, "");
+	}
+}
+
 /* A reply's figures on one Markdown line; nothing when it has none. */
 static void md_figures(struct buf *out, const struct message *m)
 {
 	struct buf f;
 	buf_init(&f, 0);
 	const struct reply_metrics *r = &m->metrics;
-	const char *sep = "";
-#define FIG(...)                                                                                   \
-	do {                                                                                       \
-		buf_append_str(&f, sep);                                                           \
-		buf_printf(&f, __VA_ARGS__);                                                       \
-		sep = " · ";                                                                       \
-	} while (0)
+	char v[UNITS_MAX];
 	if (m->has_metrics) {
-		FIG("%s", hdb_outcome_name(r->outcome));
-		if (r->ttfb >= 0)
-			FIG("TTFB %lld ms", r->ttfb);
-		if (r->ttft >= 0)
-			FIG("TTFT %lld ms", r->ttft);
-		if (r->ttfo >= 0)
-			FIG("TTFO %lld ms", r->ttfo);
-		if (r->total >= 0)
-			FIG("total %lld ms", r->total);
-		if (r->max_gap >= 0)
-			FIG("longest gap %lld ms", r->max_gap);
-		if (r->tps >= 0)
-			FIG("%s%.1f tok/s", r->tps_estimated ? "≈" : "", r->tps);
+		figure(&f, "", hdb_outcome_name(r->outcome), "");
+		md_times(&f, r);
+		units_tokens(r->tokens_in, r->in_estimated, v, sizeof(v));
 		if (r->tokens_in >= 0)
-			FIG("%s%lld tokens in", r->in_estimated ? "≈" : "", r->tokens_in);
+			figure(&f, "", v, " in");
+		units_tokens(r->tokens_out, r->out_estimated, v, sizeof(v));
 		if (r->tokens_out >= 0)
-			FIG("%s%lld out", r->out_estimated ? "≈" : "", r->tokens_out);
+			figure(&f, "", v, " out");
+		units_tokens(r->tokens_thinking, r->thinking_estimated, v, sizeof(v));
 		if (r->tokens_thinking > 0)
-			FIG("%s%lld thinking", r->thinking_estimated ? "≈" : "",
-			    r->tokens_thinking);
+			figure(&f, "", v, " thinking");
+		units_cost(r->cost, r->cost_estimated, v, sizeof(v));
 		if (r->cost >= 0)
-			FIG("%s$%.4f", r->cost_estimated ? "≈" : "", r->cost);
+			figure(&f, "", v, "");
 		if (r->stop[0] != '\0')
-			FIG("stop %s", r->stop);
+			figure(&f, "stop", r->stop, "");
 	} else if (m->meta[0] != '\0') {
-		FIG("%s", m->meta);
+		figure(&f, "", m->meta, "");
 	}
-#undef FIG
 	if (f.len > 0) {
 		char line[1024];
 		hdb_oneline(line, sizeof(line), f.data, f.len);

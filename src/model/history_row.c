@@ -221,7 +221,9 @@ _Static_assert(sizeof(column_names) / sizeof(column_names[0]) == HC_COUNT, "one 
  * messages and compare groups move their conversation's updated time
  * forward, never back. AUTOINCREMENT: an id a user wrote down (--resume
  * ID, --export ID) never comes back as another conversation after a
- * /delete. The text is schema 1's, word for word. */
+ * /delete. A search word is a prefix: 2 and 3 characters have an index
+ * of their own. A file of schema 1 gets the same by its upgrade (tests
+ * compare the two, word for word). */
 /* clang-format off */
 const char hdb_schema[] =
     "CREATE TABLE conversations ("
@@ -246,7 +248,7 @@ const char hdb_schema[] =
     "CREATE INDEX messages_by_conv ON messages(conv, col, id);"
     "CREATE INDEX messages_by_group ON messages(grp, col) WHERE grp <> 0;"
     "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
-    " content_rowid='id', tokenize='unicode61 remove_diacritics 2');"
+    " content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
     "CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"
     " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
     " UPDATE conversations SET updated = max(updated, new.updated) WHERE id = new.conv;"

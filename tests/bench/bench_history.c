@@ -6,8 +6,9 @@
  * with Zipf frequencies, as natural text has), each added with
  * history_add() as the app adds them: one transaction per message. Then
  * times history_find() for a rare word (in 5 messages), the commonest
- * word (in nearly all), two common words, and two uncommon words that
- * seldom meet (the costly shape: both lists are read to the end), 50 runs
+ * word (in nearly all), two common words, two uncommon words that
+ * seldom meet (the costly shape: both lists are read to the end), one
+ * letter (every word is a prefix: the widest) and three letters, 50 runs
  * each with 50 hits wanted (a screenful), and prints the median and p95
  * wall time against the 50 ms target, with the p95 of CPU time (which a
  * busy machine does not inflate) beside it. Sessions and a thread load
@@ -272,6 +273,10 @@ int main(void)
 	rc |= time_search(h, "common", words[0]);
 	rc |= time_search(h, "two", two);
 	rc |= time_search(h, "sparse", sparse);
+	/* Every word is a prefix: one letter is the widest (every word that
+	 * starts with it), and the start of a word is how a user types it. */
+	rc |= time_search(h, "letter", "s");
+	rc |= time_search(h, "prefix", "kat");
 	rc |= time_reads(h);
 out:
 	history_close(h);

@@ -542,9 +542,15 @@ def test_search(tmp, srv):
     rc, out, err = h.run(["--search", f'"{WORD}"'])
     check("search: a quoted word is still that word (found)", len(out.splitlines()) == 1,
           repr(out) + repr(err))
+    rc, out, err = h.run(["--search", WORD[:6]])
+    check("search: a word matches the start of a word ('zanzib' finds it, marked whole)",
+          rc == 0 and len(out.splitlines()) == 1 and f"[{WORD}]" in out, repr(out) + repr(err))
     rc, out, err = h.run(["--search", f"{WORD[:6]}*"])
-    check("search: '*' is not a prefix operator (no hit for 'zanzib*')", out == "",
-          repr(out))
+    check("search: '*' is text, not an operator ('zanzib*' is the word 'zanzib': found)",
+          rc == 0 and len(out.splitlines()) == 1, repr(out) + repr(err))
+    rc, out, err = h.run(["--search", WORD[2:]])
+    check("search: the middle of a word is not its start (no hit for 'nzibarquux')",
+          rc == 0 and out == "", repr(out))
 
     if shutil.which("tmux") is None:
         return

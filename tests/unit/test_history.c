@@ -1001,10 +1001,11 @@ static void test_history_search_takes_every_word_literally(void **state)
 
 	assert_int_equal(history_find(h, "NEAR", hit, 8), 1);
 	assert_int_equal(hit[0].message, near);
-	/* a* is the word a, not a prefix: apple is not found */
-	assert_int_equal(history_find(h, "a*", hit, 8), 1);
+	/* a* is the word a, matched as a prefix like every word (not because
+	 * of the *): apple and a */
+	assert_int_equal(history_find(h, "a*", hit, 8), 2);
 	assert_int_equal(hit[0].message, a);
-	(void)apple;
+	assert_int_equal(hit[1].message, apple);
 	/* -x is the word x, not "not x" */
 	assert_int_equal(history_find(h, "-x", hit, 8), 1);
 	assert_int_equal(hit[0].message, colx);
@@ -1138,7 +1139,7 @@ static void test_history_export_markdown_has_every_message(void **state)
 	assert_contains(md, "beta says bison");
 	assert_contains(md, "## beta");
 	assert_contains(md, "column 2");
-	assert_contains(md, "TTFT 202 ms");
+	assert_contains(md, "TTFT 202ms");
 	assert_contains(md, "stop end_turn");
 	assert_true(utf8_valid(out.data, out.len));
 	buf_done(&out);
@@ -1317,6 +1318,344 @@ static void test_history_sessions_pages_with_an_offset_and_a_count(void **state)
 	assert_int_equal(history_count(h), 4);
 }
 
+/* The one hit of query; fails the test when there is not exactly one. */
+static const char *snip(struct history *h, const char *query, struct history_hit *hit)
+{
+	int n = history_find(h, query, hit, 2);
+	if (n != 1) {
+		print_error("search \"%s\": %d hits (%s)\n", query, n,
+		            n < 0 ? history_error(h) : "");
+		fail();
+	}
+	return hit->snippet;
+}
+
+/* Defect: search matched whole words only ("Head" missed "Heading").
+ * Each word is the start of a word, still taken literally. */
+static void test_history_search_matches_every_word_as_a_prefix(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	long long heading = history_add(h, conv, 0, 0, prompt(f, "Heading of the order"), 1);
+	history_add(h, conv, 0, 0, prompt(f, "nothing to see"), 2);
+	struct history_hit hit[4];
+	assert_int_equal(history_find(h, "Head", hit, 4), 1);
+	assert_int_equal(hit[0].message, heading);
+	assert_int_equal(history_find(h, "head ord", hit, 4), 1);
+	assert_int_equal(history_find(h, "ding", hit, 4), 0);  /* a start, not a middle */
+	assert_int_equal(history_find(h, "Headx", hit, 4), 0); /* the whole word, at least */
+	assert_int_equal(history_find(h, "head nope", hit, 4), 0);
+	/* FTS operators and quotes around the word are text: each still finds it */
+	static const char *const found[] = {
+	    "Head*", "\"Head\"", "\"Head",  "-Head",  "^Head",  "Head:",
+	    "+Head", "OR",       "Head OR", "(Head)", "{Head}", "HEAD''",
+	};
+	for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
+		int n = history_find(h, found[i], hit, 4);
+		if (n != 1 || hit[0].message != heading) {
+			print_error("search \"%s\": %d hits (%s)\n", found[i], n,
+			            n < 0 ? history_error(h) : "");
+			fail();
+		}
+	}
+	/* ...and an operator is never one: NOT does not exclude, OR does not widen */
+	assert_int_equal(history_find(h, "Head NOT order", hit, 4), 0);
+	assert_int_equal(history_find(h, "nothing OR Head", hit, 4), 0);
+	assert_int_equal(history_find(h, "\"", hit, 4), 0);
+	assert_int_equal(history_find(h, "*", hit, 4), 0);
+}
+
+/* Defect: the marks landed on the wrong characters ("[f(x])"). They
+ * surround exactly the matched words as the snippet shows them. */
+static void test_history_search_marks_surround_the_matched_words(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	history_add(h, conv, 0, 0, prompt(f, "compute f(x), then stop"), 1);
+	history_add(h, conv, 0, 0, prompt(f, "(foo) comes first"), 2);
+	history_add(h, conv, 0, 0, prompt(f, "she said \"hello\" twice"), 3);
+	history_add(h, conv, 0, 0, prompt(f, "Heading\nof a [list]"), 4);
+	history_add(h, conv, 0, 0, prompt(f, "at the very end: g(y)"), 5);
+	history_add(h, conv, 0, 0, prompt(f, "Ünïcødé naïve café, 日本語 and résumé."), 6);
+	struct history_hit hit[2];
+
+	assert_string_equal(snip(h, "f(x)", hit), "compute [f(x)], then stop");
+	assert_string_equal(snip(h, "F(X),", hit), "compute [f(x),] then stop");
+	assert_string_equal(snip(h, "comp", hit), "[compute] f(x), then stop");
+	assert_string_equal(snip(h, "(foo)", hit), "[(foo)] comes first");
+	assert_string_equal(snip(h, "foo", hit), "([foo]) comes first");
+	assert_string_equal(snip(h, "\"hello\"", hit), "she said [\"hello\"] twice");
+	assert_string_equal(snip(h, "hell", hit), "she said \"[hello]\" twice");
+	assert_string_equal(snip(h, "Head list", hit), "[Heading] of a [[list]]");
+	assert_string_equal(snip(h, "g(y)", hit), "at the very end: [g(y)]");
+	assert_string_equal(snip(h, "end: g(y)", hit), "at the very [end:] [g(y)]");
+	assert_string_equal(snip(h, "cafe", hit), "Ünïcødé naïve [café], 日本語 and résumé.");
+	assert_string_equal(snip(h, "uni resume.", hit),
+	                    "[Ünïcødé] naïve café, 日本語 and [résumé.]");
+	assert_string_equal(snip(h, "日本", hit), "Ünïcødé naïve café, [日本語] and résumé.");
+}
+
+/* Marks in a snippet cut to fit: every "[" has its "]", the text stays
+ * whole characters, the match is shown. */
+static void test_history_search_a_long_snippet_keeps_its_marks_whole(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	struct buf t;
+	buf_init(&t, 0);
+	for (int i = 0; i < 30; i++)
+		buf_append_str(&t, i == 6 ? "日本語日本語日本語 " : "ééééééééééé日本 ");
+	history_add(h, conv, 0, 0, prompt(f, buf_str(&t)), 1);
+	buf_done(&t);
+	struct history_hit hit[2];
+	const char *s = snip(h, "日本語", hit);
+	size_t n = strlen(s);
+	assert_true(n < sizeof(hit[0].snippet));
+	assert_true(utf8_valid(s, n));
+	assert_contains(s, "[日本語日本語日本語]");
+	assert_string_equal(s + n - strlen("…"), "…");
+	int depth = 0;
+	for (size_t i = 0; i < n; i++) {
+		depth += s[i] == '[' ? 1 : s[i] == ']' ? -1 : 0;
+		assert_true(depth == 0 || depth == 1);
+	}
+	assert_int_equal(depth, 0);
+}
+
+/* Figures in an export go through util/units: one formatter per
+ * quantity, and never "$0.0000". */
+static void test_history_export_figures_are_written_by_units(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	struct message *r = reply(f, "openai:gpt-4o", "cheap");
+	reply_metrics_init(&r->metrics);
+	r->metrics.outcome = REPLY_OK;
+	r->metrics.ttft = 412;
+	r->metrics.total = 12345;
+	r->metrics.tps = 123.4;
+	r->metrics.tokens_in = 12345;
+	r->metrics.tokens_out = 1;
+	r->metrics.out_estimated = true;
+	r->metrics.tokens_thinking = 0;
+	r->metrics.cost = 0.00002;
+	r->has_metrics = true;
+	history_add(h, conv, 0, 0, r, 2);
+	r->metrics.cost = 0;
+	history_add(h, conv, 0, 0, r, 3);
+	struct buf out;
+	buf_init(&out, 0);
+	assert_int_equal(history_export(h, conv, HISTORY_MD, &out), 0);
+	const char *md = buf_str(&out);
+	assert_contains(md, "*ok · TTFT 412ms · total 12.3s · 123 tok/s · 12.3k tokens in · "
+	                    "≈1 token out · <$0.0001*");
+	assert_contains(md, "tokens in · ≈1 token out · $0*");
+	assert_null(strstr(md, "$0.0000"));
+	assert_null(strstr(md, " ms"));
+	buf_done(&out);
+}
+
+/* Item 8: the app may begin a conversation only once a reply has something
+ * to keep; the prompt and the ended reply are added then, and read back
+ * as if stored live. */
+static void test_history_a_conversation_begun_after_its_reply_ended(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	struct message *p = prompt(f, "late question");
+	struct message *r = reply(f, "mock", "late answer");
+	full_metrics(&r->metrics);
+	r->metrics.outcome = REPLY_OK;
+	r->has_metrics = true;
+	long long conv = history_begin(h, NULL, 50);
+	assert_true(conv > 0);
+	assert_true(history_add(h, conv, 0, 0, p, 40) > 0);
+	assert_true(history_add(h, conv, 0, 0, r, 50) > 0);
+	struct conversation c;
+	conv_init(&c);
+	assert_int_equal(history_load(h, conv, &c, NULL), 2);
+	assert_false(c.v[1]->interrupted);
+	assert_false(c.v[1]->dropped);
+	assert_metrics_equal(&c.v[1]->metrics, &r->metrics);
+	conv_done(&c);
+	struct history_session s;
+	assert_int_equal(history_sessions(h, &s, 1, 0), 1);
+	assert_string_equal(s.title, "late question");
+	assert_int_equal(s.updated, 50);
+	assert_int_equal(history_last(h), conv);
+}
+
+/* Schema 1, as circuit wrote it before the column table: word for word. */
+static const char schema_1[] =
+    "CREATE TABLE conversations ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " created INTEGER NOT NULL,"
+    " updated INTEGER NOT NULL,"
+    " system TEXT);"
+    "CREATE INDEX conversations_by_update ON conversations(updated, id);"
+    "CREATE TABLE compare_groups ("
+    " id INTEGER PRIMARY KEY,"
+    " conv INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"
+    " models TEXT NOT NULL,"
+    " created INTEGER NOT NULL);"
+    "CREATE INDEX compare_groups_by_conv ON compare_groups(conv);"
+    "CREATE TABLE messages ("
+    " id INTEGER PRIMARY KEY,"
+    " conv INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"
+    " grp INTEGER NOT NULL DEFAULT 0,"
+    " col INTEGER NOT NULL DEFAULT 0,"
+    " role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),"
+    " created INTEGER NOT NULL,"
+    " label TEXT NOT NULL DEFAULT '',"
+    " provider TEXT NOT NULL DEFAULT '',"
+    " model TEXT NOT NULL DEFAULT '',"
+    " text TEXT NOT NULL DEFAULT '',"
+    " raw BLOB NOT NULL DEFAULT x'',"
+    " thinking TEXT NOT NULL DEFAULT '',"
+    " meta TEXT NOT NULL DEFAULT '',"
+    " interrupted INTEGER NOT NULL DEFAULT 0,"
+    " dropped INTEGER NOT NULL DEFAULT 0,"
+    " stop TEXT NOT NULL DEFAULT '',"
+    " updated INTEGER NOT NULL,"
+    " has_metrics INTEGER NOT NULL DEFAULT 0,"
+    " outcome TEXT NOT NULL DEFAULT 'live',"
+    " ttfb INTEGER NOT NULL DEFAULT -1,"
+    " ttft INTEGER NOT NULL DEFAULT -1,"
+    " ttfo INTEGER NOT NULL DEFAULT -1,"
+    " last_tok INTEGER NOT NULL DEFAULT -1,"
+    " total INTEGER NOT NULL DEFAULT -1,"
+    " last_byte INTEGER NOT NULL DEFAULT -1,"
+    " max_gap INTEGER NOT NULL DEFAULT -1,"
+    " deltas INTEGER NOT NULL DEFAULT 0,"
+    " text_bytes INTEGER NOT NULL DEFAULT 0,"
+    " thinking_bytes INTEGER NOT NULL DEFAULT 0,"
+    " prompt_bytes INTEGER NOT NULL DEFAULT 0,"
+    " usage_in INTEGER NOT NULL DEFAULT -1,"
+    " usage_out INTEGER NOT NULL DEFAULT -1,"
+    " usage_thinking INTEGER NOT NULL DEFAULT -1,"
+    " tokens_in INTEGER NOT NULL DEFAULT -1,"
+    " tokens_out INTEGER NOT NULL DEFAULT -1,"
+    " tokens_thinking INTEGER NOT NULL DEFAULT -1,"
+    " in_est INTEGER NOT NULL DEFAULT 0,"
+    " out_est INTEGER NOT NULL DEFAULT 0,"
+    " thinking_est INTEGER NOT NULL DEFAULT 0,"
+    " tps REAL NOT NULL DEFAULT -1,"
+    " tps_est INTEGER NOT NULL DEFAULT 0,"
+    " cost REAL NOT NULL DEFAULT -1,"
+    " cost_est INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX messages_by_conv ON messages(conv, col, id);"
+    "CREATE INDEX messages_by_group ON messages(grp, col) WHERE grp <> 0;"
+    "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
+    " content_rowid='id', tokenize='unicode61 remove_diacritics 2');"
+    "CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"
+    " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
+    " UPDATE conversations SET updated = max(updated, new.updated) WHERE id = new.conv;"
+    " END;"
+    "CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN"
+    " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
+    "  VALUES ('delete', old.id, old.text, old.thinking);"
+    " END;"
+    "CREATE TRIGGER messages_au AFTER UPDATE OF text, thinking ON messages"
+    " WHEN old.text IS NOT new.text OR old.thinking IS NOT new.thinking BEGIN"
+    " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
+    "  VALUES ('delete', old.id, old.text, old.thinking);"
+    " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
+    " END;"
+    "CREATE TRIGGER messages_touch AFTER UPDATE OF updated ON messages BEGIN"
+    " UPDATE conversations SET updated = max(updated, new.updated) WHERE id = new.conv;"
+    " END;"
+    "CREATE TRIGGER compare_groups_touch AFTER INSERT ON compare_groups BEGIN"
+    " UPDATE conversations SET updated = max(updated, new.created) WHERE id = new.conv;"
+    " END;";
+
+/* Every object of the file's schema, one per line, by name. */
+static void schema_of(const char *path, struct buf *out)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT type, name, tbl_name, sql FROM sqlite_master"
+	                                    " ORDER BY name",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		for (int i = 0; i < 4; i++) {
+			const unsigned char *t = sqlite3_column_text(st, i);
+			buf_printf(out, "%s%c", t != NULL ? (const char *)t : "",
+			           i == 3 ? '\n' : '|');
+		}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* A file written before the column table and the prefix index (schema 1)
+ * is upgraded when opened: its rows read back, its search index rebuilt,
+ * and its schema is then a new file's, word for word. */
+static void test_history_a_file_of_schema_1_is_upgraded_and_reads(void **state)
+{
+	struct fx *f = *state;
+	exec_sql(f->path, schema_1);
+	exec_sql(f->path,
+	         "PRAGMA user_version = 1; PRAGMA application_id = 0x63697263;"
+	         "INSERT INTO conversations (created, updated, system) VALUES (5, 5, 'sys');"
+	         "INSERT INTO compare_groups (conv, models, created) VALUES (1, 'a,b', 6);"
+	         "INSERT INTO messages (conv, role, created, label, text, raw, updated)"
+	         " VALUES (1, 'user', 5, 'you', 'old question', 'old question', 5);"
+	         "INSERT INTO messages (conv, role, created, label, provider, model, text, raw,"
+	         " updated, has_metrics, outcome, ttft, tokens_out, tps, cost)"
+	         " VALUES (1, 'assistant', 6, 'mock', 'mock', 'm', 'old answer', 'old answer', 6,"
+	         " 1, 'ok', 321, 42, 12.5, 0.25);"
+	         "INSERT INTO messages (conv, grp, col, role, created, label, text, raw, updated)"
+	         " VALUES (1, 1, 1, 'user', 7, 'you', 'old compare', 'old compare', 7);"
+	         "INSERT INTO messages (conv, grp, col, role, created, label, text, raw, updated)"
+	         " VALUES (1, 1, 2, 'user', 7, 'you', 'old compare', 'old compare', 7);");
+	struct history *h = open_h(f);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
+	struct conversation c;
+	conv_init(&c);
+	char *system = NULL;
+	assert_int_equal(history_load(h, 1, &c, &system), 3);
+	assert_string_equal(system, "sys");
+	free(system);
+	assert_string_equal(buf_str(&c.v[1]->text), "old answer");
+	assert_true(c.v[1]->has_metrics);
+	assert_int_equal(c.v[1]->metrics.outcome, REPLY_OK);
+	assert_int_equal(c.v[1]->metrics.ttft, 321);
+	assert_int_equal(c.v[1]->metrics.tokens_out, 42);
+	assert_true(c.v[1]->metrics.tps == 12.5);
+	assert_int_equal(c.v[1]->metrics.ttfb, -1);
+	assert_true(c.v[2]->dropped);
+	conv_done(&c);
+	struct history_hit hit[2];
+	assert_int_equal(history_find(h, "answ", hit, 2), 1);
+	assert_true(history_add(h, 1, 0, 0, prompt(f, "new question"), 8) > 0);
+	assert_index_intact(f);
+	history_close(f->h);
+	f->h = NULL;
+
+	char fresh[sizeof(f->path) + 8];
+	snprintf(fresh, sizeof(fresh), "%s/fresh.db", f->dir);
+	char err[512];
+	struct history *n = history_open(fresh, err, sizeof(err));
+	assert_non_null(n);
+	history_close(n);
+	struct buf old, now;
+	buf_init(&old, 0);
+	buf_init(&now, 0);
+	schema_of(f->path, &old);
+	schema_of(fresh, &now);
+	assert_string_equal(buf_str(&now), buf_str(&old));
+	assert_contains(buf_str(&now), "cost_est INTEGER NOT NULL DEFAULT 0)");
+	assert_contains(buf_str(&now), "prefix='2 3'");
+	buf_done(&old);
+	buf_done(&now);
+}
+
 /* ---- the default path ---------------------------------------------------------- */
 
 static void test_history_default_path_follows_xdg_then_home(void **state)
@@ -1419,6 +1758,12 @@ int main(void)
 	    T(test_history_export_json_system_and_empty_thread),
 	    T(test_history_export_respects_the_buffer_cap),
 	    T(test_history_sessions_pages_with_an_offset_and_a_count),
+	    T(test_history_search_matches_every_word_as_a_prefix),
+	    T(test_history_search_marks_surround_the_matched_words),
+	    T(test_history_search_a_long_snippet_keeps_its_marks_whole),
+	    T(test_history_export_figures_are_written_by_units),
+	    T(test_history_a_conversation_begun_after_its_reply_ended),
+	    T(test_history_a_file_of_schema_1_is_upgraded_and_reads),
 	    T(test_history_default_path_follows_xdg_then_home),
 	    T(test_history_works_at_the_default_path),
 	};
