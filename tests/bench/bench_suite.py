@@ -1451,10 +1451,13 @@ def latency_run(srv, home, label, texts, pace):
         read_pty(m, chunks, lambda: False, end)
     finally:
         drain_close(m, pid)
+    # The client can have read the last bytes and exited (its pty gone) before
+    # the server's thread has recorded the end of the response.
+    route.wait_done(0, 5)
     res = route.results.get(0)
     srv.drop(route)
     if not res or not res.get("complete"):
-        raise RuntimeError(f"{label}: the stream did not complete")
+        raise RuntimeError(f"{label}: the stream did not complete ({res})")
     seen = first_seen(chunks, markers)
     return [seen[mk] - res["stamps"][i] for i, mk in enumerate(markers) if seen[mk] is not None]
 
