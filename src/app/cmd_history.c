@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/paths.h"
 #include "util/units.h"
 
 #define SESSIONS_PAGE 20
@@ -103,16 +104,6 @@ int cmd_search(struct screen *sc, const char *args)
 	return REACT_NONE;
 }
 
-/* FILE as the user means it: "~/" is their home. */
-static void expand_home(const char *file, char *out, size_t n)
-{
-	const char *home = getenv("HOME");
-	if (file[0] == '~' && (file[1] == '/' || file[1] == '\0') && home != NULL)
-		snprintf(out, n, "%s%s", home, file + 1);
-	else
-		snprintf(out, n, "%s", file);
-}
-
 /* Writes b to path, as private as the history it comes from; an existing
  * file is replaced only when asked. 0, or -1 with errno. */
 static int write_file(const char *path, const struct buf *b, bool replace)
@@ -152,7 +143,10 @@ int cmd_export(struct screen *sc, const char *args)
 		return REACT_NONE;
 	}
 	char path[1024];
-	expand_home(file, path, sizeof(path));
+	if (paths_expand(file, path, sizeof(path)) == NULL) {
+		screen_sayf(sc, MSG_ERROR, "cannot write %.200s: HOME is not set", file);
+		return REACT_NONE;
+	}
 	struct buf b;
 	buf_init(&b, 0);
 	if (history_export(sc->hist, sc->hist_conv, md ? HISTORY_MD : HISTORY_JSON, &b) < 0)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "model/config_parse.h"
+#include "util/paths.h"
 #include "util/mem.h"
 #include "util/sanitize.h"
 
@@ -384,17 +385,5 @@ int config_load(struct config *c, const char *path, bool explicit, struct buf *w
 
 const char *config_default_path(char *buf, size_t n)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	int r;
-	if (xdg != NULL && xdg[0] == '/') {
-		r = snprintf(buf, n, "%s/circuit/config", xdg);
-	} else {
-		const char *home = getenv("HOME");
-		if (home == NULL || home[0] == '\0')
-			return NULL;
-		r = snprintf(buf, n, "%s/.config/circuit/config", home);
-	}
-	if (r < 0 || (size_t)r >= n)
-		return NULL;
-	return buf;
+	return paths_user(PATHS_CONFIG, "config", false, buf, n);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "model/config_parse.h"
+#include "util/paths.h"
 #include "util/mem.h"
 
 #define KEY_FILE_MAX 8192 /* bytes of a key_file looked at */
@@ -125,14 +126,14 @@ static char *join(const char *a, const char *b)
 /* The path key_file names: "~/" is $HOME, relative is next to the config. */
 static char *key_path(struct config_parser *st, const char *v)
 {
-	if (v[0] == '~' && (v[1] == '/' || v[1] == '\0')) {
-		const char *home = getenv("HOME");
-		if (home == NULL || home[0] == '\0') {
+	if (v[0] == '~') {
+		char buf[4096];
+		if (paths_expand(v, buf, sizeof(buf)) == NULL) {
 			config_warn(st, st->line, "key_file %s: HOME is not set; ignored",
 			            config_q(st, v));
 			return NULL;
 		}
-		return join(home, v + 1);
+		return xstrdup(buf);
 	}
 	if (v[0] != '/' && st->dir != NULL)
 		return join(st->dir, v);

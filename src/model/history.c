@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "model/history_db.h"
+#include "util/paths.h"
 #include "util/mem.h"
 #include "util/sanitize.h"
 
@@ -427,31 +428,9 @@ const char *history_default_path(char *buf, size_t n)
 {
 	if (buf == NULL || n == 0)
 		return NULL;
-	const char *xdg = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
-	int len;
-	/* The XDG spec: a relative value is invalid and ignored. */
-	if (xdg != NULL && xdg[0] == '/')
-		len = snprintf(buf, n, "%s/circuit/history.db", xdg);
-	else if (home != NULL && home[0] == '/')
-		len = snprintf(buf, n, "%s/.local/share/circuit/history.db", home);
-	else
-		return NULL;
-	if (len < 0 || (size_t)len >= n)
-		return NULL;
-	/* mkdir -p the folders. A failure shows when the file is opened, with
+	/* The folders are made; a failure shows when the file is opened, with
 	 * the reason, so it is not reported here. */
-	for (char *p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) != 0 && errno != EEXIST) {
-			*p = '/';
-			break;
-		}
-		*p = '/';
-	}
-	return buf;
+	return paths_user(PATHS_DATA, "history.db", true, buf, n);
 }
 
 const char *history_error(const struct history *h)

@@ -262,9 +262,11 @@ void metrics_done(struct metrics *m)
  * two providers is two rows. */
 static void model_key(char out[METRICS_NAME], const char *provider, const char *model)
 {
+	char p[METRICS_NAME];
+	key_of(p, provider, PROVIDER_KEY); /* as the provider's own row cuts it */
 	struct buf b;
 	buf_init(&b, 0);
-	buf_printf(&b, "%s:%s", provider != NULL ? provider : "", model != NULL ? model : "");
+	buf_printf(&b, "%s:%s", p, model != NULL ? model : "");
 	key_of(out, buf_str(&b), MODEL_KEY);
 	buf_done(&b);
 }
@@ -357,6 +359,14 @@ const struct metrics_agg *metrics_provider(const struct metrics *m, const char *
 const struct metrics_agg *metrics_model(const struct metrics *m, const char *name)
 {
 	return agg_find(m->model, m->nmodel, name, MODEL_KEY);
+}
+
+const struct metrics_agg *metrics_model_of(const struct metrics *m, const char *provider,
+                                           const char *model)
+{
+	char k[METRICS_NAME];
+	model_key(k, provider, model);
+	return agg_find(m->model, m->nmodel, k, MODEL_KEY);
 }
 
 /* The ring holds the first n samples in order until it wraps, then all of

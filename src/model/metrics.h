@@ -136,6 +136,10 @@ void metrics_set_trips(struct metrics *m, const char *provider, unsigned long tr
  * until the next begin, end or set_trips (a new name may move the array). */
 const struct metrics_agg *metrics_provider(const struct metrics *m, const char *name);
 const struct metrics_agg *metrics_model(const struct metrics *m, const char *name);
+/* The model's aggregate by its provider's and its own name (cut as the
+ * aggregates cut them). */
+const struct metrics_agg *metrics_model_of(const struct metrics *m, const char *provider,
+                                           const char *model);
 
 /* The aggregate's percentiles over its kept samples; -1 when it has none. */
 long long metrics_agg_ttft(const struct metrics_agg *a, double p);

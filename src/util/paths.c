@@ -20,7 +20,8 @@ static const struct {
 	[PATHS_STATE] = {"XDG_STATE_HOME", ".local/state"},
 };
 
-/* mkdir -p of every folder above the last '/' of path, private. */
+/* mkdir -p of every folder above the last '/' of path, private (a folder
+ * that cannot be made shows when the file in it is opened). */
 static void make_parents(char *path)
 {
 	for (char *p = path + 1; *p; p++) {
@@ -39,7 +40,7 @@ const char *paths_user(enum paths_kind kind, const char *rel, bool create, char 
 	int len;
 	if (xdg != NULL && xdg[0] == '/')
 		len = snprintf(buf, n, "%s/circuit/%s", xdg, rel);
-	else if (home != NULL && *home != '\0')
+	else if (home != NULL && home[0] == '/')
 		len = snprintf(buf, n, "%s/%s/circuit/%s", home, bases[kind].home_rel, rel);
 	else
 		return NULL;
@@ -48,6 +49,20 @@ const char *paths_user(enum paths_kind kind, const char *rel, bool create, char 
 	if (create)
 		make_parents(buf);
 	return buf;
+}
+
+const char *paths_expand(const char *path, char *buf, size_t n)
+{
+	int len;
+	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0')) {
+		const char *home = getenv("HOME");
+		if (home == NULL || home[0] != '/')
+			return NULL;
+		len = snprintf(buf, n, "%s%s", home, path + 1);
+	} else {
+		len = snprintf(buf, n, "%s", path);
+	}
+	return len >= 0 && (size_t)len < n ? buf : NULL;
 }
 
 /* The folder the running executable is in, or "" (not Linux, no /proc). */

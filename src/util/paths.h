@@ -18,10 +18,15 @@ enum paths_kind {
 /* The user's file or folder rel ("config", "history.db", "themes") under
  * kind's base and "circuit/", into buf (n bytes). An XDG variable counts
  * only when it is an absolute path (the spec says to ignore a relative
- * one). With create, the folders above rel are made (mode 0700). Returns
+ * one), HOME too. With create, the folders above rel are made (mode 0700). Returns
  * buf, or NULL when neither the variable nor HOME helps, or it does not
  * fit. */
 const char *paths_user(enum paths_kind kind, const char *rel, bool create, char *buf, size_t n);
+
+/* A path as the user typed it: "~" or "~/..." is under $HOME; anything else
+ * is copied. Into buf (n bytes); NULL when it needs HOME and HOME is not
+ * an absolute path, or the result does not fit. */
+const char *paths_expand(const char *path, char *buf, size_t n);
 
 #define PATHS_SHIPPED_MAX 3
 

@@ -550,7 +550,7 @@ def test_search(tmp, srv):
           rc == 0 and len(out.splitlines()) == 1, repr(out) + repr(err))
     rc, out, err = h.run(["--search", WORD[2:]])
     check("search: the middle of a word is not its start (no hit for 'nzibarquux')",
-          rc == 0 and out == "", repr(out))
+          rc == 1 and out == "", repr(out))
 
     if shutil.which("tmux") is None:
         return

@@ -172,9 +172,9 @@ def test_manpage(dest, prefix, help_text):
         pat = re.escape("\\-\\-" + opt.replace("-", "\\-")) + r"(?![a-z]|\\-)"
         check(f"man page has an entry for --{opt}", any(re.search(pat, t) for t in tags))
     # Every slash command of the table has an entry.
-    with open(os.path.join(ROOT, "src/ui/commands.c"), encoding="utf-8") as f:
+    with open(os.path.join(ROOT, "src/app/commands.c"), encoding="utf-8") as f:
         names = re.findall(r'^\s*\{"([a-z]+)",', f.read(), re.M)
-    check("slash commands found in src/ui/commands.c", len(names) >= 10, str(names))
+    check("slash commands found in src/app/commands.c", len(names) >= 10, str(names))
     for name in names:
         check(f"man page has an entry for /{name}",
               any(re.match(r"\.B[IR]? /" + re.escape(name) + r"(?![a-z])", t) for t in tags))

@@ -706,11 +706,15 @@ static void test_metrics_begin_counts_active_everywhere(void **state)
 	metrics_begin(&m, "beta", "m1");
 	assert_int_equal(metrics_provider(&m, "alpha")->active, 2);
 	assert_int_equal(metrics_provider(&m, "beta")->active, 1);
-	assert_int_equal(metrics_model(&m, "m1")->active, 2);
-	assert_int_equal(metrics_model(&m, "m2")->active, 1);
+	/* A model's row is per provider:model: m1 on alpha and on beta are
+	 * two rows, not one (/stats merged them once). */
+	assert_int_equal(metrics_model(&m, "alpha:m1")->active, 1);
+	assert_int_equal(metrics_model(&m, "beta:m1")->active, 1);
+	assert_int_equal(metrics_model(&m, "alpha:m2")->active, 1);
+	assert_null(metrics_model(&m, "m1"));
 	assert_int_equal(m.total.active, 3);
 	assert_int_equal(m.nprov, 2);
-	assert_int_equal(m.nmodel, 2);
+	assert_int_equal(m.nmodel, 3);
 	assert_int_equal(m.total.count, 0);
 	assert_int_equal(metrics_provider(&m, "alpha")->count, 0);
 	metrics_done(&m);
@@ -734,8 +738,8 @@ static void test_metrics_end_counts_and_sums(void **state)
 	metrics_begin(&m, "alpha", "m1");
 	metrics_end(&m, "alpha", "m1", &r);
 
-	const struct metrics_agg *aggs[] = {metrics_provider(&m, "alpha"), metrics_model(&m, "m1"),
-	                                    &m.total};
+	const struct metrics_agg *aggs[] = {metrics_provider(&m, "alpha"),
+	                                    metrics_model(&m, "alpha:m1"), &m.total};
 	for (size_t i = 0; i < 3; i++) {
 		const struct metrics_agg *a = aggs[i];
 		assert_non_null(a);
@@ -756,7 +760,7 @@ static void test_metrics_end_counts_and_sums(void **state)
 		assert_near(a->tps[0], 52000.0 / 975.0, 1e-12);
 	}
 	assert_string_equal(aggs[0]->name, "alpha");
-	assert_string_equal(aggs[1]->name, "m1");
+	assert_string_equal(aggs[1]->name, "alpha:m1");
 	metrics_done(&m);
 }
 
@@ -783,10 +787,10 @@ static void test_metrics_end_after_fallback_counts_under_the_new_names(void **st
 	assert_int_equal(b->tokens_out, 20);
 	assert_int_equal(b->nttft, 1);
 
-	assert_int_equal(metrics_model(&m, "m1")->active, 0);
-	assert_int_equal(metrics_model(&m, "m1")->count, 0);
-	assert_int_equal(metrics_model(&m, "m2")->active, 0);
-	assert_int_equal(metrics_model(&m, "m2")->count, 1);
+	assert_int_equal(metrics_model(&m, "A:m1")->active, 0);
+	assert_int_equal(metrics_model(&m, "A:m1")->count, 0);
+	assert_int_equal(metrics_model(&m, "B:m2")->active, 0);
+	assert_int_equal(metrics_model(&m, "B:m2")->count, 1);
 
 	assert_int_equal(m.total.active, 0);
 	assert_int_equal(m.total.count, 1);
@@ -806,7 +810,7 @@ static void test_metrics_end_with_empty_names_uses_the_begun_ones(void **state)
 	assert_int_equal(m.nmodel, 1);
 	assert_int_equal(metrics_provider(&m, "alpha")->count, 1);
 	assert_int_equal(metrics_provider(&m, "alpha")->errors, 1);
-	assert_int_equal(metrics_model(&m, "m1")->count, 1);
+	assert_int_equal(metrics_model(&m, "alpha:m1")->count, 1);
 	assert_null(metrics_provider(&m, ""));
 
 	/* Only the provider known: the model still comes from the begin. */
@@ -814,7 +818,9 @@ static void test_metrics_end_with_empty_names_uses_the_begun_ones(void **state)
 	r = done_reply("beta", "", REPLY_OK, 100, 600);
 	metrics_end(&m, "alpha", "m1", &r);
 	assert_int_equal(metrics_provider(&m, "beta")->count, 1);
-	assert_int_equal(metrics_model(&m, "m1")->count, 2);
+	assert_int_equal(metrics_model(&m, "beta:m1")->count, 1);
+	assert_int_equal(metrics_model(&m, "alpha:m1")->count, 1);
+	assert_int_equal(metrics_model(&m, "alpha:m1")->active, 0);
 	metrics_done(&m);
 }
 
@@ -835,13 +841,13 @@ static void test_metrics_end_never_takes_active_below_zero(void **state)
 	metrics_end(&m, "alpha", "m1", &r);
 	assert_int_equal(m.total.active, 0);
 	assert_int_equal(metrics_provider(&m, "alpha")->active, 0);
-	assert_int_equal(metrics_model(&m, "m1")->active, 0);
+	assert_int_equal(metrics_model(&m, "alpha:m1")->active, 0);
 	assert_int_equal(m.total.count, 3);
 
 	/* An end for a name never begun does not create it to decrement. */
 	metrics_end(&m, "ghost", "phantom", &r);
 	assert_null(metrics_provider(&m, "ghost"));
-	assert_null(metrics_model(&m, "phantom"));
+	assert_null(metrics_model(&m, "ghost:phantom"));
 	metrics_done(&m);
 }
 
@@ -862,7 +868,7 @@ static void test_metrics_errors_and_cancelled_counted(void **state)
 	assert_int_equal(m.total.count, 5);
 	assert_int_equal(m.total.errors, 2);
 	assert_int_equal(m.total.cancelled, 1);
-	assert_int_equal(metrics_model(&m, "m1")->errors, 2);
+	assert_int_equal(metrics_model(&m, "alpha:m1")->errors, 2);
 	metrics_done(&m);
 }
 
@@ -1044,7 +1050,7 @@ static void test_metrics_trips_sum_over_providers(void **state)
 	metrics_set_trips(&m, "B", 0);
 	assert_int_equal(m.total.breaker_trips, 1);
 	/* Models have no trips. */
-	assert_int_equal(metrics_model(&m, "m1")->breaker_trips, 0);
+	assert_int_equal(metrics_model(&m, "A:m1")->breaker_trips, 0);
 	metrics_done(&m);
 }
 
@@ -1066,7 +1072,8 @@ static void test_metrics_many_names_grow_the_arrays(void **state)
 		snprintf(p, sizeof(p), "prov%d", i);
 		snprintf(md, sizeof(md), "model%d", i);
 		assert_int_equal(metrics_provider(&m, p)->active, (unsigned)(i % 3 + 1));
-		assert_string_equal(metrics_model(&m, md)->name, md);
+		assert_non_null(metrics_model_of(&m, p, md));
+		assert_string_equal(metrics_model_of(&m, p, md)->name + strlen(p) + 1, md);
 	}
 	assert_int_equal(m.total.active, 17 * 1 + 17 * 2 + 16 * 3);
 	metrics_done(&m);
@@ -1097,9 +1104,10 @@ static void test_metrics_long_names_truncate_consistently(void **state)
 	assert_string_equal(a->name, r.provider);
 	assert_int_equal(a->count, 1);
 	assert_int_equal(a->active, 0);
-	const struct metrics_agg *ma = metrics_model(&m, model);
+	const struct metrics_agg *ma = metrics_model_of(&m, prov, model);
 	assert_non_null(ma);
-	assert_ptr_equal(ma, metrics_model(&m, r.model));
+	assert_ptr_equal(ma, metrics_model_of(&m, r.provider, r.model));
+	assert_int_equal(strlen(ma->name), METRICS_NAME - 1);
 	assert_int_equal(ma->count, 1);
 	assert_int_equal(ma->active, 0);
 
