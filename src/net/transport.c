@@ -14,10 +14,15 @@
  * perform visits every transfer on every wakeup, a token per stream costing
  * a recv() per stream; socket_action touches only the transfer whose socket
  * is ready. The set holds curl's sockets (on_socket keeps it) and is itself
- * one fd: the loop polls it with the terminal and the signal pipe. */
+ * one fd: the loop polls it with the terminal and the signal pipe.
+ *
+ * libcurl itself is loaded when the first transfer starts (net/libcurl.h):
+ * timers and the epoll set work without it, so a screen that never sends
+ * a request to the network never pays for loading it. */
 #include "net/transport.h"
 
-#include <curl/curl.h>
+#include "net/libcurl.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -70,7 +75,8 @@ struct transport {
 	bool debug;
 };
 
-static int global_refs;
+static int global_refs;              /* transports with a multi handle */
+static const struct libcurl *C;       /* libcurl, once loaded */
 
 /* curl says which sockets to watch, and for what. A socket curl closed
  * left the set with its close; one that comes back under the same number
@@ -106,34 +112,42 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
 
 struct transport *transport_new(void)
 {
-	if (global_refs++ == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		fputs("circuit: libcurl failed to initialise\n", stderr);
-		abort();
-	}
 	struct transport *t = xcalloc(1, sizeof(*t));
-	t->multi = curl_multi_init();
-	if (t->multi == NULL) {
-		fputs("circuit: libcurl failed to create its multi handle\n", stderr);
-		abort();
-	}
 	t->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (t->epfd < 0) {
 		perror("circuit: epoll_create1");
 		abort();
 	}
 	t->curl_deadline = -1;
-	curl_multi_setopt(t->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-	curl_multi_setopt(t->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(t->multi, CURLMOPT_SOCKETDATA, t);
-	curl_multi_setopt(t->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-	curl_multi_setopt(t->multi, CURLMOPT_TIMERDATA, t);
 	t->next_timer = 1;
 	return t;
 }
 
+/* The multi handle, made (and libcurl loaded) on the first transfer.
+ * NULL with a message in err when libcurl cannot be loaded. */
+static CURLM *multi_of(struct transport *t, char *err, size_t errlen)
+{
+	if (t->multi != NULL)
+		return t->multi;
+	if (C == NULL && (C = libcurl_get(err, errlen)) == NULL)
+		return NULL;
+	global_refs++;
+	t->multi = C->multi_init();
+	if (t->multi == NULL) {
+		fputs("circuit: libcurl failed to create its multi handle\n", stderr);
+		abort();
+	}
+	C->multi_setopt(t->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	C->multi_setopt(t->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	C->multi_setopt(t->multi, CURLMOPT_SOCKETDATA, t);
+	C->multi_setopt(t->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	C->multi_setopt(t->multi, CURLMOPT_TIMERDATA, t);
+	return t->multi;
+}
+
 static void xfer_free(struct xfer *x)
 {
-	curl_slist_free_all(x->headers);
+	C->slist_free_all(x->headers);
 	buf_done(&x->content_type);
 	buf_done(&x->retry_after);
 	buf_done(&x->retry_after_ms);
@@ -148,16 +162,20 @@ void transport_free(struct transport *t)
 	while (t->xfers != NULL) {
 		struct xfer *x = t->xfers;
 		t->xfers = x->next;
-		curl_multi_remove_handle(t->multi, x->easy);
-		curl_easy_cleanup(x->easy);
+		C->multi_remove_handle(t->multi, x->easy);
+		C->easy_cleanup(x->easy);
 		xfer_free(x);
 	}
-	curl_multi_cleanup(t->multi);
+	if (t->multi != NULL) {
+		C->multi_cleanup(t->multi);
+		if (--global_refs == 0) {
+			libcurl_release();
+			C = NULL;
+		}
+	}
 	close(t->epfd);
 	free(t->timers);
 	free(t);
-	if (--global_refs == 0)
-		curl_global_cleanup();
 }
 
 /* "Name: value" header line: copies the trimmed value into b when the name
@@ -207,7 +225,7 @@ static void send_head(struct xfer *x)
 		return;
 	x->head_sent = true;
 	long status = 0;
-	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	C->easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	struct xfer_head h = {
 		.status = status,
 		.content_type = buf_str(&x->content_type),
@@ -257,6 +275,11 @@ static int on_debug(CURL *easy, curl_infotype type, char *data, size_t size, voi
 struct xfer *xfer_start(struct transport *t, const struct xfer_request *req,
                         const struct xfer_handlers *h, void *ctx, const char **err)
 {
+	static char no_curl[256];
+	if (multi_of(t, no_curl, sizeof(no_curl)) == NULL) {
+		*err = no_curl;
+		return NULL;
+	}
 	struct xfer *x = xcalloc(1, sizeof(*x));
 	x->t = t;
 	x->h = *h;
@@ -265,47 +288,47 @@ struct xfer *xfer_start(struct transport *t, const struct xfer_request *req,
 	buf_init(&x->retry_after, HEADER_MAX);
 	buf_init(&x->retry_after_ms, HEADER_MAX);
 	buf_init(&x->request_id, HEADER_MAX);
-	x->easy = curl_easy_init();
+	x->easy = C->easy_init();
 	if (x->easy == NULL) {
 		*err = "libcurl could not create a transfer";
 		xfer_free(x);
 		return NULL;
 	}
 	for (size_t i = 0; i < req->nheaders; i++)
-		x->headers = curl_slist_append(x->headers, req->headers[i]);
-	x->headers = curl_slist_append(x->headers, "Content-Type: application/json");
-	x->headers = curl_slist_append(x->headers, "Expect:"); /* no 100-continue wait */
+		x->headers = C->slist_append(x->headers, req->headers[i]);
+	x->headers = C->slist_append(x->headers, "Content-Type: application/json");
+	x->headers = C->slist_append(x->headers, "Expect:"); /* no 100-continue wait */
 	CURL *e = x->easy;
-	curl_easy_setopt(e, CURLOPT_URL, req->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-	curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	C->easy_setopt(e, CURLOPT_URL, req->url);
+	C->easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	C->easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+	C->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	C->easy_setopt(e, CURLOPT_COPYPOSTFIELDS, req->body);
+	C->easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	C->easy_setopt(e, CURLOPT_WRITEDATA, x);
+	C->easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	C->easy_setopt(e, CURLOPT_HEADERDATA, x);
+	C->easy_setopt(e, CURLOPT_PRIVATE, x);
+	C->easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	C->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	C->easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	/* Wait to multiplex on a connection being set up only where HTTP/2
 	 * can be negotiated (TLS ALPN); on cleartext HTTP/1.1 it would hold
 	 * every request of a fan-out until the first one's headers arrive. */
 	if (strncmp(req->url, "https://", 8) == 0)
-		curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+		C->easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	C->easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	C->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	                 req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 10000L);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "circuit/" CIRCUIT_VERSION);
+	C->easy_setopt(e, CURLOPT_USERAGENT, "circuit/" CIRCUIT_VERSION);
 	if (t->debug) {
-		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
-		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+		C->easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+		C->easy_setopt(e, CURLOPT_VERBOSE, 1L);
 	}
-	CURLMcode mc = curl_multi_add_handle(t->multi, e);
+	CURLMcode mc = C->multi_add_handle(t->multi, e);
 	if (mc != CURLM_OK) {
-		*err = curl_multi_strerror(mc);
-		curl_easy_cleanup(e);
+		*err = C->multi_strerror(mc);
+		C->easy_cleanup(e);
 		xfer_free(x);
 		return NULL;
 	}
@@ -341,7 +364,7 @@ static void reap(struct transport *t)
 			continue;
 		}
 		*pp = x->next;
-		curl_multi_remove_handle(t->multi, x->easy);
+		C->multi_remove_handle(t->multi, x->easy);
 		x->next = done;
 		done = x;
 	}
@@ -349,11 +372,11 @@ static void reap(struct transport *t)
 		struct xfer *x = done;
 		done = x->next;
 		long status = 0;
-		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+		C->easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 		/* A response without a body still has its head; no response at
 		 * all (refused, DNS, TLS) has none. */
 		if (x->abandoned) {
-			curl_easy_cleanup(x->easy);
+			C->easy_cleanup(x->easy);
 			xfer_free(x);
 			continue;
 		}
@@ -361,12 +384,12 @@ static void reap(struct transport *t)
 			send_head(x);
 		struct xfer_end e = {
 			.curl_code = x->code,
-			.message = x->errbuf[0] ? x->errbuf : curl_easy_strerror((CURLcode)x->code),
+			.message = x->errbuf[0] ? x->errbuf : C->easy_strerror((CURLcode)x->code),
 			.status = status,
 			.cancelled = x->cancelled,
 		};
 		x->h.end(x->ctx, &e);
-		curl_easy_cleanup(x->easy);
+		C->easy_cleanup(x->easy);
 		xfer_free(x);
 	}
 }
@@ -457,9 +480,9 @@ static void run_timers(struct transport *t, long long now_ms)
 	}
 }
 
-void transport_run(struct transport *t, long long now_ms)
+/* curl's part of a turn: the ready sockets, its timer, the ended transfers. */
+static void run_curl(struct transport *t, long long now_ms)
 {
-	t->now = now_ms;
 	int running = 0;
 	/* Only the transfers whose sockets are ready; more than a batch wait
 	 * for the next turn (the set is level-triggered: they stay ready). */
@@ -472,24 +495,31 @@ void transport_run(struct transport *t, long long now_ms)
 		int mask = ((ev[i].events & EPOLLIN) || bad ? CURL_CSELECT_IN : 0) |
 		           ((ev[i].events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
 		           (bad ? CURL_CSELECT_ERR : 0);
-		curl_multi_socket_action(t->multi, ev[i].data.fd, mask, &running);
+		C->multi_socket_action(t->multi, ev[i].data.fd, mask, &running);
 	}
 	if (t->curl_deadline >= 0 && now_ms >= t->curl_deadline) {
 		t->curl_deadline = -1; /* curl sets it again if it wants */
-		curl_multi_socket_action(t->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+		C->multi_socket_action(t->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	}
 	CURLMsg *msg;
 	int left;
-	while ((msg = curl_multi_info_read(t->multi, &left)) != NULL) {
+	while ((msg = C->multi_info_read(t->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		struct xfer *x = NULL;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		C->easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 		if (x != NULL && !x->finished) {
 			x->finished = true;
 			x->code = (int)msg->data.result;
 		}
 	}
+}
+
+void transport_run(struct transport *t, long long now_ms)
+{
+	t->now = now_ms;
+	if (t->multi != NULL) /* no transfer yet: libcurl not even loaded */
+		run_curl(t, now_ms);
 	reap(t);
 	run_timers(t, now_ms);
 	reap(t); /* timers may have cancelled transfers */
