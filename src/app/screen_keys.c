@@ -100,7 +100,11 @@ static void on_key(void *ctx, const struct key *k)
 		else
 			inputline_escape();
 		break;
-	case KEYS_PASTE: inputline_paste((const char *)k->bytes, k->len); break;
+	case KEYS_PASTE:
+		inputline_paste((const char *)k->bytes, k->len);
+		if (k->cut)
+			screen_note(sc, "the paste was cut at %zu MiB", k->len >> 20);
+		break;
 	case KEYS_PAGE_UP: scroll_view(sc, page(sc)); break;
 	case KEYS_PAGE_DOWN: scroll_view(sc, -page(sc)); break;
 	case KEYS_WHEEL_UP: scroll_view(sc, SCROLL_WHEEL); break;
