@@ -336,12 +336,13 @@ static void started(struct screen *sc, struct reply *rp, long long now)
 		sc->tick = timer_add(sc->s.t, now + STALL_TICK_MS, tick, sc);
 }
 
-/* Starts a reply in conv (a new assistant message there) on model, then
- * (with_fallback) the chain. NULL when it cannot start (the error is in
- * conv). */
+/* Starts a reply in conv (a new assistant message there, at the end or
+ * right after the message `after`, a prompt that waited in the queue) on
+ * model, then (with_fallback) the chain. NULL when it cannot start (the
+ * error is in conv). */
 static struct reply *start_reply(struct screen *sc, struct conversation *conv, size_t from,
                                  int col, const char *model, bool with_fallback,
-                                 const char *prompt, long long now)
+                                 const char *prompt, const struct message *after, long long now)
 {
 	struct thread_request tr;
 	struct reply *rp = xcalloc(1, sizeof(*rp));
@@ -352,7 +353,9 @@ static struct reply *start_reply(struct screen *sc, struct conversation *conv, s
 	buf_init(&rp->notes_text, 0);
 	thread_request(sc, conv, from, &tr);
 	rp->prompt_bytes = tr.bytes;
-	rp->msg = conv_add(conv, MSG_ASSISTANT, session_label(model), NULL);
+	rp->msg = after == NULL ? conv_add(conv, MSG_ASSISTANT, session_label(model), NULL)
+	                        : conv_insert(conv, conv_index(conv, after) + 1, MSG_ASSISTANT,
+	                                      session_label(model), NULL);
 	rp->msg->streaming = true;
 	static const struct routed_callbacks cb = {on_event, on_reset, on_notice, on_done};
 	char err[320];
@@ -379,8 +382,8 @@ void screen_ask(struct screen *sc, const char *model, const char *prompt, bool a
 		sc->last_prompt = xstrdup(prompt);
 		screen_history_add(sc, -1, conv_add(&sc->conv, MSG_USER, "you", prompt));
 	}
-	sc->single =
-		start_reply(sc, &sc->conv, sc->context_start, -1, model, true, prompt, clock_ms());
+	sc->single = start_reply(sc, &sc->conv, sc->context_start, -1, model, true, prompt, NULL,
+	                         clock_ms());
 	if (sc->single != NULL)
 		sc->notice[0] = '\0';
 	screen_react(sc, REACT_FOLLOW);
@@ -396,7 +399,8 @@ void screen_ask_all(struct screen *sc, const char *prompt)
 		struct column *c = &sc->col[i];
 		screen_history_add(sc, i, conv_add(&c->conv, MSG_USER, "you", prompt));
 		/* Each column is its model: no fallback. */
-		c->live = start_reply(sc, &c->conv, c->context_start, i, c->model, false, prompt, now);
+		c->live =
+			start_reply(sc, &c->conv, c->context_start, i, c->model, false, prompt, NULL, now);
 		c->has_last = false;
 	}
 	sc->notice[0] = '\0';
@@ -417,8 +421,7 @@ static void queue_push(struct screen *sc, const char *prompt)
 		struct message *m = conv_add(&sc->conv, MSG_USER, QUEUED_LABEL, prompt);
 		m->queued = true;
 	}
-	screen_note(sc, "queued (%zu): sent when the reply ends · Ctrl-C on an empty line drops "
-	            "it", sc->nqueue);
+	screen_note(sc, "%zu queued: sent when the reply ends", sc->nqueue);
 }
 
 /* The oldest queued prompt, sent now that nothing streams. */
@@ -426,25 +429,30 @@ static void queue_pop(struct screen *sc)
 {
 	char *prompt = sc->queue[0];
 	memmove(sc->queue, sc->queue + 1, --sc->nqueue * sizeof(*sc->queue));
+	if (sc->nqueue > 0)
+		screen_note(sc, "%zu queued: sent when the reply ends", sc->nqueue);
+	else
+		sc->notice[0] = '\0';
 	if (sc->ncol > 0) {
 		screen_ask_all(sc, prompt);
 		free(prompt);
 		return;
 	}
-	for (size_t i = 0; i < sc->conv.n; i++) {
-		struct message *m = sc->conv.v[i];
-		if (m->queued) { /* the first queued one is this prompt */
-			m->queued = false;
-			free(m->label);
-			m->label = xstrdup("you");
-			m->version++;
-			free(sc->last_prompt);
-			sc->last_prompt = xstrdup(prompt);
-			screen_history_add(sc, -1, m);
-			break;
-		}
+	struct message *m = NULL;
+	for (size_t i = 0; i < sc->conv.n && m == NULL; i++)
+		if (sc->conv.v[i]->queued) /* the first queued one is this prompt */
+			m = sc->conv.v[i];
+	if (m != NULL) {
+		m->queued = false;
+		free(m->label);
+		m->label = xstrdup("you");
+		m->version++;
+		screen_history_add(sc, -1, m);
 	}
-	sc->single = start_reply(sc, &sc->conv, sc->context_start, -1, sc->model, true, prompt,
+	free(sc->last_prompt);
+	sc->last_prompt = xstrdup(prompt);
+	/* Its reply goes under it, above the prompts still waiting. */
+	sc->single = start_reply(sc, &sc->conv, sc->context_start, -1, sc->model, true, prompt, m,
 	                         clock_ms());
 	screen_react(sc, REACT_FOLLOW);
 	free(prompt);

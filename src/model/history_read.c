@@ -291,7 +291,8 @@ static void reorder(struct loading *l)
 	for (size_t i = 0; i < l->n; i++)
 		if (!l->rows[i].shown)
 			l->order[k++] = msg_at(l, i);
-	memcpy(l->c->v + l->first, l->order, l->n * sizeof(*l->order));
+	if (l->n > 0) /* an empty conversation has no array to copy into */
+		memcpy(l->c->v + l->first, l->order, l->n * sizeof(*l->order));
 	struct conversation gone;
 	conv_init(&gone);
 	conv_move(&gone, l->c, l->first + l->kept);
