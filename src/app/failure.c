@@ -111,6 +111,9 @@ void failure_describe(const struct failure *f, struct buf *out)
 	buf_init(&msg, 0);
 	buf_init(&raw, 0);
 	sanitize_append(&msg, f->e->message, strlen(f->e->message));
+	/* The server's sentence ends where ours goes on: "Sorry!." reads wrong. */
+	while (msg.len > 0 && strchr(".!? ", msg.data[msg.len - 1]) != NULL)
+		msg.data[--msg.len] = '\0';
 	describe_raw(f, buf_str(&msg), &raw);
 	if (f->attempts > 1)
 		buf_printf(&raw, " (%d attempts)", f->attempts);

@@ -202,6 +202,7 @@ static int start(struct screen *sc)
 	fflush(stdout);
 	sc->tr = transcript_new();
 	keys_init(&sc->keys, (size_t)1 << 24);
+	banner(sc); /* first: a theme's or the config's trouble is said under it */
 	screen_load_theme(sc, sc->o->theme ? sc->o->theme : "default", false);
 	char path[1024];
 	inputline_init(paths_user(PATHS_STATE, "input_history", true, path, sizeof(path)), on_line,
@@ -209,7 +210,6 @@ static int start(struct screen *sc)
 	commands_register();
 	set_models(sc);
 	inputline_set_screen_size(sc->tui.rows, sc->tui.cols);
-	banner(sc);
 	if (sc->o->warnings != NULL && *sc->o->warnings)
 		screen_say(sc, MSG_ERROR, sc->o->warnings);
 	if (sc->o->compare != NULL)

@@ -213,7 +213,7 @@ static void waiting_label(struct reply *rp, long long now)
 	long long until = routed_wait_until(rp->rr);
 	if (until > now) {
 		char t[UNITS_MAX];
-		units_ms(until - now, t, sizeof(t));
+		units_seconds(until - now, t, sizeof(t));
 		const char *why = routed_wait_reason(rp->rr);
 		snprintf(meta, sizeof(meta), "waiting %s%s%s%s", t, *why ? " (" : "", why,
 		         *why ? ")" : "");

@@ -36,15 +36,14 @@ static void segment_head(const struct provider_status *p, struct buf *b)
 	char t[UNITS_MAX];
 	buf_printf(b, "%s %s", p->name, health_mark(p->health));
 	if (p->health == HEALTH_OPEN) {
-		long long s = p->open_ms >= 0 ? (p->open_ms + 999) / 1000 : 0;
-		units_ms(s * 1000, t, sizeof(t));
+		units_seconds(p->open_ms >= 0 ? p->open_ms : 0, t, sizeof(t));
 		buf_printf(b, " open %s", t);
 	} else if (p->health == HEALTH_HALFOPEN) {
 		/* The probe is in flight only while a reply streams. */
 		buf_append_str(b, p->active > 0 ? " probing" : " half-open");
 	}
 	if (p->stall_ms >= 2000) {
-		units_ms(p->stall_ms / 1000 * 1000, t, sizeof(t));
+		units_seconds(p->stall_ms / 1000 * 1000, t, sizeof(t));
 		buf_printf(b, " stalled %s", t);
 	}
 }

@@ -24,6 +24,17 @@ void units_ms(long long ms, char *out, size_t size)
 		snprintf(out, size, "%llds", (ms + 500) / 1000);
 }
 
+void units_seconds(long long ms, char *out, size_t size)
+{
+	long long tenths = (ms + 99) / 100;
+	if (ms <= 0)
+		snprintf(out, size, "0s");
+	else if (tenths < 10)
+		snprintf(out, size, "0.%llds", tenths);
+	else
+		snprintf(out, size, "%llds", (ms + 999) / 1000);
+}
+
 void units_tps(double tps, bool estimated, char *out, size_t size)
 {
 	if (tps < 0)

@@ -16,6 +16,11 @@
  * "99.9s" under 100 s; "100s" and up in whole seconds. */
 void units_ms(long long ms, char *out, size_t size);
 
+/* A wait or a countdown, which a screen redraws each second: whole
+ * seconds, rounded up ("27s", "3s"; "0s" for ms <= 0); under a second,
+ * tenths ("0.4s"). "-" unknown (ms < 0 is 0s: a countdown that passed). */
+void units_seconds(long long ms, char *out, size_t size);
+
 /* A rate: "-" unknown (tps < 0); "61.2 tok/s" under 100; "123 tok/s" from
  * there; "≈" first when estimated ("≈61.2 tok/s"). */
 void units_tps(double tps, bool estimated, char *out, size_t size);

@@ -33,6 +33,19 @@ static void test_units_ms_boundaries(void **state)
 	EQ(units_ms(125400, out, sizeof(out)), "125s");
 }
 
+static void test_units_seconds_count_down_in_whole_seconds(void **state)
+{
+	(void)state;
+	EQ(units_seconds(0, out, sizeof(out)), "0s");
+	EQ(units_seconds(-5, out, sizeof(out)), "0s");
+	EQ(units_seconds(1, out, sizeof(out)), "0.1s");
+	EQ(units_seconds(400, out, sizeof(out)), "0.4s");
+	EQ(units_seconds(999, out, sizeof(out)), "1s");
+	EQ(units_seconds(1000, out, sizeof(out)), "1s");
+	EQ(units_seconds(2002, out, sizeof(out)), "3s");
+	EQ(units_seconds(27000, out, sizeof(out)), "27s");
+}
+
 static void test_units_tps_rounds_and_marks_estimates(void **state)
 {
 	(void)state;
@@ -112,6 +125,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_units_ms_boundaries),
+		cmocka_unit_test(test_units_seconds_count_down_in_whole_seconds),
 		cmocka_unit_test(test_units_tps_rounds_and_marks_estimates),
 		cmocka_unit_test(test_units_count_and_tokens),
 		cmocka_unit_test(test_units_cost_never_prints_zero_decimals),
