@@ -326,13 +326,13 @@ def test_wording(srv):
     with open(os.path.join(DOCS, "keys.md"), encoding="utf-8") as f:
         keys = f.read()
     flat = " ".join(keys.split())
-    said = re.search(r"`/co` is\s+ambiguous", flat) is not None
+    said = re.search(r"/co`? is\s+ambiguous", flat) is not None
     cmds = set(re.findall(r"^\| `/([a-z]+)", keys, re.M))
     co = sorted(x for x in cmds if x.startswith("co"))
     check("14: docs/keys.md says /co is ambiguous", said, flat[flat.find("/co"):][:120])
     check("14: docs/keys.md's commands make /co ambiguous (/compare, /continue)",
           co == ["compare", "continue"], repr(co))
-    names = re.search(r"`/co` is\s+ambiguous:?\s*([^)]*)", flat)
+    names = re.search(r"/co`? is\s+ambiguous:?\s*([^)`]*)", flat)
     check("14: docs/keys.md names the two ways to say it (/comp, /cont)",
           names is not None and "/comp" in names.group(1) and "/cont" in names.group(1),
           names.group(0) if names else "")
