@@ -296,7 +296,8 @@ const char *session_default_model(struct session *s)
 {
 	if (s->cfg != NULL && s->cfg->model != NULL)
 		return s->cfg->model;
-	return providers_default_model(s->ps);
+	/* "mock", as the user would type it, not "mock:mock". */
+	return session_label(providers_default_model(s->ps));
 }
 
 bool session_any_key(const struct session *s)
