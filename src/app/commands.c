@@ -132,12 +132,23 @@ const char *command_name(const struct command *c)
 	return c->name;
 }
 
-/* The commands the word at name begins: "/compare, /continue". */
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The commands the word at name begins, in alphabetical order:
+ * "/compare, /continue". */
 static void candidates(const char *name, size_t len, struct buf *b)
 {
+	const char *found[NCOMMANDS];
+	size_t n = 0;
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strncmp(commands[i].name, name, len) == 0)
-			buf_printf(b, "%s/%s", b->len ? ", " : "", commands[i].name);
+			found[n++] = commands[i].name;
+	qsort(found, n, sizeof(found[0]), by_name);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(b, "%s/%s", i ? ", " : "", found[i]);
 }
 
 static void not_a_command(struct screen *sc, const struct line_read *r)

@@ -114,10 +114,10 @@ int screen_load_theme(struct screen *sc, const char *name, bool report)
 	int rc = errors.len > 0 ? -1 : 0;
 	if (rc < 0 && report) {
 		/* A failed /theme keeps the theme there is. */
-		screen_sayf(sc, MSG_ERROR, "%s(the theme stays as it was)", buf_str(&errors));
+		screen_sayf(sc, MSG_ERROR, "%sthe theme stays as it was", buf_str(&errors));
 	} else {
 		if (rc < 0)
-			screen_say(sc, MSG_ERROR, buf_str(&errors));
+			screen_sayf(sc, MSG_ERROR, "%susing the default theme", buf_str(&errors));
 		sc->theme = t;
 		theme_apply(&sc->theme);
 		if (report)

@@ -562,7 +562,7 @@ int theme_load(struct theme *t, const char *name, const char *const *dirs, size_
 		if (errors != NULL) {
 			buf_printf(errors, "theme '%s' not found (searched: ", name);
 			search_list(errors, name, &top);
-			buf_append_str(errors, "); using the default theme\n");
+			buf_append_str(errors, ")\n"); /* what follows is the caller's to say */
 		}
 		return 1;
 	}

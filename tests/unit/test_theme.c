@@ -559,7 +559,7 @@ static void test_theme_load_missing_name_lists_search_and_keeps_default(void **s
 	buf_init(&msg, 0);
 	buf_printf(&msg,
 	           "theme 'nosuch' not found (searched: %s/nosuch.theme, %s/nosuch.theme, "
-	           "themes/nosuch.theme); using the default theme\n",
+	           "themes/nosuch.theme)\n",
 	           d->a, d->b);
 	assert_string_equal(buf_str(&errors), buf_str(&msg));
 	buf_done(&msg);
@@ -582,7 +582,7 @@ static void test_theme_load_built_in_names_need_no_files(void **state)
 	assert_string_equal(buf_str(&errors), "");
 	assert_int_equal(theme_load(&t, "light", NULL, 0, &errors), 1);
 	assert_string_equal(buf_str(&errors), "theme 'light' not found (searched: no theme "
-	                                      "directories); using the default theme\n");
+	                                      "directories)\n");
 	buf_done(&errors);
 }
 
