@@ -24,6 +24,7 @@
 #define STALL_TICK_MS 1000
 #define CTRL_C_TWICE_MS 2000
 #define QUEUED_LABEL "you (queued)"
+#define QUEUED_NOTE "queued (%zu): sent when the reply ends · Ctrl-C on an empty line drops it"
 
 bool screen_streaming(const struct screen *sc)
 {
@@ -421,7 +422,7 @@ static void queue_push(struct screen *sc, const char *prompt)
 		struct message *m = conv_add(&sc->conv, MSG_USER, QUEUED_LABEL, prompt);
 		m->queued = true;
 	}
-	screen_note(sc, "%zu queued: sent when the reply ends", sc->nqueue);
+	screen_note(sc, QUEUED_NOTE, sc->nqueue);
 }
 
 /* The oldest queued prompt, sent now that nothing streams. */
@@ -430,7 +431,7 @@ static void queue_pop(struct screen *sc)
 	char *prompt = sc->queue[0];
 	memmove(sc->queue, sc->queue + 1, --sc->nqueue * sizeof(*sc->queue));
 	if (sc->nqueue > 0)
-		screen_note(sc, "%zu queued: sent when the reply ends", sc->nqueue);
+		screen_note(sc, QUEUED_NOTE, sc->nqueue);
 	else
 		sc->notice[0] = '\0';
 	if (sc->ncol > 0) {
