@@ -141,7 +141,7 @@ static int by_name(const void *a, const void *b)
  * "/compare, /continue". */
 static void candidates(const char *name, size_t len, struct buf *b)
 {
-	const char *found[NCOMMANDS];
+	const char *found[NCOMMANDS] = {NULL};
 	size_t n = 0;
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strncmp(commands[i].name, name, len) == 0)
