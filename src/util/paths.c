@@ -87,11 +87,13 @@ size_t paths_shipped(const char *sub, char (*dirs)[512], size_t max)
 {
 	char exe[400];
 	exe_dir(exe, sizeof(exe));
-	char cand[PATHS_SHIPPED_MAX][512];
+	char cand[PATHS_SHIPPED_MAX + 1][512];
 	size_t nc = 0;
 	if (exe[0] != '\0') {
-		/* build/circuit in a checkout: the tree's own folder one up. */
+		/* build/circuit in a checkout: the tree's own folder one up;
+		 * build/asan/circuit (another build folder): two up. */
 		snprintf(cand[nc++], sizeof(cand[0]), "%s/../%s", exe, sub);
+		snprintf(cand[nc++], sizeof(cand[0]), "%s/../../%s", exe, sub);
 		/* PREFIX/bin/circuit: PREFIX/share/circuit/SUB. */
 		snprintf(cand[nc++], sizeof(cand[0]), "%s/../share/circuit/%s", exe, sub);
 	}

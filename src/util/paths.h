@@ -31,9 +31,10 @@ const char *paths_expand(const char *path, char *buf, size_t n);
 #define PATHS_SHIPPED_MAX 3
 
 /* The folders that may hold circuit's shipped sub ("themes"), best first:
- * the source tree next to the executable (build/circuit -> themes/), the
- * prefix next to it (bin/circuit -> share/circuit/themes), and the
- * compiled-in install prefix. Writes up to PATHS_SHIPPED_MAX paths of
+ * the source tree next to the executable (build/circuit -> themes/, or
+ * build/asan/circuit two folders up), the prefix next to it
+ * (bin/circuit -> share/circuit/themes), and the compiled-in install
+ * prefix. Writes up to PATHS_SHIPPED_MAX paths of
  * size bytes each into dirs; returns how many. */
 size_t paths_shipped(const char *sub, char (*dirs)[512], size_t max);
 
