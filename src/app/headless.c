@@ -38,6 +38,7 @@ struct run {
 	char *spec; /* the model as the user named it */
 	struct routed *rr;
 	bool live; /* printed as it arrives (one model, text mode) */
+	bool keep; /* text and thinking kept: for --json, the history, a kept block */
 	bool done;
 	struct metrics *metrics; /* the run's aggregates */
 	char begun_provider[24], begun_model[METRICS_NAME];
@@ -82,11 +83,13 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 	switch (ev->type) {
 	case WIRE_EV_TEXT:
 		console_text(&r->con, ev->text, ev->len);
-		buf_append(&r->text, ev->text, ev->len);
+		if (r->keep)
+			buf_append(&r->text, ev->text, ev->len);
 		break;
 	case WIRE_EV_THINKING:
 		console_thinking(&r->con, ev->text, ev->len);
-		buf_append(&r->thinking, ev->text, ev->len);
+		if (r->keep)
+			buf_append(&r->thinking, ev->text, ev->len);
 		break;
 	case WIRE_EV_REFUSAL:
 		console_refusal(&r->con, ev->text, ev->len);
@@ -160,6 +163,9 @@ static void run_init(struct run *r, const struct headless_opts *o, struct sessio
 	r->s = s;
 	r->spec = spec;
 	r->live = live;
+	/* A live reply with nothing to keep it for is not held in memory: a
+	 * long one would be the process's largest allocation. */
+	r->keep = !live || o->json || o->history;
 	r->metrics = metrics;
 	buf_init(&r->text, 0);
 	buf_init(&r->thinking, 0);
@@ -223,7 +229,7 @@ static void error_line(const struct run *r, struct buf *out)
 		.p = routed_provider(r->rr),
 		.model = routed_model(r->rr),
 		.e = e,
-		.after_text = r->text.len > 0,
+		.after_text = stream_metrics(routed_stream(r->rr))->text_bytes > 0,
 		.attempts = routed_attempts(r->rr),
 	};
 	failure_describe(&f, out);
