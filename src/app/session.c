@@ -256,8 +256,8 @@ int session_check_model(struct session *s, const char *model, bool with_fallback
 	int rc = providers_resolve(s->ps, model, &p, &m, err, errlen);
 	if (rc != -2 || p == NULL)
 		return rc;
-	for (size_t i = 0; i < PROVIDERS_MAX; i++)
-		if (i < providers_count(s->ps) && providers_at(s->ps, i) == p && s->key_cmd[i] != NULL)
+	for (size_t i = 0; i < providers_count(s->ps); i++)
+		if (providers_at(s->ps, i) == p && s->key_cmd[i] != NULL)
 			return 0; /* its key comes at its first use */
 	char skip[256];
 	for (size_t i = 1; i < n; i++)
