@@ -1121,6 +1121,29 @@ def test_19_small(box):
     check("19: the probe answers and closes the breaker", ok, repr(s.status) + str(s))
 
 
+# ---- start-up: key_cmd waits for its provider's first use ------------------------------------
+
+def test_start_key_cmd(box):
+    """Part A's start-up: a config provider's key_cmd (a password manager,
+    maybe asking for a passphrase) runs only when a request goes to that
+    provider, never before the first frame."""
+    srv = box.server()
+    ran = os.path.join(box.dir, "key_cmd-ran")
+    url = srv.base(f"tag={box.name}-vault") + "/v1"
+    box.write_config(["[provider.vault]", "kind = openai", f"base_url = {url}",
+                      f"key_cmd = touch {ran}; printf 'vault-key\\n'", "models = m-vault", ""])
+    p = box.pane(box.env(), ["-m", "vault:m-vault"])
+    ok, s = started(p, "vault:m-vault", "start")
+    check("start: the first frame is drawn and key_cmd has not run", ok and not os.path.exists(ran),
+          str(s))
+    p.send("hello vault")
+    ok, s = p.wait_for(reply_done("vault:m-vault"), timeout=TURN_S)
+    reqs = box.requests("vault")
+    check("start: the first message to the provider runs key_cmd; its key is in the header",
+          ok and os.path.exists(ran) and len(reqs) == 1
+          and reqs[0]["headers"].get("authorization") == "Bearer vault-key", str(s))
+
+
 # ---- the suite -------------------------------------------------------------------------------
 
 TESTS = [("1", test_1_slash_lines), ("2", test_2_notices), ("3", test_3_resume_compare),
@@ -1128,7 +1151,7 @@ TESTS = [("1", test_1_slash_lines), ("2", test_2_notices), ("3", test_3_resume_c
          ("8", test_8_queue), ("9", test_9_status_bar), ("10", test_10_stats_rows),
          ("11", test_11_token_limit), ("12", test_12_banner), ("13", test_13_ascii),
          ("15", test_15_one_failure), ("16", test_16_lone_esc), ("17", test_17_compare),
-         ("18", test_18_sessions_more), ("19", test_19_small)]
+         ("18", test_18_sessions_more), ("19", test_19_small), ("start", test_start_key_cmd)]
 
 
 def run_one(tmp, num, fn):

@@ -510,11 +510,12 @@ def test_config_providers(srv):
     tag = "cfgprov"
     base = f"http://127.0.0.1:{srv.port}/_s/tag={tag}/v1"
     path = os.path.join(srv.dir.name, "providers.conf")
+    ran = os.path.join(srv.dir.name, "key_cmd-ran")
     with open(path, "w", encoding="utf-8") as f:
         f.write(f"[provider.groq]\nkind = openai\nbase_url = {base}\nkey_env = GROQ_TEST_KEY\n"
                 f"models = llama-3.3-70b, mixtral\n\n"
                 f"[provider.vault]\nkind = openai\nbase_url = {base}\n"
-                f"key_cmd = printf 'vault-key-from-cmd\\n'\nmodels = vault-model\n")
+                f"key_cmd = touch {ran}; printf 'vault-key-from-cmd\\n'\nmodels = vault-model\n")
     c = Case(srv, "config provider")
     c.env["GROQ_TEST_KEY"] = "groq-key-0123"
     c.run(["-p", "hello", "-m", "llama-3.3-70b"], path)
@@ -523,7 +524,10 @@ def test_config_providers(srv):
           c.rc == 0 and len(reqs) == 1 and reqs[-1]["body"]["model"] == "llama-3.3-70b"
           and reqs[-1]["headers"].get("authorization") == "Bearer groq-key-0123"
           and "groq-key-0123" not in json.dumps(reqs[-1]["query"]), c.detail())
+    check("config provider: key_cmd does not run for a run that does not use its provider",
+          not os.path.exists(ran), ran)
     c.run(["-p", "hello", "-m", "vault:vault-model"], path)
+    check("config provider: key_cmd runs when its provider is used", os.path.exists(ran), ran)
     reqs = srv.requests(tag)
     check("config provider: key_cmd supplies the key",
           c.rc == 0 and len(reqs) == 2
