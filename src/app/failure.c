@@ -7,6 +7,7 @@
 
 #include "util/log.h"
 #include "util/sanitize.h"
+#include "util/units.h"
 
 /* "Try another model with /model." on the screen, "with -m" in a shell. */
 static const char *other_model(const struct failure *f)
@@ -26,8 +27,10 @@ static void access_problem(const struct failure *f, const char *status, const ch
 		buf_printf(b, "%s says the account has no quota or credit left (%s%s). Check your "
 		           "plan and billing.", p->name, status, m);
 	} else if (e->retry_after_ms >= 0) {
-		buf_printf(b, "%s is rate-limiting requests (%s%s). Try again in %.1f s.", p->name,
-		           status, m, (double)e->retry_after_ms / 1000.0);
+		char t[UNITS_MAX];
+		units_seconds(e->retry_after_ms, t, sizeof(t));
+		buf_printf(b, "%s is rate-limiting requests (%s%s). Try again in %s.", p->name, status,
+		           m, t);
 	} else {
 		buf_printf(b, "%s is rate-limiting requests (%s%s). Try again shortly.", p->name,
 		           status, m);

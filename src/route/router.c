@@ -16,6 +16,7 @@
 
 #include "net/mock.h"
 #include "route/retry.h"
+#include "util/units.h"
 #include "util/buf.h"
 #include "util/glyphs.h"
 #include "util/log.h"
@@ -365,8 +366,10 @@ static enum usable check_member(struct routed *r, long long now, char *why, size
 	}
 	if (i >= 0 && !admit(r, i, now, false)) {
 		long long left = breaker_remaining_ms(&rt->br[i], now);
+		char t[UNITS_MAX];
+		units_seconds(left, t, sizeof(t));
 		if (left > 0)
-			snprintf(why, n, "%s breaker open, next probe in %lld s", p->name, (left + 999) / 1000);
+			snprintf(why, n, "%s breaker open, next probe in %s", p->name, t);
 		else
 			snprintf(why, n, "%s breaker half-open, its probe under way", p->name);
 		return USE_OPEN;
@@ -413,10 +416,10 @@ static int try_last_resort(struct routed *r, const struct last_resort *lr, long 
 	char why[256];
 	r->at = lr->at;
 	providers_resolve(r->rt->ps, r->chain[r->at], &r->p, &r->model, why, sizeof(why));
-	char when[64];
+	char when[64], t[UNITS_MAX];
+	units_seconds(lr->first_ms, t, sizeof(t));
 	if (lr->first_ms > 0)
-		snprintf(when, sizeof(when), "%s tries again in %lld s", lr->first->name,
-		         (lr->first_ms + 999) / 1000);
+		snprintf(when, sizeof(when), "%s tries again in %s", lr->first->name, t);
 	else
 		snprintf(when, sizeof(when), "%s is being probed", lr->first->name);
 	if (lr->first == r->p)
@@ -583,8 +586,10 @@ static void attempt_failed(struct routed *r, struct stream *s, const struct wire
 		r->retries++;
 		if (i >= 0)
 			rt->counts[i].retries++;
-		say(r, "[retry] %s; retrying in %.1f s (%d of %d)", r->why, (double)delay / 1000.0,
-		    r->retries, rt->cfg.max_retries);
+		char t[UNITS_MAX];
+		units_seconds(delay, t, sizeof(t));
+		say(r, "[retry] %s; retrying in %s (%d of %d)", r->why, t, r->retries,
+		    rt->cfg.max_retries);
 		wait_then(r, s, e, now + delay, false);
 		return;
 	}

@@ -184,7 +184,7 @@ def test_providers(srv):
 def test_faults(srv):
     for model, prov in PROVIDERS:
         cases = [
-            ("status=429,retry_after=7", 1, "Try again in 7.0 s"),
+            ("status=429,retry_after=7", 1, "Try again in 7s"),
             ("status=500", 1, "Try again shortly"),
             ("status=503", 1, "Try again shortly"),
             ("drop_after=3", 1, "cut short"),

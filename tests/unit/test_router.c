@@ -359,9 +359,9 @@ static void test_every_breaker_open_names_the_first_to_probe(void **state)
 	r = send(&f, chain, 1, "again", &w, err, sizeof(err));
 	assert_non_null(r);
 	assert_int_equal(w.notices, 2);
-	assert_string_equal(w.log[0], "notice: [skip] mock-flaky: mock breaker open, next probe in 28 s");
+	assert_string_equal(w.log[0], "notice: [skip] mock-flaky: mock breaker open, next probe in 28s");
 	assert_string_equal(w.log[1], "notice: [try] every provider's breaker is open; mock tries "
-	                              "again in 28 s; trying it now anyway");
+	                              "again in 28s; trying it now anyway");
 	run(&f, r, &w);
 	assert_null(routed_error(r));
 	/* It went as the probe: its success closed the breaker. */
