@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/reply_figures.h"
 #include "ui/transcript.h"
 #include "util/mem.h"
 
@@ -141,7 +142,9 @@ static const struct message *cut_reply(const struct screen *sc)
 		if (m->kind == MSG_USER && !m->queued)
 			return NULL;
 		if (m->kind == MSG_ASSISTANT)
-			return m->interrupted || (m->has_metrics && m->metrics.stop_length) ? m : NULL;
+			return m->interrupted || (m->has_metrics && reply_figures_cut_by_length(&m->metrics))
+			           ? m
+			           : NULL;
 	}
 	return NULL;
 }

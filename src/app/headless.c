@@ -163,9 +163,10 @@ static void run_init(struct run *r, const struct headless_opts *o, struct sessio
 	r->s = s;
 	r->spec = spec;
 	r->live = live;
-	/* A live reply with nothing to keep it for is not held in memory: a
-	 * long one would be the process's largest allocation. */
-	r->keep = !live || o->json || o->history;
+	/* Only --json and the history read the text afterwards (a kept block
+	 * prints from its console's memory file): without them a long reply is
+	 * not held twice. */
+	r->keep = o->json || o->history;
 	r->metrics = metrics;
 	buf_init(&r->text, 0);
 	buf_init(&r->thinking, 0);

@@ -15,6 +15,10 @@
 #include "model/config.h"
 #include "util/buf.h"
 
+#define RESUME_ALONE                                                                              \
+	"--resume opens a conversation on the chat screen: not with -p, --compare or a prompt on "  \
+	"standard input"
+
 static int replay(const struct cli *c)
 {
 	if (c->wire == NULL)
@@ -56,8 +60,7 @@ static long long resume_of(const struct cli *c, bool history)
 		}
 	}
 	if (c->prompt != NULL || c->compare != NULL || !isatty(STDIN_FILENO)) {
-		cli_bad_usage("--resume opens a conversation on the chat screen: not with -p, "
-		              "--compare or a prompt on standard input");
+		cli_bad_usage(RESUME_ALONE);
 		return 0;
 	}
 	if (!history) {
@@ -99,8 +102,7 @@ static int screen(const struct cli *c, const struct config *cfg, const char *war
 static int headless(const struct cli *c, const struct config *cfg, const struct session_opts *so)
 {
 	if (c->resume)
-		return cli_bad_usage("--resume opens a conversation on the chat screen: not with -p, "
-		                     "--compare or a prompt on standard input");
+		return cli_bad_usage(RESUME_ALONE);
 	struct headless_opts o = {
 		.prompt = c->prompt,
 		.model = c->model,

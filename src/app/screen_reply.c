@@ -322,7 +322,7 @@ static void reply_free(struct reply *rp)
 /* After a start: its row, its figures, the status bar, the tick. */
 static void started(struct screen *sc, struct reply *rp, long long now)
 {
-	reply_figures_of(rp->rr, false, rp->prompt_bytes, sc->s.cfg, &rp->msg->metrics);
+	screen_reply_figures(rp, &rp->msg->metrics);
 	rp->msg->has_metrics = true;
 	rp->hist_id = screen_history_add(sc, rp->col, rp->msg);
 	rp->checkpointed = now;
