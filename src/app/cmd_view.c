@@ -24,7 +24,7 @@ static void add_name(char (*names)[64], size_t *n, const char *name, size_t len)
 /* Every NAME.theme in dir. */
 static void names_in(const char *dir, char (*names)[64], size_t *n)
 {
-	DIR *d = dir[0] ? opendir(dir) : NULL;
+	DIR *d = opendir(dir);
 	if (d == NULL)
 		return;
 	struct dirent *e;
@@ -44,10 +44,8 @@ static void theme_names(struct buf *b)
 	size_t n = 0;
 	add_name(names, &n, "default", 7);
 	add_name(names, &n, "mono", 4);
-	char dirs[1 + PATHS_SHIPPED_MAX][512];
-	size_t nd = 1 + paths_shipped("themes", dirs + 1, PATHS_SHIPPED_MAX);
-	if (paths_user(PATHS_CONFIG, "themes", false, dirs[0], sizeof(dirs[0])) == NULL)
-		dirs[0][0] = '\0';
+	char dirs[PATHS_SEARCH_MAX][512];
+	size_t nd = paths_search("themes", dirs, PATHS_SEARCH_MAX);
 	for (size_t i = 0; i < nd; i++)
 		names_in(dirs[i], names, &n);
 	for (size_t i = 0; i < n; i++)

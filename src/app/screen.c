@@ -98,19 +98,18 @@ void screen_react(struct screen *sc, int reaction)
 
 int screen_load_theme(struct screen *sc, const char *name, bool report)
 {
-	char user[512] = "", shipped[PATHS_SHIPPED_MAX][512];
-	paths_user(PATHS_CONFIG, "themes", false, user, sizeof(user));
-	size_t ns = paths_shipped("themes", shipped, PATHS_SHIPPED_MAX);
-	const char *dirs[1 + PATHS_SHIPPED_MAX] = {user};
-	for (size_t i = 0; i < ns; i++)
-		dirs[1 + i] = shipped[i];
+	char found[PATHS_SEARCH_MAX][512];
+	size_t nd = paths_search("themes", found, PATHS_SEARCH_MAX);
+	const char *dirs[PATHS_SEARCH_MAX];
+	for (size_t i = 0; i < nd; i++)
+		dirs[i] = found[i];
 	struct buf errors;
 	buf_init(&errors, 0);
 	struct theme t;
 	if (sc->o->no_color)
 		theme_mono(&t);
 	else
-		theme_load(&t, name, dirs, 1 + ns, &errors);
+		theme_load(&t, name, dirs, nd, &errors);
 	int rc = errors.len > 0 ? -1 : 0;
 	if (rc < 0 && report) {
 		/* A failed /theme keeps the theme there is. */

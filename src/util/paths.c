@@ -104,3 +104,11 @@ size_t paths_shipped(const char *sub, char (*dirs)[512], size_t max)
 			snprintf(dirs[n++], sizeof(dirs[0]), "%s", cand[i]);
 	return n;
 }
+
+size_t paths_search(const char *sub, char (*dirs)[512], size_t max)
+{
+	size_t n = 0;
+	if (max > 0 && paths_user(PATHS_CONFIG, sub, false, dirs[0], sizeof(dirs[0])) != NULL)
+		n++;
+	return n + paths_shipped(sub, dirs + n, max - n);
+}

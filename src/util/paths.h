@@ -38,4 +38,11 @@ const char *paths_expand(const char *path, char *buf, size_t n);
  * size bytes each into dirs; returns how many. */
 size_t paths_shipped(const char *sub, char (*dirs)[512], size_t max);
 
+/* Where a file of circuit's kind sub ("themes") is looked for, best first:
+ * the user's folder (paths_user(PATHS_CONFIG, sub)), then the shipped ones
+ * (paths_shipped). Writes up to 1 + PATHS_SHIPPED_MAX paths into dirs;
+ * returns how many. */
+#define PATHS_SEARCH_MAX (1 + PATHS_SHIPPED_MAX)
+size_t paths_search(const char *sub, char (*dirs)[512], size_t max);
+
 #endif
