@@ -112,20 +112,23 @@ static long env_ms(env_fn env, const char *name, long fallback)
 static void router_settings(const struct config *cfg, env_fn env, struct router_config *rc)
 {
 	router_config_init(rc);
-	if (cfg == NULL)
-		return;
-	rc->max_retries = cfg->max_retries;
-	rc->breaker.consecutive = cfg->breaker_failures;
-	/* "Half of the last 10" must not open it sooner than the failures in
-	 * a row the user asked for. */
-	if (rc->breaker.window_min_failures < cfg->breaker_failures)
-		rc->breaker.window_min_failures = cfg->breaker_failures;
-	rc->breaker.open_ms = cfg->breaker_open_ms;
-	rc->breaker.open_max_ms = cfg->breaker_open_max_ms;
-	rc->connect_timeout_ms = env_ms(env, "CIRCUIT_CONNECT_TIMEOUT_MS", cfg->connect_timeout_ms);
+	if (cfg != NULL) {
+		rc->max_retries = cfg->max_retries;
+		rc->breaker.consecutive = cfg->breaker_failures;
+		/* "Half of the last 10" must not open it sooner than the failures
+		 * in a row the user asked for. */
+		if (rc->breaker.window_min_failures < cfg->breaker_failures)
+			rc->breaker.window_min_failures = cfg->breaker_failures;
+		rc->breaker.open_ms = cfg->breaker_open_ms;
+		rc->breaker.open_max_ms = cfg->breaker_open_max_ms;
+		rc->connect_timeout_ms = cfg->connect_timeout_ms;
+		rc->first_byte_timeout_ms = cfg->first_byte_timeout_ms;
+		rc->idle_timeout_ms = cfg->idle_timeout_ms;
+	}
+	rc->connect_timeout_ms = env_ms(env, "CIRCUIT_CONNECT_TIMEOUT_MS", rc->connect_timeout_ms);
 	rc->first_byte_timeout_ms =
-		env_ms(env, "CIRCUIT_FIRST_BYTE_TIMEOUT_MS", cfg->first_byte_timeout_ms);
-	rc->idle_timeout_ms = env_ms(env, "CIRCUIT_IDLE_TIMEOUT_MS", cfg->idle_timeout_ms);
+		env_ms(env, "CIRCUIT_FIRST_BYTE_TIMEOUT_MS", rc->first_byte_timeout_ms);
+	rc->idle_timeout_ms = env_ms(env, "CIRCUIT_IDLE_TIMEOUT_MS", rc->idle_timeout_ms);
 }
 
 static int open_pipe(struct session *s, struct buf *warnings)

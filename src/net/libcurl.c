@@ -45,6 +45,7 @@ static int load(void)
 		if (p == NULL) {                                                                          \
 			snprintf(why, sizeof(why), "libcurl.so.4 has no %s: install libcurl4 7.68 or later", \
 			         name);                                                                       \
+			dlclose(h);                                                                           \
 			return -1;                                                                            \
 		}                                                                                         \
 		memcpy(&lib.field, &p, sizeof(p));                                                        \
