@@ -1142,6 +1142,27 @@ def test_start_key_cmd(box):
     check("start: the first message to the provider runs key_cmd; its key is in the header",
           ok and os.path.exists(ran) and len(reqs) == 1
           and reqs[0]["headers"].get("authorization") == "Bearer vault-key", str(s))
+    check("start: a request to the network loaded libcurl", "libcurl" in maps_of(p), str(s))
+
+    # libcurl is loaded at the first network request, not linked: a chat
+    # on the offline mock never pays for its dependencies at start.
+    p = box.pane(box.env(), ["-m", "mock-fast"])
+    ok, s = started(p, "mock-fast", "start")
+    p.send("hello mock")
+    ok, s = p.wait_for(reply_done("mock-fast"), timeout=TURN_S)
+    maps = maps_of(p)
+    check("start: a chat on the mock never loads libcurl",
+          ok and maps != "" and "libcurl" not in maps, str(s))
+
+
+def maps_of(p):
+    """What the pane's circuit process has mapped ("" if it cannot be read)."""
+    pid = p.circuit_pid()
+    try:
+        with open(f"/proc/{pid}/maps", encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except (OSError, TypeError):
+        return ""
 
 
 # ---- the suite -------------------------------------------------------------------------------
