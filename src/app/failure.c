@@ -5,8 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util/log.h"
-#include "util/sanitize.h"
+#include "util/redact.h"
 #include "util/units.h"
 
 /* "Try another model with /model." on the screen, "with -m" in a shell. */
@@ -113,16 +112,16 @@ void failure_describe(const struct failure *f, struct buf *out)
 	struct buf msg, raw;
 	buf_init(&msg, 0);
 	buf_init(&raw, 0);
-	sanitize_append(&msg, f->e->message, strlen(f->e->message));
+	/* The message passed util/untrusted as it left the stream. */
+	buf_append_str(&msg, f->e->message);
 	/* The server's sentence ends where ours goes on: "Sorry!." reads wrong. */
 	while (msg.len > 0 && strchr(".!? ", msg.data[msg.len - 1]) != NULL)
 		msg.data[--msg.len] = '\0';
 	describe_raw(f, buf_str(&msg), &raw);
 	if (f->attempts > 1)
 		buf_printf(&raw, " (%d attempts)", f->attempts);
-	/* A server may quote the key back ("Incorrect API key provided:
-	 * sk-..."): registered keys are redacted here. */
-	log_redact(buf_str(&raw), raw.len, out);
+	/* The base URL is the user's, and may hold a password: redacted. */
+	redact_append(out, buf_str(&raw), raw.len);
 	buf_done(&raw);
 	buf_done(&msg);
 }

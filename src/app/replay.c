@@ -14,8 +14,8 @@
 #include "app/console.h"
 #include "util/buf.h"
 #include "util/jsonesc.h"
-#include "util/log.h"
-#include "util/sanitize.h"
+#include "util/redact.h"
+#include "util/untrusted.h"
 #include "wire/decoder.h"
 #include "wire/sse.h"
 
@@ -30,6 +30,7 @@ struct out {
 	char reason[64];
 	struct wire_usage usage;
 	bool have_usage;
+	struct wire_clean clean; /* the choke point, as net/stream has it */
 };
 
 static void put(FILE *f, const struct buf *b)
@@ -54,22 +55,23 @@ static void print_error(struct out *o, const struct wire_error *e)
 		buf_printf(&b, ", retry after %lld ms", e->retry_after_ms);
 	buf_append_char(&b, ')');
 	console_end(&o->con); /* the text so far ends its line first */
-	struct buf red;
-	buf_init(&red, 0);
-	log_redact(buf_str(&b), b.len, &red);
-	console_notice(&o->con, buf_str(&red));
-	buf_done(&red);
+	console_notice(&o->con, buf_str(&b));
 	buf_done(&b);
 }
 
-static void on_event(void *ctx, const struct wire_event *ev)
+/* Every decoded event: its server-controlled fields pass util/untrusted
+ * (wire_clean) before any of them is printed. */
+static void on_event(void *ctx, const struct wire_event *raw)
 {
 	struct out *o = ctx;
+	const struct wire_event *ev = wire_clean(&o->clean, raw);
 	if (ev->type == WIRE_EV_USAGE) {
 		o->usage = ev->usage;
 		o->have_usage = true;
 	} else if (ev->type == WIRE_EV_STOP) {
-		snprintf(o->reason, sizeof(o->reason), "%s", ev->reason);
+		snprintf(o->reason, sizeof(o->reason), "%.*s",
+		         (int)untrusted_cut(ev->reason, strlen(ev->reason), sizeof(o->reason) - 1),
+		         ev->reason);
 	}
 	if (o->events) {
 		buf_reset(&o->line);
@@ -96,7 +98,11 @@ static void on_sse(void *ctx, const struct sse_event *ev)
 	buf_append_str(line, "{\"event\":");
 	jsonesc_append(line, ev->type, ev->type_len);
 	buf_append_str(line, ",\"data\":");
-	jsonesc_append(line, ev->data, ev->data_len);
+	struct buf red; /* a server may quote a key back in any event */
+	buf_init(&red, 0);
+	redact_append(&red, ev->data, ev->data_len);
+	jsonesc_append(line, buf_str(&red), red.len);
+	buf_done(&red);
 	buf_append_str(line, ",\"id\":");
 	jsonesc_append(line, ev->id, ev->id_len);
 	if (ev->retry >= 0)
@@ -179,14 +185,10 @@ static void summary(struct out *o, size_t malformed)
 		fprintf(stderr, "circuit: skipped %zu malformed event(s)\n", malformed);
 	if (o->events || (o->reason[0] == '\0' && !o->have_usage))
 		return;
-	/* The stop reason is the server's word: it passes sanitize. */
+	/* The stop reason passed wire_clean in on_event. */
 	struct buf b;
 	buf_init(&b, 0);
-	buf_append_str(&b, "[stop: ");
-	if (o->reason[0])
-		sanitize_append(&b, o->reason, strlen(o->reason));
-	else
-		buf_append_char(&b, '-');
+	buf_printf(&b, "[stop: %s", o->reason[0] ? o->reason : "-");
 	if (o->have_usage) {
 		if (o->usage.input >= 0)
 			buf_printf(&b, " · in %lld", o->usage.input);
@@ -227,6 +229,7 @@ int replay_run(const struct replay_opts *opt)
 
 	struct out o = {.events = opt->events};
 	console_init(&o.con, stdout, stderr, opt->raw, !opt->no_color && isatty(STDERR_FILENO));
+	wire_clean_init(&o.clean);
 	buf_init(&o.line, 0);
 	int status = 0;
 	size_t malformed = 0;
@@ -254,6 +257,7 @@ int replay_run(const struct replay_opts *opt)
 	}
 	summary(&o, malformed);
 	console_done(&o.con);
+	wire_clean_done(&o.clean);
 	buf_done(&o.line);
 	if (fd != STDIN_FILENO)
 		close(fd);

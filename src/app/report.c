@@ -3,9 +3,11 @@
 #include "app/report.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/glyphs.h"
+#include "util/jsonesc.h"
 #include "util/sanitize.h"
 #include "util/units.h"
 #include "util/utf8.h"
@@ -170,8 +172,16 @@ void report_json(const struct report_row *rows, size_t n, const struct metrics *
 	set(win, "ttft", bt >= 0 ? j_str(rows[bt].label) : json_null());
 	set(win, "tokens_per_second", bp >= 0 ? j_str(rows[bp].label) : json_null());
 	set(root, "winners", win);
-	json_dumpf(root, out, JSON_INDENT(2));
-	fputc('\n', out);
+	/* jansson leaves DEL, C1 and bidi controls raw: hardened before out. */
+	char *text = json_dumps(root, JSON_INDENT(2));
+	struct buf b;
+	buf_init(&b, 0);
+	if (text != NULL)
+		jsonesc_harden(&b, text, strlen(text));
+	buf_append_char(&b, '\n');
+	fwrite(b.data, 1, b.len, out);
+	buf_done(&b);
+	free(text);
 	json_decref(root);
 }
 
@@ -204,12 +214,9 @@ static void table_row(const struct report_row *r, bool win_ttft, bool win_tps, F
 	units_count(f->tokens_out, f->out_estimated, outc, sizeof(outc));
 	units_cost(f->cost, f->cost_estimated, cost, sizeof(cost));
 	const char *stop = r->error ? wire_error_kind_name(r->error->kind) : f->stop[0] ? f->stop : "-";
-	struct buf s;
-	buf_init(&s, 0);
-	sanitize_append(&s, stop, strlen(stop));
+	/* The stop reason passed util/untrusted as it left the stream. */
 	fprintf(out, "%-28s %8s %*s %8s %*s %*s %*s %*s  %s\n", name, ttfb, pad(ttft, 9), ttft, total,
-	        pad(tps, 9), tps, pad(in, 7), in, pad(outc, 7), outc, pad(cost, 9), cost, buf_str(&s));
-	buf_done(&s);
+	        pad(tps, 9), tps, pad(in, 7), in, pad(outc, 7), outc, pad(cost, 9), cost, stop);
 }
 
 void report_table(const struct report_row *rows, size_t n, FILE *out)

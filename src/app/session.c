@@ -15,6 +15,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/redact.h"
 
 static enum wire_format format_of(enum config_kind k)
 {
@@ -82,7 +83,7 @@ static void add_config_providers(struct session *s, env_fn env, struct buf *warn
 		} else if (cp->key_cmd != NULL) {
 			source = "key_cmd";
 		}
-		log_add_secret(key);
+		redact_add_secret(key);
 		struct provider *p = providers_add(s->ps, cp->name, format_of(cp->kind), cp->base_url,
 		                                   key, source, (const char *const *)cp->models,
 		                                   cp->nmodels);
@@ -155,8 +156,10 @@ int session_open(struct session *s, const struct session_opts *o, struct buf *wa
 		add_config_providers(s, env, warnings);
 	/* Every key is registered whether or not there is a debug log: error
 	 * lines, --json and --record files pass the same redaction. */
-	for (size_t i = 0; i < providers_count(s->ps); i++)
-		log_add_secret(providers_at(s->ps, i)->key);
+	for (size_t i = 0; i < providers_count(s->ps); i++) {
+		redact_add_secret(providers_at(s->ps, i)->key);
+		redact_add_url(providers_at(s->ps, i)->base_url);
+	}
 	struct router_config rc;
 	router_settings(s->cfg, env, &rc);
 	snprintf(s->record_prefix, sizeof(s->record_prefix), "%lld-%ld", clock_unix(),
@@ -192,7 +195,7 @@ void session_close(struct session *s)
 		if (s->sig[i] >= 0)
 			close(s->sig[i]);
 	log_close();
-	log_clear_secrets();
+	redact_clear();
 	memset(s, 0, sizeof(*s));
 	s->sig[0] = s->sig[1] = -1;
 }
@@ -243,7 +246,7 @@ static void load_key(struct session *s, const char *spec)
 		free(s->key_cmd[i]);
 		s->key_cmd[i] = NULL; /* once: a failed command is not run again */
 		if (key != NULL) {
-			log_add_secret(key);
+			redact_add_secret(key);
 			p->key = key;
 		}
 	}

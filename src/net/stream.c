@@ -16,6 +16,8 @@
 #include "net/mock.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/redact.h"
+#include "util/untrusted.h"
 #include "util/mem.h"
 
 #define ERROR_BODY_MAX 65536
@@ -42,6 +44,7 @@ struct stream {
 	char *retry_after, *retry_after_ms;
 	int record_fd;
 	struct redactor redact; /* no registered secret reaches the record */
+	struct wire_clean clean; /* the choke point for the events' fields */
 	struct buf record_out;
 	/* mock */
 	struct mock_plan plan;
@@ -55,10 +58,13 @@ static long long now(const struct stream *s)
 	return transport_now(s->t);
 }
 
-static void on_event(void *ctx, const struct wire_event *ev)
+/* Every event leaves the stream here, from the decoder or from the stream
+ * itself: its server-controlled fields pass util/untrusted first. */
+static void on_event(void *ctx, const struct wire_event *raw)
 {
 	struct stream *s = ctx;
 	struct stream_metrics *m = &s->m;
+	const struct wire_event *ev = wire_clean(&s->clean, raw);
 	long long at = now(s) - m->t0;
 	switch (ev->type) {
 	case WIRE_EV_TEXT:
@@ -81,7 +87,9 @@ static void on_event(void *ctx, const struct wire_event *ev)
 		break;
 	case WIRE_EV_STOP:
 		m->stop_kind = ev->stop;
-		snprintf(m->stop_reason, sizeof(m->stop_reason), "%s", ev->reason);
+		snprintf(m->stop_reason, sizeof(m->stop_reason), "%.*s",
+		         (int)untrusted_cut(ev->reason, strlen(ev->reason), sizeof(m->stop_reason) - 1),
+		         ev->reason);
 		break;
 	case WIRE_EV_ERROR:
 		s->have_err = true;
@@ -331,6 +339,7 @@ struct stream *stream_start(struct transport *t, const struct stream_spec *spec,
 	s->dec = wire_decoder_new(spec->format, &spec->limits, on_event, s);
 	s->record_fd = open_record(spec->record_path);
 	redactor_init(&s->redact);
+	wire_clean_init(&s->clean);
 	buf_init(&s->record_out, 0);
 
 	if (spec->mock != NULL) {
@@ -396,6 +405,7 @@ void stream_free(struct stream *s)
 		xfer_abandon(s->t, s->x); /* freed mid-transfer: it must not call back */
 	record_close(s);
 	redactor_done(&s->redact);
+	wire_clean_done(&s->clean);
 	buf_done(&s->record_out);
 	wire_decoder_free(s->dec);
 	wire_error_done(&s->err);

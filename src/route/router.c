@@ -17,6 +17,7 @@
 #include "net/mock.h"
 #include "route/retry.h"
 #include "util/units.h"
+#include "util/untrusted.h"
 #include "util/buf.h"
 #include "util/glyphs.h"
 #include "util/log.h"
@@ -568,6 +569,20 @@ static enum retry_action decide(struct routed *r, const struct wire_error *e, in
 	return act;
 }
 
+/* "kind: message" into out (size n), cut where a character begins: the
+ * message passed util/untrusted as it left the stream, so what is kept is
+ * redacted whole before it is cut. */
+static void keep_last_error(char *out, size_t n, const struct wire_error *e)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "%s: %s", wire_error_kind_name(e->kind), e->message);
+	size_t len = untrusted_cut(buf_str(&b), b.len, n - 1);
+	memcpy(out, buf_str(&b), len);
+	out[len] = '\0';
+	buf_done(&b);
+}
+
 /* The attempt s on provider i failed with e before or after its commit
  * point: retry, fall back or end, as decide() says. */
 static void attempt_failed(struct routed *r, struct stream *s, const struct wire_error *e, int i,
@@ -576,8 +591,7 @@ static void attempt_failed(struct routed *r, struct stream *s, const struct wire
 	struct router *rt = r->rt;
 	fail_with(r, e);
 	if (i >= 0)
-		snprintf(rt->counts[i].last_error, sizeof(rt->counts[i].last_error), "%s: %s",
-		         wire_error_kind_name(e->kind), e->message);
+		keep_last_error(rt->counts[i].last_error, sizeof(rt->counts[i].last_error), e);
 	note(r, i, retry_counts_for_breaker(e->kind) ? OUT_FAILURE : OUT_RELEASE);
 	enum retry_action act = decide(r, e, i, now);
 	describe(r, e, r->why, sizeof(r->why));

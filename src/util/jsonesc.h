@@ -7,10 +7,20 @@
 
 #include "util/buf.h"
 
-/* Append the n bytes at s as a quoted JSON string. Only " \ and controls
- * below U+0020 are escaped (\n \r \t \b \f by name, others as \u00xx in
- * lowercase hex); everything else, DEL and non-ASCII included, is written
- * raw. s should be valid UTF-8. Returns -1 past out's cap. */
+/* Append the n bytes at s as a quoted JSON string. " \ and controls below
+ * U+0020 are escaped (\n \r \t \b \f by name, others as \u00xx in
+ * lowercase hex), and so is whatever a terminal or a JavaScript reader
+ * would act on if a reader printed the text raw: DEL, the C1 controls
+ * U+0080..U+009F, U+2028 and U+2029, and the bidi embeddings, overrides and
+ * isolates (U+202A..U+202E, U+2066..U+2069), all as \uxxxx; everything
+ * else is written raw. s should be valid UTF-8. Returns -1 past out's cap. */
 int jsonesc_append(struct buf *out, const char *s, size_t n);
+
+/* Appends the n bytes of JSON text at json (another encoder's output, such
+ * as jansson's) with DEL, C1, U+2028/U+2029 and the bidi controls written
+ * as \uxxxx, as jsonesc_append writes them. Outside strings JSON holds none
+ * of these, so the result is the same JSON value. Returns -1 past out's
+ * cap. */
+int jsonesc_harden(struct buf *out, const char *json, size_t n);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "util/jsonesc.h"
 #include "util/mem.h"
+#include "util/untrusted.h"
 
 void wire_error_init(struct wire_error *e)
 {
@@ -33,6 +34,58 @@ void wire_error_set(struct wire_error *e, enum wire_error_kind kind, const char 
 	free(e->message);
 	e->code = xstrdup(code ? code : "");
 	e->message = xstrdup(message ? message : "");
+}
+
+void wire_clean_init(struct wire_clean *c)
+{
+	wire_error_init(&c->err);
+	buf_init(&c->reason, 0);
+	buf_init(&c->tool_id, 0);
+	buf_init(&c->tool_name, 0);
+	buf_init(&c->tool_args, 0);
+	buf_init(&c->scratch, 0);
+}
+
+void wire_clean_done(struct wire_clean *c)
+{
+	wire_error_done(&c->err);
+	buf_done(&c->reason);
+	buf_done(&c->tool_id);
+	buf_done(&c->tool_name);
+	buf_done(&c->tool_args);
+	buf_done(&c->scratch);
+}
+
+/* s (NULL: "") through untrusted_field into b; returns b's text. */
+static const char *clean(struct buf *b, const char *s)
+{
+	buf_reset(b);
+	if (s != NULL)
+		untrusted_field(b, s, strlen(s));
+	return buf_str(b);
+}
+
+const struct wire_event *wire_clean(struct wire_clean *c, const struct wire_event *ev)
+{
+	if (ev->type != WIRE_EV_STOP && ev->type != WIRE_EV_ERROR && ev->type != WIRE_EV_TOOL_CALL)
+		return ev; /* the per-token path: no copy */
+	c->ev = *ev;
+	if (ev->type == WIRE_EV_STOP) {
+		c->ev.reason = clean(&c->reason, ev->reason);
+	} else if (ev->type == WIRE_EV_TOOL_CALL) {
+		c->ev.tool_id = clean(&c->tool_id, ev->tool_id);
+		c->ev.tool_name = clean(&c->tool_name, ev->tool_name);
+		c->ev.tool_args = clean(&c->tool_args, ev->tool_args);
+	} else {
+		const struct wire_error *e = ev->error;
+		wire_error_set(&c->err, e->kind, clean(&c->scratch, e->code), "");
+		free(c->err.message);
+		c->err.message = xstrdup(clean(&c->scratch, e->message));
+		c->err.http_status = e->http_status;
+		c->err.retry_after_ms = e->retry_after_ms;
+		c->ev.error = &c->err;
+	}
+	return &c->ev;
 }
 
 const char *wire_event_type_name(enum wire_event_type t)

@@ -92,6 +92,21 @@ void wire_error_done(struct wire_error *e);
 void wire_error_set(struct wire_error *e, enum wire_error_kind kind, const char *code,
                     const char *message);
 
+/* The choke point for an event's server-controlled fields: a copy of ev
+ * whose stop reason, error code and message, and tool id, name and
+ * arguments passed util/untrusted (secrets redacted, controls and bidi
+ * neutralised, one line). Text, thinking and refusals are returned as they
+ * are: they stream through util/sanitize at their sinks. The copy lives in
+ * c until the next call or wire_clean_done. */
+struct wire_clean {
+	struct wire_event ev;
+	struct wire_error err;
+	struct buf reason, tool_id, tool_name, tool_args, scratch;
+};
+void wire_clean_init(struct wire_clean *c);
+void wire_clean_done(struct wire_clean *c);
+const struct wire_event *wire_clean(struct wire_clean *c, const struct wire_event *ev);
+
 const char *wire_event_type_name(enum wire_event_type t);
 const char *wire_stop_name(enum wire_stop s);
 const char *wire_error_kind_name(enum wire_error_kind k);

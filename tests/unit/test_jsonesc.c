@@ -86,15 +86,30 @@ static void test_jsonesc_every_control_has_exactly_one_form(void **state)
 	}
 }
 
-static void test_jsonesc_del_and_non_ascii_are_raw(void **state)
+static void test_jsonesc_non_ascii_is_raw(void **state)
 {
 	(void)state;
-	CHECK("\x7f", "\"\x7f\"");
 	CHECK("caf\xc3\xa9", "\"caf\xc3\xa9\"");
 	CHECK("\xe4\xb8\xad\xe6\x96\x87", "\"\xe4\xb8\xad\xe6\x96\x87\"");
 	CHECK("\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"");
-	CHECK("\xe2\x80\xa8\xe2\x80\xa9", "\"\xe2\x80\xa8\xe2\x80\xa9\""); /* U+2028/9 raw */
-	CHECK("\xc2\x85", "\"\xc2\x85\"");
+	CHECK("\xc2\xa0\xe2\x80\xa7\xe2\x81\xa5", "\"\xc2\xa0\xe2\x80\xa7\xe2\x81\xa5\"");
+}
+
+/* What a terminal (or a JavaScript reader) would act on if a reader of the
+ * JSON printed a value raw: DEL, C1, line separators, bidi controls. */
+static void test_jsonesc_del_c1_and_bidi_are_escaped(void **state)
+{
+	(void)state;
+	CHECK("\x7f", "\"\\u007f\"");
+	CHECK("\xc2\x85", "\"\\u0085\"");
+	CHECK("a\xc2\x9b" "2J", "\"a\\u009b2J\"");
+	CHECK("\xc2\x80\xc2\x9f", "\"\\u0080\\u009f\"");
+	CHECK("\xe2\x80\xa8\xe2\x80\xa9", "\"\\u2028\\u2029\"");
+	CHECK("x\xe2\x80\xaey", "\"x\\u202ey\"");
+	CHECK("\xe2\x80\xaa\xe2\x81\xa6\xe2\x81\xa9", "\"\\u202a\\u2066\\u2069\"");
+	/* A cut sequence at the end is left as it is (the caller repairs). */
+	CHECK("\xe2\x80", "\"\xe2\x80\"");
+	CHECK("\xc2", "\"\xc2\"");
 }
 
 static void test_jsonesc_embedded_nul_is_escaped_not_an_end(void **state)
@@ -177,7 +192,8 @@ int main(void)
 		cmocka_unit_test(test_jsonesc_named_controls_use_their_names),
 		cmocka_unit_test(test_jsonesc_other_controls_are_lowercase_u00xx),
 		cmocka_unit_test(test_jsonesc_every_control_has_exactly_one_form),
-		cmocka_unit_test(test_jsonesc_del_and_non_ascii_are_raw),
+		cmocka_unit_test(test_jsonesc_non_ascii_is_raw),
+		cmocka_unit_test(test_jsonesc_del_c1_and_bidi_are_escaped),
 		cmocka_unit_test(test_jsonesc_embedded_nul_is_escaped_not_an_end),
 		cmocka_unit_test(test_jsonesc_appends_after_existing_content),
 		cmocka_unit_test(test_jsonesc_reports_full_output_buffer),

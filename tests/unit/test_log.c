@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/redact.h"
 
 #define SENTINEL "sk-SENTINEL-0123456789"
 
@@ -21,7 +22,7 @@
 static int reset_log(void **state)
 {
 	(void)state;
-	log_clear_secrets();
+	redact_clear();
 	log_close();
 	return 0;
 }
@@ -30,7 +31,7 @@ static void check(const char *in, const char *want)
 {
 	struct buf out;
 	buf_init(&out, 0);
-	log_redact(in, strlen(in), &out);
+	redact_append(&out, in, strlen(in));
 	assert_bytes_equal(buf_str(&out), out.len, want);
 	buf_done(&out);
 }
@@ -48,7 +49,7 @@ static void test_log_redact_without_secrets_keeps_ordinary_text(void **state)
 static void test_log_redact_registered_secret_anywhere_in_text(void **state)
 {
 	(void)state;
-	log_add_secret(SENTINEL);
+	redact_add_secret(SENTINEL);
 	check(SENTINEL, "[redacted]");
 	check("key " SENTINEL " end", "key [redacted] end");
 	check("xx" SENTINEL "yy", "xx[redacted]yy");
@@ -59,7 +60,7 @@ static void test_log_redact_registered_secret_anywhere_in_text(void **state)
 static void test_log_redact_every_occurrence_of_a_secret(void **state)
 {
 	(void)state;
-	log_add_secret(SENTINEL);
+	redact_add_secret(SENTINEL);
 	check("a " SENTINEL " b " SENTINEL " c " SENTINEL, "a [redacted] b [redacted] c [redacted]");
 	check(SENTINEL SENTINEL, "[redacted][redacted]");
 }
@@ -67,15 +68,15 @@ static void test_log_redact_every_occurrence_of_a_secret(void **state)
 static void test_log_redact_several_registered_secrets(void **state)
 {
 	(void)state;
-	log_add_secret(SENTINEL);
-	log_add_secret("AIzaSECOND-key-value");
+	redact_add_secret(SENTINEL);
+	redact_add_secret("AIzaSECOND-key-value");
 	check("one=" SENTINEL " two=AIzaSECOND-key-value", "one=[redacted] two=[redacted]");
 }
 
 static void test_log_redact_near_miss_of_secret_is_kept(void **state)
 {
 	(void)state;
-	log_add_secret(SENTINEL);
+	redact_add_secret(SENTINEL);
 	check("sk-SENTINEL-012345678", "sk-SENTINEL-012345678");
 }
 
@@ -83,8 +84,8 @@ static void test_log_redact_secret_that_extends_another_leaves_no_tail(void **st
 {
 	(void)state;
 	/* Registered in this order, the shorter one matches first. */
-	log_add_secret("sk-SHORT");
-	log_add_secret("sk-SHORT-AND-THEN-SOME");
+	redact_add_secret("sk-SHORT");
+	redact_add_secret("sk-SHORT-AND-THEN-SOME");
 	check("k=sk-SHORT-AND-THEN-SOME.", "k=[redacted].");
 	check("k=sk-SHORT.", "k=[redacted].");
 }
@@ -92,8 +93,8 @@ static void test_log_redact_secret_that_extends_another_leaves_no_tail(void **st
 static void test_log_redact_overlapping_secrets_leave_no_tail(void **state)
 {
 	(void)state;
-	log_add_secret("aaaaBBBB");
-	log_add_secret("BBBBcccc");
+	redact_add_secret("aaaaBBBB");
+	redact_add_secret("BBBBcccc");
 	check("<aaaaBBBBcccc>", "<[redacted]>");
 }
 
@@ -166,10 +167,10 @@ static void test_log_redact_url_key_parameter_keeps_the_rest(void **state)
 static void test_log_short_secret_is_not_registered(void **state)
 {
 	(void)state;
-	log_add_secret("abc");
-	log_add_secret("");
+	redact_add_secret("abc");
+	redact_add_secret("");
 	check("abc cab abcabc", "abc cab abcabc");
-	log_add_secret("abcd"); /* 4 bytes is enough */
+	redact_add_secret("abcd"); /* 4 bytes is enough */
 	check("x abcd y", "x [redacted] y");
 }
 
@@ -177,7 +178,7 @@ static void test_log_secret_is_copied_on_registration(void **state)
 {
 	(void)state;
 	char key[] = SENTINEL;
-	log_add_secret(key);
+	redact_add_secret(key);
 	memset(key, 'z', sizeof(key) - 1);
 	check("k=" SENTINEL, "k=[redacted]");
 }
@@ -185,22 +186,22 @@ static void test_log_secret_is_copied_on_registration(void **state)
 static void test_log_clear_secrets_forgets_them(void **state)
 {
 	(void)state;
-	log_add_secret(SENTINEL);
+	redact_add_secret(SENTINEL);
 	check(SENTINEL, "[redacted]");
-	log_clear_secrets();
+	redact_clear();
 	check(SENTINEL, SENTINEL);
-	log_add_secret(SENTINEL);
+	redact_add_secret(SENTINEL);
 	check(SENTINEL, "[redacted]");
 }
 
 static void test_log_redact_appends_to_existing_content(void **state)
 {
 	(void)state;
-	log_add_secret(SENTINEL);
+	redact_add_secret(SENTINEL);
 	struct buf out;
 	buf_init(&out, 0);
 	assert_int_equal(buf_append_str(&out, "prefix|"), 0);
-	log_redact("v=" SENTINEL, strlen("v=" SENTINEL), &out);
+	redact_append(&out, "v=" SENTINEL, strlen("v=" SENTINEL));
 	assert_bytes_equal(buf_str(&out), out.len, "prefix|v=[redacted]");
 	buf_done(&out);
 }
@@ -254,7 +255,7 @@ static void test_log_msg_never_writes_a_registered_secret(void **state)
 	struct buf path;
 	buf_init(&path, 0);
 	assert_int_equal(buf_printf(&path, "%s/debug.log", dir), 0);
-	log_add_secret(SENTINEL);
+	redact_add_secret(SENTINEL);
 	assert_int_equal(log_open(buf_str(&path)), 0);
 	log_msg("request with key %s done", SENTINEL);
 	log_msg("%s%s", "sk-SENTINEL-", "0123456789"); /* assembled by the format */
@@ -355,17 +356,17 @@ static void test_log_redact_many_secrets(void **state)
 	char key[40][32];
 	for (int i = 0; i < 40; i++) {
 		snprintf(key[i], sizeof(key[i]), "secret-key-number-%02d", i);
-		log_add_secret(key[i]);
+		redact_add_secret(key[i]);
 	}
 	struct buf out;
 	buf_init(&out, 0);
 	for (int i = 0; i < 40; i++) {
 		buf_reset(&out);
-		log_redact(key[i], strlen(key[i]), &out);
+		redact_append(&out, key[i], strlen(key[i]));
 		assert_bytes_equal(buf_str(&out), out.len, "[redacted]");
 	}
 	buf_done(&out);
-	log_clear_secrets();
+	redact_clear();
 }
 
 static void test_log_open_failure_returns_minus_one_with_errno(void **state)
@@ -388,8 +389,8 @@ static void test_log_open_failure_returns_minus_one_with_errno(void **state)
 static void test_redactor_catches_a_secret_split_at_every_offset(void **state)
 {
 	(void)state;
-	log_add_secret(SENTINEL);
-	log_add_secret("sk-SENTINEL-0123456789-and-longer");
+	redact_add_secret(SENTINEL);
+	redact_add_secret("sk-SENTINEL-0123456789-and-longer");
 	static const char text[] = "a " SENTINEL " b sk-SENTINEL-0123456789-and-longer c " SENTINEL;
 	static const char want[] = "a [redacted] b [redacted] c [redacted]";
 	size_t n = sizeof(text) - 1;
