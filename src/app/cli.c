@@ -39,7 +39,8 @@ static const char usage_text[] =
 	"                      per provider the run's figures (docs/metrics.md)\n"
 	"      --raw           model text unsanitised (terminal control passes)\n"
 	"      --record DIR    save each raw response body there (replay with --replay)\n"
-	"      --debug FILE    debug log (URLs, headers, timings; keys redacted)\n"
+	"      --debug FILE    debug log (URLs, headers, timings; keys redacted); a new\n"
+	"                      file is made 0600, an existing one keeps its mode\n"
 	"      --theme NAME    default, light, solarized-dark, mono, or a file of yours\n"
 	"                      in $XDG_CONFIG_HOME/circuit/themes/NAME.theme\n"
 	"      --no-color      no colours (NO_COLOR in the environment does the same)\n"
@@ -62,8 +63,11 @@ static const char usage_text[] =
 	"OLLAMA_HOST. With no key at all, circuit answers offline from mock.\n"
 	"\n"
 	"Exit status: 0 done; 1 the request failed (one line on stderr says what\n"
-	"happened and what to do; the text so far is kept); 2 bad usage; 130 ended\n"
-	"by Ctrl-C (SIGINT), 143 by SIGTERM (the text so far is kept and stored).\n";
+	"happened and what to do; the text so far is kept), or stdout could not be\n"
+	"written (a full disk); 2 bad usage, or a prompt that is not UTF-8 (UTF-16\n"
+	"with a byte-order mark is converted); 130 ended by Ctrl-C (SIGINT), 143 by\n"
+	"SIGTERM (the text so far is kept and stored); 141 the reader of stdout went\n"
+	"away (| head): the request is cancelled at once, silently, as SIGPIPE would.\n";
 
 
 void cli_usage(FILE *f)

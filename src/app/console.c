@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "app/output.h"
+
 void console_init(struct console *c, FILE *out, FILE *err, bool raw, bool dim)
 {
 	memset(c, 0, sizeof(*c));
@@ -32,8 +34,9 @@ static void put(struct console *c, FILE *f)
 	if (c->line.len == 0)
 		return;
 	if (f != c->out)
-		fflush(c->out);
+		output_flush(c->out);
 	fwrite(c->line.data, 1, c->line.len, f);
+	output_note(f); /* stdout's failure is caught here, where errno says why */
 	bool nl = c->line.data[c->line.len - 1] == '\n';
 	if (f == c->out)
 		c->text_ends_nl = nl;
@@ -74,7 +77,7 @@ void console_thinking(struct console *c, const char *p, size_t n)
 	model_text(c, &c->thinking, p, n);
 	if (c->line.len == 0)
 		return;
-	fflush(c->out);
+	output_flush(c->out);
 	if (c->dim)
 		fputs("\x1b[2m", c->err);
 	put(c, c->err);
@@ -126,6 +129,6 @@ void console_end(struct console *c)
 		fputc('\n', c->out);
 		c->text_ends_nl = true;
 	}
-	fflush(c->out);
+	output_flush(c->out);
 	close_err(c);
 }

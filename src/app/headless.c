@@ -17,6 +17,7 @@
 
 #include "app/console.h"
 #include "app/failure.h"
+#include "app/output.h"
 #include "app/reply_figures.h"
 #include "app/report.h"
 #include "model/conversation.h"
@@ -26,6 +27,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/textenc.h"
 #include "util/words.h"
 
 #define PROMPT_MAX ((size_t)1 << 20)
@@ -52,26 +54,20 @@ struct run {
 	size_t mem_out_len, mem_err_len;
 };
 
-/* Reads the prompt from standard input; trailing newlines are not part of it. */
-static char *read_stdin(void)
+/* Reads standard input into b (capped at PROMPT_MAX). Returns 0, or -1
+ * when it is longer. */
+static int read_stdin(struct buf *b)
 {
-	struct buf b;
-	buf_init(&b, PROMPT_MAX);
 	char chunk[65536];
 	for (;;) {
 		ssize_t n = read(STDIN_FILENO, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			break;
-		if (buf_append(&b, chunk, (size_t)n) < 0) {
-			buf_done(&b);
-			return NULL;
-		}
+			return 0;
+		if (buf_append(b, chunk, (size_t)n) < 0)
+			return -1;
 	}
-	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
-		b.data[--b.len] = '\0';
-	return b.data ? b.data : xstrdup("");
 }
 
 /* ---- the router's callbacks ----------------------------------------------- */
@@ -119,7 +115,7 @@ static void on_notice(void *ctx, struct routed *rr, const char *text)
 	if (r->o->compare != NULL)
 		buf_printf(&line, "%s: ", r->spec);
 	buf_append_str(&line, text);
-	fflush(stdout);
+	output_flush(stdout);
 	struct console now;
 	console_init(&now, stdout, stderr, false, false);
 	console_notice(&now, buf_str(&line));
@@ -242,10 +238,12 @@ static void print_block(struct run *r)
 	fflush(r->con.out);
 	fflush(r->con.err);
 	printf("── %s:%s ──\n", routed_provider(r->rr)->name, routed_model(r->rr));
+	output_note(stdout);
 	fwrite(r->mem_out ? r->mem_out : "", 1, r->mem_out_len, stdout);
+	output_note(stdout);
 	if (r->mem_out_len == 0 || r->mem_out[r->mem_out_len - 1] != '\n')
 		fputc('\n', stdout);
-	fflush(stdout);
+	output_flush(stdout);
 	fwrite(r->mem_err ? r->mem_err : "", 1, r->mem_err_len, stderr);
 }
 
@@ -264,7 +262,7 @@ static void print_after(struct run *r, int n)
 		buf_printf(&line, "%s%zu malformed chunk%s skipped", line.len ? "; " : "", m->malformed,
 		           m->malformed == 1 ? " was" : "s were");
 	if (line.len > 0) {
-		fflush(stdout);
+		output_flush(stdout);
 		if (n > 1)
 			fprintf(stderr, "circuit: %s:%s: %s\n", routed_provider(r->rr)->name,
 			        routed_model(r->rr), buf_str(&line));
@@ -311,8 +309,10 @@ static void print_results(struct run *runs, int n, struct metrics *metrics)
 	for (int i = 0; i < n; i++)
 		buf_init(&lines[i], 0);
 	size_t k = report_rows(runs, n, rows, lines);
-	if (o->json)
+	if (o->json) {
 		report_json(rows, k, metrics, stdout);
+		output_note(stdout);
+	}
 	for (int i = 0; i < n && !o->json; i++) {
 		if (runs[i].rr == NULL)
 			continue;
@@ -320,7 +320,7 @@ static void print_results(struct run *runs, int n, struct metrics *metrics)
 			print_block(&runs[i]);
 		print_after(&runs[i], n);
 	}
-	fflush(stdout);
+	output_flush(stdout);
 	if (n > 1 && !o->json)
 		report_table(rows, k, stderr);
 	for (int i = 0; i < n; i++)
@@ -400,15 +400,26 @@ static bool pending(const struct run *runs, int n)
 	return false;
 }
 
+static void cancel_all(struct run *runs, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (runs[i].rr != NULL && !runs[i].done)
+			routed_cancel(runs[i].rr);
+}
+
 /* Runs the transport until every request has ended. Ctrl-C (or SIGTERM)
  * ends the streams the way the screen's Ctrl-C does: the text so far is
- * kept, printed and stored. A second one kills at once. Returns the
- * signal that interrupted, 0 none. */
+ * kept, printed and stored. A second one kills at once. Output that
+ * cannot be written (the reader of a pipe went away, a full disk) ends
+ * them too, in the turn it is found: nobody reads the rest, and a
+ * provider would go on generating billed tokens. Returns the signal that
+ * interrupted, 0 none. */
 static int loop(struct session *s, struct run *runs, int n)
 {
 	static const int sigs[] = {SIGINT, SIGTERM};
 	session_catch(s, sigs, 2, true);
 	int interrupted = 0;
+	bool out_failed = false;
 	while (pending(runs, n)) {
 		int fd = session_signal_fd(s);
 		bool ready = false;
@@ -416,12 +427,14 @@ static int loop(struct session *s, struct run *runs, int n)
 		int sig = ready ? session_signal(s) : 0;
 		if (sig != 0 && interrupted == 0) {
 			interrupted = sig;
-			for (int i = 0; i < n; i++)
-				if (runs[i].rr != NULL && !runs[i].done)
-					routed_cancel(runs[i].rr);
+			cancel_all(runs, n);
 		}
 		transport_run(s->t, clock_ms());
-		fflush(stdout); /* what this turn decoded, in one write */
+		/* What this turn decoded, in one write. */
+		if (output_flush(stdout) != 0 && !out_failed) {
+			out_failed = true;
+			cancel_all(runs, n);
+		}
 	}
 	session_uncatch(sigs, 2);
 	return interrupted;
@@ -486,21 +499,78 @@ static int run_all(const struct headless_opts *o, struct session *s, char **spec
 		      stderr);
 		return 128 + sig;
 	}
-	return status;
+	int out = output_status();
+	return out != 0 ? out : status;
 }
 
+/* One line on stderr: why the prompt's bytes were refused, and the iconv
+ * command that fixes them. */
+static void say_not_text(const char *where, const struct textenc_error *e)
+{
+	const char *enc = textenc_name(e->found);
+	bool utf16 = e->found == TEXTENC_UTF16LE || e->found == TEXTENC_UTF16BE;
+	switch (e->problem) {
+	case TEXTENC_NUL:
+		if (utf16)
+			fprintf(stderr, "circuit: the %s prompt %s has a NUL character at offset %zu; "
+			        "remove it\n", enc, where, e->offset);
+		else
+			fprintf(stderr, "circuit: the prompt %s has a NUL byte at offset %zu (UTF-16 "
+			        "without a byte-order mark?); convert it: iconv -f UTF-16LE -t UTF-8\n",
+			        where, e->offset);
+		break;
+	case TEXTENC_BAD_UTF8:
+		fprintf(stderr, "circuit: the prompt %s is not UTF-8 (byte 0x%02X at offset %zu); "
+		        "convert it: iconv -f ENCODING -t UTF-8 (e.g. -f LATIN1)\n", where, e->byte,
+		        e->offset);
+		break;
+	case TEXTENC_LONE_SURROGATE:
+	case TEXTENC_ODD_LENGTH:
+		fprintf(stderr, "circuit: the %s prompt %s is broken (%s at offset %zu); check "
+		        "it: iconv -f %s -t UTF-8\n", enc, where,
+		        e->problem == TEXTENC_ODD_LENGTH ? "half a character" : "a lone surrogate",
+		        e->offset, enc);
+		break;
+	case TEXTENC_TOO_LONG:
+		fprintf(stderr, "circuit: the prompt %s is over %zu KiB\n", where, PROMPT_MAX / 1024);
+		break;
+	}
+}
+
+/* The prompt as UTF-8: -p's argument, checked, or standard input,
+ * converted from UTF-16 when it starts with a BOM (textenc), without the
+ * trailing newlines a pipe adds. NULL after a line on stderr (exit status 2). */
 static char *the_prompt(const struct headless_opts *o)
 {
-	char *prompt = o->prompt ? xstrdup(o->prompt) : read_stdin();
-	if (prompt == NULL) {
-		fprintf(stderr, "circuit: the prompt on standard input is over %zu KiB\n",
-		        PROMPT_MAX / 1024);
-	} else if (*prompt == '\0') {
-		free(prompt);
-		prompt = NULL;
-		fputs("circuit: the prompt is empty: give one with -p or on standard input\n", stderr);
+	struct buf raw, text;
+	buf_init(&raw, PROMPT_MAX);
+	buf_init(&text, 0);
+	struct textenc_error e;
+	const char *where = o->prompt ? "given with -p" : "on standard input";
+	int rc = 0;
+	if (o->prompt != NULL) {
+		rc = textenc_check_utf8(o->prompt, strlen(o->prompt), &e);
+		if (rc == 0)
+			buf_append_str(&text, o->prompt);
+	} else if (read_stdin(&raw) < 0) {
+		e = (struct textenc_error){.problem = TEXTENC_TOO_LONG};
+		rc = -1;
+	} else {
+		rc = textenc_to_utf8(raw.data ? raw.data : "", raw.len, &text, &e);
 	}
-	return prompt;
+	buf_done(&raw);
+	while (o->prompt == NULL && text.len > 0 &&
+	       (text.data[text.len - 1] == '\n' || text.data[text.len - 1] == '\r'))
+		text.data[--text.len] = '\0';
+	if (rc < 0)
+		say_not_text(where, &e);
+	else if (text.len == 0)
+		fputs("circuit: the prompt is empty: give one with -p or on standard input\n", stderr);
+	if (rc < 0 || text.len == 0) {
+		buf_done(&text);
+		return NULL;
+	}
+	return text.data;
 }
 
 int headless_run(const struct headless_opts *o)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/output.h"
 #include "model/history.h"
 #include "util/buf.h"
 #include "util/units.h"
@@ -43,9 +44,11 @@ int history_cli_search(const char *path, const char *query)
 		char date[32];
 		units_date(hits[i].when, date, sizeof(date));
 		printf("%lld\t%s\t%s: %s\n", hits[i].conv, date, hits[i].label, hits[i].snippet);
+		output_note(stdout);
 	}
 	history_close(h);
-	return n > 0 ? 0 : 1;
+	int out = output_status();
+	return out != 0 ? out : n > 0 ? 0 : 1;
 }
 
 int history_cli_export(const char *path, long long id, const char *format)
@@ -70,8 +73,8 @@ int history_cli_export(const char *path, long long id, const char *format)
 		rc = 1;
 	} else {
 		fwrite(out.data ? out.data : "", 1, out.len, stdout);
-		if (fflush(stdout) != 0)
-			rc = 1;
+		output_note(stdout);
+		rc = output_status();
 	}
 	buf_done(&out);
 	history_close(h);

@@ -9,6 +9,7 @@
 
 #include "app/cli.h"
 #include "app/headless.h"
+#include "app/output.h"
 #include "app/history_cli.h"
 #include "app/replay.h"
 #include "app/screen.h"
@@ -155,11 +156,13 @@ int main(int argc, char **argv)
 		return 2;
 	if (c.help) {
 		cli_usage(stdout);
-		return 0;
+		output_note(stdout);
+		return output_status();
 	}
 	if (c.version) {
 		printf("circuit %s\n", CIRCUIT_VERSION);
-		return 0;
+		output_note(stdout);
+		return output_status();
 	}
 	/* no-color.org: NO_COLOR set and not empty turns colour off, as the flag does. */
 	const char *no_color = getenv("NO_COLOR");

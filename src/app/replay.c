@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app/console.h"
+#include "app/output.h"
 #include "util/buf.h"
 #include "util/jsonesc.h"
 #include "util/redact.h"
@@ -37,6 +38,7 @@ static void put(FILE *f, const struct buf *b)
 {
 	if (b->len > 0)
 		fwrite(b->data, 1, b->len, f);
+	output_note(f);
 }
 
 /* An error event: one line, what happened, then the facts in brackets. */
@@ -121,8 +123,9 @@ static int open_input(const char *file)
 	return fd;
 }
 
-/* Reads fd to the end, handing each read to feed. Returns 0, or -1 on a
- * read error (reported). */
+/* Reads fd to the end, handing each read to feed; stops early when
+ * standard output cannot be written (output_status says so at the end).
+ * Returns 0, or -1 on a read error (reported). */
 static int pump(int fd, const char *file, int (*feed)(void *, const char *, size_t), void *ctx)
 {
 	char *chunk = malloc(CHUNK);
@@ -138,7 +141,7 @@ static int pump(int fd, const char *file, int (*feed)(void *, const char *, size
 			rc = -1;
 			break;
 		}
-		if (n == 0 || feed(ctx, chunk, (size_t)n) < 0)
+		if (n == 0 || feed(ctx, chunk, (size_t)n) < 0 || output_flush(stdout) != 0)
 			break;
 	}
 	free(chunk);
@@ -174,7 +177,8 @@ static int replay_sse(int fd, const char *file)
 	if (failed)
 		fprintf(stderr, "circuit: a line or event in %s passed the 1 MiB limit; stopped there\n",
 		        file);
-	return rc < 0 || failed ? 1 : 0;
+	int out = output_status();
+	return out != 0 ? out : rc < 0 || failed ? 1 : 0;
 }
 
 static void summary(struct out *o, size_t malformed)
@@ -261,6 +265,6 @@ int replay_run(const struct replay_opts *opt)
 	buf_done(&o.line);
 	if (fd != STDIN_FILENO)
 		close(fd);
-	fflush(stdout);
-	return status;
+	int out = output_status();
+	return out != 0 ? out : status;
 }

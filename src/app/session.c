@@ -146,6 +146,22 @@ static int open_pipe(struct session *s, struct buf *warnings)
 	return 0;
 }
 
+/* The --debug log. One that cannot be opened is a warning; the run goes
+ * on without it. */
+static void open_debug(struct session *s, const char *path, struct buf *warnings)
+{
+	if (log_open(path) == 0) {
+		transport_set_debug(s->t, true);
+		return;
+	}
+	const char *why = errno == ENXIO   ? "nobody reads that FIFO (or it is a socket)"
+	                  : errno == ENODEV ? "it is a device, not a file"
+	                  : errno == ELOOP  ? "it is a symbolic link"
+	                                    : strerror(errno);
+	buf_printf(warnings, "cannot open the debug log %s: %s; going on without it (give "
+	           "--debug a file you can write)\n", path, why);
+}
+
 int session_open(struct session *s, const struct session_opts *o, struct buf *warnings)
 {
 	memset(s, 0, sizeof(*s));
@@ -173,13 +189,8 @@ int session_open(struct session *s, const struct session_opts *o, struct buf *wa
 	else if (s->cfg != NULL)
 		for (size_t i = 0; i < s->cfg->nfallback && s->nfallback < SESSION_CHAIN_MAX; i++)
 			s->fallback[s->nfallback++] = xstrdup(s->cfg->fallback[i]);
-	if (o->debug_file != NULL) {
-		if (log_open(o->debug_file) == 0)
-			transport_set_debug(s->t, true);
-		else
-			buf_printf(warnings, "cannot open the debug log %s: %s; going on without it\n",
-			           o->debug_file, strerror(errno));
-	}
+	if (o->debug_file != NULL)
+		open_debug(s, o->debug_file, warnings);
 	return open_pipe(s, warnings);
 }
 

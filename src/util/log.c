@@ -18,18 +18,51 @@
 
 static FILE *log_file;
 
-int log_open(const char *path)
+/* An existing file fits the log when writing to it appends lines and
+ * harms nothing: a regular file, a FIFO (its reader is there, or the open
+ * failed with ENXIO), a terminal, or /dev/null. Any other device (/dev/sda
+ * as root) is refused with ENODEV before a byte is written. */
+static int fits_existing(int fd)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	struct stat st, null;
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || isatty(fd))
+		return 0;
+	if (S_ISCHR(st.st_mode) && stat("/dev/null", &null) == 0 && S_ISCHR(null.st_mode) &&
+	    st.st_rdev == null.st_rdev)
+		return 0;
+	errno = S_ISDIR(st.st_mode) ? EISDIR : ENODEV;
+	return -1;
+}
+
+/* Opens path for appending. A file created here is 0600; an existing one
+ * keeps its mode and owner (chmod of /dev/null as root would change it for
+ * everyone). O_NONBLOCK: a FIFO nobody reads fails (ENXIO) instead of
+ * blocking the start; it is turned off again so no line is lost to
+ * EAGAIN. */
+static int open_log_fd(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0 || errno != EEXIST)
+		return fd;
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -1;
-	/* An existing file keeps its mode on open: the log is private anyway. */
-	if (fchmod(fd, 0600) < 0) {
+	if (fits_existing(fd) < 0 || fcntl(fd, F_SETFL, O_APPEND) < 0) {
 		int e = errno;
 		close(fd);
 		errno = e;
 		return -1;
 	}
+	return fd;
+}
+
+int log_open(const char *path)
+{
+	int fd = open_log_fd(path);
+	if (fd < 0)
+		return -1;
 	FILE *f = fdopen(fd, "a");
 	if (f == NULL) {
 		int e = errno;

@@ -8,8 +8,12 @@
 
 #include "util/buf.h"
 
-/* Opens (appends to) the debug log at path, mode 0600. Returns 0, or -1 with
- * errno set. Logging is off until this succeeds. */
+/* Opens (appends to) the debug log at path. A file it creates is 0600; an
+ * existing one is used as it is, its mode untouched, when it is a regular
+ * file, a FIFO with a reader, a terminal or /dev/null. Never blocks. Returns
+ * 0, or -1 with errno set: ENXIO for a FIFO nobody reads (or a socket),
+ * ENODEV for any other device, EISDIR, ELOOP for a symlink, or what open
+ * said. Logging is off until this succeeds. */
 int log_open(const char *path);
 void log_close(void);
 bool log_enabled(void);

@@ -134,25 +134,30 @@ int utf8_repair(const char *p, size_t n, struct buf *out)
 	return utf8_decode_finish(&d, out);
 }
 
-bool utf8_valid(const char *p, size_t n)
+size_t utf8_valid_prefix(const char *p, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)p;
 	size_t i = 0;
 	for (;;) {
 		i += ascii_run(s + i, n - i);
 		if (i >= n)
-			return true;
+			return n;
 		unsigned char lo, hi;
 		int k = lead(s[i], &lo, &hi);
 		if (k == 0 || i + (size_t)k >= n)
-			return false;
+			return i;
 		if (s[i + 1] < lo || s[i + 1] > hi)
-			return false;
+			return i;
 		for (int j = 2; j <= k; j++)
 			if (s[i + j] < 0x80 || s[i + j] > 0xBF)
-				return false;
+				return i;
 		i += (size_t)k + 1;
 	}
+}
+
+bool utf8_valid(const char *p, size_t n)
+{
+	return utf8_valid_prefix(p, n) == n;
 }
 
 size_t utf8_encode(unsigned long cp, char out[4])

@@ -32,6 +32,10 @@ int utf8_decode_finish(struct utf8_decoder *d, struct buf *out);
 int utf8_repair(const char *p, size_t n, struct buf *out);
 /* True when the n bytes at p are complete, valid UTF-8 (fast on ASCII). */
 bool utf8_valid(const char *p, size_t n);
+/* How many of the n bytes at p are valid UTF-8 from the start: n when all
+ * are, else the offset of the first byte of the first invalid or
+ * incomplete sequence. */
+size_t utf8_valid_prefix(const char *p, size_t n);
 
 /* Encode code point cp (<= 0x10FFFF) into out[0..4); returns the length. */
 size_t utf8_encode(unsigned long cp, char out[4]);

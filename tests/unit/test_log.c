@@ -308,7 +308,9 @@ static void test_log_open_appends_to_an_existing_log(void **state)
 	free(dir);
 }
 
-static void test_log_open_makes_an_existing_file_private(void **state)
+/* An existing file is the user's: its mode is not changed (a chmod of
+ * /dev/null as root would change it for everyone). Lines are appended. */
+static void test_log_open_keeps_an_existing_files_mode(void **state)
 {
 	(void)state;
 	char *dir = temp_dir();
@@ -323,7 +325,7 @@ static void test_log_open_makes_an_existing_file_private(void **state)
 	log_close();
 	struct stat st;
 	assert_int_equal(stat(buf_str(&path), &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(st.st_mode & 07777, 0644);
 	unlink(buf_str(&path));
 	rmdir(dir);
 	buf_done(&path);
@@ -463,7 +465,7 @@ int main(void)
 		T(test_log_file_is_created_mode_0600),
 		T(test_log_msg_never_writes_a_registered_secret),
 		T(test_log_open_appends_to_an_existing_log),
-		T(test_log_open_makes_an_existing_file_private),
+		T(test_log_open_keeps_an_existing_files_mode),
 		T(test_log_open_refuses_a_symlink),
 		T(test_log_redact_many_secrets),
 		T(test_redactor_catches_a_secret_split_at_every_offset),
