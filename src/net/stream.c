@@ -38,7 +38,8 @@ struct stream {
 	long long last_byte;
 	unsigned long watchdog;
 	bool http_error;
-	struct buf errbody;
+	struct buf errbody;         /* an error response's body, up to ERROR_BODY_MAX */
+	long long errbody_deadline; /* when reading it stops, whatever arrives */
 	char *retry_after, *retry_after_ms;
 	int record_fd;
 	struct redactor redact; /* no registered secret reaches the record */
@@ -169,9 +170,12 @@ static bool feed(struct stream *s, const char *p, size_t n)
 		record(s);
 	}
 	if (s->http_error) {
+		/* What was read is reported; the rest is never read: a body that
+		 * fills the cap ends the transfer, however much more (a gzip bomb
+		 * inflating) would follow. */
 		size_t room = ERROR_BODY_MAX - s->errbody.len;
 		buf_append(&s->errbody, p, n < room ? n : room);
-		return true;
+		return s->errbody.len < ERROR_BODY_MAX;
 	}
 	return wire_decoder_feed(s->dec, p, n) == 0;
 }
@@ -203,6 +207,10 @@ static void finish(struct stream *s, int curl_code, const char *curl_msg)
 	char msg[320];
 	if (s->cancelled) {
 		/* The user's choice: the text stays, no error. */
+	} else if (s->http_error) {
+		/* Whole, cut at its cap or by the watchdog: the status and what
+		 * was read say more than the timeout would. */
+		http_failure(s);
 	} else if (s->timed_out == 1) {
 		snprintf(msg, sizeof(msg), "no response within %g s of the request",
 		         (double)s->first_byte_ms / 1000.0);
@@ -211,8 +219,6 @@ static void finish(struct stream *s, int curl_code, const char *curl_msg)
 		snprintf(msg, sizeof(msg), "the stream went quiet for %g s mid-reply",
 		         (double)s->idle_ms / 1000.0);
 		fail(s, WIRE_ERR_TIMEOUT, "idle_timeout", msg);
-	} else if (s->http_error) {
-		http_failure(s);
 	} else if (curl_code != 0 && !s->have_err) {
 		if (s->m.ttfb < 0) {
 			snprintf(msg, sizeof(msg), "could not reach the server: %s", curl_msg);
@@ -237,6 +243,9 @@ static void on_head(void *ctx, const struct xfer_head *h)
 	note_bytes(s, now(s));
 	if (h->status < 200 || h->status > 299) {
 		s->http_error = true;
+		/* An error body gets one idle timeout to arrive whole: one that
+		 * trickles just fast enough to never go idle ends there too. */
+		s->errbody_deadline = now(s) + s->idle_ms;
 		free(s->retry_after);
 		free(s->retry_after_ms);
 		s->retry_after = h->retry_after ? xstrdup(h->retry_after) : NULL;
@@ -265,6 +274,8 @@ static void on_watchdog(void *ctx, long long t)
 	if (s->finished)
 		return;
 	long long deadline = s->m.ttfb < 0 ? s->m.t0 + s->first_byte_ms : s->last_byte + s->idle_ms;
+	if (s->http_error && s->errbody_deadline < deadline)
+		deadline = s->errbody_deadline;
 	if (t < deadline) {
 		s->watchdog = timer_add(s->t, deadline, on_watchdog, s);
 		return;
