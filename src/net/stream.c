@@ -41,6 +41,7 @@ struct stream {
 	struct buf errbody;         /* an error response's body, up to ERROR_BODY_MAX */
 	long long errbody_deadline; /* when reading it stops, whatever arrives */
 	char *retry_after, *retry_after_ms;
+	char *location; /* a redirect's, NULL if none */
 	int record_fd;
 	struct redactor redact; /* no registered secret reaches the record */
 	struct buf record_out;
@@ -184,7 +185,11 @@ static void http_failure(struct stream *s)
 {
 	struct wire_error e;
 	wire_error_init(&e);
-	wire_parse_error_body(s->format, (int)s->m.status, buf_str(&s->errbody), s->errbody.len, &e);
+	if (s->m.status >= 300 && s->m.status <= 399)
+		wire_redirect_error((int)s->m.status, s->location, &e); /* never followed */
+	else
+		wire_parse_error_body(s->format, (int)s->m.status, buf_str(&s->errbody),
+		                      s->errbody.len, &e);
 	long long hint = wire_retry_after_ms(s->retry_after_ms, s->retry_after, s->now_unix);
 	if (hint >= 0)
 		e.retry_after_ms = hint;
@@ -250,6 +255,8 @@ static void on_head(void *ctx, const struct xfer_head *h)
 		free(s->retry_after_ms);
 		s->retry_after = h->retry_after ? xstrdup(h->retry_after) : NULL;
 		s->retry_after_ms = h->retry_after_ms ? xstrdup(h->retry_after_ms) : NULL;
+		free(s->location);
+		s->location = h->location ? xstrdup(h->location) : NULL;
 	}
 }
 
@@ -413,6 +420,7 @@ void stream_free(struct stream *s)
 	buf_done(&s->errbody);
 	free(s->retry_after);
 	free(s->retry_after_ms);
+	free(s->location);
 	if (s->is_mock)
 		mock_plan_done(&s->plan);
 	free(s);
