@@ -118,6 +118,19 @@ def test_error_body_that_never_ends_times_out():
     with_server({"/v1": steps}, go, max_seconds=90)
 
 
+def test_error_head_without_a_body_times_out():
+    # The head of a 500, then nothing: the first-byte timeout still ends
+    # each attempt (nothing of the body ever came).
+    steps = [{"send": error_head(500, 1000)}, {"hold_ms": 60000}]
+
+    def go(srv, home):
+        rc, out, err, dt = timed_run(["-p", "hi", "-m", "gpt-4o"],
+                                     case_env(home, srv.url("/v1")))
+        check("net: an error head whose body never comes ends within the timeouts",
+              rc == 1 and dt < BOUND_S and one_failure_line(err), f"{dt:.1f} s {err!r}")
+    with_server({"/v1": steps}, go, max_seconds=90)
+
+
 def test_error_body_endless_at_full_speed_stops_at_the_cap():
     # A 400 sending 64 MiB as fast as it can, then nothing: reading stops
     # at 64 KiB, at once, without waiting for the idle timeout (the bug read
@@ -256,6 +269,7 @@ CASES = [
     test_gemini_base_url_query_joined_with_ampersand,
     test_redirect_cases,
     test_error_body_that_never_ends_times_out,
+    test_error_head_without_a_body_times_out,
     test_error_body_endless_at_full_speed_stops_at_the_cap,
     test_error_body_trickle_ends_within_the_timeout,
     test_error_body_gzip_bomb_stops_at_the_cap,
