@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/redact.h"
 #include "util/units.h"
@@ -56,6 +57,34 @@ static void request_problem(const struct failure *f, const char *status, const c
 	}
 }
 
+/* A 3xx: circuit never follows one (the key would go wherever a server
+ * points), so the base URL is what to fix; the classic mistake, http://
+ * where the server wants https://, is named. m is the sanitised message,
+ * "the server redirects to URL". */
+static void redirect_problem(const struct failure *f, const char *status, const char *m,
+                             struct buf *b)
+{
+	const struct provider *p = f->p;
+	/* Where the base URL is set: the variable, or the config section. */
+	struct buf where;
+	buf_init(&where, 0);
+	if (p->base_env != NULL)
+		buf_append_str(&where, p->base_env);
+	else
+		buf_printf(&where, "base_url of [provider.%s] in the config", p->name);
+	buf_printf(b, "%s answered with a redirect (%s%s), which circuit does not follow.", p->name,
+	           status, m);
+	const char *to = strstr(m, "redirects to ");
+	bool to_https = to != NULL && strncasecmp(to + 13, "https://", 8) == 0;
+	bool from_http = p->base_url != NULL && strncasecmp(p->base_url, "http://", 7) == 0;
+	if (to_https && from_http)
+		buf_printf(b, " The base URL says http:// but the server redirects to https://: use "
+		           "https:// in %s.", buf_str(&where));
+	else
+		buf_printf(b, " Check %s.", buf_str(&where));
+	buf_done(&where);
+}
+
 static void describe_raw(const struct failure *f, const char *m, struct buf *b)
 {
 	const struct provider *p = f->p;
@@ -88,6 +117,9 @@ static void describe_raw(const struct failure *f, const char *m, struct buf *b)
 		buf_printf(b, "%s %s (%s%s). Try again shortly, or %s.", p->name,
 		           e->kind == WIRE_ERR_OVERLOADED ? "is overloaded" : "had a server error",
 		           status, m, other_model(f));
+		break;
+	case WIRE_ERR_REDIRECT:
+		redirect_problem(f, status, m, b);
 		break;
 	case WIRE_ERR_CONNECT:
 		buf_printf(b, "%s: %s (%s). Check the network%s%s.", p->name, m,

@@ -40,8 +40,10 @@ struct stream {
 	long long last_byte;
 	unsigned long watchdog;
 	bool http_error;
-	struct buf errbody;
+	struct buf errbody;         /* an error response's body, up to ERROR_BODY_MAX */
+	long long errbody_deadline; /* when reading it stops, whatever arrives */
 	char *retry_after, *retry_after_ms;
+	char *location; /* a redirect's, NULL if none */
 	int record_fd;
 	struct redactor redact; /* no registered secret reaches the record */
 	struct wire_clean clean; /* the choke point for the events' fields */
@@ -177,9 +179,12 @@ static bool feed(struct stream *s, const char *p, size_t n)
 		record(s);
 	}
 	if (s->http_error) {
+		/* What was read is reported; the rest is never read: a body that
+		 * fills the cap ends the transfer, however much more (a gzip bomb
+		 * inflating) would follow. */
 		size_t room = ERROR_BODY_MAX - s->errbody.len;
 		buf_append(&s->errbody, p, n < room ? n : room);
-		return true;
+		return s->errbody.len < ERROR_BODY_MAX;
 	}
 	return wire_decoder_feed(s->dec, p, n) == 0;
 }
@@ -188,7 +193,11 @@ static void http_failure(struct stream *s)
 {
 	struct wire_error e;
 	wire_error_init(&e);
-	wire_parse_error_body(s->format, (int)s->m.status, buf_str(&s->errbody), s->errbody.len, &e);
+	if (s->m.status >= 300 && s->m.status <= 399)
+		wire_redirect_error((int)s->m.status, s->location, &e); /* never followed */
+	else
+		wire_parse_error_body(s->format, (int)s->m.status, buf_str(&s->errbody),
+		                      s->errbody.len, &e);
 	long long hint = wire_retry_after_ms(s->retry_after_ms, s->retry_after, s->now_unix);
 	if (hint >= 0)
 		e.retry_after_ms = hint;
@@ -211,6 +220,10 @@ static void finish(struct stream *s, int curl_code, const char *curl_msg)
 	char msg[320];
 	if (s->cancelled) {
 		/* The user's choice: the text stays, no error. */
+	} else if (s->http_error) {
+		/* Whole, cut at its cap or by the watchdog: the status and what
+		 * was read say more than the timeout would. */
+		http_failure(s);
 	} else if (s->timed_out == 1) {
 		snprintf(msg, sizeof(msg), "no response within %g s of the request",
 		         (double)s->first_byte_ms / 1000.0);
@@ -219,8 +232,6 @@ static void finish(struct stream *s, int curl_code, const char *curl_msg)
 		snprintf(msg, sizeof(msg), "the stream went quiet for %g s mid-reply",
 		         (double)s->idle_ms / 1000.0);
 		fail(s, WIRE_ERR_TIMEOUT, "idle_timeout", msg);
-	} else if (s->http_error) {
-		http_failure(s);
 	} else if (curl_code != 0 && !s->have_err) {
 		if (s->m.ttfb < 0) {
 			snprintf(msg, sizeof(msg), "could not reach the server: %s", curl_msg);
@@ -245,10 +256,15 @@ static void on_head(void *ctx, const struct xfer_head *h)
 	note_bytes(s, now(s));
 	if (h->status < 200 || h->status > 299) {
 		s->http_error = true;
+		/* An error body gets one idle timeout to arrive whole: one that
+		 * trickles just fast enough to never go idle ends there too. */
+		s->errbody_deadline = now(s) + s->idle_ms;
 		free(s->retry_after);
 		free(s->retry_after_ms);
 		s->retry_after = h->retry_after ? xstrdup(h->retry_after) : NULL;
 		s->retry_after_ms = h->retry_after_ms ? xstrdup(h->retry_after_ms) : NULL;
+		free(s->location);
+		s->location = h->location ? xstrdup(h->location) : NULL;
 	}
 }
 
@@ -273,6 +289,8 @@ static void on_watchdog(void *ctx, long long t)
 	if (s->finished)
 		return;
 	long long deadline = s->m.ttfb < 0 ? s->m.t0 + s->first_byte_ms : s->last_byte + s->idle_ms;
+	if (s->http_error && s->errbody_deadline < deadline)
+		deadline = s->errbody_deadline;
 	if (t < deadline) {
 		s->watchdog = timer_add(s->t, deadline, on_watchdog, s);
 		return;
@@ -412,6 +430,7 @@ void stream_free(struct stream *s)
 	buf_done(&s->errbody);
 	free(s->retry_after);
 	free(s->retry_after_ms);
+	free(s->location);
 	if (s->is_mock)
 		mock_plan_done(&s->plan);
 	free(s);

@@ -51,8 +51,8 @@ struct xfer {
 	int code;
 	char errbuf[CURL_ERROR_SIZE];
 	/* Response headers of the final response (reset on each status line). */
-	struct buf content_type, retry_after, retry_after_ms, request_id;
-	bool have_retry_after, have_retry_after_ms;
+	struct buf content_type, retry_after, retry_after_ms, request_id, location;
+	bool have_retry_after, have_retry_after_ms, have_location;
 	struct xfer *next;
 };
 
@@ -152,6 +152,7 @@ static void xfer_free(struct xfer *x)
 	buf_done(&x->retry_after);
 	buf_done(&x->retry_after_ms);
 	buf_done(&x->request_id);
+	buf_done(&x->location);
 	free(x);
 }
 
@@ -206,7 +207,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 		/* A new response (after 100 Continue): forget the last one's. */
 		buf_reset(&x->content_type);
 		buf_reset(&x->request_id);
-		x->have_retry_after = x->have_retry_after_ms = false;
+		x->have_retry_after = x->have_retry_after_ms = x->have_location = false;
 		return len;
 	}
 	header_value(p, len, "content-type", &x->content_type);
@@ -214,6 +215,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 		x->have_retry_after = true;
 	if (header_value(p, len, "retry-after-ms", &x->retry_after_ms))
 		x->have_retry_after_ms = true;
+	if (header_value(p, len, "location", &x->location))
+		x->have_location = true;
 	if (!header_value(p, len, "x-request-id", &x->request_id))
 		header_value(p, len, "request-id", &x->request_id);
 	return len;
@@ -232,6 +235,7 @@ static void send_head(struct xfer *x)
 		.retry_after = x->have_retry_after ? buf_str(&x->retry_after) : NULL,
 		.retry_after_ms = x->have_retry_after_ms ? buf_str(&x->retry_after_ms) : NULL,
 		.request_id = buf_str(&x->request_id),
+		.location = x->have_location ? buf_str(&x->location) : NULL,
 	};
 	if (x->h.head != NULL)
 		x->h.head(x->ctx, &h);
@@ -288,6 +292,7 @@ struct xfer *xfer_start(struct transport *t, const struct xfer_request *req,
 	buf_init(&x->retry_after, HEADER_MAX);
 	buf_init(&x->retry_after_ms, HEADER_MAX);
 	buf_init(&x->request_id, HEADER_MAX);
+	buf_init(&x->location, HEADER_MAX);
 	x->easy = C->easy_init();
 	if (x->easy == NULL) {
 		*err = "libcurl could not create a transfer";
@@ -312,6 +317,9 @@ struct xfer *xfer_start(struct transport *t, const struct xfer_request *req,
 	C->easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	C->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	C->easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	/* A redirect is reported, never followed: following would send the
+	 * key's header to wherever a server points (issue 16, item 13). */
+	C->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	/* Wait to multiplex on a connection being set up only where HTTP/2
 	 * can be negotiated (TLS ALPN); on cleartext HTTP/1.1 it would hold
 	 * every request of a fan-out until the first one's headers arrive. */

@@ -31,6 +31,7 @@ struct xfer_head {
 	const char *retry_after;    /* NULL if none */
 	const char *retry_after_ms; /* NULL if none */
 	const char *request_id;     /* x-request-id / request-id, "" if none */
+	const char *location;       /* a redirect's Location, NULL if none (never followed) */
 };
 
 /* How a transfer ended. */

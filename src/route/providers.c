@@ -9,6 +9,7 @@
 #include "net/mock.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/url.h"
 
 enum { P_OPENAI, P_ANTHROPIC, P_GOOGLE, P_OLLAMA, P_MOCK, P_COUNT };
 
@@ -44,7 +45,8 @@ static const char *usual_base(enum wire_format f)
 	return "";
 }
 
-/* base without trailing slashes; OLLAMA_HOST may be bare host:port. */
+/* base without slashes ending its path (a query such as Azure's
+ * ?api-version=... stays); OLLAMA_HOST may be bare host:port. */
 static char *base_url(env_fn env, const char *var, const char *fallback, bool add_scheme)
 {
 	const char *v = env(var);
@@ -55,8 +57,7 @@ static char *base_url(env_fn env, const char *var, const char *fallback, bool ad
 	if (add_scheme && strstr(v, "://") == NULL)
 		buf_append_str(&b, "http://");
 	buf_append_str(&b, v);
-	while (b.len > 0 && b.data[b.len - 1] == '/')
-		b.data[--b.len] = '\0';
+	url_trim_slashes(&b);
 	return b.data;
 }
 
@@ -255,8 +256,7 @@ struct provider *providers_add(struct providers *ps, const char *name, enum wire
 	buf_init(&b, 0);
 	/* No base_url in the config: the kind's usual address. */
 	buf_append_str(&b, base_url != NULL && *base_url ? base_url : usual_base(format));
-	while (b.len > 0 && b.data[b.len - 1] == '/')
-		b.data[--b.len] = '\0';
+	url_trim_slashes(&b);
 	p->base_url = b.data ? b.data : xstrdup("");
 	p->base_env = NULL;
 	p->models = xcalloc(nmodels ? nmodels : 1, sizeof(*p->models));
@@ -299,32 +299,36 @@ void provider_request_build(const struct provider *p, const char *model,
 	out->body = wire_build_request(p->format, &r, &out->body_len);
 	if (p->base_url == NULL)
 		return; /* mock: no URL, no headers */
-	struct buf url;
+	/* The path after the base URL's; its query, if any, goes last. */
+	struct buf path, url;
+	buf_init(&path, 0);
 	buf_init(&url, 0);
-	buf_append_str(&url, p->base_url);
+	const char *query = NULL;
 	switch (p->format) {
 	case WIRE_OPENAI:
-		buf_append_str(&url, "/chat/completions");
+		buf_append_str(&path, "/chat/completions");
 		break;
 	case WIRE_OPENAI_RESPONSES:
-		buf_append_str(&url, "/responses");
+		buf_append_str(&path, "/responses");
 		break;
 	case WIRE_ANTHROPIC:
-		buf_append_str(&url, "/v1/messages");
+		buf_append_str(&path, "/v1/messages");
 		break;
 	case WIRE_GEMINI:
 	case WIRE_GEMINI_JSON:
-		buf_append_str(&url, "/v1beta/models/");
-		append_path_segment(&url, model);
-		buf_append_str(&url, p->format == WIRE_GEMINI ? ":streamGenerateContent?alt=sse"
-		                                              : ":streamGenerateContent");
+		buf_append_str(&path, "/v1beta/models/");
+		append_path_segment(&path, model);
+		buf_append_str(&path, ":streamGenerateContent");
+		query = p->format == WIRE_GEMINI ? "alt=sse" : NULL;
 		break;
 	case WIRE_OLLAMA:
-		buf_append_str(&url, "/api/chat");
+		buf_append_str(&path, "/api/chat");
 		break;
 	case WIRE_FORMAT_COUNT:
 		break;
 	}
+	url_join(&url, p->base_url, buf_str(&path), query);
+	buf_done(&path);
 	out->url = url.data;
 	if (p->key != NULL) {
 		switch (p->format) {

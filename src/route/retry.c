@@ -54,6 +54,10 @@ enum retry_action retry_decide(enum wire_error_kind kind, int retries_done, long
 		/* The request's fault: another provider would refuse it too, or
 		 * it names a model only this one has. */
 		return RETRY_FAIL;
+	case WIRE_ERR_REDIRECT:
+		/* The base URL's fault: asking again gets the same redirect, and
+		 * falling back would hide the mistake to fix. */
+		return RETRY_FAIL;
 	case WIRE_ERR_BILLING:
 		return RETRY_FALLBACK;
 	case WIRE_ERR_RATE_LIMIT:
@@ -101,6 +105,7 @@ bool retry_counts_for_breaker(enum wire_error_kind kind)
 	case WIRE_ERR_TOO_LARGE:   /* 413 */
 	case WIRE_ERR_BLOCKED:     /* the prompt was refused */
 	case WIRE_ERR_TOO_BIG:     /* our own cap */
+	case WIRE_ERR_REDIRECT:    /* 3xx: the base URL, not an outage */
 		return false;
 	}
 	/* Outside the enum: as unknown. */

@@ -11,6 +11,7 @@
  *   auth (401, 403)                         -> DISABLE the provider for the run
  *   bad request, not found, too large,
  *   blocked, too big                        -> FAIL: the request's fault
+ *   redirect (3xx)                          -> FAIL: the base URL's fault
  *   billing (402, quota gone)               -> FALLBACK (caller trips the breaker)
  *   rate limit with a hint over 60 s        -> FALLBACK (caller trips the breaker)
  *   rate limit, overloaded, server, timeout,

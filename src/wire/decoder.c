@@ -13,6 +13,7 @@
 
 #include "util/mem.h"
 #include "util/sanitize.h"
+#include "util/url.h"
 #include "util/utf8.h"
 #include "wire/adapter.h"
 #include "wire/jsonseq.h"
@@ -380,6 +381,30 @@ void wire_parse_error_body(enum wire_format f, int status, const char *body, siz
 	enum wire_error_kind by_status = wire_error_kind_for_status(status);
 	if (e->kind != WIRE_ERR_AUTH && e->kind != WIRE_ERR_BILLING && by_status != WIRE_ERR_UNKNOWN)
 		e->kind = by_status;
+}
+
+void wire_redirect_error(int status, const char *location, struct wire_error *e)
+{
+	struct buf msg;
+	buf_init(&msg, 0);
+	if (location == NULL || *location == '\0') {
+		buf_append_str(&msg, "the server redirects without a Location header");
+	} else {
+		buf_append_str(&msg, "the server redirects to ");
+		size_t len = strlen(location);
+		bool cut = len > WIRE_REDIRECT_SHOWN;
+		if (cut) {
+			len = WIRE_REDIRECT_SHOWN;
+			while (len > 0 && ((unsigned char)location[len] & 0xC0) == 0x80)
+				len--; /* location[len] continues a character: cut before it */
+		}
+		url_append_without_userinfo(&msg, location, len);
+		if (cut)
+			buf_append_str(&msg, "\xe2\x80\xa6"); /* U+2026 */
+	}
+	wire_error_set(e, WIRE_ERR_REDIRECT, "redirect", buf_str(&msg));
+	e->http_status = status;
+	buf_done(&msg);
 }
 
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */

@@ -61,6 +61,16 @@ size_t wire_decoder_malformed(const struct wire_decoder *d);
 void wire_parse_error_body(enum wire_format f, int status, const char *body, size_t len,
                            struct wire_error *e);
 
+/* Sets e (initialised) for a 3xx answer, which circuit never follows:
+ * kind WIRE_ERR_REDIRECT, code "redirect", http_status status, and a
+ * message saying where it points, "the server redirects to URL", with the
+ * location's userinfo ("user:password@") dropped and the URL cut at
+ * WIRE_REDIRECT_SHOWN bytes (never inside a character); "the server
+ * redirects without a Location header" when location is NULL or empty.
+ * location is borrowed. Never fails. */
+#define WIRE_REDIRECT_SHOWN 512
+void wire_redirect_error(int status, const char *location, struct wire_error *e);
+
 /* The server's retry hint in ms from the retry-after-ms header (float ms),
  * else retry-after (seconds, or an HTTP-date compared to now_unix), else -1.
  * Either argument may be NULL. */

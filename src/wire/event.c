@@ -120,6 +120,7 @@ const char *wire_error_kind_name(enum wire_error_kind k)
 		[WIRE_ERR_BLOCKED] = "blocked",       [WIRE_ERR_TRUNCATED] = "truncated",
 		[WIRE_ERR_TOO_BIG] = "too_big",       [WIRE_ERR_STREAM] = "stream",
 		[WIRE_ERR_CONNECT] = "connect",       [WIRE_ERR_NETWORK] = "network",
+		[WIRE_ERR_REDIRECT] = "redirect",
 	};
 	return (size_t)k < sizeof(names) / sizeof(*names) ? names[k] : "?";
 }
@@ -140,6 +141,8 @@ enum wire_error_kind wire_error_kind_for_status(int status)
 			return WIRE_ERR_SERVER;
 		if (status >= 400 && status <= 499)
 			return WIRE_ERR_BAD_REQUEST;
+		if (status >= 300 && status <= 399)
+			return WIRE_ERR_REDIRECT;
 		return WIRE_ERR_UNKNOWN;
 	}
 }

@@ -45,6 +45,8 @@ enum wire_error_kind {
 	WIRE_ERR_STREAM,      /* any other error reported inside the stream */
 	WIRE_ERR_CONNECT,     /* DNS, connect, TLS: no response at all */
 	WIRE_ERR_NETWORK,     /* the connection failed mid-response */
+	WIRE_ERR_REDIRECT,    /* 3xx: never followed nor retried; the message
+	                       * says where it points */
 };
 
 /* Token counts; -1 where the provider did not say. */

@@ -301,6 +301,54 @@ static void test_added_provider_without_base_url(void **state)
 	providers_free(ps);
 }
 
+/* An Azure-style base URL carries a query: every kind keeps it at the end
+ * of its request URL (Gemini's alt=sse first, then '&'); a fragment is
+ * dropped (issue 16, item 5). */
+static void test_base_url_with_a_query_keeps_it_at_the_end(void **state)
+{
+	(void)state;
+	struct providers *ps = with_env(ENV("OPENAI_API_KEY=k",
+	                                    "OPENAI_BASE_URL=http://host/openai/deployments/x?api-version=2024-10-21",
+	                                    "GEMINI_API_KEY=k", "GEMINI_BASE_URL=http://g:2/gw/?t=1#f",
+	                                    "OLLAMA_HOST=localhost:1234/?a=b"));
+	static const struct {
+		const char *name;
+		enum wire_format format;
+		const char *url;
+	} cases[] = {
+	    {"o", WIRE_OPENAI, "http://q/d/x/chat/completions?api-version=1"},
+	    {"r", WIRE_OPENAI_RESPONSES, "http://q/d/x/responses?api-version=1"},
+	    {"a", WIRE_ANTHROPIC, "http://q/d/x/v1/messages?api-version=1"},
+	    {"g", WIRE_GEMINI, "http://q/d/x/v1beta/models/m:streamGenerateContent?alt=sse&api-version=1"},
+	    {"j", WIRE_GEMINI_JSON, "http://q/d/x/v1beta/models/m:streamGenerateContent?api-version=1"},
+	    {"l", WIRE_OLLAMA, "http://q/d/x/api/chat?api-version=1"},
+	};
+	const char *models[] = {"m"};
+	struct provider_request r;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct provider *p = providers_add(ps, cases[i].name, cases[i].format,
+		                                   "http://q/d/x/?api-version=1#frag", "k", "K", models, 1);
+		assert_non_null(p);
+		provider_request_build(p, "m", &conv, &r);
+		assert_string_equal(r.url, cases[i].url);
+		provider_request_done(&r);
+	}
+	provider_request_build(providers_get(ps, "openai"), "m", &conv, &r);
+	assert_string_equal(r.url,
+	                    "http://host/openai/deployments/x/chat/completions?api-version=2024-10-21");
+	provider_request_done(&r);
+	provider_request_build(providers_get(ps, "google"), "gemini-x", &conv, &r);
+	assert_string_equal(r.url, "http://g:2/gw/v1beta/models/gemini-x:streamGenerateContent?alt=sse&t=1");
+	provider_request_done(&r);
+	provider_request_build(providers_get(ps, "ollama"), "m", &conv, &r);
+	assert_string_equal(r.url, "http://localhost:1234/api/chat?a=b");
+	provider_request_done(&r);
+	/* The base URL itself (shown in messages) keeps its query. */
+	assert_string_equal(providers_get(ps, "openai")->base_url,
+	                    "http://host/openai/deployments/x?api-version=2024-10-21");
+	providers_free(ps);
+}
+
 /* A base_url given but unusable (a typo) leaves the provider out rather
  * than sending its key to the kind's default address; the config says so. */
 static void test_bad_base_url_leaves_the_provider_out(void **state)
@@ -357,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_requests_per_provider),
 		cmocka_unit_test(test_base_urls_from_the_environment),
 		cmocka_unit_test(test_added_provider_without_base_url),
+		cmocka_unit_test(test_base_url_with_a_query_keeps_it_at_the_end),
 		cmocka_unit_test(test_bad_base_url_leaves_the_provider_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

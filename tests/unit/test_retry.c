@@ -19,6 +19,7 @@ static const enum wire_error_kind all_kinds[] = {
 	WIRE_ERR_OVERLOADED, WIRE_ERR_SERVER,    WIRE_ERR_TIMEOUT,     WIRE_ERR_BAD_REQUEST,
 	WIRE_ERR_NOT_FOUND,  WIRE_ERR_TOO_LARGE, WIRE_ERR_BLOCKED,     WIRE_ERR_TRUNCATED,
 	WIRE_ERR_TOO_BIG,    WIRE_ERR_STREAM,    WIRE_ERR_CONNECT,     WIRE_ERR_NETWORK,
+	WIRE_ERR_REDIRECT,
 };
 #define NKINDS (sizeof all_kinds / sizeof all_kinds[0])
 
@@ -172,6 +173,8 @@ static const struct {
 	{WIRE_ERR_STREAM, {RETRY_SAME, RETRY_SAME, RETRY_FALLBACK, RETRY_FALLBACK}},
 	{WIRE_ERR_CONNECT, {RETRY_SAME, RETRY_SAME, RETRY_FALLBACK, RETRY_FALLBACK}},
 	{WIRE_ERR_NETWORK, {RETRY_SAME, RETRY_SAME, RETRY_FALLBACK, RETRY_FALLBACK}},
+	/* A 3xx is never retried nor followed (issue 16, item 13). */
+	{WIRE_ERR_REDIRECT, {RETRY_FAIL, RETRY_FAIL, RETRY_FAIL, RETRY_FAIL}},
 };
 #define NTABLE (sizeof table / sizeof table[0])
 
@@ -290,6 +293,7 @@ static void test_retry_counts_for_breaker_each_kind(void **state)
 		{WIRE_ERR_BLOCKED, false},     {WIRE_ERR_TRUNCATED, true},
 		{WIRE_ERR_TOO_BIG, false},     {WIRE_ERR_STREAM, true},
 		{WIRE_ERR_CONNECT, true},      {WIRE_ERR_NETWORK, true},
+		{WIRE_ERR_REDIRECT, false},
 	};
 	assert_int_equal(sizeof want / sizeof want[0], NKINDS);
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -310,9 +314,24 @@ static void test_retry_counts_for_breaker_follows_http_status(void **state)
 	assert_true(retry_counts_for_breaker(wire_error_kind_for_status(503)));
 	assert_true(retry_counts_for_breaker(wire_error_kind_for_status(504)));
 	assert_true(retry_counts_for_breaker(wire_error_kind_for_status(529)));
-	static const int request_faults[] = {400, 401, 402, 403, 404, 409, 413, 422, 429};
+	static const int request_faults[] = {400, 401, 402, 403, 404, 409, 413, 422, 429,
+	                                     301, 302, 303, 307, 308};
 	for (size_t i = 0; i < sizeof request_faults / sizeof request_faults[0]; i++)
 		assert_false(retry_counts_for_breaker(wire_error_kind_for_status(request_faults[i])));
+}
+
+/* Every 3xx is a redirect, never retried (it was "unknown", retried twice). */
+static void test_retry_never_retries_a_redirect_status(void **state)
+{
+	(void)state;
+	for (int status = 300; status <= 399; status++) {
+		assert_int_equal(wire_error_kind_for_status(status), WIRE_ERR_REDIRECT);
+		assert_int_equal(retry_decide(wire_error_kind_for_status(status), 0, -1, false),
+		                 RETRY_FAIL);
+	}
+	assert_string_equal(wire_error_kind_name(WIRE_ERR_REDIRECT), "redirect");
+	assert_int_equal(wire_error_kind_for_status(299), WIRE_ERR_UNKNOWN);
+	assert_int_equal(wire_error_kind_for_status(400), WIRE_ERR_BAD_REQUEST);
 }
 
 static void test_retry_trips_breaker_for_quota_gone(void **state)
@@ -379,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_retry_decide_kind_outside_enum_is_unknown),
 		cmocka_unit_test(test_retry_counts_for_breaker_each_kind),
 		cmocka_unit_test(test_retry_counts_for_breaker_follows_http_status),
+		cmocka_unit_test(test_retry_never_retries_a_redirect_status),
 		cmocka_unit_test(test_retry_trips_breaker_for_quota_gone),
 		cmocka_unit_test(test_retry_wait_reason_names_the_wait),
 		cmocka_unit_test(test_retry_action_names),
