@@ -31,21 +31,37 @@ def timed_run(args, env, timeout=120):
 
 
 def rss_run(args, env, timeout=120):
-    """(status, stderr, seconds, peak RSS in KiB) of one run: the child's own
-    peak through wait4, not the children's maximum (the attack server's)."""
+    """(status, stderr, seconds, peak RSS in KiB) of one run. The peak is the
+    child's own VmHWM, read from /proc while it runs: wait4's ru_maxrss
+    would count this Python's own high-water mark, which a child inherits
+    at fork and keeps through exec."""
     t0 = time.monotonic()
     p = subprocess.Popen([BIN, *args], env=env, stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    killer = threading.Timer(timeout, p.kill)
-    killer.start()
+    peak = [0]
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            try:
+                with open(f"/proc/{p.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmHWM:"):
+                            peak[0] = max(peak[0], int(line.split()[1]))
+            except (OSError, ValueError):
+                pass
+            done.wait(0.005)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     try:
-        err = p.stderr.read()  # until the child exits
-        _, status, usage = os.wait4(p.pid, 0)
-    finally:
-        killer.cancel()
-        p.stderr.close()
-    p.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait again
-    return p.returncode, err, time.monotonic() - t0, usage.ru_maxrss
+        _, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, err = p.communicate()
+    done.set()
+    watcher.join()
+    return p.returncode, err, time.monotonic() - t0, peak[0]
 
 
 def case_env(home, base, **extra):
