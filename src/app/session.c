@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/apikey.h"
 #include "util/words.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -28,35 +30,64 @@ static enum wire_format format_of(enum config_kind k)
 	return WIRE_OPENAI;
 }
 
-/* The first line key_cmd prints (a password manager, say), or NULL. */
-static char *run_key_cmd(const char *cmd)
-{
-	FILE *f = popen(cmd, "r");
-	if (f == NULL)
-		return NULL;
-	char line[4096];
-	char *key = NULL;
-	if (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] != '\0')
-			key = xstrdup(line);
-	}
-	/* Drain and close; the status decides. */
-	while (fgets(line, sizeof(line), f) != NULL) {
-	}
-	if (pclose(f) != 0) {
-		free(key);
-		return NULL;
-	}
-	return key;
-}
-
 static void wipe(char *key)
 {
 	if (key != NULL) {
 		memset(key, 0, strlen(key));
 		free(key);
 	}
+}
+
+/* The first line key_cmd prints (a password manager, say) less its LF or
+ * CRLF, or NULL with why (size n) saying what went wrong. */
+static char *run_key_cmd(const char *cmd, char *why, size_t n)
+{
+	FILE *f = popen(cmd, "r");
+	if (f == NULL) {
+		snprintf(why, n, "could not be started: %s", strerror(errno));
+		return NULL;
+	}
+	char line[4096];
+	char *key = NULL;
+	char what[96];
+	snprintf(why, n, "printed nothing");
+	if (fgets(line, sizeof(line), f) != NULL) {
+		size_t len = strlen(line);
+		line[apikey_line(line, len)] = '\0';
+		if (len + 1 == sizeof(line) && line[len - 1] != '\n')
+			snprintf(why, n, "printed a line longer than %zu bytes", sizeof(line) - 2);
+		else if (apikey_check(line, what, sizeof(what)) < 0)
+			snprintf(why, n, "printed %s", what);
+		else if (line[0] != '\0')
+			key = xstrdup(line);
+		memset(line, 0, sizeof(line));
+	}
+	/* Drain and close; the status decides. */
+	while (fgets(line, sizeof(line), f) != NULL) {
+	}
+	memset(line, 0, sizeof(line));
+	int status = pclose(f);
+	if (status != 0) {
+		snprintf(why, n, "failed (status %d)", status == -1 ? -1 : WEXITSTATUS(status));
+		wipe(key);
+		return NULL;
+	}
+	return key;
+}
+
+/* Refuses p's key from the environment (p->key_env names the variable) if
+ * it holds a byte no HTTP header may carry: a CR or LF would start a header
+ * line of its own. One line in warnings; the provider is then left without
+ * a key, like one not set, and says why when it is asked for. */
+static void check_env_key(struct provider *p, struct buf *warnings)
+{
+	char what[96], why[256];
+	if (p->key == NULL || apikey_check(p->key, what, sizeof(what)) == 0)
+		return;
+	snprintf(why, sizeof(why), "%s holds %s", p->key_env, what);
+	buf_printf(warnings, "circuit: %s; %s is left without a key until it is fixed\n", why,
+	           p->name);
+	providers_refuse_key(p, why);
 }
 
 /* Adds each [provider.NAME] of the config. Its key comes from key_env,
@@ -86,12 +117,16 @@ static void add_config_providers(struct session *s, env_fn env, struct buf *warn
 		struct provider *p = providers_add(s->ps, cp->name, format_of(cp->kind), cp->base_url,
 		                                   key, source, (const char *const *)cp->models,
 		                                   cp->nmodels);
+		wipe(key);
 		if (p == NULL)
 			buf_printf(warnings, "%s:%d: [provider.%s]: that name is taken (or too many "
 			           "providers); ignored\n", file, cp->line, cp->name);
-		else if (key == NULL && cp->key_cmd != NULL)
+		else if (cp->key_env != NULL)
+			check_env_key(p, warnings);
+		else if (cp->key == NULL && cp->key_problem != NULL)
+			providers_refuse_key(p, cp->key_problem); /* the config warned already */
+		else if (cp->key == NULL && cp->key_cmd != NULL)
 			s->key_cmd[providers_count(s->ps) - 1] = xstrdup(cp->key_cmd);
-		wipe(key);
 	}
 }
 
@@ -151,6 +186,8 @@ int session_open(struct session *s, const struct session_opts *o, struct buf *wa
 	env_fn env = o->env ? o->env : env_process;
 	s->cfg = o->config;
 	s->ps = providers_new(env);
+	for (size_t i = 0; i < providers_count(s->ps); i++)
+		check_env_key(providers_at(s->ps, i), warnings);
 	if (s->cfg != NULL)
 		add_config_providers(s, env, warnings);
 	/* Every key is registered whether or not there is a debug log: error
@@ -239,12 +276,17 @@ static void load_key(struct session *s, const char *spec)
 	for (size_t i = 0; i < providers_count(s->ps); i++) {
 		if (providers_at(s->ps, i) != p || s->key_cmd[i] == NULL)
 			continue;
-		char *key = run_key_cmd(s->key_cmd[i]);
+		char why[160], problem[256];
+		char *key = run_key_cmd(s->key_cmd[i], why, sizeof(why));
 		free(s->key_cmd[i]);
 		s->key_cmd[i] = NULL; /* once: a failed command is not run again */
 		if (key != NULL) {
 			log_add_secret(key);
 			p->key = key;
+		} else {
+			snprintf(problem, sizeof(problem), "the key_cmd of [provider.%s] %s", p->name,
+			         why);
+			providers_refuse_key(p, problem);
 		}
 	}
 }

@@ -343,6 +343,53 @@ static void test_bad_base_url_leaves_the_provider_out(void **state)
 	config_done(&c);
 }
 
+/* A key with a CR, LF or blank would put a header line of its own into the
+ * request: it is refused, saying where it came from; the provider is left
+ * without a key (its messages say why) and the others still work. */
+static void test_a_key_with_a_control_byte_is_refused_naming_its_variable(void **state)
+{
+	(void)state;
+	const char *text = "[provider.work]\n"
+	                   "key_env = WORK_KEY\n"
+	                   "models = w\n";
+	struct config c;
+	config_init(&c);
+	struct buf w;
+	buf_init(&w, 0);
+	assert_int_equal(config_parse(&c, text, strlen(text), "t.conf", &w), 0);
+	struct session se;
+	struct buf warnings;
+	buf_init(&warnings, 0);
+	env_table = ENV("OPENAI_API_KEY=sk-x\r\nX-Injected: yes", "ANTHROPIC_API_KEY=" SENTINEL,
+	                "WORK_KEY=sk w");
+	struct session_opts so = {.config = &c, .env = fake_env};
+	assert_int_equal(session_open(&se, &so, &warnings), 0);
+	assert_string_equal(buf_str(&warnings),
+	                    "circuit: OPENAI_API_KEY holds a control character (0x0d) at byte 4; "
+	                    "openai is left without a key until it is fixed\n"
+	                    "circuit: WORK_KEY holds a space at byte 2; work is left without a key "
+	                    "until it is fixed\n");
+	struct providers *ps = se.ps;
+	struct provider *p = NULL;
+	const char *m = NULL;
+	char err[256];
+	assert_null(providers_get(ps, "openai")->key);
+	assert_int_equal(providers_resolve(ps, "gpt-4o", &p, &m, err, sizeof(err)), -2);
+	assert_string_equal(err, "openai has no usable key: OPENAI_API_KEY holds a control "
+	                         "character (0x0d) at byte 4; fix it (or use -m mock to try "
+	                         "circuit offline)");
+	assert_int_equal(providers_resolve(ps, "w", &p, &m, err, sizeof(err)), -2);
+	assert_non_null(strstr(err, "WORK_KEY holds a space at byte 2"));
+	/* Not the whole program: the next provider with a key is the default. */
+	assert_string_equal(providers_default_model(ps), "anthropic:claude-sonnet-4-5");
+	assert_resolves(ps, "claude-x", "anthropic", "claude-x");
+	assert_resolves(ps, "mock", "mock", "mock");
+	session_close(&se);
+	buf_done(&warnings);
+	buf_done(&w);
+	config_done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_base_urls_from_the_environment),
 		cmocka_unit_test(test_added_provider_without_base_url),
 		cmocka_unit_test(test_bad_base_url_leaves_the_provider_out),
+		cmocka_unit_test(test_a_key_with_a_control_byte_is_refused_naming_its_variable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Issue 16, items 7, 11 and part of 16: keys that would inject header
+lines, key files others may read, timeouts from the environment that
+overflow or are not numbers, a theme file that is a FIFO, a config with
+40k [price] sections, and the two reasons a [provider.NAME] is ignored."""
+import os
+import shutil
+import stat
+import time
+
+import harness
+import hostile as h
+from harness import check
+
+OK_BODY = h.sse_response(h.openai_sse(["answer-ok"]))
+
+
+def _heads(srv):
+    return [r["head"] for r in srv.requests()]
+
+
+def _write_config(home, text):
+    path = os.path.join(home, "config", "circuit", "config")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def _key_file(home, name, data, mode):
+    path = os.path.join(home, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    os.chmod(path, mode)
+    return path
+
+
+def _provider(srv, key_line):
+    return ("[provider.work]\nkind = openai\n"
+            f"base_url = {srv.url('/v1')}\n{key_line}\nmodels = work-model\n")
+
+
+# ---- item 7: keys --------------------------------------------------------------------
+
+def case_env_key_with_crlf_is_refused():
+    """OPENAI_API_KEY=$'sk-x\\r\\nX-Injected: yes' never reaches a server; the
+    message names the variable; mock still answers with the same variable."""
+    home = h.private_home()
+    try:
+        with h.AttackServer({"/v1": [{"send": OK_BODY}]}) as srv:
+            env = h.env_for(home, OPENAI_API_KEY="sk-x\r\nX-Injected: yes",
+                            OPENAI_BASE_URL=srv.url("/v1"))
+            rc, out, err = h.run(["-p", "hi", "-m", "openai:gpt-x", "--no-history"], env)
+            e = err.decode("utf-8", "replace")
+            check("key: a CRLF key sends no request at all", srv.requests() == [],
+                  repr(_heads(srv)))
+            check("key: no X-Injected line reaches the server",
+                  not any("X-Injected" in hd for hd in _heads(srv)), repr(_heads(srv)))
+            check("key: the message names OPENAI_API_KEY and the control character",
+                  "circuit: OPENAI_API_KEY holds a control character (0x0d) at byte 4" in e, e)
+            check("key: the run fails (status 1) saying what to do",
+                  rc == 1 and "openai has no usable key" in e and "-m mock" in e, (rc, e))
+            check("key: stderr holds no control byte", h.clean_bytes(err), repr(err))
+            rc, out, err = h.run(["-p", "hi", "-m", "mock-fast", "--no-history"], env)
+            check("key: mock still answers with the bad variable set",
+                  rc == 0 and b"mock" in out, (rc, out[:80], err))
+            # In a chain, the router skips it saying why, and the next answers.
+            rc, out, err = h.run(["-p", "hi", "-m", "openai:gpt-x", "--fallback", "mock-fast",
+                                  "--no-history"], env)
+            e = err.decode("utf-8", "replace")
+            check("key: a fallback chain skips it naming the variable",
+                  rc == 0 and "OPENAI_API_KEY holds a control character" in e
+                  and b"mock" in out, (rc, e))
+            check("key: the chain sent nothing either", srv.requests() == [], repr(_heads(srv)))
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def case_key_file_mode_and_crlf():
+    """key_file 0644 is refused as ssh refuses a loose key (chmod 600 named);
+    0600 is used, its CRLF trimmed: the server sees exactly the key."""
+    home = h.private_home()
+    try:
+        with h.AttackServer({"/v1": [{"send": OK_BODY}]}) as srv:
+            loose = _key_file(home, "loose.key", b"sk-loose-123\n", 0o644)
+            _write_config(home, _provider(srv, f"key_file = {loose}"))
+            env = h.env_for(home)
+            rc, out, err = h.run(["-p", "hi", "-m", "work-model", "--no-history"], env)
+            e = err.decode("utf-8", "replace")
+            check("key_file 0644: refused, naming the file, its mode and the chmod",
+                  f"key_file {loose} is readable by others (mode 0644); chmod 600 {loose}" in e,
+                  e)
+            check("key_file 0644: nothing is sent, the run fails", rc != 0 and
+                  srv.requests() == [], (rc, _heads(srv)))
+            check("key_file 0644: the failure line says why there is no key",
+                  "work has no usable key: key_file" in e, e)
+
+            tight = _key_file(home, "tight.key", b"sk-tight-456\r\nsecond line\r\n", 0o600)
+            _write_config(home, _provider(srv, f"key_file = {tight}"))
+            rc, out, err = h.run(["-p", "hi", "-m", "work-model", "--no-history"], env)
+            heads = srv.wait_requests(1)
+            check("key_file 0600 with CRLF: the run answers", rc == 0 and b"answer-ok" in out,
+                  (rc, out, err))
+            check("key_file 0600 with CRLF: the server sees exactly the key",
+                  len(heads) == 1 and "Authorization: Bearer sk-tight-456\r\n" in heads[0]["head"],
+                  repr([r["head"] for r in heads]))
+
+            bad = _key_file(home, "bad.key", b"sk-bad\rX-Injected: yes\n", 0o600)
+            _write_config(home, _provider(srv, f"key_file = {bad}"))
+            rc, out, err = h.run(["-p", "hi", "-m", "work-model", "--no-history"], env)
+            e = err.decode("utf-8", "replace")
+            check("key_file with a CR inside: refused naming the file",
+                  f"key_file {bad} holds a control character (0x0d) at byte 6" in e, e)
+            check("key_file with a CR inside: no X-Injected line ever arrives",
+                  len(srv.requests()) == 1 and
+                  not any("X-Injected" in hd for hd in _heads(srv)), repr(_heads(srv)))
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def case_key_cmd_output():
+    """key_cmd's first line less one CRLF is the key; a CR inside refuses
+    it, the message naming the provider's key_cmd."""
+    home = h.private_home()
+    try:
+        with h.AttackServer({"/v1": [{"send": OK_BODY}]}) as srv:
+            env = h.env_for(home)
+            _write_config(home, _provider(srv, "key_cmd = printf 'sk-cmd-789\\r\\nmeta: x\\n'"))
+            rc, out, err = h.run(["-p", "hi", "-m", "work-model", "--no-history"], env)
+            heads = srv.wait_requests(1)
+            check("key_cmd with CRLF: the run answers", rc == 0 and b"answer-ok" in out,
+                  (rc, out, err))
+            check("key_cmd with CRLF: the server sees exactly the key",
+                  len(heads) == 1 and "Authorization: Bearer sk-cmd-789\r\n" in heads[0]["head"],
+                  repr([r["head"] for r in heads]))
+
+            _write_config(home, _provider(srv, "key_cmd = printf 'sk-c\\rX-Injected: yes\\n'"))
+            rc, out, err = h.run(["-p", "hi", "-m", "work-model", "--no-history"], env)
+            e = err.decode("utf-8", "replace")
+            check("key_cmd with a CR inside: refused, naming the provider's key_cmd",
+                  rc != 0 and "the key_cmd of [provider.work] printed a control character "
+                  "(0x0d) at byte 4" in e, (rc, e))
+            check("key_cmd with a CR inside: nothing more is sent",
+                  len(srv.requests()) == 1, repr(_heads(srv)))
+
+            _write_config(home, _provider(srv, "key_cmd = exit 3"))
+            rc, out, err = h.run(["-p", "hi", "-m", "work-model", "--no-history"], env)
+            e = err.decode("utf-8", "replace")
+            check("key_cmd that fails: the line says so with its status",
+                  rc != 0 and "the key_cmd of [provider.work] failed (status 3)" in e, (rc, e))
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+CASES = [case_env_key_with_crlf_is_refused, case_key_file_mode_and_crlf, case_key_cmd_output]
