@@ -16,6 +16,7 @@
 #include "util/words.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/sanitize.h"
 #include "util/mem.h"
 
 static enum wire_format format_of(enum config_kind k)
@@ -130,21 +131,44 @@ static void add_config_providers(struct session *s, env_fn env, struct buf *warn
 	}
 }
 
-/* A timeout in ms from the environment (tests use it for short ones),
- * else the config's. */
-static long env_ms(env_fn env, const char *name, long fallback)
+/* The longest timeout the environment may set: a day. Far past any real
+ * wait, and far enough from LLONG_MAX that now + it never overflows. */
+#define ENV_TIMEOUT_MAX_MS 86400000L
+
+/* A timeout in ms from the environment (tests use it for short ones), else
+ * fallback (the config's). A value that is not a positive whole number is
+ * ignored, one past a day is cut to a day: either way one line in warnings
+ * names the variable and says what is used instead. */
+static long env_ms(env_fn env, const char *name, long fallback, struct buf *warnings)
 {
 	const char *v = env(name);
 	if (v == NULL || *v == '\0')
 		return fallback;
 	char *end;
+	errno = 0;
 	long ms = strtol(v, &end, 10);
-	return *end == '\0' && ms > 0 ? ms : fallback;
+	bool number = end != v && *end == '\0';
+	if (number && errno == 0 && ms > 0 && ms <= ENV_TIMEOUT_MAX_MS)
+		return ms;
+	long use = fallback;
+	const char *what = "is not a whole number of milliseconds";
+	if (number && ms <= 0) {
+		what = "is not a positive number of milliseconds";
+	} else if (number) {
+		what = "is more than a day";
+		use = ENV_TIMEOUT_MAX_MS;
+	}
+	size_t n = strlen(v);
+	buf_printf(warnings, "circuit: %s='", name);
+	sanitize_append(warnings, v, n > 40 ? 40 : n);
+	buf_printf(warnings, "%s' %s; using %ld\n", n > 40 ? "..." : "", what, use);
+	return use;
 }
 
 /* The router's settings: the config's (its defaults when there is none),
  * the environment's timeouts over them. */
-static void router_settings(const struct config *cfg, env_fn env, struct router_config *rc)
+static void router_settings(const struct config *cfg, env_fn env, struct router_config *rc,
+                            struct buf *warnings)
 {
 	router_config_init(rc);
 	if (cfg != NULL) {
@@ -160,10 +184,11 @@ static void router_settings(const struct config *cfg, env_fn env, struct router_
 		rc->first_byte_timeout_ms = cfg->first_byte_timeout_ms;
 		rc->idle_timeout_ms = cfg->idle_timeout_ms;
 	}
-	rc->connect_timeout_ms = env_ms(env, "CIRCUIT_CONNECT_TIMEOUT_MS", rc->connect_timeout_ms);
+	rc->connect_timeout_ms =
+		env_ms(env, "CIRCUIT_CONNECT_TIMEOUT_MS", rc->connect_timeout_ms, warnings);
 	rc->first_byte_timeout_ms =
-		env_ms(env, "CIRCUIT_FIRST_BYTE_TIMEOUT_MS", rc->first_byte_timeout_ms);
-	rc->idle_timeout_ms = env_ms(env, "CIRCUIT_IDLE_TIMEOUT_MS", rc->idle_timeout_ms);
+		env_ms(env, "CIRCUIT_FIRST_BYTE_TIMEOUT_MS", rc->first_byte_timeout_ms, warnings);
+	rc->idle_timeout_ms = env_ms(env, "CIRCUIT_IDLE_TIMEOUT_MS", rc->idle_timeout_ms, warnings);
 }
 
 static int open_pipe(struct session *s, struct buf *warnings)
@@ -195,7 +220,7 @@ int session_open(struct session *s, const struct session_opts *o, struct buf *wa
 	for (size_t i = 0; i < providers_count(s->ps); i++)
 		log_add_secret(providers_at(s->ps, i)->key);
 	struct router_config rc;
-	router_settings(s->cfg, env, &rc);
+	router_settings(s->cfg, env, &rc, warnings);
 	snprintf(s->record_prefix, sizeof(s->record_prefix), "%lld-%ld", clock_unix(),
 	         (long)getpid());
 	rc.record_dir = o->record_dir;

@@ -151,5 +151,71 @@ def case_key_cmd_output():
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
+# ---- item 11: timeouts from the environment ----------------------------------------
 
-CASES = [case_env_key_with_crlf_is_refused, case_key_file_mode_and_crlf, case_key_cmd_output]
+TIMEOUT_VARS = ("CIRCUIT_CONNECT_TIMEOUT_MS", "CIRCUIT_FIRST_BYTE_TIMEOUT_MS",
+                "CIRCUIT_IDLE_TIMEOUT_MS")
+
+
+def case_env_timeouts_validated():
+    """abc, -1, 0, 1e309 are ignored with one warning naming the variable;
+    9223372036854775807 is cut to a day (it overflowed into a deadline in
+    the past and failed every request at once); the request answers."""
+    home = h.private_home()
+    try:
+        with h.AttackServer({"/v1": [{"send": OK_BODY}]}) as srv:
+            bad = {"abc": "is not a whole number of milliseconds; using",
+                   "-1": "is not a positive number of milliseconds; using",
+                   "0": "is not a positive number of milliseconds; using",
+                   "1e309": "is not a whole number of milliseconds; using",
+                   "9223372036854775807": "is more than a day; using 86400000",
+                   "99999999999999999999999": "is more than a day; using 86400000"}
+            for value, said in bad.items():
+                for var in TIMEOUT_VARS:
+                    env = h.env_for(home, OPENAI_API_KEY=h.SENTINEL,
+                                    OPENAI_BASE_URL=srv.url("/v1"), **{var: value})
+                    before = len(srv.requests())
+                    rc, out, err = h.run(["-p", "hi", "-m", "openai:gpt-x", "--no-history"], env,
+                                         timeout=30)
+                    lines = [l for l in err.decode("utf-8", "replace").splitlines() if l]
+                    check(f"timeout {var}={value}: the run still answers",
+                          rc == 0 and b"answer-ok" in out and
+                          len(srv.wait_requests(before + 1)) == before + 1, (rc, out, err))
+                    check(f"timeout {var}={value}: one warning line naming the variable",
+                          len(lines) == 1 and lines[0].startswith(f"circuit: {var}='{value}' ")
+                          and said in lines[0], lines)
+            # A good value says nothing.
+            env = h.env_for(home, OPENAI_API_KEY=h.SENTINEL, OPENAI_BASE_URL=srv.url("/v1"),
+                            CIRCUIT_FIRST_BYTE_TIMEOUT_MS="86400000")
+            rc, out, err = h.run(["-p", "hi", "-m", "openai:gpt-x", "--no-history"], env)
+            check("timeout: a day exactly is taken without a word", rc == 0 and err == b"",
+                  (rc, err))
+            # A value with a control byte is shown inert.
+            env = h.env_for(home, CIRCUIT_IDLE_TIMEOUT_MS="5\x1b]2;t\x07")
+            rc, out, err = h.run(["-p", "hi", "-m", "mock-fast", "--no-history"], env)
+            check("timeout: a value with escapes is shown inert",
+                  rc == 0 and h.clean_bytes(err) and b"CIRCUIT_IDLE_TIMEOUT_MS=" in err,
+                  (rc, err))
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def case_huge_first_byte_timeout_still_times_out_nothing_at_once():
+    """With the huge value cut to a day, a server that answers after a
+    pause is waited for (the overflow failed it at once)."""
+    home = h.private_home()
+    try:
+        with h.AttackServer({"/v1": [{"sleep_ms": 300}, {"send": OK_BODY}]}) as srv:
+            env = h.env_for(home, OPENAI_API_KEY=h.SENTINEL, OPENAI_BASE_URL=srv.url("/v1"),
+                            CIRCUIT_FIRST_BYTE_TIMEOUT_MS="9223372036854775807",
+                            CIRCUIT_IDLE_TIMEOUT_MS="9223372036854775807")
+            rc, out, err = h.run(["-p", "hi", "-m", "openai:gpt-x", "--no-history"], env)
+            check("timeout: huge first-byte and idle values wait for a slow answer",
+                  rc == 0 and b"answer-ok" in out and len(srv.requests()) == 1,
+                  (rc, out, err, len(srv.requests())))
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+CASES = [case_env_key_with_crlf_is_refused, case_key_file_mode_and_crlf, case_key_cmd_output,
+         case_env_timeouts_validated, case_huge_first_byte_timeout_still_times_out_nothing_at_once]
