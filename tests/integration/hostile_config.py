@@ -217,5 +217,38 @@ def case_huge_first_byte_timeout_still_times_out_nothing_at_once():
         shutil.rmtree(home, ignore_errors=True)
 
 
+# ---- item 16 (part): a theme file that is a FIFO -------------------------------------
+
+def case_theme_fifo_does_not_hang_the_screen():
+    """theme = a FIFO (config) and --theme naming one: the screen starts at
+    once, says the file is not a regular file, and uses the default theme
+    (open() with no writer hung it before)."""
+    home = h.private_home()
+    tm = harness.Tmux(home, "cfg-fifo", home=home, linger=5)
+    try:
+        themes = os.path.join(home, "config", "circuit", "themes")
+        os.makedirs(themes)
+        os.mkfifo(os.path.join(themes, "fifo.theme"))
+        _write_config(home, "theme = fifo\n")
+        env = {k: v for k, v in h.env_for(home).items()
+               if k in ("PATH", "HOME", "LANG", "LC_ALL") or k.startswith("XDG_")}
+        env["TERM"] = "xterm-256color"
+        for label, args in (("config theme =", ["-m", "mock-fast"]),
+                            ("--theme", ["--theme", "fifo", "-m", "mock-fast"])):
+            p = tm.pane(100, 24, env, args)
+            ok, scr = p.wait_for(lambda s: s.has("not a regular file") and s.rule is not None,
+                                 timeout=10)
+            check(f"theme FIFO ({label}): the screen starts and says it is not a regular file",
+                  ok, str(scr))
+            check(f"theme FIFO ({label}): the default theme is used",
+                  scr.has("using the default theme"), str(scr))
+            ok, scr = p.quit()
+            check(f"theme FIFO ({label}): circuit quits normally", ok, str(scr))
+    finally:
+        tm.kill()
+        shutil.rmtree(home, ignore_errors=True)
+
+
 CASES = [case_env_key_with_crlf_is_refused, case_key_file_mode_and_crlf, case_key_cmd_output,
-         case_env_timeouts_validated, case_huge_first_byte_timeout_still_times_out_nothing_at_once]
+         case_env_timeouts_validated, case_huge_first_byte_timeout_still_times_out_nothing_at_once,
+         case_theme_fifo_does_not_hang_the_screen]
