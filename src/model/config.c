@@ -261,6 +261,7 @@ static void parse_start(struct config_parser *st, struct config *c, const char *
 
 static int parse_end(struct config_parser *st)
 {
+	config_price_end(st);
 	free(st->qfile);
 	free(st->dir);
 	for (int i = 0; i < 3; i++)

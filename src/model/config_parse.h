@@ -36,6 +36,11 @@ struct config_parser {
 	int open_line, open_max_line; /* where breaker_open(_max) were set; 0: not */
 	struct buf q[3];              /* quoted values for the message being built */
 	int qi;
+	/* [price.MODEL] names -> prices[]: open addressing, each slot an index
+	 * + 1 (0: empty); nslots a power of two over twice nprices, 0 until
+	 * the first [price] section. price_cap: prices' allocated length. */
+	size_t *price_slots;
+	size_t price_nslots, price_cap;
 };
 
 /* ---- config.c: messages ----------------------------------------------------- */
@@ -96,5 +101,7 @@ bool config_is_price_key(const char *name);
 void config_price_section(struct config_parser *st, const char *header, const char *model);
 /* A key of the open price section (warns about one it does not know). */
 void config_set_price(struct config_parser *st, const char *name, const char *value);
+/* Frees st's index of price names (at the end of a file). */
+void config_price_end(struct config_parser *st);
 
 #endif

@@ -379,6 +379,47 @@ static void test_config_price_sections_with_colons_and_dots(void **state)
 	done(&c, &w);
 }
 
+/* Many [price] sections (they are looked up through an index while the
+ * file is read): each found, a repeated section is the same one, the
+ * index survives the array growing, and a second file adds to the first. */
+static void test_config_many_price_sections_each_found_repeats_merged(void **state)
+{
+	(void)state;
+	struct buf text;
+	buf_init(&text, 0);
+	for (int i = 0; i < 3000; i++)
+		buf_printf(&text, "[price.m%d]\ninput = %d\n", i, i);
+	buf_printf(&text, "[price.m7]\noutput = 9\n[price.m2999]\noutput = 1\n");
+	struct config c;
+	struct buf w;
+	config_init(&c);
+	buf_init(&w, 0);
+	assert_int_equal(config_parse(&c, text.data, text.len, "t.conf", &w), 0);
+	assert_int_equal(c.nprices, 3000);
+	for (int i = 0; i < 3000; i += 7) {
+		char name[16];
+		double in = -1, out = -1;
+		snprintf(name, sizeof name, "m%d", i);
+		assert_true(config_price(&c, name, &in, &out));
+		assert_true(in == (double)i);
+	}
+	double in, out;
+	assert_true(config_price(&c, "m7", &in, &out));
+	assert_true(in == 7 && out == 9);
+	assert_true(config_price(&c, "prov:m2999", &in, &out));
+	assert_true(in == 2999 && out == 1);
+	/* A second file on the same config: its sections join the first's. */
+	const char *more = "[price.m1]\noutput = 4\n[price.new]\ninput = 2\n";
+	assert_int_equal(config_parse(&c, more, strlen(more), "u.conf", &w), 0);
+	assert_int_equal(c.nprices, 3001);
+	assert_true(config_price(&c, "m1", &in, &out));
+	assert_true(in == 1 && out == 4);
+	assert_true(config_price(&c, "new", &in, &out));
+	assert_true(in == 2 && out == 0);
+	done(&c, &w);
+	buf_done(&text);
+}
+
 static void test_config_price_of_provider_model_falls_back_to_bare_name(void **state)
 {
 	(void)state;
@@ -1353,6 +1394,7 @@ int main(void)
 	    cmocka_unit_test(test_config_repeated_provider_section_merges),
 	    cmocka_unit_test(test_config_price_sections_with_colons_and_dots),
 	    cmocka_unit_test(test_config_price_of_provider_model_falls_back_to_bare_name),
+	    cmocka_unit_test(test_config_many_price_sections_each_found_repeats_merged),
 	    cmocka_unit_test(test_config_bad_general_values_warn_once_and_use_the_default),
 	    cmocka_unit_test(test_config_bad_provider_values_warn_once_and_use_the_default),
 	    cmocka_unit_test(test_config_bad_prices_warn_once_and_are_ignored),
