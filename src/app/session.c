@@ -98,6 +98,7 @@ static void add_config_providers(struct session *s, env_fn env, struct buf *warn
 {
 	const struct config *cfg = s->cfg;
 	const char *file = cfg->path ? cfg->path : "config";
+	size_t builtin = providers_count(s->ps);
 	for (size_t i = 0; i < cfg->nproviders; i++) {
 		const struct config_provider *cp = &cfg->providers[i];
 		if (cp->bad_base_url)
@@ -119,10 +120,15 @@ static void add_config_providers(struct session *s, env_fn env, struct buf *warn
 		                                   key, source, (const char *const *)cp->models,
 		                                   cp->nmodels);
 		wipe(key);
-		if (p == NULL)
-			buf_printf(warnings, "%s:%d: [provider.%s]: that name is taken (or too many "
-			           "providers); ignored\n", file, cp->line, cp->name);
-		else if (cp->key_env != NULL)
+		if (p == NULL && providers_get(s->ps, cp->name) != NULL) {
+			buf_printf(warnings, "%s:%d: [provider.%s]: that name is a built-in provider's; "
+			           "ignored (give it another name)\n", file, cp->line, cp->name);
+		} else if (p == NULL) {
+			buf_printf(warnings, "%s:%d: [provider.%s]: too many providers (at most %d with "
+			           "the %zu built-in ones); it and the %zu after it are ignored\n", file,
+			           cp->line, cp->name, PROVIDERS_MAX, builtin, cfg->nproviders - i - 1);
+			break;
+		} else if (cp->key_env != NULL)
 			check_env_key(p, warnings);
 		else if (cp->key == NULL && cp->key_problem != NULL)
 			providers_refuse_key(p, cp->key_problem); /* the config warned already */

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* config_price: [price.MODEL] sections (USD per million tokens in and out)
  * and the price of a model, looked up with or without its provider. */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,58 +63,17 @@ static bool price_name_ok(const char *s, size_t n)
 	return true;
 }
 
-/* FNV-1a of a price section's name. */
-static size_t name_hash(const char *s, size_t n)
+static const char *price_name(const struct config *c, size_t i)
 {
-	uint64_t h = 14695981039346656037u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-	return (size_t)h;
-}
-
-/* The slot of model (n bytes) in st's index: the one holding it, else the
- * empty one where it goes. The index is never full (see grow_index). */
-static size_t *slot_of(struct config_parser *st, const char *model, size_t n)
-{
-	size_t mask = st->price_nslots - 1;
-	for (size_t i = name_hash(model, n) & mask;; i = (i + 1) & mask) {
-		size_t *slot = &st->price_slots[i];
-		if (*slot == 0)
-			return slot;
-		const char *m = st->c->prices[*slot - 1].model;
-		if (strlen(m) == n && memcmp(m, model, n) == 0)
-			return slot;
-	}
-}
-
-/* Room for one more price: the array grows by doubling, the index stays
- * under half full (rebuilt from prices[] when it grows, which also covers
- * the prices c held before this file). Linear in the sections overall:
- * 40k [price] sections took 5.3 s with a search of every name before. */
-static void grow_index(struct config_parser *st)
-{
-	struct config *c = st->c;
-	if (c->nprices == st->price_cap || st->price_slots == NULL) {
-		st->price_cap = c->nprices < 8 ? 16 : c->nprices * 2;
-		c->prices = xrealloc(c->prices, st->price_cap * sizeof *c->prices);
-	}
-	if (st->price_slots != NULL && (c->nprices + 1) * 2 <= st->price_nslots)
-		return;
-	size_t nslots = 64;
-	while (nslots < (c->nprices + 1) * 2)
-		nslots *= 2;
-	free(st->price_slots);
-	st->price_slots = xcalloc(nslots, sizeof *st->price_slots);
-	st->price_nslots = nslots;
-	for (size_t i = 0; i < c->nprices; i++)
-		*slot_of(st, c->prices[i].model, strlen(c->prices[i].model)) = i + 1;
+	return c->prices[i].model;
 }
 
 static void open_price(struct config_parser *st, const char *model, size_t n)
 {
 	struct config *c = st->c;
-	grow_index(st);
-	size_t *slot = slot_of(st, model, n);
+	c->prices = config_index_room(&st->prices, c->prices, sizeof *c->prices, c->nprices);
+	config_index_grow(&st->prices, c, c->nprices, price_name);
+	size_t *slot = config_index_slot(&st->prices, c, price_name, model, n);
 	st->sec = CONFIG_SEC_PRICE;
 	if (*slot != 0) {
 		st->idx = *slot - 1; /* a second [price.MODEL]: the same one */
@@ -126,13 +84,6 @@ static void open_price(struct config_parser *st, const char *model, size_t n)
 	pp->model = xstrndup(model, n);
 	st->idx = c->nprices++;
 	*slot = c->nprices;
-}
-
-void config_price_end(struct config_parser *st)
-{
-	free(st->price_slots);
-	st->price_slots = NULL;
-	st->price_nslots = 0;
 }
 
 void config_price_section(struct config_parser *st, const char *header, const char *model)

@@ -346,25 +346,29 @@ static bool provider_name_ok(const char *s, size_t n)
 	return true;
 }
 
+static const char *provider_name(const struct config *c, size_t i)
+{
+	return c->providers[i].name;
+}
+
 static void open_provider(struct config_parser *st, const char *name, size_t n)
 {
 	struct config *c = st->c;
-	for (size_t i = 0; i < c->nproviders; i++) {
-		if (strlen(c->providers[i].name) == n &&
-		    memcmp(c->providers[i].name, name, n) == 0) {
-			st->idx = i;
-			st->sec = CONFIG_SEC_PROVIDER;
-			return;
-		}
+	c->providers = config_index_room(&st->providers, c->providers, sizeof *c->providers, c->nproviders);
+	config_index_grow(&st->providers, c, c->nproviders, provider_name);
+	size_t *slot = config_index_slot(&st->providers, c, provider_name, name, n);
+	st->sec = CONFIG_SEC_PROVIDER;
+	if (*slot != 0) {
+		st->idx = *slot - 1; /* a second [provider.NAME]: the same one */
+		return;
 	}
-	c->providers = xrealloc(c->providers, (c->nproviders + 1) * sizeof *c->providers);
 	struct config_provider *pr = &c->providers[c->nproviders];
 	memset(pr, 0, sizeof *pr);
 	pr->name = xstrndup(name, n);
 	pr->kind = CONFIG_KIND_OPENAI;
 	pr->line = st->line;
 	st->idx = c->nproviders++;
-	st->sec = CONFIG_SEC_PROVIDER;
+	*slot = c->nproviders;
 }
 
 void config_provider_section(struct config_parser *st, const char *header, const char *name)

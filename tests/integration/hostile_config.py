@@ -259,31 +259,64 @@ def _cpu_of_run(args, env):
     return ru.ru_utime + ru.ru_stime, p.returncode
 
 
-def case_many_price_sections_load_in_linear_time():
+def case_many_sections_load_in_linear_time():
     """A config with 40k [price] sections took 5.3 s to load (each new name
-    searched all before it). CPU time, the least of three runs, against a
-    1k-section config's: within 40 x 2 of it, not 40 x 40."""
+    searched all before it); [provider] sections the same. CPU time, the
+    least of three runs, against a 1k-section config's: within 40 x 2 of
+    it, not 40 x 40."""
     home = h.private_home()
     try:
         env = h.env_for(home)
-        times = {}
-        for n in (1000, 40000):
-            path = os.path.join(home, f"price{n}.conf")
-            with open(path, "w", encoding="utf-8") as f:
-                f.write("".join(f"[price.m{i}]\ninput=1\n" for i in range(n)))
-            runs = [_cpu_of_run(["--config", path, "-p", "hi", "-m", "nosuch:x",
-                                 "--no-history"], env) for _ in range(3)]
-            times[n] = min(t for t, _ in runs)
-            check(f"prices: {n} sections: the run ends as usual (unknown provider: 2)",
-                  all(rc == 2 for _, rc in runs), runs)
-        # A floor for the 1k figure: process start-up alone is a few ms.
-        check("prices: 40k sections load in time linear in their number",
-              times[40000] <= max(times[1000], 0.002) * 40 * 2,
-              f"1k: {times[1000]:.4f} s, 40k: {times[40000]:.4f} s")
+        for kind, section in (("price", "[price.m{i}]\ninput=1\n"),
+                              ("provider", "[provider.p{i}]\n")):
+            times = {}
+            for n in (1000, 40000):
+                path = os.path.join(home, f"{kind}{n}.conf")
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write("".join(section.format(i=i) for i in range(n)))
+                runs = [_cpu_of_run(["--config", path, "-p", "hi", "-m", "nosuch:x",
+                                     "--no-history"], env) for _ in range(3)]
+                times[n] = min(t for t, _ in runs)
+                check(f"{kind}: {n} sections: the run ends as usual (unknown provider: 2)",
+                      all(rc == 2 for _, rc in runs), runs)
+            # A floor for the 1k figure: process start-up alone is a few ms.
+            check(f"{kind}: 40k sections load in time linear in their number",
+                  times[40000] <= max(times[1000], 0.002) * 40 * 2,
+                  f"1k: {times[1000]:.4f} s, 40k: {times[40000]:.4f} s")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+# ---- item 16 (part): why a [provider.NAME] is ignored ------------------------------------
+
+def case_ignored_provider_says_which_reason():
+    """"that name is taken (or too many providers)" said both when only one
+    was true: a built-in's name and the limit are two messages, the limit
+    said once for all the sections past it."""
+    home = h.private_home()
+    try:
+        text = "[provider.openai]\nmodels = x\n" + "".join(
+            f"[provider.p{i}]\nmodels = m{i}\n" for i in range(20))
+        path = _write_config(home, text)
+        rc, out, err = h.run(["-p", "hi", "-m", "mock-fast", "--no-history"], h.env_for(home))
+        lines = err.decode("utf-8", "replace").splitlines()
+        check("providers: a built-in's name is said to be taken, and nothing of a limit",
+              f"{path}:1: [provider.openai]: that name is a built-in provider's; ignored "
+              "(give it another name)" in lines, lines)
+        check("providers: the limit is said once, naming the first left out and the rest",
+              f"{path}:25: [provider.p11]: too many providers (at most 16 with the 5 built-in "
+              "ones); it and the 8 after it are ignored" in lines, lines)
+        check("providers: two lines in all, and the run answers",
+              len(lines) == 2 and rc == 0 and b"mock" in out, (rc, lines))
+        path = _write_config(home, "[provider.p1]\nmodels = a\n[provider.p2]\nmodels = b\n")
+        rc, out, err = h.run(["-p", "hi", "-m", "p2:b", "--no-history"], h.env_for(home))
+        check("providers: under the limit nothing is said of one",
+              b"too many" not in err and b"taken" not in err, err)
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
 
 CASES = [case_env_key_with_crlf_is_refused, case_key_file_mode_and_crlf, case_key_cmd_output,
          case_env_timeouts_validated, case_huge_first_byte_timeout_still_times_out_nothing_at_once,
-         case_theme_fifo_does_not_hang_the_screen, case_many_price_sections_load_in_linear_time]
+         case_theme_fifo_does_not_hang_the_screen, case_many_sections_load_in_linear_time,
+         case_ignored_provider_says_which_reason]
