@@ -61,6 +61,7 @@ static char *run_key_cmd(const char *cmd, char *why, size_t n)
 			snprintf(why, n, "printed %s", what);
 		else if (line[0] != '\0')
 			key = xstrdup(line);
+		log_add_secret(line); /* a refused key too: never written anywhere */
 		memset(line, 0, sizeof(line));
 	}
 	/* Drain and close; the status decides. */
@@ -85,6 +86,7 @@ static void check_env_key(struct provider *p, struct buf *warnings)
 	char what[96], why[256];
 	if (p->key == NULL || apikey_check(p->key, what, sizeof(what)) == 0)
 		return;
+	log_add_secret(p->key); /* refused, and still never written anywhere */
 	snprintf(why, sizeof(why), "%s holds %s", p->key_env, what);
 	buf_printf(warnings, "circuit: %s; %s is left without a key until it is fixed\n", why,
 	           p->name);
