@@ -9,11 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/apikey.h"
 #include "util/words.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/sanitize.h"
 #include "util/mem.h"
 #include "util/redact.h"
 
@@ -29,35 +32,66 @@ static enum wire_format format_of(enum config_kind k)
 	return WIRE_OPENAI;
 }
 
-/* The first line key_cmd prints (a password manager, say), or NULL. */
-static char *run_key_cmd(const char *cmd)
-{
-	FILE *f = popen(cmd, "r");
-	if (f == NULL)
-		return NULL;
-	char line[4096];
-	char *key = NULL;
-	if (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] != '\0')
-			key = xstrdup(line);
-	}
-	/* Drain and close; the status decides. */
-	while (fgets(line, sizeof(line), f) != NULL) {
-	}
-	if (pclose(f) != 0) {
-		free(key);
-		return NULL;
-	}
-	return key;
-}
-
 static void wipe(char *key)
 {
 	if (key != NULL) {
 		memset(key, 0, strlen(key));
 		free(key);
 	}
+}
+
+/* The first line key_cmd prints (a password manager, say) less its LF or
+ * CRLF, or NULL with why (size n) saying what went wrong. */
+static char *run_key_cmd(const char *cmd, char *why, size_t n)
+{
+	FILE *f = popen(cmd, "r");
+	if (f == NULL) {
+		snprintf(why, n, "could not be started: %s", strerror(errno));
+		return NULL;
+	}
+	char line[4096];
+	char *key = NULL;
+	char what[96];
+	snprintf(why, n, "printed nothing");
+	if (fgets(line, sizeof(line), f) != NULL) {
+		size_t len = strlen(line);
+		line[apikey_line(line, len)] = '\0';
+		if (len + 1 == sizeof(line) && line[len - 1] != '\n')
+			snprintf(why, n, "printed a line longer than %zu bytes", sizeof(line) - 2);
+		else if (apikey_check(line, what, sizeof(what)) < 0)
+			snprintf(why, n, "printed %s", what);
+		else if (line[0] != '\0')
+			key = xstrdup(line);
+		redact_add_secret(line); /* a refused key too: never written anywhere */
+		memset(line, 0, sizeof(line));
+	}
+	/* Drain and close; the status decides. */
+	while (fgets(line, sizeof(line), f) != NULL) {
+	}
+	memset(line, 0, sizeof(line));
+	int status = pclose(f);
+	if (status != 0) {
+		snprintf(why, n, "failed (status %d)", status == -1 ? -1 : WEXITSTATUS(status));
+		wipe(key);
+		return NULL;
+	}
+	return key;
+}
+
+/* Refuses p's key from the environment (p->key_env names the variable) if
+ * it holds a byte no HTTP header may carry: a CR or LF would start a header
+ * line of its own. One line in warnings; the provider is then left without
+ * a key, like one not set, and says why when it is asked for. */
+static void check_env_key(struct provider *p, struct buf *warnings)
+{
+	char what[96], why[256];
+	if (p->key == NULL || apikey_check(p->key, what, sizeof(what)) == 0)
+		return;
+	redact_add_secret(p->key); /* refused, and still never written anywhere */
+	snprintf(why, sizeof(why), "%s holds %s", p->key_env, what);
+	buf_printf(warnings, "circuit: %s; %s is left without a key until it is fixed\n", why,
+	           p->name);
+	providers_refuse_key(p, why);
 }
 
 /* Adds each [provider.NAME] of the config. Its key comes from key_env,
@@ -67,6 +101,7 @@ static void add_config_providers(struct session *s, env_fn env, struct buf *warn
 {
 	const struct config *cfg = s->cfg;
 	const char *file = cfg->path ? cfg->path : "config";
+	size_t builtin = providers_count(s->ps);
 	for (size_t i = 0; i < cfg->nproviders; i++) {
 		const struct config_provider *cp = &cfg->providers[i];
 		if (cp->bad_base_url)
@@ -87,30 +122,62 @@ static void add_config_providers(struct session *s, env_fn env, struct buf *warn
 		struct provider *p = providers_add(s->ps, cp->name, format_of(cp->kind), cp->base_url,
 		                                   key, source, (const char *const *)cp->models,
 		                                   cp->nmodels);
-		if (p == NULL)
-			buf_printf(warnings, "%s:%d: [provider.%s]: that name is taken (or too many "
-			           "providers); ignored\n", file, cp->line, cp->name);
-		else if (key == NULL && cp->key_cmd != NULL)
-			s->key_cmd[providers_count(s->ps) - 1] = xstrdup(cp->key_cmd);
 		wipe(key);
+		if (p == NULL && providers_get(s->ps, cp->name) != NULL) {
+			buf_printf(warnings, "%s:%d: [provider.%s]: that name is a built-in provider's; "
+			           "ignored (give it another name)\n", file, cp->line, cp->name);
+		} else if (p == NULL) {
+			buf_printf(warnings, "%s:%d: [provider.%s]: too many providers (at most %d with "
+			           "the %zu built-in ones); it and the %zu after it are ignored\n", file,
+			           cp->line, cp->name, PROVIDERS_MAX, builtin, cfg->nproviders - i - 1);
+			break;
+		} else if (cp->key_env != NULL)
+			check_env_key(p, warnings);
+		else if (cp->key == NULL && cp->key_problem != NULL)
+			providers_refuse_key(p, cp->key_problem); /* the config warned already */
+		else if (cp->key == NULL && cp->key_cmd != NULL)
+			s->key_cmd[providers_count(s->ps) - 1] = xstrdup(cp->key_cmd);
 	}
 }
 
-/* A timeout in ms from the environment (tests use it for short ones),
- * else the config's. */
-static long env_ms(env_fn env, const char *name, long fallback)
+/* The longest timeout the environment may set: a day. Far past any real
+ * wait, and far enough from LLONG_MAX that now + it never overflows. */
+#define ENV_TIMEOUT_MAX_MS 86400000L
+
+/* A timeout in ms from the environment (tests use it for short ones), else
+ * fallback (the config's). A value that is not a positive whole number is
+ * ignored, one past a day is cut to a day: either way one line in warnings
+ * names the variable and says what is used instead. */
+static long env_ms(env_fn env, const char *name, long fallback, struct buf *warnings)
 {
 	const char *v = env(name);
 	if (v == NULL || *v == '\0')
 		return fallback;
 	char *end;
+	errno = 0;
 	long ms = strtol(v, &end, 10);
-	return *end == '\0' && ms > 0 ? ms : fallback;
+	bool number = end != v && *end == '\0';
+	if (number && errno == 0 && ms > 0 && ms <= ENV_TIMEOUT_MAX_MS)
+		return ms;
+	long use = fallback;
+	const char *what = "is not a whole number of milliseconds";
+	if (number && ms <= 0) {
+		what = "is not a positive number of milliseconds";
+	} else if (number) {
+		what = "is more than a day";
+		use = ENV_TIMEOUT_MAX_MS;
+	}
+	size_t n = strlen(v);
+	buf_printf(warnings, "circuit: %s='", name);
+	sanitize_append(warnings, v, n > 40 ? 40 : n);
+	buf_printf(warnings, "%s' %s; using %ld\n", n > 40 ? "..." : "", what, use);
+	return use;
 }
 
 /* The router's settings: the config's (its defaults when there is none),
  * the environment's timeouts over them. */
-static void router_settings(const struct config *cfg, env_fn env, struct router_config *rc)
+static void router_settings(const struct config *cfg, env_fn env, struct router_config *rc,
+                            struct buf *warnings)
 {
 	router_config_init(rc);
 	if (cfg != NULL) {
@@ -126,10 +193,11 @@ static void router_settings(const struct config *cfg, env_fn env, struct router_
 		rc->first_byte_timeout_ms = cfg->first_byte_timeout_ms;
 		rc->idle_timeout_ms = cfg->idle_timeout_ms;
 	}
-	rc->connect_timeout_ms = env_ms(env, "CIRCUIT_CONNECT_TIMEOUT_MS", rc->connect_timeout_ms);
+	rc->connect_timeout_ms =
+		env_ms(env, "CIRCUIT_CONNECT_TIMEOUT_MS", rc->connect_timeout_ms, warnings);
 	rc->first_byte_timeout_ms =
-		env_ms(env, "CIRCUIT_FIRST_BYTE_TIMEOUT_MS", rc->first_byte_timeout_ms);
-	rc->idle_timeout_ms = env_ms(env, "CIRCUIT_IDLE_TIMEOUT_MS", rc->idle_timeout_ms);
+		env_ms(env, "CIRCUIT_FIRST_BYTE_TIMEOUT_MS", rc->first_byte_timeout_ms, warnings);
+	rc->idle_timeout_ms = env_ms(env, "CIRCUIT_IDLE_TIMEOUT_MS", rc->idle_timeout_ms, warnings);
 }
 
 static int open_pipe(struct session *s, struct buf *warnings)
@@ -168,6 +236,8 @@ int session_open(struct session *s, const struct session_opts *o, struct buf *wa
 	env_fn env = o->env ? o->env : env_process;
 	s->cfg = o->config;
 	s->ps = providers_new(env);
+	for (size_t i = 0; i < providers_count(s->ps); i++)
+		check_env_key(providers_at(s->ps, i), warnings);
 	if (s->cfg != NULL)
 		add_config_providers(s, env, warnings);
 	/* Every key is registered whether or not there is a debug log: error
@@ -177,7 +247,7 @@ int session_open(struct session *s, const struct session_opts *o, struct buf *wa
 		redact_add_url(providers_at(s->ps, i)->base_url);
 	}
 	struct router_config rc;
-	router_settings(s->cfg, env, &rc);
+	router_settings(s->cfg, env, &rc, warnings);
 	snprintf(s->record_prefix, sizeof(s->record_prefix), "%lld-%ld", clock_unix(),
 	         (long)getpid());
 	rc.record_dir = o->record_dir;
@@ -253,12 +323,17 @@ static void load_key(struct session *s, const char *spec)
 	for (size_t i = 0; i < providers_count(s->ps); i++) {
 		if (providers_at(s->ps, i) != p || s->key_cmd[i] == NULL)
 			continue;
-		char *key = run_key_cmd(s->key_cmd[i]);
+		char why[160], problem[256];
+		char *key = run_key_cmd(s->key_cmd[i], why, sizeof(why));
 		free(s->key_cmd[i]);
 		s->key_cmd[i] = NULL; /* once: a failed command is not run again */
 		if (key != NULL) {
 			redact_add_secret(key);
 			p->key = key;
+		} else {
+			snprintf(problem, sizeof(problem), "the key_cmd of [provider.%s] %s", p->name,
+			         why);
+			providers_refuse_key(p, problem);
 		}
 	}
 }

@@ -261,6 +261,8 @@ static void parse_start(struct config_parser *st, struct config *c, const char *
 
 static int parse_end(struct config_parser *st)
 {
+	config_index_done(&st->providers);
+	config_index_done(&st->prices);
 	free(st->qfile);
 	free(st->dir);
 	for (int i = 0; i < 3; i++)

@@ -41,7 +41,9 @@ struct config_provider {
 	                    * key never goes to the kind's default address */
 	char *key_env;  /* the name of the variable that holds the key */
 	char *key_file; /* the path as given, "~/" expanded, relative to the config's folder */
-	char *key;      /* key_file's first line, trimmed; NULL if unreadable or empty */
+	char *key;      /* key_file's first line less its LF or CRLF; NULL if refused */
+	char *key_problem; /* why key_file gave no key, naming the file ("key_file
+	                    * /k is readable by others (mode 0644)"); NULL: none */
 	char *key_cmd;  /* a command whose first output line is the key (the app runs it) */
 	char **models;  /* the models it serves, in file order */
 	size_t nmodels;

@@ -22,6 +22,15 @@ enum config_section {
 	CONFIG_SEC_SKIP,     /* a section not read: its keys are skipped quietly */
 };
 
+/* Section names -> their index in one of c's arrays, while a file is read,
+ * so a file of many sections loads in linear time: open addressing, each
+ * slot an index + 1 (0: empty), nslots a power of two over twice the
+ * count (0 until the first section). cap: the array's allocated length. */
+struct config_index {
+	size_t *slots;
+	size_t nslots, cap;
+};
+
 /* One reading of one file into c (see config.c). */
 struct config_parser {
 	struct config *c;
@@ -36,6 +45,7 @@ struct config_parser {
 	int open_line, open_max_line; /* where breaker_open(_max) were set; 0: not */
 	struct buf q[3];              /* quoted values for the message being built */
 	int qi;
+	struct config_index providers, prices; /* section names -> their arrays */
 };
 
 /* ---- config.c: messages ----------------------------------------------------- */
@@ -65,6 +75,21 @@ void config_set_string(char **dst, const char *value);
 void config_set_list(char ***items, size_t *n, const char *value);
 /* Frees items[0..n) and items (NULL with n == 0 is fine). */
 void config_free_list(char **items, size_t n);
+/* The name of the i-th element of one of c's arrays of sections. */
+typedef const char *(*config_name_at)(const struct config *c, size_t i);
+/* array (count elements of size bytes) with room for one more: grown by
+ * doubling, x->cap its length. Returns it, perhaps moved. */
+void *config_index_room(struct config_index *x, void *array, size_t size, size_t count);
+/* Room in x for one more name: rebuilt from name_at (count names) when it
+ * is half full, or not built yet. */
+void config_index_grow(struct config_index *x, const struct config *c, size_t count,
+                       config_name_at name_at);
+/* The slot of name (n bytes) in x: the one holding it (*slot - 1 is its
+ * index), else the empty one where it goes (*slot == 0). */
+size_t *config_index_slot(struct config_index *x, const struct config *c, config_name_at name_at,
+                          const char *name, size_t n);
+/* Frees x's table (the array stays); x can be grown again. */
+void config_index_done(struct config_index *x);
 
 /* ---- config_top.c: the keys before the first section ------------------------------ */
 
@@ -96,5 +121,6 @@ bool config_is_price_key(const char *name);
 void config_price_section(struct config_parser *st, const char *header, const char *model);
 /* A key of the open price section (warns about one it does not know). */
 void config_set_price(struct config_parser *st, const char *name, const char *value);
+
 
 #endif

@@ -63,22 +63,27 @@ static bool price_name_ok(const char *s, size_t n)
 	return true;
 }
 
+static const char *price_name(const struct config *c, size_t i)
+{
+	return c->prices[i].model;
+}
+
 static void open_price(struct config_parser *st, const char *model, size_t n)
 {
 	struct config *c = st->c;
-	for (size_t i = 0; i < c->nprices; i++) {
-		if (strlen(c->prices[i].model) == n && memcmp(c->prices[i].model, model, n) == 0) {
-			st->idx = i;
-			st->sec = CONFIG_SEC_PRICE;
-			return;
-		}
+	c->prices = config_index_room(&st->prices, c->prices, sizeof *c->prices, c->nprices);
+	config_index_grow(&st->prices, c, c->nprices, price_name);
+	size_t *slot = config_index_slot(&st->prices, c, price_name, model, n);
+	st->sec = CONFIG_SEC_PRICE;
+	if (*slot != 0) {
+		st->idx = *slot - 1; /* a second [price.MODEL]: the same one */
+		return;
 	}
-	c->prices = xrealloc(c->prices, (c->nprices + 1) * sizeof *c->prices);
 	struct config_price *pp = &c->prices[c->nprices];
 	memset(pp, 0, sizeof *pp);
 	pp->model = xstrndup(model, n);
 	st->idx = c->nprices++;
-	st->sec = CONFIG_SEC_PRICE;
+	*slot = c->nprices;
 }
 
 void config_price_section(struct config_parser *st, const char *header, const char *model)

@@ -4,12 +4,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "model/config_parse.h"
+#include "util/apikey.h"
 #include "util/paths.h"
 #include "util/mem.h"
 
@@ -140,25 +142,53 @@ static char *key_path(struct config_parser *st, const char *v)
 	return xstrdup(v);
 }
 
-/* The file at path, opened for reading if it is a regular file; -1 (and a
- * warning) otherwise. Warns, and goes on, when others may read it. */
-static int open_key_file(struct config_parser *st, const char *path)
+/* key_file gives no key: one warning, the problem (naming the file) then,
+ * if any, what to do; the problem is kept for the messages at the
+ * provider's use. */
+static void no_key(struct config_parser *st, struct config_provider *pr, const char *problem,
+                   const char *todo)
 {
+	if (todo != NULL)
+		config_warn(st, st->line, "%s; %s", problem, todo);
+	else
+		config_warn(st, st->line, "%s", problem);
+	free(pr->key_problem);
+	pr->key_problem = xstrdup(problem);
+}
+
+/* The file at path (value as written, for the chmod hint), opened for
+ * reading if it is a regular file only its owner may read, as ssh wants of
+ * a private key; -1 and a warning otherwise. */
+static int open_key_file(struct config_parser *st, struct config_provider *pr, const char *path,
+                         const char *value)
+{
+	char problem[1024], todo[600];
 	/* O_NONBLOCK: a FIFO must not hang the start-up; it is refused below. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		config_warn(st, st->line, "key_file %s: %s", config_q(st, path), strerror(errno));
+		snprintf(problem, sizeof problem, "key_file %s: %s", config_q(st, path),
+		         strerror(errno));
+		no_key(st, pr, problem, NULL);
 		return -1;
 	}
 	struct stat sb;
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		config_warn(st, st->line, "key_file %s is not a regular file", config_q(st, path));
+		snprintf(problem, sizeof problem, "key_file %s is not a regular file",
+		         config_q(st, path));
+		no_key(st, pr, problem, NULL);
 		close(fd);
 		return -1;
 	}
-	if ((sb.st_mode & 077) != 0)
-		config_warn(st, st->line, "key_file %s is readable by others (chmod 600 it)",
-		            config_q(st, path));
+	if ((sb.st_mode & 077) != 0) {
+		/* "~/k" as written: the shell expands it the same way. */
+		const char *shown = config_q(st, value[0] == '~' ? value : path);
+		snprintf(problem, sizeof problem, "key_file %s is readable by others (mode %04o)",
+		         shown, (unsigned)(sb.st_mode & 07777));
+		snprintf(todo, sizeof todo, "chmod 600 %s", shown);
+		no_key(st, pr, problem, todo);
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -182,11 +212,47 @@ static int read_first_line(int fd, char *data, size_t *len, const char **nl)
 	return 0;
 }
 
-/* key_file: remembers the path and reads the key, its first line trimmed. */
+/* The key in data[0..len) read from key_file path: its first line less one
+ * LF or CRLF, nothing else trimmed, refused (a warning) when too long,
+ * empty, or holding a byte no header may carry. */
+static void take_key(struct config_parser *st, struct config_provider *pr, const char *path,
+                     const char *data, size_t len, const char *nl)
+{
+	char problem[1024], what[96];
+	size_t n = apikey_line(data, len);
+	if (nl == NULL && len == KEY_FILE_MAX) {
+		snprintf(problem, sizeof problem, "key_file %s: the first line is longer than %d bytes",
+		         config_q(st, path), KEY_FILE_MAX);
+		no_key(st, pr, problem, NULL);
+		return;
+	}
+	if (n == 0) {
+		snprintf(problem, sizeof problem, "key_file %s: the first line is empty",
+		         config_q(st, path));
+		no_key(st, pr, problem, NULL);
+		return;
+	}
+	char *key = xstrndup(data, n);
+	if (memchr(data, '\0', n) != NULL) {
+		snprintf(problem, sizeof problem, "key_file %s holds a NUL byte", config_q(st, path));
+		no_key(st, pr, problem, "a key is one line of printable ASCII");
+	} else if (apikey_check(key, what, sizeof what) < 0) {
+		snprintf(problem, sizeof problem, "key_file %s holds %s", config_q(st, path), what);
+		no_key(st, pr, problem, "a key is one line of printable ASCII");
+	} else {
+		pr->key = key;
+		return;
+	}
+	free_key(&key);
+}
+
+/* key_file: remembers the path and reads the key from its first line. */
 static void set_key_file(struct config_parser *st, struct config_provider *pr, const char *value)
 {
 	free(pr->key_file);
 	pr->key_file = NULL;
+	free(pr->key_problem);
+	pr->key_problem = NULL;
 	free_key(&pr->key);
 	if (value[0] == '\0')
 		return;
@@ -194,7 +260,7 @@ static void set_key_file(struct config_parser *st, struct config_provider *pr, c
 	if (path == NULL)
 		return;
 	pr->key_file = path;
-	int fd = open_key_file(st, path);
+	int fd = open_key_file(st, pr, path, value);
 	if (fd < 0)
 		return;
 
@@ -204,22 +270,12 @@ static void set_key_file(struct config_parser *st, struct config_provider *pr, c
 	int err = read_first_line(fd, data, &len, &nl);
 	close(fd);
 	if (err != 0) {
-		config_warn(st, st->line, "key_file %s: %s", config_q(st, path), strerror(err));
+		char problem[1024];
+		snprintf(problem, sizeof problem, "key_file %s: %s", config_q(st, path),
+		         strerror(err));
+		no_key(st, pr, problem, NULL);
 	} else {
-		const char *s = data, *e = nl != NULL ? nl : data + len;
-		while (s < e && isspace((unsigned char)*s))
-			s++;
-		while (e > s && isspace((unsigned char)e[-1]))
-			e--;
-		if (nl == NULL && len == sizeof data)
-			config_warn(st, st->line,
-			            "key_file %s: the first line is longer than %d bytes",
-			            config_q(st, path), KEY_FILE_MAX);
-		else if (e == s)
-			config_warn(st, st->line, "key_file %s: the first line is empty",
-			            config_q(st, path));
-		else
-			pr->key = xstrndup(s, (size_t)(e - s));
+		take_key(st, pr, path, data, len, nl);
 	}
 	wipe(data, sizeof data);
 }
@@ -290,25 +346,29 @@ static bool provider_name_ok(const char *s, size_t n)
 	return true;
 }
 
+static const char *provider_name(const struct config *c, size_t i)
+{
+	return c->providers[i].name;
+}
+
 static void open_provider(struct config_parser *st, const char *name, size_t n)
 {
 	struct config *c = st->c;
-	for (size_t i = 0; i < c->nproviders; i++) {
-		if (strlen(c->providers[i].name) == n &&
-		    memcmp(c->providers[i].name, name, n) == 0) {
-			st->idx = i;
-			st->sec = CONFIG_SEC_PROVIDER;
-			return;
-		}
+	c->providers = config_index_room(&st->providers, c->providers, sizeof *c->providers, c->nproviders);
+	config_index_grow(&st->providers, c, c->nproviders, provider_name);
+	size_t *slot = config_index_slot(&st->providers, c, provider_name, name, n);
+	st->sec = CONFIG_SEC_PROVIDER;
+	if (*slot != 0) {
+		st->idx = *slot - 1; /* a second [provider.NAME]: the same one */
+		return;
 	}
-	c->providers = xrealloc(c->providers, (c->nproviders + 1) * sizeof *c->providers);
 	struct config_provider *pr = &c->providers[c->nproviders];
 	memset(pr, 0, sizeof *pr);
 	pr->name = xstrndup(name, n);
 	pr->kind = CONFIG_KIND_OPENAI;
 	pr->line = st->line;
 	st->idx = c->nproviders++;
-	st->sec = CONFIG_SEC_PROVIDER;
+	*slot = c->nproviders;
 }
 
 void config_provider_section(struct config_parser *st, const char *header, const char *name)
@@ -331,6 +391,7 @@ void config_provider_done(struct config_provider *pr)
 	free(pr->key_env);
 	free(pr->key_file);
 	free_key(&pr->key);
+	free(pr->key_problem);
 	free(pr->key_cmd);
 	config_free_list(pr->models, pr->nmodels);
 }

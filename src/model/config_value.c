@@ -109,3 +109,62 @@ void config_set_list(char ***items, size_t *n, const char *value)
 		p = comma + 1;
 	}
 }
+
+/* ---- an index of section names ----------------------------------------------- */
+
+/* FNV-1a of a section's name. */
+static size_t name_hash(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	return (size_t)h;
+}
+
+size_t *config_index_slot(struct config_index *x, const struct config *c, config_name_at name_at,
+                          const char *name, size_t n)
+{
+	size_t mask = x->nslots - 1;
+	for (size_t i = name_hash(name, n) & mask;; i = (i + 1) & mask) {
+		size_t *slot = &x->slots[i];
+		if (*slot == 0)
+			return slot;
+		const char *m = name_at(c, *slot - 1);
+		if (strlen(m) == n && memcmp(m, name, n) == 0)
+			return slot;
+	}
+}
+
+/* 40k [price] sections took 5.3 s when each new name was searched for in
+ * all before it and the array grew by one each time. */
+void *config_index_room(struct config_index *x, void *array, size_t size, size_t count)
+{
+	/* x->cap is 0 when the array holds elements from an earlier file. */
+	if (count < x->cap)
+		return array;
+	x->cap = count < 8 ? 16 : count * 2;
+	return xrealloc(array, x->cap * size);
+}
+
+void config_index_grow(struct config_index *x, const struct config *c, size_t count,
+                       config_name_at name_at)
+{
+	if (x->slots != NULL && (count + 1) * 2 <= x->nslots)
+		return;
+	size_t nslots = 64;
+	while (nslots < (count + 1) * 2)
+		nslots *= 2;
+	free(x->slots);
+	x->slots = xcalloc(nslots, sizeof *x->slots);
+	x->nslots = nslots;
+	for (size_t i = 0; i < count; i++) {
+		const char *m = name_at(c, i);
+		*config_index_slot(x, c, name_at, m, strlen(m)) = i + 1;
+	}
+}
+
+void config_index_done(struct config_index *x)
+{
+	free(x->slots);
+	memset(x, 0, sizeof *x);
+}

@@ -22,6 +22,7 @@
 
 #define ERROR_BODY_MAX 65536
 #define DEFAULT_TIMEOUT_MS 60000
+#define TIMEOUT_MAX_MS 86400000L /* a day: the clock plus it never overflows */
 
 struct stream {
 	struct transport *t;
@@ -335,6 +336,15 @@ static int open_record(const char *path)
 	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 }
 
+/* A spec's timeout: 0 or less is the default; past a day is a day, so the
+ * deadlines (a time plus it) cannot overflow whatever a caller passes. */
+static long timeout_of(long ms)
+{
+	if (ms <= 0)
+		return DEFAULT_TIMEOUT_MS;
+	return ms < TIMEOUT_MAX_MS ? ms : TIMEOUT_MAX_MS;
+}
+
 struct stream *stream_start(struct transport *t, const struct stream_spec *spec,
                             const struct stream_callbacks *cb, void *ctx, long long now_ms,
                             const char **err)
@@ -344,8 +354,8 @@ struct stream *stream_start(struct transport *t, const struct stream_spec *spec,
 	s->format = spec->format;
 	s->cb = *cb;
 	s->ctx = ctx;
-	s->first_byte_ms = spec->first_byte_timeout_ms > 0 ? spec->first_byte_timeout_ms : DEFAULT_TIMEOUT_MS;
-	s->idle_ms = spec->idle_timeout_ms > 0 ? spec->idle_timeout_ms : DEFAULT_TIMEOUT_MS;
+	s->first_byte_ms = timeout_of(spec->first_byte_timeout_ms);
+	s->idle_ms = timeout_of(spec->idle_timeout_ms);
 	s->now_unix = spec->now_unix;
 	wire_error_init(&s->err);
 	buf_init(&s->errbody, ERROR_BODY_MAX);

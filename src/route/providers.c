@@ -105,6 +105,7 @@ void providers_free(struct providers *ps)
 	for (size_t i = 0; i < ps->n; i++) {
 		struct provider *p = &ps->p[i];
 		free(p->key);
+		free(p->key_problem);
 		free(p->base_url);
 		for (size_t k = 0; k < p->nmodels; k++)
 			free(p->models[k]);
@@ -117,6 +118,17 @@ void providers_free(struct providers *ps)
 	}
 	free(ps->default_model);
 	free(ps);
+}
+
+void providers_refuse_key(struct provider *p, const char *why)
+{
+	if (p->key != NULL) {
+		memset(p->key, 0, strlen(p->key));
+		free(p->key);
+		p->key = NULL;
+	}
+	free(p->key_problem);
+	p->key_problem = xstrdup(why);
 }
 
 struct provider *providers_get(struct providers *ps, const char *name)
@@ -227,6 +239,12 @@ int providers_resolve(struct providers *ps, const char *spec, struct provider **
 		snprintf(err, errlen,
 		         "unknown mock model '%s': use mock, mock-fast, mock-slow or mock-flaky", name);
 		return -1;
+	}
+	if (found->key == NULL && found->key_problem != NULL) {
+		snprintf(err, errlen, "%s has no usable key: %s; fix it (or use -m mock to try "
+		         "circuit offline)", found->name, found->key_problem);
+		*p = found;
+		return -2;
 	}
 	if (*found->key_env != '\0' && found->key == NULL) {
 		snprintf(err, errlen, "%s needs an API key: set %s (or use -m mock to try circuit "

@@ -14,6 +14,8 @@ struct provider {
 	enum wire_format format;
 	const char *key_env;       /* the variable the key came from or should ("" none needed) */
 	char *key;                 /* NULL: not set */
+	char *key_problem;         /* why a key given was refused, naming where it came
+	                            * from ("OPENAI_API_KEY holds a space at byte 3"); NULL: none */
 	char *base_url;            /* NULL for mock */
 	const char *base_env;      /* the variable that overrides base_url */
 	const char *default_model;
@@ -50,6 +52,12 @@ struct provider *providers_add(struct providers *ps, const char *name, enum wire
                                const char *base_url, const char *key, const char *key_source,
                                const char *const *models, size_t nmodels);
 
+/* Refuses p's key: wipes and frees it (p then has none) and keeps a copy of
+ * why, which names where the key came from and what is wrong with it; the
+ * messages for a missing key (providers_resolve, the router's [skip]) then
+ * say that instead. */
+void providers_refuse_key(struct provider *p, const char *why);
+
 /* By name ("gemini" is an alias of google); NULL if unknown. */
 struct provider *providers_get(struct providers *ps, const char *name);
 /* Every provider, for listing. */
@@ -67,8 +75,8 @@ const char *providers_default_model(struct providers *ps);
  * (pointing into spec or a default) and returns 0. On failure a one-line
  * message in err says what is wrong and what to do, and the result is -1
  * for an unknown model or provider (*p and *model untouched), -2 for a
- * missing key (naming the variable to set; *p is the provider that needs
- * it, *model untouched). */
+ * missing or refused key (naming the variable to set, or why the key was
+ * refused; *p is the provider that needs it, *model untouched). */
 int providers_resolve(struct providers *ps, const char *spec, struct provider **p,
                       const char **model, char *err, size_t errlen);
 

@@ -352,6 +352,10 @@ static enum usable check_member(struct routed *r, long long now, char *why, size
 	const char *model = NULL;
 	char msg[256];
 	int rc = providers_resolve(rt->ps, r->chain[r->at], &p, &model, msg, sizeof(msg));
+	if (rc == -2 && p->key_problem != NULL) {
+		snprintf(why, n, "%s", p->key_problem);
+		return USE_SKIP;
+	}
 	if (rc == -2) {
 		snprintf(why, n, "no %s set", providers_key_names(rt->ps, p));
 		return USE_SKIP;

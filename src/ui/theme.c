@@ -4,11 +4,14 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/buf.h"
 
@@ -453,41 +456,52 @@ int theme_parse(struct theme *t, const char *text, size_t n, const char *filenam
 
 /* ---- files --------------------------------------------------------------- */
 
+/* "PATH: what\n" into errors (NULL: nowhere); -1, for the caller to return. */
+static int file_error(struct buf *errors, const char *path, const char *what)
+{
+	if (errors != NULL) {
+		put_escaped(errors, path, strlen(path), 256);
+		buf_printf(errors, ": %s\n", what);
+	}
+	return -1;
+}
+
 /* Reads path into out (capped). 0; 1 when it does not exist; -1 on another
- * error, with a message in errors. */
+ * error, with a message in errors. Only a regular file is read: a FIFO
+ * would block the start-up, a device could be endless. */
 static int read_theme_file(const char *path, struct buf *out, struct buf *errors)
 {
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
+	/* O_NONBLOCK: opening a FIFO with no writer must not hang; it is
+	 * refused below, as anything but a regular file is. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 1;
-		if (errors != NULL) {
-			put_escaped(errors, path, strlen(path), 256);
-			buf_printf(errors, ": %s\n", strerror(errno));
-		}
-		return -1;
+		return file_error(errors, path, strerror(errno));
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return file_error(errors, path, "not a regular file, not a theme");
+	}
+	FILE *f = fdopen(fd, "rb");
+	if (f == NULL) {
+		int err = errno;
+		close(fd);
+		return file_error(errors, path, strerror(err));
 	}
 	char chunk[4096];
 	size_t got;
 	int rc = 0;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+	while (rc == 0 && (got = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		if (buf_append(out, chunk, got) < 0) {
-			if (errors != NULL) {
-				put_escaped(errors, path, strlen(path), 256);
-				buf_printf(errors, ": larger than %d bytes, not a theme\n",
-				           THEME_FILE_MAX);
-			}
-			rc = -1;
-			break;
+			char what[64];
+			snprintf(what, sizeof what, "larger than %d bytes, not a theme", THEME_FILE_MAX);
+			rc = file_error(errors, path, what);
 		}
 	}
-	if (rc == 0 && ferror(f)) {
-		if (errors != NULL) {
-			put_escaped(errors, path, strlen(path), 256);
-			buf_printf(errors, ": %s\n", strerror(errno));
-		}
-		rc = -1;
-	}
+	if (rc == 0 && ferror(f))
+		rc = file_error(errors, path, strerror(errno));
 	fclose(f);
 	return rc;
 }

@@ -11,7 +11,7 @@ import traceback
 
 from harness import check, finish
 
-SUBJECTS = ("hostile_fields", "hostile_output", "hostile_net", "hostile_history")
+SUBJECTS = ("hostile_fields", "hostile_output", "hostile_net", "hostile_history", "hostile_config")
 
 
 def main():

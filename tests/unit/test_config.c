@@ -379,6 +379,47 @@ static void test_config_price_sections_with_colons_and_dots(void **state)
 	done(&c, &w);
 }
 
+/* Many [price] sections (they are looked up through an index while the
+ * file is read): each found, a repeated section is the same one, the
+ * index survives the array growing, and a second file adds to the first. */
+static void test_config_many_price_sections_each_found_repeats_merged(void **state)
+{
+	(void)state;
+	struct buf text;
+	buf_init(&text, 0);
+	for (int i = 0; i < 3000; i++)
+		buf_printf(&text, "[price.m%d]\ninput = %d\n", i, i);
+	buf_printf(&text, "[price.m7]\noutput = 9\n[price.m2999]\noutput = 1\n");
+	struct config c;
+	struct buf w;
+	config_init(&c);
+	buf_init(&w, 0);
+	assert_int_equal(config_parse(&c, text.data, text.len, "t.conf", &w), 0);
+	assert_int_equal(c.nprices, 3000);
+	for (int i = 0; i < 3000; i += 7) {
+		char name[16];
+		double in = -1, out = -1;
+		snprintf(name, sizeof name, "m%d", i);
+		assert_true(config_price(&c, name, &in, &out));
+		assert_true(in == (double)i);
+	}
+	double in, out;
+	assert_true(config_price(&c, "m7", &in, &out));
+	assert_true(in == 7 && out == 9);
+	assert_true(config_price(&c, "prov:m2999", &in, &out));
+	assert_true(in == 2999 && out == 1);
+	/* A second file on the same config: its sections join the first's. */
+	const char *more = "[price.m1]\noutput = 4\n[price.new]\ninput = 2\n";
+	assert_int_equal(config_parse(&c, more, strlen(more), "u.conf", &w), 0);
+	assert_int_equal(c.nprices, 3001);
+	assert_true(config_price(&c, "m1", &in, &out));
+	assert_true(in == 1 && out == 4);
+	assert_true(config_price(&c, "new", &in, &out));
+	assert_true(in == 2 && out == 0);
+	done(&c, &w);
+	buf_done(&text);
+}
+
 static void test_config_price_of_provider_model_falls_back_to_bare_name(void **state)
 {
 	(void)state;
@@ -893,25 +934,36 @@ static void test_config_breaker_open_longer_than_max_warns_at_the_later_line(voi
 
 /* ---- key_file --------------------------------------------------------------------- */
 
-static void test_config_key_file_is_read_trimmed_first_line_only(void **state)
+static void test_config_key_file_is_its_first_line_less_lf_or_crlf(void **state)
 {
 	(void)state;
 	struct tmp t;
 	tmp_init(&t);
-	const char *key = tmp_file(&t, "key", "  sk-test-123 \t\r\nsecond line\n", 0600);
-	struct config c;
-	struct buf w;
-	char text[1024];
-	snprintf(text, sizeof text, "[provider.k]\nkey_file = %s\n", key);
-	assert_int_equal(parse(&c, &w, text), 0);
-	assert_string_equal(buf_str(&w), "");
-	const struct config_provider *p = config_provider(&c, "k");
-	assert_string_equal(p->key_file, key);
-	assert_string_equal(p->key, "sk-test-123");
-	done(&c, &w);
+	/* LF, CRLF and no newline at all: the same key, exactly. */
+	static const char *const texts[] = {"sk-test-123\nsecond line\n", "sk-test-123\r\nmore\r\n",
+	                                    "sk-test-123"};
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "key%zu", i);
+		const char *key = tmp_file(&t, name, texts[i], 0600);
+		struct config c;
+		struct buf w;
+		char text[1024];
+		snprintf(text, sizeof text, "[provider.k]\nkey_file = %s\n", key);
+		assert_int_equal(parse(&c, &w, text), 0);
+		assert_string_equal(buf_str(&w), "");
+		const struct config_provider *p = config_provider(&c, "k");
+		assert_string_equal(p->key_file, key);
+		assert_string_equal(p->key, "sk-test-123");
+		assert_null(p->key_problem);
+		done(&c, &w);
+	}
 
 	/* 0400 is stricter than 0600: no warning either. */
 	const char *ro = tmp_file(&t, "ro", "sk-ro", 0400);
+	struct config c;
+	struct buf w;
+	char text[1024];
 	snprintf(text, sizeof text, "[provider.k]\nkey_file = %s\n", ro);
 	assert_int_equal(parse(&c, &w, text), 0);
 	assert_string_equal(config_provider(&c, "k")->key, "sk-ro");
@@ -919,25 +971,80 @@ static void test_config_key_file_is_read_trimmed_first_line_only(void **state)
 	tmp_done(&t);
 }
 
-static void test_config_key_file_readable_by_others_warns_but_is_used(void **state)
+/* A CR, a blank or a control byte in the line would reach an HTTP header
+ * (a CR LF starts a header of its own): the key is refused, the file named. */
+static void test_config_key_file_with_a_control_byte_or_blank_is_refused(void **state)
 {
 	(void)state;
 	struct tmp t;
 	tmp_init(&t);
-	static const mode_t modes[] = {0644, 0640, 0604, 0620};
+	static const struct {
+		const char *text, *what;
+	} cases[] = {
+	    {"sk-x\rX-Injected: yes\n", "a control character (0x0d) at byte 4"},
+	    {"sk-x\r\r\n", "a control character (0x0d) at byte 4"},
+	    {"  sk-test-123\n", "a space at byte 0"},
+	    {"sk-test-123 \t\n", "a space at byte 11"},
+	    {"sk-\tx\n", "a control character (0x09) at byte 3"},
+	    {"sk-\x7fx\n", "a control character (0x7f) at byte 3"},
+	    {"\xe2\x80\x9csk-x\n", "a byte outside ASCII (0xe2) at byte 0"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "bad%zu", i);
+		const char *key = tmp_file(&t, name, cases[i].text, 0600);
+		struct config c;
+		struct buf w;
+		char text[1024], want[2048], problem[1024];
+		snprintf(text, sizeof text, "[provider.k]\nkey_file = %s\n", key);
+		snprintf(problem, sizeof problem, "key_file %s holds %s", key, cases[i].what);
+		snprintf(want, sizeof want, "t.conf:2: %s; a key is one line of printable ASCII\n",
+		         problem);
+		assert_int_equal(parse(&c, &w, text), 1);
+		assert_string_equal(buf_str(&w), want);
+		assert_null(config_provider(&c, "k")->key);
+		assert_string_equal(config_provider(&c, "k")->key_problem, problem);
+		done(&c, &w);
+	}
+	/* A NUL inside the line. */
+	const char *nul = tmp_file(&t, "nul", "sk-x", 0600);
+	FILE *f = fopen(nul, "ab");
+	assert_non_null(f);
+	fwrite("\0y\n", 1, 3, f);
+	fclose(f);
+	struct config c;
+	struct buf w;
+	char text[1024];
+	snprintf(text, sizeof text, "[provider.k]\nkey_file = %s\n", nul);
+	assert_int_equal(parse(&c, &w, text), 1);
+	assert_non_null(strstr(buf_str(&w), "holds a NUL byte"));
+	assert_null(config_provider(&c, "k")->key);
+	done(&c, &w);
+	tmp_done(&t);
+}
+
+/* As ssh refuses a loose private key: group or others may read it, no key. */
+static void test_config_key_file_readable_by_others_is_refused(void **state)
+{
+	(void)state;
+	struct tmp t;
+	tmp_init(&t);
+	static const mode_t modes[] = {0644, 0640, 0604, 0620, 0601};
 	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
 		char name[16];
 		snprintf(name, sizeof name, "key%zu", i);
 		const char *key = tmp_file(&t, name, "sk-open\n", modes[i]);
 		struct config c;
 		struct buf w;
-		char text[1024], want[1024];
+		char text[1024], want[2048], problem[1024];
 		snprintf(text, sizeof text, "# keys\n[provider.k]\nkey_file = %s\n", key);
-		snprintf(want, sizeof want,
-		         "t.conf:3: key_file %s is readable by others (chmod 600 it)\n", key);
+		snprintf(problem, sizeof problem, "key_file %s is readable by others (mode %04o)", key,
+		         (unsigned)modes[i]);
+		snprintf(want, sizeof want, "t.conf:3: %s; chmod 600 %s\n", problem, key);
 		assert_int_equal(parse(&c, &w, text), 1);
 		assert_string_equal(buf_str(&w), want);
-		assert_string_equal(config_provider(&c, "k")->key, "sk-open");
+		assert_null(config_provider(&c, "k")->key);
+		assert_string_equal(config_provider(&c, "k")->key_problem, problem);
 		done(&c, &w);
 	}
 	tmp_done(&t);
@@ -960,7 +1067,7 @@ static void test_config_key_file_missing_or_empty_warns_and_gives_no_key(void **
 	assert_null(config_provider(&c, "k")->key);
 	done(&c, &w);
 
-	const char *empty = tmp_file(&t, "empty", "   \nsk-second-line\n", 0600);
+	const char *empty = tmp_file(&t, "empty", "\r\nsk-second-line\n", 0600);
 	snprintf(text, sizeof text, "[provider.k]\nkey_file = %s\n", empty);
 	snprintf(want, sizeof want, "t.conf:2: key_file %s: the first line is empty\n", empty);
 	assert_int_equal(parse(&c, &w, text), 1);
@@ -1287,6 +1394,7 @@ int main(void)
 	    cmocka_unit_test(test_config_repeated_provider_section_merges),
 	    cmocka_unit_test(test_config_price_sections_with_colons_and_dots),
 	    cmocka_unit_test(test_config_price_of_provider_model_falls_back_to_bare_name),
+	    cmocka_unit_test(test_config_many_price_sections_each_found_repeats_merged),
 	    cmocka_unit_test(test_config_bad_general_values_warn_once_and_use_the_default),
 	    cmocka_unit_test(test_config_bad_provider_values_warn_once_and_use_the_default),
 	    cmocka_unit_test(test_config_bad_prices_warn_once_and_are_ignored),
@@ -1307,8 +1415,9 @@ int main(void)
 	    cmocka_unit_test(test_config_text_need_not_end_in_nul),
 	    cmocka_unit_test(test_config_warnings_never_carry_control_bytes),
 	    cmocka_unit_test(test_config_breaker_open_longer_than_max_warns_at_the_later_line),
-	    cmocka_unit_test(test_config_key_file_is_read_trimmed_first_line_only),
-	    cmocka_unit_test(test_config_key_file_readable_by_others_warns_but_is_used),
+	    cmocka_unit_test(test_config_key_file_is_its_first_line_less_lf_or_crlf),
+	    cmocka_unit_test(test_config_key_file_with_a_control_byte_or_blank_is_refused),
+	    cmocka_unit_test(test_config_key_file_readable_by_others_is_refused),
 	    cmocka_unit_test(test_config_key_file_missing_or_empty_warns_and_gives_no_key),
 	    cmocka_unit_test(test_config_key_file_tilde_is_home),
 	    cmocka_unit_test(test_config_key_file_relative_is_next_to_the_config),

@@ -11,6 +11,7 @@
 #include "model/config.h"
 #include "route/providers.h"
 #include "app/session.h"
+#include "util/buf.h"
 
 #define SENTINEL "sk-SENTINEL-0123456789abcdef"
 
@@ -391,6 +392,91 @@ static void test_bad_base_url_leaves_the_provider_out(void **state)
 	config_done(&c);
 }
 
+/* A key with a CR, LF or blank would put a header line of its own into the
+ * request: it is refused, saying where it came from; the provider is left
+ * without a key (its messages say why) and the others still work. */
+static void test_a_key_with_a_control_byte_is_refused_naming_its_variable(void **state)
+{
+	(void)state;
+	const char *text = "[provider.work]\n"
+	                   "key_env = WORK_KEY\n"
+	                   "models = w\n";
+	struct config c;
+	config_init(&c);
+	struct buf w;
+	buf_init(&w, 0);
+	assert_int_equal(config_parse(&c, text, strlen(text), "t.conf", &w), 0);
+	struct session se;
+	struct buf warnings;
+	buf_init(&warnings, 0);
+	env_table = ENV("OPENAI_API_KEY=sk-x\r\nX-Injected: yes", "ANTHROPIC_API_KEY=" SENTINEL,
+	                "WORK_KEY=sk w");
+	struct session_opts so = {.config = &c, .env = fake_env};
+	assert_int_equal(session_open(&se, &so, &warnings), 0);
+	assert_string_equal(buf_str(&warnings),
+	                    "circuit: OPENAI_API_KEY holds a control character (0x0d) at byte 4; "
+	                    "openai is left without a key until it is fixed\n"
+	                    "circuit: WORK_KEY holds a space at byte 2; work is left without a key "
+	                    "until it is fixed\n");
+	struct providers *ps = se.ps;
+	struct provider *p = NULL;
+	const char *m = NULL;
+	char err[256];
+	assert_null(providers_get(ps, "openai")->key);
+	assert_int_equal(providers_resolve(ps, "gpt-4o", &p, &m, err, sizeof(err)), -2);
+	assert_string_equal(err, "openai has no usable key: OPENAI_API_KEY holds a control "
+	                         "character (0x0d) at byte 4; fix it (or use -m mock to try "
+	                         "circuit offline)");
+	assert_int_equal(providers_resolve(ps, "w", &p, &m, err, sizeof(err)), -2);
+	assert_non_null(strstr(err, "WORK_KEY holds a space at byte 2"));
+	/* Not the whole program: the next provider with a key is the default. */
+	assert_string_equal(providers_default_model(ps), "anthropic:claude-sonnet-4-5");
+	assert_resolves(ps, "claude-x", "anthropic", "claude-x");
+	assert_resolves(ps, "mock", "mock", "mock");
+	session_close(&se);
+	buf_done(&warnings);
+	buf_done(&w);
+	config_done(&c);
+}
+
+/* A [provider.NAME] the session cannot add says which of the two reasons
+ * it is: a built-in's name, or the limit (said once, for all the rest). */
+static void test_ignored_config_providers_say_why(void **state)
+{
+	(void)state;
+	struct buf text;
+	buf_init(&text, 0);
+	buf_printf(&text, "[provider.openai]\nmodels = x\n[provider.gemini]\nmodels = y\n");
+	for (int i = 0; i < 14; i++)
+		buf_printf(&text, "[provider.p%d]\nmodels = m%d\n", i, i);
+	struct config c;
+	config_init(&c);
+	struct buf w;
+	buf_init(&w, 0);
+	assert_int_equal(config_parse(&c, text.data, text.len, "t.conf", &w), 0);
+	struct session se;
+	struct buf warnings;
+	buf_init(&warnings, 0);
+	env_table = ENV("HOME=/root");
+	struct session_opts so = {.config = &c, .env = fake_env};
+	assert_int_equal(session_open(&se, &so, &warnings), 0);
+	assert_string_equal(buf_str(&warnings),
+	                    "config:1: [provider.openai]: that name is a built-in provider's; "
+	                    "ignored (give it another name)\n"
+	                    "config:3: [provider.gemini]: that name is a built-in provider's; "
+	                    "ignored (give it another name)\n"
+	                    "config:27: [provider.p11]: too many providers (at most 16 with the 5 "
+	                    "built-in ones); it and the 2 after it are ignored\n");
+	assert_int_equal(providers_count(se.ps), PROVIDERS_MAX);
+	assert_non_null(providers_get(se.ps, "p10"));
+	assert_null(providers_get(se.ps, "p11"));
+	session_close(&se);
+	buf_done(&warnings);
+	buf_done(&w);
+	buf_done(&text);
+	config_done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +493,8 @@ int main(void)
 		cmocka_unit_test(test_added_provider_without_base_url),
 		cmocka_unit_test(test_base_url_with_a_query_keeps_it_at_the_end),
 		cmocka_unit_test(test_bad_base_url_leaves_the_provider_out),
+		cmocka_unit_test(test_a_key_with_a_control_byte_is_refused_naming_its_variable),
+		cmocka_unit_test(test_ignored_config_providers_say_why),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

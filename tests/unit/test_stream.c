@@ -10,6 +10,7 @@
 #include "testutil.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -251,6 +252,63 @@ static void test_free_mid_transfer_never_calls_back(void **state)
 	transport_free(t);
 }
 
+/* A huge timeout (CIRCUIT_FIRST_BYTE_TIMEOUT_MS=9223372036854775807 once
+ * overflowed now + it into the past and failed every request at once) is
+ * cut to a day: a server that has not answered yet is still waited for,
+ * and the wait does end, a day on. */
+static void test_huge_timeouts_are_a_day_not_an_overflow(void **state)
+{
+	(void)state;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 1), 0); /* never accepted: no answer ever */
+	socklen_t len = sizeof(a);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/chat/completions", ntohs(a.sin_port));
+
+	struct transport *t = transport_new();
+	struct seen w;
+	memset(&w, 0, sizeof(w));
+	buf_init(&w.text, 0);
+	static const char body[] = "{}";
+	struct stream_spec spec = {
+		.format = WIRE_OPENAI, .url = url, .body = body, .body_len = 2,
+		.first_byte_timeout_ms = LONG_MAX, .idle_timeout_ms = LONG_MAX,
+	};
+	const char *err = NULL;
+	long long now = 1000000;
+	struct stream *s = stream_start(t, &spec, &cb, &w, now, &err);
+	assert_non_null(s);
+	for (int i = 0; i < 10 && !w.done; i++) {
+		bool ready;
+		transport_wait(t, NULL, 0, 20, &ready);
+		transport_run(t, now);
+	}
+	assert_false(w.done); /* still waiting, not failed at once */
+	transport_run(t, now + 86400000LL - 1);
+	assert_false(w.done);
+	transport_run(t, now + 86400000LL);
+	for (int i = 0; i < 100 && !w.done; i++) {
+		bool ready;
+		transport_wait(t, NULL, 0, 20, &ready);
+		transport_run(t, now + 86400000LL);
+	}
+	assert_true(w.done);
+	const struct wire_error *e = stream_error(s);
+	assert_non_null(e);
+	assert_int_equal(e->kind, WIRE_ERR_TIMEOUT);
+	stream_free(s);
+	buf_done(&w.text);
+	transport_free(t);
+	close(fd);
+}
+
 /* ---- a one-shot loopback server (127.0.0.1 only) ------------------------ */
 
 /* Reads the request (headers, then Content-Length bytes of body), so the
@@ -417,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_flaky_failures_end_in_one_error),
 		cmocka_unit_test(test_idle_loop_has_nothing_to_wait_for),
 		cmocka_unit_test(test_refused_connection_is_a_connect_error),
+		cmocka_unit_test(test_huge_timeouts_are_a_day_not_an_overflow),
 		cmocka_unit_test(test_free_mid_transfer_never_calls_back),
 		cmocka_unit_test(test_token_limit_stop_reaches_the_metrics_as_length),
 	};

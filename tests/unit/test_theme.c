@@ -513,7 +513,7 @@ static void remove_dir(const char *dir)
 	                                    "deep1.theme", "deep2.theme", "deep3.theme",
 	                                    "deep4.theme", "deep5.theme", "deep6.theme",
 	                                    "deep7.theme", "deep8.theme", "deep9.theme",
-	                                    "dir.theme"};
+	                                    "dir.theme", "fifo.theme"};
 	char path[256];
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -772,6 +772,30 @@ static void test_theme_load_unreadable_file_keeps_default(void **state)
 	buf_done(&errors);
 }
 
+/* A FIFO named like a theme once hung the start-up in open() (no writer)
+ * or read() (one that never closes): it is refused at once, default kept. */
+static void test_theme_load_fifo_is_refused_without_blocking(void **state)
+{
+	struct tmpdirs *d = *state;
+	char path[256];
+	snprintf(path, sizeof path, "%s/fifo.theme", d->a);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	const char *dirs[] = {d->a, "themes"};
+	struct theme t, want;
+	struct buf errors, msg;
+	buf_init(&errors, 0);
+	alarm(10); /* a hang fails the suite rather than stalling it */
+	assert_int_equal(theme_load(&t, "fifo", dirs, 2, &errors), 1);
+	alarm(0);
+	buf_init(&msg, 0);
+	buf_printf(&msg, "%s: not a regular file, not a theme\n", path);
+	assert_string_equal(buf_str(&errors), buf_str(&msg));
+	theme_default(&want);
+	assert_theme_equal(&t, &want);
+	buf_done(&msg);
+	buf_done(&errors);
+}
+
 static void test_theme_load_rejects_names_that_leave_the_directory(void **state)
 {
 	(void)state;
@@ -909,6 +933,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_theme_load_oversized_file_keeps_default,
 		                                setup_dirs, teardown_dirs),
 		cmocka_unit_test_setup_teardown(test_theme_load_unreadable_file_keeps_default,
+		                                setup_dirs, teardown_dirs),
+		cmocka_unit_test_setup_teardown(test_theme_load_fifo_is_refused_without_blocking,
 		                                setup_dirs, teardown_dirs),
 		cmocka_unit_test(test_theme_load_rejects_names_that_leave_the_directory),
 		cmocka_unit_test(test_theme_fallback_keeps_colours_on_256_colour_terminals),
