@@ -61,12 +61,11 @@ static void print_error(struct out *o, const struct wire_error *e)
 	buf_done(&b);
 }
 
-/* Every decoded event: its server-controlled fields pass util/untrusted
- * (wire_clean) before any of them is printed. */
-static void on_event(void *ctx, const struct wire_event *raw)
+/* One event as the choke point left it: printed, and noted for the
+ * summary. */
+static void show(void *ctx, const struct wire_event *ev)
 {
 	struct out *o = ctx;
-	const struct wire_event *ev = wire_clean(&o->clean, raw);
 	if (ev->type == WIRE_EV_USAGE) {
 		o->usage = ev->usage;
 		o->have_usage = true;
@@ -91,6 +90,20 @@ static void on_event(void *ctx, const struct wire_event *raw)
 	case WIRE_EV_USAGE:
 	case WIRE_EV_STOP: break;
 	}
+}
+
+/* Every decoded event passes the choke point (wire_clean), as in
+ * net/stream.c: fields through util/untrusted, keys out of the text. */
+static void on_event(void *ctx, const struct wire_event *raw)
+{
+	struct out *o = ctx;
+	bool delta = raw->type == WIRE_EV_TEXT || raw->type == WIRE_EV_THINKING ||
+	             raw->type == WIRE_EV_REFUSAL;
+	if (!delta)
+		wire_clean_flush(&o->clean, show, o); /* held text comes first */
+	const struct wire_event *ev = wire_clean(&o->clean, raw);
+	if (!delta || ev->len > 0 || raw->len == 0)
+		show(o, ev);
 }
 
 static void on_sse(void *ctx, const struct sse_event *ev)
@@ -255,6 +268,7 @@ int replay_run(const struct replay_opts *opt)
 		struct wire_decoder *d = wire_decoder_new(f, NULL, on_event, &o);
 		int rc = pump(fd, opt->file, feed_decoder, d);
 		int done = wire_decoder_finish(d);
+		wire_clean_flush(&o.clean, show, &o); /* the text held back last */
 		malformed = wire_decoder_malformed(d);
 		wire_decoder_free(d);
 		status = rc < 0 || done < 0 ? 1 : 0;

@@ -61,12 +61,27 @@ static long long now(const struct stream *s)
 	return transport_now(s->t);
 }
 
+/* An event on to the owner, as the choke point left it. */
+static void deliver(void *ctx, const struct wire_event *ev)
+{
+	struct stream *s = ctx;
+	s->cb.event(s->ctx, s, ev);
+}
+
+static bool is_delta(enum wire_event_type t)
+{
+	return t == WIRE_EV_TEXT || t == WIRE_EV_THINKING || t == WIRE_EV_REFUSAL;
+}
+
 /* Every event leaves the stream here, from the decoder or from the stream
- * itself: its server-controlled fields pass util/untrusted first. */
+ * itself, through the choke point (wire_clean): fields pass util/untrusted,
+ * deltas have keys redacted. Timings and byte counts are the server's. */
 static void on_event(void *ctx, const struct wire_event *raw)
 {
 	struct stream *s = ctx;
 	struct stream_metrics *m = &s->m;
+	if (!is_delta(raw->type))
+		wire_clean_flush(&s->clean, deliver, s); /* held text comes first */
 	const struct wire_event *ev = wire_clean(&s->clean, raw);
 	long long at = now(s) - m->t0;
 	switch (ev->type) {
@@ -80,9 +95,9 @@ static void on_event(void *ctx, const struct wire_event *raw)
 		m->last = at;
 		m->deltas++;
 		if (ev->type == WIRE_EV_TEXT)
-			m->text_bytes += ev->len;
+			m->text_bytes += raw->len;
 		else
-			m->thinking_bytes += ev->len;
+			m->thinking_bytes += raw->len;
 		break;
 	case WIRE_EV_USAGE:
 		m->usage = ev->usage;
@@ -104,7 +119,9 @@ static void on_event(void *ctx, const struct wire_event *raw)
 	case WIRE_EV_TOOL_CALL:
 		break;
 	}
-	s->cb.event(s->ctx, s, ev);
+	if (is_delta(ev->type) && ev->len == 0 && raw->len > 0)
+		return; /* all held back: it may be the start of a key */
+	deliver(s, ev);
 }
 
 /* An error the stream itself finds (HTTP status, network, timeout). */
@@ -247,6 +264,7 @@ static void finish(struct stream *s, int curl_code, const char *curl_msg)
 	s->m.malformed = wire_decoder_malformed(s->dec);
 	s->m.total = now(s) - s->m.t0;
 	record_close(s);
+	wire_clean_flush(&s->clean, deliver, s);
 	s->cb.done(s->ctx, s);
 }
 

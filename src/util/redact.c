@@ -48,6 +48,11 @@ void redact_add_url(const char *url)
 	free(pw);
 }
 
+bool redact_active(void)
+{
+	return nsecrets > 0;
+}
+
 void redact_clear(void)
 {
 	for (size_t i = 0; i < nsecrets; i++)
@@ -105,6 +110,37 @@ static size_t match(const char *s, size_t i, size_t n, const char *secret)
 		j += len;
 	}
 	return j;
+}
+
+/* True when s[i..n) is the start of a spelling of secret that more bytes
+ * could complete (the input ran out mid-way, a cut escape included). */
+static bool could_become(const char *s, size_t i, size_t n, const char *secret)
+{
+	size_t j = i;
+	for (const char *c = secret; *c; c++) {
+		if (j >= n)
+			return true;
+		size_t len = spelled(s, j, n, (unsigned char)*c);
+		if (len == 0)
+			return s[j] == '\\' && n - j < ESCAPED_MAX;
+		j += len;
+	}
+	return false; /* whole: redact_upto takes it */
+}
+
+/* Where the tail of s[0..n) that could still become a secret begins; n if
+ * no tail could. */
+static size_t pending_tail(const char *s, size_t n)
+{
+	size_t from = n > longest * ESCAPED_MAX ? n - longest * ESCAPED_MAX : 0;
+	for (size_t i = from; i < n; i++) {
+		if (!first_byte[(unsigned char)s[i]])
+			continue;
+		for (size_t k = 0; k < nsecrets; k++)
+			if (could_become(s, i, n, secrets[k]))
+				return i;
+	}
+	return n;
 }
 
 /* End of the longest registered secret that starts at s[i]; i if none. */
@@ -297,6 +333,21 @@ void redactor_feed(struct redactor *r, const char *p, size_t n, struct buf *out)
 	size_t hold = longest * ESCAPED_MAX - 1;
 	if (r->carry.len > hold)
 		redact_upto(r, r->carry.len - hold, out);
+}
+
+void redactor_feed_eager(struct redactor *r, const char *p, size_t n, struct buf *out)
+{
+	if (nsecrets == 0 && r->carry.len == 0) {
+		buf_append(out, p, n);
+		return;
+	}
+	buf_append(&r->carry, p, n);
+	redact_upto(r, pending_tail(r->carry.data, r->carry.len), out);
+}
+
+bool redactor_holds(const struct redactor *r)
+{
+	return r->carry.len > 0;
 }
 
 void redactor_finish(struct redactor *r, struct buf *out)

@@ -3,6 +3,7 @@
 #ifndef CIRCUIT_UTIL_REDACT_H
 #define CIRCUIT_UTIL_REDACT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/buf.h"
@@ -16,6 +17,8 @@ void redact_add_secret(const char *secret);
 /* Registers the password in url's userinfo ("http://user:PASSWORD@host"),
  * if it has one, as a secret. */
 void redact_add_url(const char *url);
+/* True when a secret is registered (a redactor has something to find). */
+bool redact_active(void);
 /* Forgets every registered secret (tests; end of run). */
 void redact_clear(void);
 
@@ -41,6 +44,12 @@ void redactor_init(struct redactor *r);
 void redactor_done(struct redactor *r);
 /* Appends to out what can be released once the n bytes at p are added. */
 void redactor_feed(struct redactor *r, const char *p, size_t n, struct buf *out);
+/* The same for text a reader is waiting for (a reply as it streams): only
+ * a tail that more bytes could turn into a secret is held back, so text
+ * that cannot be one is released at once. */
+void redactor_feed_eager(struct redactor *r, const char *p, size_t n, struct buf *out);
+/* True while bytes are held back. */
+bool redactor_holds(const struct redactor *r);
 /* End of the stream: releases what was held back. */
 void redactor_finish(struct redactor *r, struct buf *out);
 

@@ -44,6 +44,9 @@ void wire_clean_init(struct wire_clean *c)
 	buf_init(&c->tool_name, 0);
 	buf_init(&c->tool_args, 0);
 	buf_init(&c->scratch, 0);
+	buf_init(&c->text, 0);
+	for (size_t i = 0; i < 3; i++)
+		redactor_init(&c->held[i]);
 }
 
 void wire_clean_done(struct wire_clean *c)
@@ -54,6 +57,9 @@ void wire_clean_done(struct wire_clean *c)
 	buf_done(&c->tool_name);
 	buf_done(&c->tool_args);
 	buf_done(&c->scratch);
+	buf_done(&c->text);
+	for (size_t i = 0; i < 3; i++)
+		redactor_done(&c->held[i]);
 }
 
 /* s (NULL: "") through untrusted_field into b; returns b's text. */
@@ -65,10 +71,34 @@ static const char *clean(struct buf *b, const char *s)
 	return buf_str(b);
 }
 
+/* Which redactor holds back a kind of streamed text; -1 for other events. */
+static int held_index(enum wire_event_type t)
+{
+	return t == WIRE_EV_TEXT ? 0 : t == WIRE_EV_THINKING ? 1 : t == WIRE_EV_REFUSAL ? 2 : -1;
+}
+
+/* A streamed delta with its secrets redacted: what the redactor releases. */
+static const struct wire_event *clean_text(struct wire_clean *c, const struct wire_event *ev,
+                                           int k)
+{
+	struct redactor *r = &c->held[k];
+	if (!redactor_holds(r) && !redact_active())
+		return ev; /* no key registered: the per-token path makes no copy */
+	buf_reset(&c->text);
+	redactor_feed_eager(r, ev->text, ev->len, &c->text);
+	c->ev = *ev;
+	c->ev.text = buf_str(&c->text);
+	c->ev.len = c->text.len;
+	return &c->ev;
+}
+
 const struct wire_event *wire_clean(struct wire_clean *c, const struct wire_event *ev)
 {
-	if (ev->type != WIRE_EV_STOP && ev->type != WIRE_EV_ERROR && ev->type != WIRE_EV_TOOL_CALL)
-		return ev; /* the per-token path: no copy */
+	int k = held_index(ev->type);
+	if (k >= 0)
+		return clean_text(c, ev, k);
+	if (ev->type == WIRE_EV_USAGE)
+		return ev;
 	c->ev = *ev;
 	if (ev->type == WIRE_EV_STOP) {
 		c->ev.reason = clean(&c->reason, ev->reason);
@@ -86,6 +116,23 @@ const struct wire_event *wire_clean(struct wire_clean *c, const struct wire_even
 		c->ev.error = &c->err;
 	}
 	return &c->ev;
+}
+
+void wire_clean_flush(struct wire_clean *c, wire_event_fn fn, void *ctx)
+{
+	static const enum wire_event_type kinds[] = {WIRE_EV_TEXT, WIRE_EV_THINKING,
+	                                             WIRE_EV_REFUSAL};
+	for (size_t k = 0; k < 3; k++) {
+		if (!redactor_holds(&c->held[k]))
+			continue;
+		struct buf out;
+		buf_init(&out, 0);
+		redactor_finish(&c->held[k], &out);
+		struct wire_event ev = {.type = kinds[k], .text = buf_str(&out), .len = out.len};
+		if (out.len > 0)
+			fn(ctx, &ev);
+		buf_done(&out);
+	}
 }
 
 const char *wire_event_type_name(enum wire_event_type t)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "util/buf.h"
+#include "util/redact.h"
 
 enum wire_event_type {
 	WIRE_EV_TEXT,      /* visible reply text */
@@ -94,20 +95,30 @@ void wire_error_done(struct wire_error *e);
 void wire_error_set(struct wire_error *e, enum wire_error_kind kind, const char *code,
                     const char *message);
 
-/* The choke point for an event's server-controlled fields: a copy of ev
- * whose stop reason, error code and message, and tool id, name and
- * arguments passed util/untrusted (secrets redacted, controls and bidi
- * neutralised, one line). Text, thinking and refusals are returned as they
- * are: they stream through util/sanitize at their sinks. The copy lives in
- * c until the next call or wire_clean_done. */
+/* The choke point for what a server sends, event by event, before any
+ * sink sees it:
+ *   - a stop reason, error code and message, and a tool call's id, name
+ *     and arguments pass util/untrusted (secrets redacted, controls and
+ *     bidi neutralised, one line);
+ *   - text, thinking and refusals have registered secrets redacted as they
+ *     stream (util/redact's eager redactor: only a tail that could still
+ *     become a key is held back, so the returned text may be shorter, even
+ *     empty); their controls are left to util/sanitize at the sinks (--raw
+ *     may keep them).
+ * Before any other event, wire_clean_flush hands over what is held back
+ * (and at the end of a stream). The copy lives in c until the next call. */
 struct wire_clean {
 	struct wire_event ev;
 	struct wire_error err;
-	struct buf reason, tool_id, tool_name, tool_args, scratch;
+	struct buf reason, tool_id, tool_name, tool_args, scratch, text;
+	struct redactor held[3]; /* text, thinking, refusal */
 };
 void wire_clean_init(struct wire_clean *c);
 void wire_clean_done(struct wire_clean *c);
 const struct wire_event *wire_clean(struct wire_clean *c, const struct wire_event *ev);
+/* Emits, through fn, a text/thinking/refusal event for each kind with bytes
+ * held back (all of them: the stream goes on with another event or ends). */
+void wire_clean_flush(struct wire_clean *c, wire_event_fn fn, void *ctx);
 
 const char *wire_event_type_name(enum wire_event_type t);
 const char *wire_stop_name(enum wire_stop s);

@@ -42,7 +42,10 @@ def routes():
                        headers=(("Content-Type", "application/json"),
                                 ("X-Evil", "\x1b]2;headertitle\x07 ok"),),
                        reason="Internal \x1b[31mError")
-    return {"/stop": nasty_stop(), "/k401": key_401(), "/cut": [{"send": H.sse_response(body)}],
+    k = H.SENTINEL
+    echo = H.openai_sse(["Your key is " + k[:5], k[5:14], k[14:] + " and ", "its JSON form ",
+                         k.replace("-", "\\u002d") + "."])
+    return {"/echo": [{"send": H.sse_response(echo)}], "/stop": nasty_stop(), "/k401": key_401(), "/cut": [{"send": H.sse_response(body)}],
             "/raw": [{"send": H.sse_response(raw_text)}], "/evil": [{"send": evil_head}]}
 
 
@@ -234,5 +237,27 @@ def case_screen():
         e.close()
 
 
-CASES = [case_compare_table_and_replay_stop, case_key_quoted_back, case_userinfo,
+def case_key_in_reply_text():
+    """A server that puts the key in the reply itself, split across deltas:
+    no stdout, --json, history file or screen shows it."""
+    e = Env()
+    try:
+        env = e.env("/echo")
+        rc, out, err = H.run(["-m", "gpt-4o", "-p", "hi"], env)
+        check("key in text: the reply is shown, the key redacted",
+              rc == 0 and b"Your key is [redacted] and its JSON form [redacted]." in out, repr(out))
+        check("key in text: stdout and stderr hold no key", no_secret(out + err), repr(out))
+        rc, out, err = H.run(["--no-history", "-m", "gpt-4o", "--json", "-p", "hi"], env)
+        check("key in text: --json holds no key", rc == 0 and no_secret(out), out[:300])
+        rc, out, err = H.run(["--no-history", "-m", "gpt-4o", "--raw", "-p", "hi"], env)
+        check("key in text: --raw holds no key either", rc == 0 and no_secret(out), repr(out))
+        data = os.path.join(e.home, "data", "circuit")
+        blob = b"".join(open(os.path.join(data, f), "rb").read() for f in os.listdir(data))
+        check("key in text: the history file holds no key", b"Your key is" in blob
+              and no_secret(blob), repr(os.listdir(data)))
+    finally:
+        e.close()
+
+
+CASES = [case_key_in_reply_text, case_compare_table_and_replay_stop, case_key_quoted_back, case_userinfo,
          case_debug_log_escaped, case_json_output, case_screen]

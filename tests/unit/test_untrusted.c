@@ -149,14 +149,17 @@ static void test_redactor_escaped_key_split_anywhere(void **state)
 
 /* wire_clean: the fields of stop, error and tool events pass the door;
  * text passes untouched and uncopied (the per-token path). */
-static void test_wire_clean_cleans_fields_only(void **state)
+static void test_wire_clean_cleans_fields(void **state)
 {
 	(void)state;
-	redact_add_secret(KEY);
 	struct wire_clean c;
 	wire_clean_init(&c);
 	struct wire_event text = {.type = WIRE_EV_TEXT, .text = "\x1b[1m", .len = 4};
-	assert_ptr_equal(wire_clean(&c, &text), &text);
+	assert_ptr_equal(wire_clean(&c, &text), &text); /* no key: no copy */
+	redact_add_secret(KEY);
+	const struct wire_event *t = wire_clean(&c, &text);
+	assert_int_equal(t->len, 4); /* controls are the sinks' (sanitize) */
+	assert_memory_equal(t->text, "\x1b[1m", 4);
 	struct wire_event stop = {.type = WIRE_EV_STOP, .stop = WIRE_STOP_OTHER,
 	                          .reason = "\x1b]2;title\x07"};
 	const struct wire_event *o = wire_clean(&c, &stop);
@@ -184,6 +187,44 @@ static void test_wire_clean_cleans_fields_only(void **state)
 	wire_clean_done(&c);
 }
 
+/* Collects flushed deltas. */
+static void collect(void *ctx, const struct wire_event *ev)
+{
+	buf_append(ctx, ev->text, ev->len);
+}
+
+/* Text deltas: a key split across them is held back and redacted; text
+ * that cannot become a key is released at once; the tail at the end. */
+static void test_wire_clean_redacts_keys_in_streamed_text(void **state)
+{
+	(void)state;
+	redact_add_secret(KEY);
+	struct wire_clean c;
+	struct buf shown;
+	wire_clean_init(&c);
+	buf_init(&shown, 0);
+	const char *deltas[] = {"your key is sk", "-proj/AbC", "-123_xyz, and more", " text s"};
+	const char *released[] = {"your key is ", "", "[redacted], and more", " text "};
+	for (size_t i = 0; i < 4; i++) {
+		struct wire_event ev = {.type = WIRE_EV_TEXT, .text = deltas[i], .len = strlen(deltas[i])};
+		const struct wire_event *o = wire_clean(&c, &ev);
+		assert_int_equal(o->type, WIRE_EV_TEXT);
+		assert_bytes_equal(o->text, o->len, released[i]);
+		buf_append(&shown, o->text, o->len);
+	}
+	/* Another event comes: the held "s" first. */
+	wire_clean_flush(&c, collect, &shown);
+	assert_bytes_equal(buf_str(&shown), shown.len, "your key is [redacted], and more text s");
+	/* Thinking is held apart from text. */
+	struct wire_event th = {.type = WIRE_EV_THINKING, .text = "sk\\u002dproj", .len = 12};
+	assert_int_equal(wire_clean(&c, &th)->len, 0);
+	buf_reset(&shown);
+	wire_clean_flush(&c, collect, &shown);
+	assert_bytes_equal(buf_str(&shown), shown.len, "sk\\u002dproj");
+	buf_done(&shown);
+	wire_clean_done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,7 +235,8 @@ int main(void)
 		cmocka_unit_test_setup(test_escape_keeps_the_log_inert_and_readable, reset),
 		cmocka_unit_test_setup(test_cut_never_splits_a_character, reset),
 		cmocka_unit_test_setup(test_redactor_escaped_key_split_anywhere, reset),
-		cmocka_unit_test_setup(test_wire_clean_cleans_fields_only, reset),
+		cmocka_unit_test_setup(test_wire_clean_cleans_fields, reset),
+		cmocka_unit_test_setup(test_wire_clean_redacts_keys_in_streamed_text, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, reset);
 }
