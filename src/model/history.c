@@ -363,6 +363,10 @@ static int configure_db(sqlite3 *db, const struct opening *o)
 	int rc = exec1(db, "PRAGMA synchronous = NORMAL", NULL);
 	if (rc == SQLITE_OK)
 		rc = exec1(db, "PRAGMA foreign_keys = ON", NULL);
+	/* What is deleted is overwritten with zeros, not left in free pages
+	 * (/delete promises the words are gone from the file). */
+	if (rc == SQLITE_OK)
+		rc = exec1(db, "PRAGMA secure_delete = ON", NULL);
 	if (rc == SQLITE_OK) {
 		char sql[64];
 		snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %lld", WAL_LIMIT);

@@ -148,13 +148,33 @@ int hdb_conv_row(struct history *h, long long conv, char **system, long long *cr
 	return 1;
 }
 
+/* After a delete, no trace of its text is left in the files: the rows'
+ * pages are zeroed as they are freed (secure_delete, set at open), the
+ * index's entries removed (the trigger's 'delete' with the old values),
+ * but FTS5 keeps a deleted word in its old segment under a tombstone
+ * until the segment is merged: 'optimize' merges them all, rewriting the
+ * index without it (the old segments' pages freed, so zeroed). Then the
+ * WAL, which still holds the pages as they were before, is copied into
+ * the database and cut to nothing. Best effort: another program reading
+ * the file holds the WAL back (it goes at the next checkpoint). */
+static void scrub(struct history *h)
+{
+	if (sqlite3_exec(h->db, "INSERT INTO messages_fts(messages_fts) VALUES ('optimize')", NULL,
+	                 NULL, NULL) != SQLITE_OK)
+		return;
+	(void)sqlite3_wal_checkpoint_v2(h->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+}
+
 int history_delete(struct history *h, long long conv)
 {
 	sqlite3_stmt *st = h->st[ST_DELETE];
 	sqlite3_bind_int64(st, 1, conv);
 	if (hdb_run(h, st, "cannot delete a conversation") < 0)
 		return -1;
-	return sqlite3_changes(h->db) > 0 ? 1 : 0;
+	if (sqlite3_changes(h->db) == 0)
+		return 0;
+	scrub(h);
+	return 1;
 }
 
 /* ---- loading ---------------------------------------------------------------- */

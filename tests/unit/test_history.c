@@ -1113,6 +1113,93 @@ static void test_history_delete_removes_rows_and_index(void **state)
 	assert_index_intact(f);
 }
 
+/* How many times needle is in the file at path (0: no file). */
+static int bytes_holding(const char *path, const char *needle)
+{
+	FILE *fp = fopen(path, "rb");
+	if (fp == NULL)
+		return 0;
+	size_t cap = 1 << 16, len = 0, got;
+	char *b = malloc(cap);
+	assert_non_null(b);
+	while ((got = fread(b + len, 1, cap - len, fp)) > 0) {
+		len += got;
+		if (len == cap) {
+			cap *= 2;
+			b = realloc(b, cap);
+			assert_non_null(b);
+		}
+	}
+	fclose(fp);
+	int n = 0;
+	size_t k = strlen(needle);
+	for (size_t i = 0; i + k <= len; i++)
+		n += memcmp(b + i, needle, k) == 0;
+	free(b);
+	return n;
+}
+
+/* Issue 16 item 6: a deleted conversation's words were still in the file
+ * (free pages, the FTS segments, the WAL) for `grep -a` to find. */
+static void test_history_delete_leaves_no_trace_in_the_files(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long keep = history_begin(h, NULL, 1);
+	history_add(h, keep, 0, 0, prompt(f, "keepsake words stay"), 1);
+	long long gone = 0;
+	/* Enough rows and checkpoints that the words sit in several pages,
+	 * segments and WAL frames. */
+	for (int i = 0; i < 40; i++) {
+		gone = history_begin(h, NULL, 2);
+		history_add(h, gone, 0, 0, prompt(f, "quokkasecret in the prompt"), 2);
+		struct message *m = reply(f, "m", "a reply with quokkasecret and more");
+		long long id = history_add(h, gone, 0, 0, m, 2);
+		assert_int_equal(history_update(h, id, m, true, 3), 0);
+		if (i < 39)
+			assert_int_equal(history_delete(h, gone), 1);
+	}
+	char wal[300];
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	assert_true(bytes_holding(f->path, "quokkasecret") + bytes_holding(wal, "quokkasecret") > 0);
+	assert_int_equal(history_delete(h, gone), 1);
+	assert_int_equal(bytes_holding(f->path, "quokkasecret"), 0);
+	assert_int_equal(bytes_holding(wal, "quokkasecret"), 0);
+	struct history_hit hit[4];
+	assert_int_equal(history_find(h, "keepsake", hit, 4), 1);
+	assert_int_equal(history_find(h, "quokkasecret", hit, 4), 0);
+	assert_index_intact(f);
+	reopen(f);
+	assert_int_equal(history_find(f->h, "keepsake", hit, 4), 1);
+}
+
+/* Issue 16 item 16: 2000 repeats of a common word took 6.7 s (one walk
+ * of the index each); a repeat counts once, and too many different words
+ * are refused, saying so. */
+static void test_history_find_bounds_its_words(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	history_add(h, conv, 0, 0, prompt(f, "the cat and the dog"), 1);
+	struct buf q;
+	buf_init(&q, 0);
+	for (int i = 0; i < 2000; i++)
+		buf_append_str(&q, i % 2 ? "the " : "THE ");
+	struct history_hit hit[4];
+	assert_int_equal(history_find(h, buf_str(&q), hit, 4), 1);
+	assert_non_null(strstr(hit[0].snippet, "[the]"));
+	buf_reset(&q);
+	for (int i = 0; i < HISTORY_FIND_WORDS; i++)
+		buf_printf(&q, "w%d ", i);
+	assert_int_equal(history_find(h, buf_str(&q), hit, 4), 0);
+	buf_append_str(&q, "one-too-many");
+	assert_int_equal(history_find(h, buf_str(&q), hit, 4), -1);
+	assert_non_null(strstr(history_error(h), "at most 32 different words"));
+	assert_null(strstr(history_error(h), "search failed"));
+	buf_done(&q);
+}
+
 /* ---- export ------------------------------------------------------------------ */
 
 static void test_history_export_markdown_has_every_message(void **state)
@@ -1752,6 +1839,8 @@ int main(void)
 	    T(test_history_search_follows_a_checkpointed_reply),
 	    T(test_history_ids_are_never_reused),
 	    T(test_history_delete_removes_rows_and_index),
+	    T(test_history_delete_leaves_no_trace_in_the_files),
+	    T(test_history_find_bounds_its_words),
 	    T(test_history_export_markdown_has_every_message),
 	    T(test_history_export_markdown_never_carries_terminal_control),
 	    T(test_history_export_json_parses_and_keeps_the_raw_text),
