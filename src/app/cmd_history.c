@@ -185,7 +185,7 @@ static int outfile_commit(struct outfile *o, const char *path, bool replace, boo
 static int export_file(struct screen *sc, const char *path, bool md, bool replace,
                        size_t *bytes)
 {
-	struct outfile o;
+	struct outfile o = {"", NULL};
 	if (outfile_open(&o, path) < 0)
 		return -1;
 	struct written w = {o.f, 0, 0};
