@@ -329,11 +329,12 @@ static int open_db(const struct opening *o, sqlite3 **db)
  * the header: a file that is not a database fails here (SQLITE_NOTADB).
  * Where WAL cannot work (no shared memory on some network file systems)
  * SQLite keeps its rollback journal, which is as durable, so the mode it
- * reports is not checked. 0 ours, or -1 said. */
-static int check_db(sqlite3 *db, const struct opening *o, long long *version)
+ * reports is not checked (nor set, when the file is opened read-only:
+ * write false). 0 ours, or -1 said. */
+static int check_db(sqlite3 *db, const struct opening *o, long long *version, bool write)
 {
 	long long app = 0;
-	int rc = exec1(db, "PRAGMA journal_mode = WAL", NULL);
+	int rc = write ? exec1(db, "PRAGMA journal_mode = WAL", NULL) : SQLITE_OK;
 	if (rc == SQLITE_OK)
 		rc = exec1(db, "PRAGMA user_version", version);
 	if (rc == SQLITE_OK)
@@ -379,12 +380,13 @@ static int configure_db(sqlite3 *db, const struct opening *o)
 	return 0;
 }
 
-/* The opened file's history, its statements prepared; NULL said (db is
- * closed either way on failure). */
-static struct history *make_history(sqlite3 *db, const struct opening *o)
+/* The opened file's history (of schema version), its statements
+ * prepared; NULL said (db is closed either way on failure). */
+static struct history *make_history(sqlite3 *db, const struct opening *o, long long version)
 {
 	struct history *h = xcalloc(1, sizeof(*h));
 	h->db = db;
+	h->version = version;
 	int rc = prepare_all(h);
 	if (rc != SQLITE_OK) {
 		char detail[256];
@@ -413,9 +415,101 @@ struct history *history_open(const char *path, char *err, size_t errlen)
 	sqlite3 *db = NULL;
 	long long version = 0;
 	/* Up to date (the usual case): no write lock taken at all. */
-	if (open_db(&o, &db) == 0 && check_db(db, &o, &version) == 0 && configure_db(db, &o) == 0 &&
+	if (open_db(&o, &db) == 0 && check_db(db, &o, &version, true) == 0 && configure_db(db, &o) == 0 &&
 	    (version == HISTORY_SCHEMA_VERSION || migrate(db, &o) == 0))
-		h = make_history(db, &o);
+		h = make_history(db, &o, HISTORY_SCHEMA_VERSION);
+	else
+		sqlite3_close(db);
+	buf_done(&q);
+	return h;
+}
+
+/* sqlite3_open_v2 read-only: of the path, or (immutable) of its URI
+ * with immutable=1. An SQLite code, *db set either way. */
+static int open_ro(const char *path, bool immutable, sqlite3 **db)
+{
+	int flags = SQLITE_OPEN_READONLY;
+#ifdef SQLITE_OPEN_NOFOLLOW
+	flags |= SQLITE_OPEN_NOFOLLOW;
+#endif
+	if (!immutable)
+		return sqlite3_open_v2(path, db, flags, NULL);
+	struct buf uri;
+	buf_init(&uri, 0);
+	buf_append_str(&uri, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++) {
+		if (*p == '/' || *p == '.' || *p == '-' || *p == '_' || (*p >= '0' && *p <= '9') ||
+		    ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+			buf_append_char(&uri, (char)*p);
+		else
+			buf_printf(&uri, "%%%02X", *p);
+	}
+	buf_append_str(&uri, "?immutable=1");
+	int rc = sqlite3_open_v2(buf_str(&uri), db, flags | SQLITE_OPEN_URI, NULL);
+	buf_done(&uri);
+	return rc;
+}
+
+/* Opens the existing file at o->path read-only into *db. A WAL file is
+ * read through its -shm index, which SQLite must create when it is not
+ * there: in a read-only folder it cannot. With no -wal file either (the
+ * last writer closed cleanly: everything is in the file) the file is
+ * read as immutable, needing neither. 0, or -1 said. */
+static int open_db_readonly(const struct opening *o, sqlite3 **db)
+{
+	struct stat st;
+	if (lstat(o->path, &st) != 0) {
+		if (errno == ENOENT)
+			say(o, "no history yet at %s: it begins with the first prompt", o->qpath);
+		else
+			say(o, "cannot read the history at %s (%s)", o->qpath, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		say(o, "%s is not a plain file", o->qpath);
+		return -1;
+	}
+	int rc = open_ro(o->path, false, db);
+	if (rc == SQLITE_OK)
+		rc = exec1(*db, "PRAGMA user_version", NULL); /* the first read */
+	char wal[1100];
+	int k = snprintf(wal, sizeof(wal), "%s-wal", o->path);
+	if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN) {
+		if (k > 0 && (size_t)k < sizeof(wal) && lstat(wal, &st) != 0 && errno == ENOENT) {
+			sqlite3_close(*db);
+			*db = NULL;
+			rc = open_ro(o->path, true, db);
+		}
+	}
+	if (rc != SQLITE_OK) {
+		open_error(o, rc, *db != NULL ? sqlite3_errmsg(*db) : "out of memory");
+		return -1;
+	}
+	sqlite3_extended_result_codes(*db, 1);
+	sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
+	return 0;
+}
+
+struct history *history_open_readonly(const char *path, char *err, size_t errlen)
+{
+	struct opening o = {path, "", err, errlen};
+	say(&o, "%s", "");
+	if (path == NULL || *path == '\0') {
+		say(&o, "no path for the history");
+		return NULL;
+	}
+	struct buf q;
+	buf_init(&q, 0);
+	quote_path(&q, path);
+	o.qpath = buf_str(&q);
+	struct history *h = NULL;
+	sqlite3 *db = NULL;
+	long long version = 0;
+	bool ours = open_db_readonly(&o, &db) == 0 && check_db(db, &o, &version, false) == 0;
+	if (ours && version == 0) /* an empty file: a history created, nothing in it yet */
+		say(&o, "no history yet at %s: it begins with the first prompt", o.qpath);
+	if (ours && version > 0)
+		h = make_history(db, &o, version); /* closes db when it fails */
 	else
 		sqlite3_close(db);
 	buf_done(&q);

@@ -31,6 +31,13 @@ struct history;
  * for this run; move it away to start a new one") when the file cannot be
  * used: unreadable, read-only, corrupt, or newer than this circuit. */
 struct history *history_open(const char *path, char *err, size_t errlen);
+/* Opens the existing file at path for reading only (SQLITE_OPEN_READONLY:
+ * never created, migrated, chmod'ed or written; a read-only file or
+ * folder is fine): what --search and --export need. An older schema is
+ * read as it is. NULL with a one-line reason in err ("no history yet at
+ * PATH: ..." when there is none, unreadable, corrupt, newer). The
+ * writing functions fail on it (-1, "read-only"). */
+struct history *history_open_readonly(const char *path, char *err, size_t errlen);
 void history_close(struct history *h);
 
 /* $XDG_DATA_HOME/circuit/history.db (an absolute XDG_DATA_HOME), else

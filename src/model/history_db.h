@@ -117,6 +117,7 @@ enum stmt {
 
 struct history {
 	sqlite3 *db;
+	long long version; /* the file's schema: older only when opened read-only */
 	sqlite3_stmt *st[ST_COUNT];
 	char err[512];
 };
