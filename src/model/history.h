@@ -21,7 +21,7 @@
 #include "model/conversation.h"
 #include "util/buf.h"
 
-#define HISTORY_SCHEMA_VERSION 2
+#define HISTORY_SCHEMA_VERSION 3
 
 struct history;
 
@@ -70,7 +70,11 @@ long long history_begin_compare(struct history *h, long long conv, const char *m
 long long history_add(struct history *h, long long conv, long long group, int column,
                       const struct message *m, long long now);
 /* Writes m again into row id: a checkpoint of a live reply (final false:
- * stored interrupted), or its end (final true: as m says). 0 or -1. */
+ * stored interrupted), or its end (final true: as m says). A checkpoint
+ * writes the figures and only what the text grew by since the row's last
+ * write (a part: a reply's checkpoints cost its length, not its length
+ * squared); the end writes the whole text into the row, indexed for
+ * search then, once. 0 or -1. */
 int history_update(struct history *h, long long id, const struct message *m, bool final,
                    long long now);
 /* /adopt: the rows of that compare group and column join the thread

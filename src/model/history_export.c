@@ -245,6 +245,9 @@ static int rows(struct history *h, long long conv, enum history_format fmt, stru
 		bool user = strcmp(hdb_col_str(st, R_ROLE), "user") == 0;
 		m->kind = user ? MSG_USER : MSG_ASSISTANT;
 		hdb_read_message(st, m);
+		rc = hdb_read_parts(h, sqlite3_column_int64(st, R_ID), m);
+		if (rc != SQLITE_DONE)
+			break;
 		struct exported e = {m,
 		                     sqlite3_column_int64(st, R_ID),
 		                     sqlite3_column_int64(st, R_GRP),

@@ -432,7 +432,7 @@ int history_find(struct history *h, const char *query, struct history_hit *out, 
 		return words == 0 ? 0 : -1;
 	}
 	sqlite3_stmt *st = h->st[ST_SEARCH];
-	struct hdb_binder b = {st, 0, SQLITE_OK};
+	struct hdb_binder b = {st, 0, SQLITE_OK, false};
 	hdb_str(&b, buf_str(&expr));
 	hdb_int(&b, max);
 	int n = 0, rc = b.rc;

@@ -16,6 +16,30 @@
 #include "model/history_db.h"
 #include "util/mem.h"
 
+/* ---- a live reply's parts ----------------------------------------------------- */
+
+/* Only a checkpointed row (stored interrupted) can have parts: the final
+ * write drops them. */
+int hdb_read_parts(struct history *h, long long id, struct message *m)
+{
+	sqlite3_stmt *st = h->st[ST_PARTS];
+	if (st == NULL || !m->interrupted)
+		return SQLITE_DONE; /* a file of schema 2 read as it is: no parts */
+	sqlite3_bind_int64(st, 1, id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t n;
+		const char *p = hdb_col_bytes(st, 0, &n);
+		(void)buf_append(&m->text, p, n); /* past the message cap: cut, as live */
+		p = hdb_col_bytes(st, 1, &n);
+		(void)buf_append(&m->thinking, p, n);
+		p = hdb_col_bytes(st, 2, &n);
+		(void)buf_append(&m->raw, p, n);
+	}
+	hdb_done(st);
+	return rc;
+}
+
 /* ---- small reads ----------------------------------------------------------- */
 
 int hdb_title(struct history *h, long long conv, char *out, size_t cap)
@@ -333,6 +357,11 @@ static int read_rows(struct history *h, long long conv, struct loading *l)
 		hdb_read_message(st, m);
 		m->hist_id = sqlite3_column_int64(st, R_ID);
 		m->streaming = false;
+		int prc = hdb_read_parts(h, m->hist_id, m);
+		if (prc != SQLITE_DONE) {
+			rc = prc;
+			break;
+		}
 		if (l->n == cap) {
 			cap = cap ? cap * 2 : 64;
 			l->rows = xrealloc(l->rows, cap * sizeof(*l->rows));
