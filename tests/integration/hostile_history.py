@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Issue 16, the history file: /delete leaves no trace of the words in the
-file or its WAL (item 6); a long reply's checkpoints write what is new
-(item 14); --search and --export read a history they cannot write (item
-15); /export replaces a file 0600 through a temporary one and says so, a
+file or its WAL (item 6); --search and --export read a history they cannot
+write (item 15); /export replaces a file 0600 through a temporary one and says so, a
 search of 2000 repeated words is bounded, "search failed" is said once
 (item 16). The real binary, each case in a private HOME; the file is read
-with Python's sqlite3 and as bytes. Run by test_hostile.py."""
+with Python's sqlite3 and as bytes. Run by test_hostile.py. Item 14 (a
+long reply's checkpoints write what is new) is in tests/unit/test_history.c
+and `make bench` (j); test_history.py's kill scenario reads the parts back."""
 import os
 import shutil
 import sqlite3
