@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/paths.h"
@@ -104,23 +105,97 @@ int cmd_search(struct screen *sc, const char *args)
 	return REACT_NONE;
 }
 
-/* Writes b to path, as private as the history it comes from; an existing
- * file is replaced only when asked. 0, or -1 with errno. */
-static int write_file(const char *path, const struct buf *b, bool replace)
+/* The export's sink: the open file, and what went into it. */
+struct written {
+	FILE *f;
+	size_t bytes;
+	int err; /* errno of a failed write; 0 none */
+};
+
+static int to_file(void *ctx, const char *p, size_t n)
 {
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (replace ? O_TRUNC : O_EXCL);
-	int fd = open(path, flags, 0600);
-	if (fd < 0)
-		return -1;
-	FILE *f = fdopen(fd, "w");
-	if (f == NULL) {
-		close(fd);
+	struct written *w = ctx;
+	if (fwrite(p, 1, n, w->f) != n) {
+		w->err = errno != 0 ? errno : EIO;
 		return -1;
 	}
-	bool ok = fwrite(b->data ? b->data : "", 1, b->len, f) == b->len;
-	if (fclose(f) != 0)
+	w->bytes += n;
+	return 0;
+}
+
+/* A file written whole before it takes its name: path's folder and a
+ * temporary name there (mode 0600: as private as the history it comes
+ * from), renamed over path at the end, so a file replaced gets the new
+ * mode and never shows half written. */
+struct outfile {
+	char tmp[1100];
+	FILE *f;
+};
+
+/* Creates the temporary file beside path. 0, or -1 with errno. */
+static int outfile_open(struct outfile *o, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	int dir = slash != NULL ? (int)(slash - path) + 1 : 0;
+	if (snprintf(o->tmp, sizeof(o->tmp), "%.*s.circuit-export-XXXXXX", dir, path) >=
+	    (int)sizeof(o->tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int fd = mkstemp(o->tmp); /* 0600 */
+	if (fd < 0)
+		return -1;
+	o->f = fdopen(fd, "w");
+	if (o->f == NULL) {
+		int e = errno;
+		close(fd);
+		unlink(o->tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* Closes the temporary file and gives it path's name: replacing what is
+ * there when replace, else failing with EEXIST when path exists (link(2)
+ * never replaces). ok false: the write failed, the file is removed. 0, or
+ * -1 with errno. */
+static int outfile_commit(struct outfile *o, const char *path, bool replace, bool ok)
+{
+	int e = errno;
+	if (fclose(o->f) != 0 && ok) {
 		ok = false;
-	return ok ? 0 : -1;
+		e = errno;
+	}
+	if (ok && replace && rename(o->tmp, path) == 0)
+		return 0;
+	if (ok && !replace && link(o->tmp, path) == 0) {
+		unlink(o->tmp);
+		return 0;
+	}
+	if (ok)
+		e = errno;
+	unlink(o->tmp);
+	errno = e;
+	return -1;
+}
+
+/* Exports the thread into path (see struct outfile); *bytes its size.
+ * 0; -1 with errno (the file), or -2 (the history failed: its error). */
+static int export_file(struct screen *sc, const char *path, bool md, bool replace,
+                       size_t *bytes)
+{
+	struct outfile o = {"", NULL};
+	if (outfile_open(&o, path) < 0)
+		return -1;
+	struct written w = {o.f, 0, 0};
+	int rc = history_export_to(sc->hist, sc->hist_conv, md ? HISTORY_MD : HISTORY_JSON,
+	                           to_file, &w);
+	*bytes = w.bytes;
+	errno = w.err;
+	if (outfile_commit(&o, path, replace, rc == 0) < 0)
+		return rc < 0 && w.err == 0 ? -2 : -1;
+	return 0;
 }
 
 int cmd_export(struct screen *sc, const char *args)
@@ -147,19 +222,20 @@ int cmd_export(struct screen *sc, const char *args)
 		screen_sayf(sc, MSG_ERROR, "cannot write %.200s: HOME is not set", file);
 		return REACT_NONE;
 	}
-	struct buf b;
-	buf_init(&b, 0);
-	if (history_export(sc->hist, sc->hist_conv, md ? HISTORY_MD : HISTORY_JSON, &b) < 0)
+	struct stat st;
+	bool existed = lstat(path, &st) == 0;
+	size_t bytes = 0;
+	int rc = export_file(sc, path, md, replace, &bytes);
+	if (rc == -2)
 		screen_sayf(sc, MSG_ERROR, "export failed: %s", history_error(sc->hist));
-	else if (write_file(path, &b, replace) == 0)
-		screen_sayf(sc, MSG_NOTICE, "conversation %lld written to %.200s (%zu bytes)",
-		            sc->hist_conv, path, b.len);
+	else if (rc == 0)
+		screen_sayf(sc, MSG_NOTICE, "conversation %lld written to %.200s (%zu bytes%s)",
+		            sc->hist_conv, path, bytes, existed ? "; replaced the file that was there" : "");
 	else if (errno == EEXIST)
 		screen_sayf(sc, MSG_ERROR, "%.200s exists: /export %s! %.200s replaces it", path,
 		            md ? "md" : "json", file);
 	else
 		screen_sayf(sc, MSG_ERROR, "cannot write %.200s: %s", path, strerror(errno));
-	buf_done(&b);
 	return REACT_NONE;
 }
 

@@ -336,8 +336,11 @@ static bool worth_keeping(const struct run *r)
 	return r->rr != NULL && (r->text.len > 0 || r->f.outcome == REPLY_OK);
 }
 
+/* The run's text moves into the message (r->text is emptied: the run's
+ * output is done by now), so a long reply is held twice, not three times,
+ * while it is written. */
 static int keep_run(struct history *h, long long conv, long long group, int column,
-                    const struct run *r, const char *prompt)
+                    struct run *r, const char *prompt)
 {
 	struct conversation c;
 	conv_init(&c);
@@ -345,13 +348,16 @@ static int keep_run(struct history *h, long long conv, long long group, int colu
 	char label[96];
 	session_reply_label(r->rr, r->spec, label, sizeof(label));
 	struct message *m = conv_add(&c, MSG_ASSISTANT, label, NULL);
+	bool cut = r->f.outcome != REPLY_OK && r->text.len > 0;
 	msg_append_text(m, buf_str(&r->text), r->text.len);
+	buf_done(&r->text);
+	buf_init(&r->text, 0);
 	msg_append_thinking(m, buf_str(&r->thinking), r->thinking.len);
 	char line[160];
 	reply_figures_line(&r->f, line, sizeof(line));
 	m->metrics = r->f;
 	m->has_metrics = true;
-	msg_finish(m, r->f.outcome != REPLY_OK && r->text.len > 0, line);
+	msg_finish(m, cut, line);
 	int rc = 0;
 	for (size_t i = 0; i < c.n && rc == 0; i++)
 		if (history_add(h, conv, group, column, c.v[i], clock_unix()) < 0)

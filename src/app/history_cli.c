@@ -20,7 +20,7 @@ static struct history *open_or_say(const char *path)
 		fputs("circuit: neither XDG_DATA_HOME nor HOME says where the history is\n", stderr);
 		return NULL;
 	}
-	struct history *h = history_open(p, err, sizeof(err));
+	struct history *h = history_open_readonly(p, err, sizeof(err)); /* reads only */
 	if (h == NULL)
 		fprintf(stderr, "circuit: %s\n", err);
 	return h;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* history: opening the file, its schema and migrations, and writing.
+/* history: opening the file, its schema and migrations (writing: history_write.c).
  *
  * Durability. The file is in WAL mode with synchronous=NORMAL: a commit
  * appends its pages to history.db-wal and returns without an fsync; the
@@ -37,6 +37,8 @@
 /* PRAGMA application_id: "circ", so another program's database with a
  * user_version of its own is not taken for ours. */
 #define APPLICATION_ID 0x63697263
+/* The page cache's cap, KiB (see configure_db). */
+#define CACHE_KIB 256
 
 /* ---- the schema ------------------------------------------------------------ */
 
@@ -56,6 +58,9 @@ static const char *const upgrades[] = {
           "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
           " content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
           "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');",
+    /* 2 -> 3: a live reply's checkpoints append parts instead of writing
+     * the whole row again (and its index) every time. */
+    [2] = HDB_PARTS_TABLE,
 };
 
 _Static_assert(sizeof(upgrades) / sizeof(upgrades[0]) == HISTORY_SCHEMA_VERSION,
@@ -238,13 +243,15 @@ static int migrate(sqlite3 *db, const struct opening *o)
 
 static int prepare_all(struct history *h)
 {
-	struct buf add, upd, rows;
+	struct buf add, upd, rows, ckp;
 	buf_init(&add, 0);
 	buf_init(&upd, 0);
 	buf_init(&rows, 0);
+	buf_init(&ckp, 0);
 	hdb_sql_add(&add);
 	hdb_sql_update(&upd);
 	hdb_sql_rows(&rows);
+	hdb_sql_checkpoint(&ckp);
 	const char *sql[ST_COUNT] = {
 	    [ST_BEGIN] = "INSERT INTO conversations (created, updated, system) VALUES (?1, ?1, ?2)",
 	    [ST_SET_SYSTEM] = "UPDATE conversations SET system = ?2 WHERE id = ?1",
@@ -283,14 +290,20 @@ static int prepare_all(struct history *h)
 	                  " snippet(messages_fts, -1, char(1), char(2), char(3), 12)"
 	                  " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
 	                  " WHERE messages_fts MATCH ?1 ORDER BY messages_fts.rowid DESC LIMIT ?2",
+	    [ST_CHECKPOINT] = ckp.data,
+	    [ST_PART_ADD] = "INSERT INTO message_parts (msg, text, thinking, raw) VALUES (?, ?, ?, ?)",
+	    [ST_PARTS] = "SELECT text, thinking, raw FROM message_parts WHERE msg = ?1 ORDER BY id",
+	    [ST_PARTS_DROP] = "DELETE FROM message_parts WHERE msg = ?1",
 	};
 	int rc = SQLITE_OK;
-	for (int i = 0; i < ST_COUNT && rc == SQLITE_OK; i++)
+	int n = h->version >= 3 ? ST_COUNT : ST_FIRST_OF_3;
+	for (int i = 0; i < n && rc == SQLITE_OK; i++)
 		rc = sqlite3_prepare_v3(h->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &h->st[i],
 		                        NULL);
 	buf_done(&add);
 	buf_done(&upd);
 	buf_done(&rows);
+	buf_done(&ckp);
 	return rc;
 }
 
@@ -329,11 +342,12 @@ static int open_db(const struct opening *o, sqlite3 **db)
  * the header: a file that is not a database fails here (SQLITE_NOTADB).
  * Where WAL cannot work (no shared memory on some network file systems)
  * SQLite keeps its rollback journal, which is as durable, so the mode it
- * reports is not checked. 0 ours, or -1 said. */
-static int check_db(sqlite3 *db, const struct opening *o, long long *version)
+ * reports is not checked (nor set, when the file is opened read-only:
+ * write false). 0 ours, or -1 said. */
+static int check_db(sqlite3 *db, const struct opening *o, long long *version, bool write)
 {
 	long long app = 0;
-	int rc = exec1(db, "PRAGMA journal_mode = WAL", NULL);
+	int rc = write ? exec1(db, "PRAGMA journal_mode = WAL", NULL) : SQLITE_OK;
 	if (rc == SQLITE_OK)
 		rc = exec1(db, "PRAGMA user_version", version);
 	if (rc == SQLITE_OK)
@@ -363,6 +377,18 @@ static int configure_db(sqlite3 *db, const struct opening *o)
 	int rc = exec1(db, "PRAGMA synchronous = NORMAL", NULL);
 	if (rc == SQLITE_OK)
 		rc = exec1(db, "PRAGMA foreign_keys = ON", NULL);
+	/* What is deleted is overwritten with zeros, not left in free pages
+	 * (/delete promises the words are gone from the file). */
+	if (rc == SQLITE_OK)
+		rc = exec1(db, "PRAGMA secure_delete = ON", NULL);
+	/* A page cache of CACHE_KIB at most (SQLite's default is 2 MiB): the
+	 * history is written a row at a time and read a page of the list or
+	 * one conversation at a time; the OS caches the file anyway. */
+	if (rc == SQLITE_OK) {
+		char sql[64];
+		snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", CACHE_KIB);
+		rc = exec1(db, sql, NULL);
+	}
 	if (rc == SQLITE_OK) {
 		char sql[64];
 		snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit = %lld", WAL_LIMIT);
@@ -375,12 +401,13 @@ static int configure_db(sqlite3 *db, const struct opening *o)
 	return 0;
 }
 
-/* The opened file's history, its statements prepared; NULL said (db is
- * closed either way on failure). */
-static struct history *make_history(sqlite3 *db, const struct opening *o)
+/* The opened file's history (of schema version), its statements
+ * prepared; NULL said (db is closed either way on failure). */
+static struct history *make_history(sqlite3 *db, const struct opening *o, long long version)
 {
 	struct history *h = xcalloc(1, sizeof(*h));
 	h->db = db;
+	h->version = version;
 	int rc = prepare_all(h);
 	if (rc != SQLITE_OK) {
 		char detail[256];
@@ -409,9 +436,101 @@ struct history *history_open(const char *path, char *err, size_t errlen)
 	sqlite3 *db = NULL;
 	long long version = 0;
 	/* Up to date (the usual case): no write lock taken at all. */
-	if (open_db(&o, &db) == 0 && check_db(db, &o, &version) == 0 && configure_db(db, &o) == 0 &&
+	if (open_db(&o, &db) == 0 && check_db(db, &o, &version, true) == 0 && configure_db(db, &o) == 0 &&
 	    (version == HISTORY_SCHEMA_VERSION || migrate(db, &o) == 0))
-		h = make_history(db, &o);
+		h = make_history(db, &o, HISTORY_SCHEMA_VERSION);
+	else
+		sqlite3_close(db);
+	buf_done(&q);
+	return h;
+}
+
+/* sqlite3_open_v2 read-only: of the path, or (immutable) of its URI
+ * with immutable=1. An SQLite code, *db set either way. */
+static int open_ro(const char *path, bool immutable, sqlite3 **db)
+{
+	int flags = SQLITE_OPEN_READONLY;
+#ifdef SQLITE_OPEN_NOFOLLOW
+	flags |= SQLITE_OPEN_NOFOLLOW;
+#endif
+	if (!immutable)
+		return sqlite3_open_v2(path, db, flags, NULL);
+	struct buf uri;
+	buf_init(&uri, 0);
+	buf_append_str(&uri, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++) {
+		if (*p == '/' || *p == '.' || *p == '-' || *p == '_' || (*p >= '0' && *p <= '9') ||
+		    ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+			buf_append_char(&uri, (char)*p);
+		else
+			buf_printf(&uri, "%%%02X", *p);
+	}
+	buf_append_str(&uri, "?immutable=1");
+	int rc = sqlite3_open_v2(buf_str(&uri), db, flags | SQLITE_OPEN_URI, NULL);
+	buf_done(&uri);
+	return rc;
+}
+
+/* Opens the existing file at o->path read-only into *db. A WAL file is
+ * read through its -shm index, which SQLite must create when it is not
+ * there: in a read-only folder it cannot. With no -wal file either (the
+ * last writer closed cleanly: everything is in the file) the file is
+ * read as immutable, needing neither. 0, or -1 said. */
+static int open_db_readonly(const struct opening *o, sqlite3 **db)
+{
+	struct stat st;
+	if (lstat(o->path, &st) != 0) {
+		if (errno == ENOENT)
+			say(o, "no history yet at %s: it begins with the first prompt", o->qpath);
+		else
+			say(o, "cannot read the history at %s (%s)", o->qpath, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		say(o, "%s is not a plain file", o->qpath);
+		return -1;
+	}
+	int rc = open_ro(o->path, false, db);
+	if (rc == SQLITE_OK)
+		rc = exec1(*db, "PRAGMA user_version", NULL); /* the first read */
+	char wal[1100];
+	int k = snprintf(wal, sizeof(wal), "%s-wal", o->path);
+	if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN) {
+		if (k > 0 && (size_t)k < sizeof(wal) && lstat(wal, &st) != 0 && errno == ENOENT) {
+			sqlite3_close(*db);
+			*db = NULL;
+			rc = open_ro(o->path, true, db);
+		}
+	}
+	if (rc != SQLITE_OK) {
+		open_error(o, rc, *db != NULL ? sqlite3_errmsg(*db) : "out of memory");
+		return -1;
+	}
+	sqlite3_extended_result_codes(*db, 1);
+	sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
+	return 0;
+}
+
+struct history *history_open_readonly(const char *path, char *err, size_t errlen)
+{
+	struct opening o = {path, "", err, errlen};
+	say(&o, "%s", "");
+	if (path == NULL || *path == '\0') {
+		say(&o, "no path for the history");
+		return NULL;
+	}
+	struct buf q;
+	buf_init(&q, 0);
+	quote_path(&q, path);
+	o.qpath = buf_str(&q);
+	struct history *h = NULL;
+	sqlite3 *db = NULL;
+	long long version = 0;
+	bool ours = open_db_readonly(&o, &db) == 0 && check_db(db, &o, &version, false) == 0;
+	if (ours && version == 0) /* an empty file: a history created, nothing in it yet */
+		say(&o, "no history yet at %s: it begins with the first prompt", o.qpath);
+	if (ours && version > 0)
+		h = make_history(db, &o, version); /* closes db when it fails */
 	else
 		sqlite3_close(db);
 	buf_done(&q);
@@ -436,129 +555,4 @@ const char *history_default_path(char *buf, size_t n)
 const char *history_error(const struct history *h)
 {
 	return h != NULL ? h->err : "history is off";
-}
-
-/* ---- writing --------------------------------------------------------------- */
-
-/* Steps st, bound by b, for an insert: its row id, or -1 with the error
- * set (a failed bind included). */
-static long long insert(struct history *h, struct hdb_binder *b, const char *what)
-{
-	if (b->rc != SQLITE_OK) {
-		hdb_set_err(h, what, b->rc);
-		hdb_done(b->st);
-		return -1;
-	}
-	if (hdb_run(h, b->st, what) < 0)
-		return -1;
-	return sqlite3_last_insert_rowid(h->db);
-}
-
-/* Steps st, bound by b, for an update of row id (what names it for the
- * error when there is no such row). 0, or -1 with the error set. */
-static int update(struct history *h, struct hdb_binder *b, const char *what, const char *row,
-                  long long id)
-{
-	if (b->rc != SQLITE_OK) {
-		hdb_set_err(h, what, b->rc);
-		hdb_done(b->st);
-		return -1;
-	}
-	if (hdb_run(h, b->st, what) < 0)
-		return -1;
-	if (row != NULL && sqlite3_changes(h->db) == 0) {
-		snprintf(h->err, sizeof(h->err), "no %s %lld", row, id);
-		return -1;
-	}
-	return 0;
-}
-
-/* A conversation may be begun at any time, before its first prompt or
- * after its first reply has ended: its created time is now, its messages
- * keep their own. */
-long long history_begin(struct history *h, const char *system, long long now)
-{
-	struct hdb_binder b = {h->st[ST_BEGIN], 0, SQLITE_OK};
-	hdb_int(&b, now);
-	if (system != NULL)
-		hdb_str(&b, system);
-	/* else ?2 stays NULL: no system prompt */
-	return insert(h, &b, "cannot begin a conversation");
-}
-
-int history_set_system(struct history *h, long long conv, const char *system)
-{
-	struct hdb_binder b = {h->st[ST_SET_SYSTEM], 0, SQLITE_OK};
-	hdb_int(&b, conv);
-	if (system != NULL)
-		hdb_str(&b, system);
-	return update(h, &b, "cannot store the system prompt", "conversation", conv);
-}
-
-long long history_begin_compare(struct history *h, long long conv, const char *models,
-                                long long now)
-{
-	struct hdb_binder b = {h->st[ST_BEGIN_COMPARE], 0, SQLITE_OK};
-	hdb_int(&b, conv);
-	hdb_str(&b, models != NULL ? models : "");
-	hdb_int(&b, now);
-	return insert(h, &b, "cannot begin a compare");
-}
-
-static const char *role_of(enum msg_kind k)
-{
-	switch (k) {
-	case MSG_USER: return "user";
-	case MSG_ASSISTANT: return "assistant";
-	default: return NULL;
-	}
-}
-
-/* Notices and errors are circuit's own words about this run, not the
- * conversation: they are not stored, and asking to is refused (-1) so a
- * caller's mistake shows rather than passing quietly. A reply that has
- * already ended is stored as it is, whole: adding it late is the same as
- * adding it live and writing it at its end. */
-long long history_add(struct history *h, long long conv, long long group, int column,
-                      const struct message *m, long long now)
-{
-	const char *role = role_of(m->kind);
-	if (role == NULL) {
-		hdb_set_msg(h, "only prompts and replies are stored");
-		return -1;
-	}
-	if (column < 0) {
-		snprintf(h->err, sizeof(h->err), "no column %d", column);
-		return -1;
-	}
-	struct hdb_binder b = {h->st[ST_ADD], 0, SQLITE_OK};
-	hdb_int(&b, conv);
-	hdb_int(&b, group);
-	hdb_int(&b, column);
-	hdb_str(&b, role);
-	hdb_int(&b, now);
-	/* A reply still streaming is interrupted until its final write says otherwise. */
-	hdb_bind_message(&b, m, m->interrupted || m->streaming, now);
-	return insert(h, &b, "cannot store a message");
-}
-
-int history_update(struct history *h, long long id, const struct message *m, bool final,
-                   long long now)
-{
-	struct hdb_binder b = {h->st[ST_UPDATE], 0, SQLITE_OK};
-	hdb_bind_message(&b, m, final ? m->interrupted : true, now);
-	hdb_int(&b, id);
-	return update(h, &b, "cannot store a message", "message", id);
-}
-
-int history_adopt(struct history *h, long long group, int column)
-{
-	if (column <= 0) {
-		snprintf(h->err, sizeof(h->err), "no compare column %d to adopt", column);
-		return -1;
-	}
-	struct hdb_binder b = {h->st[ST_ADOPT], 0, SQLITE_OK};
-	hdb_int(&b, group);
-	hdb_int(&b, column);
-	return update(h, &b, "cannot adopt a column", NULL, 0);
 }

@@ -21,7 +21,7 @@
 #include "model/conversation.h"
 #include "util/buf.h"
 
-#define HISTORY_SCHEMA_VERSION 2
+#define HISTORY_SCHEMA_VERSION 3
 
 struct history;
 
@@ -31,6 +31,13 @@ struct history;
  * for this run; move it away to start a new one") when the file cannot be
  * used: unreadable, read-only, corrupt, or newer than this circuit. */
 struct history *history_open(const char *path, char *err, size_t errlen);
+/* Opens the existing file at path for reading only (SQLITE_OPEN_READONLY:
+ * never created, migrated, chmod'ed or written; a read-only file or
+ * folder is fine): what --search and --export need. An older schema is
+ * read as it is. NULL with a one-line reason in err ("no history yet at
+ * PATH: ..." when there is none, unreadable, corrupt, newer). The
+ * writing functions fail on it (-1, "read-only"). */
+struct history *history_open_readonly(const char *path, char *err, size_t errlen);
 void history_close(struct history *h);
 
 /* $XDG_DATA_HOME/circuit/history.db (an absolute XDG_DATA_HOME), else
@@ -63,7 +70,11 @@ long long history_begin_compare(struct history *h, long long conv, const char *m
 long long history_add(struct history *h, long long conv, long long group, int column,
                       const struct message *m, long long now);
 /* Writes m again into row id: a checkpoint of a live reply (final false:
- * stored interrupted), or its end (final true: as m says). 0 or -1. */
+ * stored interrupted), or its end (final true: as m says). A checkpoint
+ * writes the figures and only what the text grew by since the row's last
+ * write (a part: a reply's checkpoints cost its length, not its length
+ * squared); the end writes the whole text into the row, indexed for
+ * search then, once. 0 or -1. */
 int history_update(struct history *h, long long id, const struct message *m, bool final,
                    long long now);
 /* /adopt: the rows of that compare group and column join the thread
@@ -100,7 +111,12 @@ long long history_last(struct history *h);
  * number of messages appended, or -1 (no such conversation:
  * history_error says; c is as it was). */
 int history_load(struct history *h, long long conv, struct conversation *c, char **system);
-/* Deletes conv and all its rows (index included). 1 deleted, 0 no such, -1. */
+/* Deletes conv and all its rows (index included), leaving no trace of
+ * their text in the file or its WAL: the pages zeroed, the search index
+ * rewritten without them, the WAL checkpointed and cut (which a reader in
+ * another program may hold back until the next checkpoint). Costs a
+ * rewrite of the index: a user's command, not a loop's. 1 deleted, 0 no
+ * such, -1. */
 int history_delete(struct history *h, long long conv);
 
 struct history_hit {
@@ -119,9 +135,15 @@ struct history_hit {
  * matter) and taken literally (no FTS syntax reaches SQLite: "*", "-",
  * "NEAR", quotes are text), newest first, at most max hits. A hit's
  * snippet marks each matched word of the text [like this], the query's
- * own punctuation included ("f(x)" shows "[f(x)]"). Returns how many
- * (0..max), or -1. */
+ * own punctuation included ("f(x)" shows "[f(x)]"). A word repeated
+ * counts once; more than HISTORY_FIND_WORDS different words are refused
+ * (-1, history_error says so): each costs a walk of the index. Returns
+ * how many (0..max), or -1 (the error says what failed, without a
+ * "search failed" of its own: the caller's). */
 int history_find(struct history *h, const char *query, struct history_hit *out, int max);
+
+/* The most different words a search takes. */
+#define HISTORY_FIND_WORDS 32
 
 enum history_format { HISTORY_MD, HISTORY_JSON };
 
@@ -135,7 +157,19 @@ enum history_format { HISTORY_MD, HISTORY_JSON };
  *        "tokens_in":…, "tokens_out":…, "tokens_thinking":…,
  *        "tokens_per_second":…, "cost_usd":…, …}|null}, …]}
  * Text is the raw text as sent or received (valid UTF-8 repaired).
- * Returns 0, or -1 (no such conversation). */
+ * Returns 0, or -1 (no such conversation). Built whole: out's cap takes
+ * all of it or none (history_export_to streams instead). */
 int history_export(struct history *h, long long conv, enum history_format fmt, struct buf *out);
+
+/* Where history_export_to sends the export, a piece at a time (borrowed
+ * for the call): 0 to go on, -1 to stop. */
+typedef int (*history_sink)(void *ctx, const char *p, size_t n);
+/* conv exported as history_export does, streamed: the head, then each
+ * row as it is read, so memory holds one row at a time, never the whole
+ * conversation. Returns 0, or -1 (no such conversation, a read failed,
+ * or sink stopped: history_error says "cannot write the export" then;
+ * what was sent before stays sent). */
+int history_export_to(struct history *h, long long conv, enum history_format fmt,
+                      history_sink sink, void *ctx);
 
 #endif

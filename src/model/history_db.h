@@ -4,7 +4,8 @@
  * statements, the one table of a message row's columns, and the small
  * helpers every file uses.
  *
- *   history.c         opening, the schema and its migrations, writing
+ *   history.c         opening, the schema and its migrations
+ *   history_write.c   writing: rows, checkpoints of a live reply (parts)
  *   history_row.c     the column table's code: SQL text, bind, read, JSON
  *   history_read.c    sessions, count, last, load, delete
  *   history_find.c    search, and text made one line (titles, snippets)
@@ -21,6 +22,19 @@
 #include "util/buf.h"
 
 /* ---- a message row's columns, declared once ------------------------------ */
+
+/* A live reply's text as it grows (schema 3): each checkpoint appends
+ * what is new as a part; the final write puts the whole text in the row
+ * (indexed then, once) and drops the parts. A row read with parts (its
+ * writer was killed) is its text followed by its parts, in order. */
+#define HDB_PARTS_TABLE                                                                            \
+	"CREATE TABLE message_parts ("                                                             \
+	" id INTEGER PRIMARY KEY,"                                                                 \
+	" msg INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"                         \
+	" text TEXT NOT NULL DEFAULT '',"                                                          \
+	" thinking TEXT NOT NULL DEFAULT '',"                                                      \
+	" raw BLOB NOT NULL DEFAULT x'');"                                                         \
+	"CREATE INDEX message_parts_by_msg ON message_parts(msg, id);"
 
 /* Every column of a message row after its key (id, conv, grp, col, role,
  * created), in the table's order: X(name, kind, field, json).
@@ -112,12 +126,31 @@ enum stmt {
 	ST_ROWS,
 	ST_DELETE,
 	ST_SEARCH,
+	ST_CHECKPOINT, /* the row's figures, not its text (schema 3 on) */
+	ST_PART_ADD,   /* what a live reply's text grew by since its last write */
+	ST_PARTS,      /* a row's parts, in order */
+	ST_PARTS_DROP, /* a row's parts, once its text is whole in the row */
 	ST_COUNT
 };
 
+/* The statements a file older than schema 3 has no table for (opened
+ * read-only, it is read as it is: they stay NULL). */
+#define ST_FIRST_OF_3 ST_CHECKPOINT
+
+/* A reply streaming into its row: how much of it the row and its parts
+ * hold, so a checkpoint writes only what is new. */
+struct hdb_live {
+	long long id; /* the row; 0: a free slot */
+	size_t text, thinking, raw;
+	unsigned long resets; /* the message's thinking_resets then */
+};
+#define HDB_LIVE_MAX 16 /* replies streaming at once: a compare's 6, with room */
+
 struct history {
 	sqlite3 *db;
+	long long version; /* the file's schema: older only when opened read-only */
 	sqlite3_stmt *st[ST_COUNT];
+	struct hdb_live live[HDB_LIVE_MAX];
 	char err[512];
 };
 
@@ -140,6 +173,7 @@ struct hdb_binder {
 	sqlite3_stmt *st;
 	int i;
 	int rc;
+	bool figures_only; /* hdb_bind_message: not the text columns (ST_CHECKPOINT) */
 };
 void hdb_int(struct hdb_binder *b, long long v);
 void hdb_str(struct hdb_binder *b, const char *s); /* NULL binds "" */
@@ -158,6 +192,8 @@ extern const char hdb_schema[];
 void hdb_sql_add(struct buf *sql);
 void hdb_sql_update(struct buf *sql);
 void hdb_sql_rows(struct buf *sql);
+/* ST_CHECKPOINT's: every column but the text ones (TEXT and BLOB kinds). */
+void hdb_sql_checkpoint(struct buf *sql);
 /* Binds every column from m (after b's last index), interrupted as given
  * and updated = now; a message without figures binds unknown ones. */
 void hdb_bind_message(struct hdb_binder *b, const struct message *m, bool interrupted,
@@ -181,6 +217,10 @@ const char *hdb_outcome_name(enum reply_outcome o);
 void hdb_oneline(char *out, size_t cap, const char *s, size_t n);
 
 /* ---- reading (history_read.c) --------------------------------------------- */
+
+/* Appends row id's parts, if any, to m's text, thinking and raw (a reply
+ * whose writer was killed while it streamed). SQLITE_DONE, or the code. */
+int hdb_read_parts(struct history *h, long long id, struct message *m);
 
 /* conv's title, one line, into out (cap bytes). 0, or -1 with the error set. */
 int hdb_title(struct history *h, long long conv, char *out, size_t cap);

@@ -213,8 +213,26 @@ static void head(struct buf *b, long long conv, enum history_format fmt, const c
 	}
 }
 
-/* Every row of conv into b. SQLITE_DONE, or the failing code. */
-static int rows(struct history *h, long long conv, enum history_format fmt, struct buf *b)
+/* Where the rows go: the sink, one row at a time. */
+struct stream {
+	history_sink sink;
+	void *ctx;
+	bool stopped; /* the sink said stop */
+};
+
+/* b to the sink, emptied; false once the sink has said stop. */
+static bool flush(struct stream *s, struct buf *b)
+{
+	if (!s->stopped && b->len > 0 && s->sink(s->ctx, b->data, b->len) < 0)
+		s->stopped = true;
+	buf_reset(b);
+	return !s->stopped;
+}
+
+/* Every row of conv to s, through b (one row at a time). SQLITE_DONE, or
+ * the failing code (SQLITE_ABORT: the sink stopped). */
+static int rows(struct history *h, long long conv, enum history_format fmt, struct buf *b,
+                struct stream *s)
 {
 	struct conversation scratch; /* one message, read again for each row */
 	conv_init(&scratch);
@@ -227,6 +245,9 @@ static int rows(struct history *h, long long conv, enum history_format fmt, stru
 		bool user = strcmp(hdb_col_str(st, R_ROLE), "user") == 0;
 		m->kind = user ? MSG_USER : MSG_ASSISTANT;
 		hdb_read_message(st, m);
+		rc = hdb_read_parts(h, sqlite3_column_int64(st, R_ID), m);
+		if (rc != SQLITE_DONE)
+			break;
 		struct exported e = {m,
 		                     sqlite3_column_int64(st, R_ID),
 		                     sqlite3_column_int64(st, R_GRP),
@@ -238,13 +259,22 @@ static int rows(struct history *h, long long conv, enum history_format fmt, stru
 		else
 			md_row(b, &e);
 		first = false;
+		/* The row's copies go before the next row is read. */
+		buf_reset(&m->text);
+		buf_reset(&m->raw);
+		buf_reset(&m->thinking);
+		if (!flush(s, b)) {
+			rc = SQLITE_ABORT;
+			break;
+		}
 	}
 	hdb_done(st);
 	conv_done(&scratch);
 	return rc;
 }
 
-int history_export(struct history *h, long long conv, enum history_format fmt, struct buf *out)
+int history_export_to(struct history *h, long long conv, enum history_format fmt,
+                      history_sink sink, void *ctx)
 {
 	char *system = NULL, title[80];
 	long long created = 0, updated = 0;
@@ -254,24 +284,45 @@ int history_export(struct history *h, long long conv, enum history_format fmt, s
 		free(system);
 		return -1;
 	}
-	/* Built whole, then appended once: out's cap either takes all or none. */
+	struct stream s = {sink, ctx, false};
 	struct buf b;
 	buf_init(&b, 0);
 	head(&b, conv, fmt, title, system, created, updated);
 	free(system);
-	int rc = rows(h, conv, fmt, &b);
-	if (rc != SQLITE_DONE) {
-		hdb_set_err(h, "cannot export a conversation", rc);
-		buf_done(&b);
+	int rc = flush(&s, &b) ? rows(h, conv, fmt, &b, &s) : SQLITE_ABORT;
+	if (rc == SQLITE_DONE && fmt == HISTORY_JSON) {
+		buf_append_str(&b, "]}\n");
+		if (!flush(&s, &b))
+			rc = SQLITE_ABORT;
+	}
+	buf_done(&b);
+	if (rc == SQLITE_ABORT && s.stopped) {
+		hdb_set_msg(h, "cannot write the export");
 		return -1;
 	}
-	if (fmt == HISTORY_JSON)
-		buf_append_str(&b, "]}\n");
-	int ok = buf_append(out, buf_str(&b), b.len);
-	buf_done(&b);
-	if (ok < 0) {
-		hdb_set_msg(h, "the export does not fit its buffer");
+	if (rc != SQLITE_DONE) {
+		hdb_set_err(h, "cannot export a conversation", rc);
 		return -1;
 	}
 	return 0;
+}
+
+/* history_export's sink: into a scratch buffer, whole. */
+static int to_buf(void *ctx, const char *p, size_t n)
+{
+	return buf_append(ctx, p, n) < 0 ? -1 : 0;
+}
+
+int history_export(struct history *h, long long conv, enum history_format fmt, struct buf *out)
+{
+	/* Built whole, then appended once: out's cap either takes all or none. */
+	struct buf b;
+	buf_init(&b, 0);
+	int rc = history_export_to(h, conv, fmt, to_buf, &b);
+	if (rc == 0 && buf_append(out, buf_str(&b), b.len) < 0) {
+		hdb_set_msg(h, "the export does not fit its buffer");
+		rc = -1;
+	}
+	buf_done(&b);
+	return rc;
 }

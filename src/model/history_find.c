@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* history_find: full-text search, and text made one line for a list
  * (titles, labels, search snippets with their matches marked). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,30 +211,76 @@ void hdb_oneline(char *out, size_t cap, const char *s, size_t n)
 
 /* ---- the query ---------------------------------------------------------------- */
 
-/* Every blank-separated word of query as an FTS5 string ("..." with "
- * doubled) followed by *, joined by spaces: an implicit AND of words each
- * matched as a prefix (the string's last token is), so AND, NEAR, -, ^
- * and col: are words like any other. Returns how many. */
-static size_t match_expr(const char *query, struct buf *out)
+/* True when words a and b (na, nb bytes) are the same word for the
+ * index: equal but for ASCII case (the tokenizer folds the rest too, but
+ * a repeat is what costs, and a repeat is byte for byte). */
+static bool same_word(const char *a, size_t na, const char *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x | 0x20);
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y | 0x20);
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+/* The distinct blank-separated words of query (a repeat is dropped: it
+ * matches nothing more), joined by one space, into out. Returns how many
+ * (it stops counting past HISTORY_FIND_WORDS + 1: the caller refuses). */
+static size_t distinct_words(const char *query, struct buf *out)
 {
 	size_t words = 0;
 	const char *p = query;
 	for (;;) {
 		while (blank(*p))
 			p++;
-		if (*p == '\0')
+		if (*p == '\0' || words > HISTORY_FIND_WORDS)
 			break;
+		const char *w = p;
+		while (*p != '\0' && !blank(*p))
+			p++;
+		size_t n = (size_t)(p - w);
+		bool seen = false;
+		for (size_t at = 0; at < out->len && !seen;) {
+			size_t k = strcspn(out->data + at, " ");
+			seen = same_word(out->data + at, k, w, n);
+			at += k + 1;
+		}
+		if (seen)
+			continue;
 		if (words++ > 0)
 			buf_append_char(out, ' ');
+		buf_append(out, w, n);
+	}
+	return words;
+}
+
+/* Every word of words (distinct_words': one space between) as an FTS5
+ * string ("..." with " doubled) followed by *, joined by spaces: an
+ * implicit AND of words each matched as a prefix (the string's last token
+ * is), so AND, NEAR, -, ^ and col: are words like any other. */
+static void match_expr(const char *words, struct buf *out)
+{
+	const char *p = words;
+	while (*p != '\0') {
+		if (p != words)
+			buf_append_char(out, ' ');
 		buf_append_char(out, '"');
-		for (; *p != '\0' && !blank(*p); p++) {
+		for (; *p != '\0' && *p != ' '; p++) {
 			if (*p == '"')
 				buf_append_char(out, '"');
 			buf_append_char(out, *p);
 		}
 		buf_append_str(out, "\"*");
+		if (*p == ' ')
+			p++;
 	}
-	return words;
 }
 
 /* ---- the snippet -------------------------------------------------------------- */
@@ -352,23 +399,40 @@ static int read_hit(struct history *h, sqlite3_stmt *st, const char *query, stru
 	return hdb_title(h, hit->conv, hit->title, sizeof(hit->title));
 }
 
+/* The query as searched: valid UTF-8 (invalid bytes would only fail to
+ * match: repaired so SQLite is never handed malformed text), each word
+ * once, into words; its FTS5 expression into expr. How many words. */
+static size_t prepare_query(const char *query, struct buf *words, struct buf *expr)
+{
+	struct buf q;
+	buf_init(&q, 0);
+	utf8_repair(query, strlen(query), &q);
+	size_t n = distinct_words(buf_str(&q), words);
+	buf_done(&q);
+	if (n > 0 && n <= HISTORY_FIND_WORDS)
+		match_expr(buf_str(words), expr);
+	return n;
+}
+
 int history_find(struct history *h, const char *query, struct history_hit *out, int max)
 {
 	if (max <= 0 || query == NULL)
 		return 0;
-	/* Invalid UTF-8 in the query would only fail to match: repair it so
-	 * SQLite is never handed malformed text. */
 	struct buf q, expr;
 	buf_init(&q, 0);
 	buf_init(&expr, 0);
-	utf8_repair(query, strlen(query), &q);
-	if (match_expr(buf_str(&q), &expr) == 0) {
+	size_t words = prepare_query(query, &q, &expr);
+	if (words == 0 || words > HISTORY_FIND_WORDS) {
+		if (words > 0)
+			snprintf(h->err, sizeof(h->err),
+			         "a search takes at most %d different words; leave some out",
+			         HISTORY_FIND_WORDS);
 		buf_done(&q);
 		buf_done(&expr);
-		return 0;
+		return words == 0 ? 0 : -1;
 	}
 	sqlite3_stmt *st = h->st[ST_SEARCH];
-	struct hdb_binder b = {st, 0, SQLITE_OK};
+	struct hdb_binder b = {st, 0, SQLITE_OK, false};
 	hdb_str(&b, buf_str(&expr));
 	hdb_int(&b, max);
 	int n = 0, rc = b.rc;
@@ -381,7 +445,8 @@ int history_find(struct history *h, const char *query, struct history_hit *out, 
 		failed = read_hit(h, st, buf_str(&q), &out[n++]) < 0; /* its error is set */
 	}
 	if (!failed && rc != SQLITE_OK && rc != SQLITE_DONE) {
-		hdb_set_err(h, "search failed", rc);
+		/* The caller says "search failed"; this says what did. */
+		hdb_set_err(h, "cannot read the search index", rc);
 		failed = true;
 	}
 	hdb_done(st);

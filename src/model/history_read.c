@@ -16,6 +16,30 @@
 #include "model/history_db.h"
 #include "util/mem.h"
 
+/* ---- a live reply's parts ----------------------------------------------------- */
+
+/* Only a checkpointed row (stored interrupted) can have parts: the final
+ * write drops them. */
+int hdb_read_parts(struct history *h, long long id, struct message *m)
+{
+	sqlite3_stmt *st = h->st[ST_PARTS];
+	if (st == NULL || !m->interrupted)
+		return SQLITE_DONE; /* a file of schema 2 read as it is: no parts */
+	sqlite3_bind_int64(st, 1, id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t n;
+		const char *p = hdb_col_bytes(st, 0, &n);
+		(void)buf_append(&m->text, p, n); /* past the message cap: cut, as live */
+		p = hdb_col_bytes(st, 1, &n);
+		(void)buf_append(&m->thinking, p, n);
+		p = hdb_col_bytes(st, 2, &n);
+		(void)buf_append(&m->raw, p, n);
+	}
+	hdb_done(st);
+	return rc;
+}
+
 /* ---- small reads ----------------------------------------------------------- */
 
 int hdb_title(struct history *h, long long conv, char *out, size_t cap)
@@ -148,13 +172,33 @@ int hdb_conv_row(struct history *h, long long conv, char **system, long long *cr
 	return 1;
 }
 
+/* After a delete, no trace of its text is left in the files: the rows'
+ * pages are zeroed as they are freed (secure_delete, set at open), the
+ * index's entries removed (the trigger's 'delete' with the old values),
+ * but FTS5 keeps a deleted word in its old segment under a tombstone
+ * until the segment is merged: 'optimize' merges them all, rewriting the
+ * index without it (the old segments' pages freed, so zeroed). Then the
+ * WAL, which still holds the pages as they were before, is copied into
+ * the database and cut to nothing. Best effort: another program reading
+ * the file holds the WAL back (it goes at the next checkpoint). */
+static void scrub(struct history *h)
+{
+	if (sqlite3_exec(h->db, "INSERT INTO messages_fts(messages_fts) VALUES ('optimize')", NULL,
+	                 NULL, NULL) != SQLITE_OK)
+		return;
+	(void)sqlite3_wal_checkpoint_v2(h->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+}
+
 int history_delete(struct history *h, long long conv)
 {
 	sqlite3_stmt *st = h->st[ST_DELETE];
 	sqlite3_bind_int64(st, 1, conv);
 	if (hdb_run(h, st, "cannot delete a conversation") < 0)
 		return -1;
-	return sqlite3_changes(h->db) > 0 ? 1 : 0;
+	if (sqlite3_changes(h->db) == 0)
+		return 0;
+	scrub(h);
+	return 1;
 }
 
 /* ---- loading ---------------------------------------------------------------- */
@@ -313,6 +357,11 @@ static int read_rows(struct history *h, long long conv, struct loading *l)
 		hdb_read_message(st, m);
 		m->hist_id = sqlite3_column_int64(st, R_ID);
 		m->streaming = false;
+		int prc = hdb_read_parts(h, m->hist_id, m);
+		if (prc != SQLITE_DONE) {
+			rc = prc;
+			break;
+		}
 		if (l->n == cap) {
 			cap = cap ? cap * 2 : 64;
 			l->rows = xrealloc(l->rows, cap * sizeof(*l->rows));

@@ -96,6 +96,16 @@ static void b_blob(struct hdb_binder *b, const void *p, size_t n)
 		                            SQLITE_STATIC);
 }
 
+/* The raw bytes, stored empty when they are the text byte for byte (the
+ * usual case: sanitising changed nothing), so a long reply is not stored
+ * twice; hdb_read_message reads them back as the text. */
+static void b_raw(struct hdb_binder *b, const struct buf *raw, const struct buf *text)
+{
+	bool same = raw->len == text->len &&
+	            (raw->len == 0 || memcmp(raw->data, text->data, raw->len) == 0);
+	b_blob(b, same ? NULL : raw->data, same ? 0 : raw->len);
+}
+
 const char *hdb_col_str(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
@@ -171,8 +181,16 @@ static enum reply_outcome outcome_parse(const char *s)
 
 #define BIND_LABEL(b, v)   hdb_str(b, v)
 #define BIND_NAME(b, v)    hdb_str(b, v)
-#define BIND_TEXT(b, v)    b_text(b, (v).data, (v).len)
-#define BIND_BLOB(b, v)    b_blob(b, (v).data, (v).len)
+#define BIND_TEXT(b, v)                                                                            \
+	do {                                                                                       \
+		if (!(b)->figures_only)                                                            \
+			b_text(b, (v).data, (v).len);                                              \
+	} while (0)
+#define BIND_BLOB(b, v)                                                                            \
+	do {                                                                                       \
+		if (!(b)->figures_only)                                                            \
+			b_raw(b, &(v), &m->text);                                                  \
+	} while (0)
 #define BIND_FLAG(b, v)    hdb_int(b, v)
 #define BIND_CUT(b, v)     hdb_int(b, interrupted)
 #define BIND_STAMP(b, v)   hdb_int(b, v)
@@ -212,6 +230,21 @@ static enum reply_outcome outcome_parse(const char *s)
 #define COLUMN_NAME(name, kind, field, json) #name,
 
 static const char *const column_names[] = {HISTORY_COLUMNS(COLUMN_NAME)};
+
+/* The text columns: what a checkpoint leaves to the parts. */
+#define BULK_LABEL   false
+#define BULK_NAME    false
+#define BULK_TEXT    true
+#define BULK_BLOB    true
+#define BULK_FLAG    false
+#define BULK_CUT     false
+#define BULK_STAMP   false
+#define BULK_OUTCOME false
+#define BULK_NUM     false
+#define BULK_SIZE    false
+#define BULK_REAL    false
+#define COLUMN_BULK(name, kind, field, json) BULK_##kind,
+static const bool column_bulk[] = {HISTORY_COLUMNS(COLUMN_BULK)};
 _Static_assert(sizeof(column_names) / sizeof(column_names[0]) == HC_COUNT, "one name a column");
 
 /* A new file's schema, whole (an older file gets there by the upgrade
@@ -268,17 +301,37 @@ const char hdb_schema[] =
     " END;"
     "CREATE TRIGGER compare_groups_touch AFTER INSERT ON compare_groups BEGIN"
     " UPDATE conversations SET updated = max(updated, new.created) WHERE id = new.conv;"
-    " END;";
+    " END;"
+    HDB_PARTS_TABLE;
 /* clang-format on */
 
-/* Appends "c1, c2, ..." (the names), or as many "?" (placeholders). */
-static void column_list(struct buf *b, bool names)
+/* Appends "c1, c2, ..." (the names), or as many "?" (placeholders); the
+ * text columns left out when figures. */
+static void column_list_of(struct buf *b, bool names, bool figures)
 {
+	bool first = true;
 	for (int i = 0; i < HC_COUNT; i++) {
-		if (i > 0)
+		if (figures && column_bulk[i])
+			continue;
+		if (!first)
 			buf_append_str(b, ", ");
 		buf_append_str(b, names ? column_names[i] : "?");
+		first = false;
 	}
+}
+
+static void column_list(struct buf *b, bool names)
+{
+	column_list_of(b, names, false);
+}
+
+void hdb_sql_checkpoint(struct buf *sql)
+{
+	buf_append_str(sql, "UPDATE messages SET (");
+	column_list_of(sql, true, true);
+	buf_append_str(sql, ") = (");
+	column_list_of(sql, false, true);
+	buf_append_str(sql, ") WHERE id = ?");
 }
 
 void hdb_sql_add(struct buf *sql)
@@ -333,6 +386,8 @@ void hdb_read_message(sqlite3_stmt *st, struct message *m)
 	HISTORY_COLUMNS(COLUMN_READ)
 	if (!m->has_metrics)
 		reply_metrics_init(r);
+	if (m->raw.len == 0 && m->text.len > 0) /* stored once: see b_raw */
+		(void)buf_append(&m->raw, m->text.data, m->text.len);
 }
 
 /* ---- JSON ------------------------------------------------------------------- */

@@ -26,6 +26,11 @@ the target and PASS/FAIL. Figures (letters as in issue 8), verdict first:
   h  64 streams at 100 tokens/s, 4 headless --compare runs of 16 models:
      share of a core ≤ 0.7× that of 64 curl processes, batches taking turns
   e  byte-to-glass latency on the screen (pty): p99 ≤ 3× curl -N's in a pty
+  j  history writes (issue 16 item 14): a long reply checkpointed as the
+     screen does (build/bench/bench_history_write): CPU for 2× the reply ≤
+     2.6× (linear is 2, quadratic 4), peak RSS growing ≤ 2 bytes a byte of
+     reply + 16 MiB; and the everyday case: peak RSS of the 200 000-chunk
+     reply of (a) with the history on ≤ 1.5× with --no-history
   i  history search over 100 000 messages (build/bench/bench_history): the
      median ≤ 30× SQLite's FTS5 index alone finding the same hits
 
@@ -42,7 +47,7 @@ Python 3 standard library only. Optional: node 20 and the SDKs in build/sdk
 else, or with BENCH_NO_SDK=1, a "skip: node" line), tmux (the screen in b, f, g), GNU time (true
 peak RSS of a child; else VmHWM sampled), build/bench/bench_history (i).
 Each screen run has its own HOME and XDG dirs in a temporary folder; every
-headless run has --no-history. Loopback only; every child has a timeout.
+headless run has --no-history (but the history-on runs of (j)). Loopback only; every child has a timeout.
 
 Exit status: 0 when every figure was measured, PASS or FAIL (it is a
 report); 1 when one could not be (an ERROR line: the harness broke, or a
@@ -75,6 +80,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.environ.get("BUILD", "build")
 BIN = os.path.join(ROOT, os.environ.get("CIRCUIT_BIN", os.path.join(BUILD, "circuit")))
 HISTORY_BENCH = os.path.join(ROOT, BUILD, "bench", "bench_history")
+WRITE_BENCH = os.path.join(ROOT, BUILD, "bench", "bench_history_write")
 SDK_DIR = os.path.join(ROOT, "build", "sdk")
 SDK_SCRIPT = os.path.join(ROOT, "tests", "bench", "bench_sdk.mjs")
 CACHE_DIR = os.path.join(ROOT, BUILD, "bench")
@@ -1547,6 +1553,55 @@ def history_end(p):
                                  f"{p.why() if p.rc else 'format changed?'}")
 
 
+# ---- j: history writes ------------------------------------------------------------
+
+HISTORY_RSS_TARGET = 1.5
+
+
+def bench_history_write(srv, tmp):
+    """bench_history_write's lines as figures, then the everyday case: the
+    reply of (a) headless with the history on and off, taking turns."""
+    if not os.path.exists(WRITE_BENCH):
+        skipped("history-write", f"{os.path.relpath(WRITE_BENCH, ROOT)} not built")
+    else:
+        p = Proc([WRITE_BENCH], dict(os.environ), timeout=300, stdout="capture").wait()
+        lines = [l for l in p.stdout().splitlines() if l.startswith("history write ")]
+        if not p.ok or len(lines) < 3:
+            broken("history-write", p.why())
+        for line in lines:
+            m = re.match(r"history write (\w+)\s+(.*?)\s+(PASS|FAIL)$", line)
+            if m:
+                figure(f"history-write-{m.group(1)}", m.group(2), ok=m.group(3) == "PASS",
+                       note="a reply streamed in 4 KiB deltas, checkpointed every 2 MiB "
+                            "and at its end, in a child; the floor: the same without a "
+                            "history (bench_history_write.c)")
+            elif line.startswith("history write file"):
+                figure("history-write-file", line[len("history write file"):].strip())
+    route = srv.add(Route(body=openai_body(DECODE_CHUNKS)))
+    peaks = {"on": [], "off": []}
+    try:
+        for r in range(3):
+            for label, extra in (("off", ["--no-history"]), ("on", [])):
+                home = os.path.join(tmp, f"history-rss-{label}-{r}")
+                os.makedirs(home, exist_ok=True)
+                p = Proc([BIN, "-p", "hi", "-m", "gpt-4o-mini", *extra],
+                         circuit_env(home, srv, route), timeout=120, rss=True).wait()
+                if not p.ok or p.rss_mib is None:
+                    broken("history-rss", p.why())
+                    return
+                peaks[label].append(p.rss_mib)
+    finally:
+        srv.drop(route)
+    on, off = statistics.median(peaks["on"]), statistics.median(peaks["off"])
+    figure("history-rss", f"{on:.1f} MiB", [("--no-history", f"{off:.1f}")],
+           f"{on / off:.2f}× --no-history", f"≤{HISTORY_RSS_TARGET}× --no-history",
+           on / off <= HISTORY_RSS_TARGET,
+           f"peak RSS of circuit -p for the {DECODE_CHUNKS}-chunk reply of (a), the history "
+           f"on (a fresh one) and off, medians of 3 taking turns: on "
+           f"{'/'.join(f'{v:.1f}' for v in peaks['on'])}, off "
+           f"{'/'.join(f'{v:.1f}' for v in peaks['off'])}")
+
+
 # ---- the run ---------------------------------------------------------------------
 
 def exec_measured(argv):
@@ -1563,7 +1618,7 @@ def exec_measured(argv):
     return 0
 
 
-ALL = "adbfghei"
+ALL = "adbfgheji"
 
 
 def main():
@@ -1642,6 +1697,8 @@ def main():
             phase("streams-64", bench_many, srv, tmp)
         if "e" in want:
             phase("latency-tui", bench_latency, srv, tmp)
+        if "j" in want:
+            phase("history-write", bench_history_write, srv, tmp)
         if "i" in want:                   # last and alone: its figures are wall-clock
             phase("history-search", lambda: history_end(history_begin()))
     except KeyboardInterrupt:

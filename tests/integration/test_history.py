@@ -159,7 +159,10 @@ class Home:
         con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5)
         try:
             con.row_factory = sqlite3.Row
-            return [dict(r) for r in con.execute(sql, args).fetchall()]
+            rows = [dict(r) for r in con.execute(sql, args).fetchall()]
+            if "FROM messages" in sql:
+                with_parts(con, rows)
+            return rows
         finally:
             con.close()
 
@@ -185,6 +188,30 @@ class Home:
             if time.monotonic() >= deadline:
                 return False, rows
             time.sleep(POLL)
+
+
+def with_parts(con, rows):
+    """Rows as circuit reads them. A row's raw bytes are stored empty when
+    they are its text byte for byte (read back as the text). A live
+    reply's row holds its text as of its first write; each checkpoint
+    appends what is new as a row of message_parts (schema 3), until the
+    final write puts the whole text in the row: its text is the row's
+    followed by its parts."""
+    for r in rows:
+        if "raw" in r and "text" in r and not r["raw"] and r["text"]:
+            r["raw"] = r["text"].encode("utf-8")
+    if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'message_parts'").fetchone():
+        return
+    for r in rows:
+        if "id" not in r or "text" not in r:
+            continue
+        for t, th, raw in con.execute("SELECT text, thinking, raw FROM message_parts"
+                                      " WHERE msg = ? ORDER BY id", (r["id"],)):
+            r["text"] += t
+            if "thinking" in r:
+                r["thinking"] += th
+            if "raw" in r:
+                r["raw"] = bytes(r["raw"]) + bytes(raw)
 
 
 def brief(rows, keys=("id", "conv", "grp", "col", "role", "label", "text", "interrupted",

@@ -1042,7 +1042,11 @@ static void test_history_search_empty_query_finds_nothing(void **state)
 	assert_int_equal(history_find(h, " \t\n ", hit, 2), 0);
 }
 
-static void test_history_search_follows_a_checkpointed_reply(void **state)
+/* Issue 16 item 14: each checkpoint rewrote the whole reply and its
+ * index (quadratic in the reply). A checkpoint appends what is new as a
+ * part and leaves the index alone; the end writes the row whole, indexed
+ * once, and drops the parts. */
+static void test_history_search_indexes_a_reply_at_its_end(void **state)
 {
 	struct fx *f = *state;
 	struct history *h = open_h(f);
@@ -1054,22 +1058,77 @@ static void test_history_search_follows_a_checkpointed_reply(void **state)
 	struct history_hit hit[2];
 	assert_int_equal(history_find(h, "alpha", hit, 2), 1);
 
-	buf_reset(&r->text);
-	msg_append_text(r, "omega", 5);
+	msg_append_text(r, " omega", 6);
 	assert_int_equal(history_update(h, id, r, false, 2), 0);
-	assert_int_equal(history_find(h, "alpha", hit, 2), 0);
-	assert_int_equal(history_find(h, "omega", hit, 2), 1);
-
-	/* An unchanged checkpoint keeps the index as it is. */
+	assert_int_equal(history_find(h, "omega", hit, 2), 0); /* not indexed while live */
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM message_parts"), 1);
+	/* An unchanged checkpoint adds no part. */
 	assert_int_equal(history_update(h, id, r, false, 3), 0);
-	assert_int_equal(history_find(h, "omega", hit, 2), 1);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM message_parts"), 1);
+	struct conversation c;
+	conv_init(&c);
+	assert_int_equal(history_load(h, conv, &c, NULL), 1);
+	assert_string_equal(buf_str(&c.v[0]->text), "alpha omega");
+	assert_true(c.v[0]->interrupted);
+	conv_done(&c);
 
 	msg_append_thinking(r, "pondering", 9);
 	msg_finish(r, false, "");
 	assert_int_equal(history_update(h, id, r, true, 4), 0);
+	assert_int_equal(history_find(h, "omega", hit, 2), 1);
 	assert_int_equal(history_find(h, "pondering", hit, 2), 1);
 	assert_contains(hit[0].snippet, "[pondering]");
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM message_parts"), 0);
 	assert_index_intact(f);
+}
+
+/* A reply checkpointed many times and never ended (kill -9): the row
+ * holds its first text, the parts each one's growth, nothing twice;
+ * read back (load, export) it is whole, interrupted. Thinking that starts
+ * over (another provider after a failure) is written whole once. */
+static void test_history_checkpoints_write_only_what_is_new(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	struct message *r = conv_add(&f->c, MSG_ASSISTANT, "mock", NULL);
+	r->streaming = true;
+	long long id = history_add(h, conv, 0, 0, r, 1);
+	struct buf want;
+	buf_init(&want, 0);
+	msg_append_thinking(r, "first thoughts", 14);
+	for (int i = 0; i < 200; i++) {
+		char piece[32];
+		int n = snprintf(piece, sizeof(piece), "word%d ", i);
+		msg_append_text(r, piece, (size_t)n);
+		buf_append(&want, piece, (size_t)n);
+		if (i == 100) {
+			msg_reset_thinking(r);
+			msg_append_thinking(r, "second", 6);
+		}
+		assert_int_equal(history_update(h, id, r, false, 2 + i), 0);
+	}
+	long long stored = peek_int(f->path, "SELECT sum(length(text)) FROM message_parts") +
+	                   peek_int(f->path, "SELECT length(text) FROM messages");
+	assert_int_equal(stored, (long long)want.len);
+	assert_true(peek_int(f->path, "SELECT count(*) FROM message_parts") < 200);
+	history_close(f->h); /* never ended: killed */
+	f->h = NULL;
+	h = open_h(f);
+	struct conversation c;
+	conv_init(&c);
+	assert_int_equal(history_load(h, conv, &c, NULL), 1);
+	assert_string_equal(buf_str(&c.v[0]->text), buf_str(&want));
+	assert_string_equal(buf_str(&c.v[0]->raw), buf_str(&want));
+	assert_string_equal(buf_str(&c.v[0]->thinking), "second");
+	assert_true(c.v[0]->interrupted);
+	conv_done(&c);
+	struct buf out;
+	buf_init(&out, 0);
+	assert_int_equal(history_export(h, conv, HISTORY_JSON, &out), 0);
+	assert_non_null(strstr(buf_str(&out), "word199 "));
+	buf_done(&out);
+	buf_done(&want);
 }
 
 static void test_history_ids_are_never_reused(void **state)
@@ -1111,6 +1170,93 @@ static void test_history_delete_removes_rows_and_index(void **state)
 	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM messages"), 1);
 	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM compare_groups"), 0);
 	assert_index_intact(f);
+}
+
+/* How many times needle is in the file at path (0: no file). */
+static int bytes_holding(const char *path, const char *needle)
+{
+	FILE *fp = fopen(path, "rb");
+	if (fp == NULL)
+		return 0;
+	size_t cap = 1 << 16, len = 0, got;
+	char *b = malloc(cap);
+	assert_non_null(b);
+	while ((got = fread(b + len, 1, cap - len, fp)) > 0) {
+		len += got;
+		if (len == cap) {
+			cap *= 2;
+			b = realloc(b, cap);
+			assert_non_null(b);
+		}
+	}
+	fclose(fp);
+	int n = 0;
+	size_t k = strlen(needle);
+	for (size_t i = 0; i + k <= len; i++)
+		n += memcmp(b + i, needle, k) == 0;
+	free(b);
+	return n;
+}
+
+/* Issue 16 item 6: a deleted conversation's words were still in the file
+ * (free pages, the FTS segments, the WAL) for `grep -a` to find. */
+static void test_history_delete_leaves_no_trace_in_the_files(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long keep = history_begin(h, NULL, 1);
+	history_add(h, keep, 0, 0, prompt(f, "keepsake words stay"), 1);
+	long long gone = 0;
+	/* Enough rows and checkpoints that the words sit in several pages,
+	 * segments and WAL frames. */
+	for (int i = 0; i < 40; i++) {
+		gone = history_begin(h, NULL, 2);
+		history_add(h, gone, 0, 0, prompt(f, "quokkasecret in the prompt"), 2);
+		struct message *m = reply(f, "m", "a reply with quokkasecret and more");
+		long long id = history_add(h, gone, 0, 0, m, 2);
+		assert_int_equal(history_update(h, id, m, true, 3), 0);
+		if (i < 39)
+			assert_int_equal(history_delete(h, gone), 1);
+	}
+	char wal[300];
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	assert_true(bytes_holding(f->path, "quokkasecret") + bytes_holding(wal, "quokkasecret") > 0);
+	assert_int_equal(history_delete(h, gone), 1);
+	assert_int_equal(bytes_holding(f->path, "quokkasecret"), 0);
+	assert_int_equal(bytes_holding(wal, "quokkasecret"), 0);
+	struct history_hit hit[4];
+	assert_int_equal(history_find(h, "keepsake", hit, 4), 1);
+	assert_int_equal(history_find(h, "quokkasecret", hit, 4), 0);
+	assert_index_intact(f);
+	reopen(f);
+	assert_int_equal(history_find(f->h, "keepsake", hit, 4), 1);
+}
+
+/* Issue 16 item 16: 2000 repeats of a common word took 6.7 s (one walk
+ * of the index each); a repeat counts once, and too many different words
+ * are refused, saying so. */
+static void test_history_find_bounds_its_words(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	history_add(h, conv, 0, 0, prompt(f, "the cat and the dog"), 1);
+	struct buf q;
+	buf_init(&q, 0);
+	for (int i = 0; i < 2000; i++)
+		buf_append_str(&q, i % 2 ? "the " : "THE ");
+	struct history_hit hit[4];
+	assert_int_equal(history_find(h, buf_str(&q), hit, 4), 1);
+	assert_non_null(strstr(hit[0].snippet, "[the]"));
+	buf_reset(&q);
+	for (int i = 0; i < HISTORY_FIND_WORDS; i++)
+		buf_printf(&q, "w%d ", i);
+	assert_int_equal(history_find(h, buf_str(&q), hit, 4), 0);
+	buf_append_str(&q, "one-too-many");
+	assert_int_equal(history_find(h, buf_str(&q), hit, 4), -1);
+	assert_non_null(strstr(history_error(h), "at most 32 different words"));
+	assert_null(strstr(history_error(h), "search failed"));
+	buf_done(&q);
 }
 
 /* ---- export ------------------------------------------------------------------ */
@@ -1572,6 +1718,50 @@ static const char schema_1[] =
     " UPDATE conversations SET updated = max(updated, new.created) WHERE id = new.conv;"
     " END;";
 
+/* A file of schema 2 (before the parts of item 14): read as it is when
+ * opened read-only (nothing changes in it), upgraded to 3 when opened to
+ * write, its rows read back either way. */
+static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	history_add(h, conv, 0, 0, prompt(f, "walrus of schema two"), 1);
+	history_close(h);
+	f->h = NULL;
+	exec_sql(f->path, "DROP TABLE message_parts; PRAGMA user_version = 2;");
+	char err[512] = "";
+	h = history_open_readonly(f->path, err, sizeof(err));
+	assert_non_null(h);
+	struct history_hit hit[2];
+	assert_int_equal(history_find(h, "walrus", hit, 2), 1);
+	struct conversation c;
+	conv_init(&c);
+	assert_int_equal(history_load(h, conv, &c, NULL), 1);
+	assert_string_equal(buf_str(&c.v[0]->text), "walrus of schema two");
+	assert_int_equal(history_update(h, c.v[0]->hist_id, c.v[0], true, 2), -1);
+	conv_done(&c);
+	history_close(h);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), 2);
+	h = open_h(f);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
+	conv_init(&c);
+	assert_int_equal(history_load(h, conv, &c, NULL), 1);
+	assert_string_equal(buf_str(&c.v[0]->text), "walrus of schema two");
+	conv_done(&c);
+}
+
+/* --search and --export open the file read-only: one that is not there
+ * is not created. */
+static void test_history_open_readonly_creates_nothing(void **state)
+{
+	struct fx *f = *state;
+	char err[512] = "";
+	assert_null(history_open_readonly(f->path, err, sizeof(err)));
+	assert_contains(err, "no history yet");
+	assert_int_equal(access(f->path, F_OK), -1);
+}
+
 /* Every object of the file's schema, one per line, by name. */
 static void schema_of(const char *path, struct buf *out)
 {
@@ -1749,9 +1939,12 @@ int main(void)
 	    T(test_history_search_newest_first_at_most_max),
 	    T(test_history_search_takes_every_word_literally),
 	    T(test_history_search_empty_query_finds_nothing),
-	    T(test_history_search_follows_a_checkpointed_reply),
+	    T(test_history_search_indexes_a_reply_at_its_end),
+	    T(test_history_checkpoints_write_only_what_is_new),
 	    T(test_history_ids_are_never_reused),
 	    T(test_history_delete_removes_rows_and_index),
+	    T(test_history_delete_leaves_no_trace_in_the_files),
+	    T(test_history_find_bounds_its_words),
 	    T(test_history_export_markdown_has_every_message),
 	    T(test_history_export_markdown_never_carries_terminal_control),
 	    T(test_history_export_json_parses_and_keeps_the_raw_text),
@@ -1764,6 +1957,8 @@ int main(void)
 	    T(test_history_export_figures_are_written_by_units),
 	    T(test_history_a_conversation_begun_after_its_reply_ended),
 	    T(test_history_a_file_of_schema_1_is_upgraded_and_reads),
+	    T(test_history_a_file_of_schema_2_reads_and_is_upgraded),
+	    T(test_history_open_readonly_creates_nothing),
 	    T(test_history_default_path_follows_xdg_then_home),
 	    T(test_history_works_at_the_default_path),
 	};
