@@ -337,8 +337,8 @@ static bool worth_keeping(const struct run *r)
 }
 
 /* The run's text moves into the message (r->text is emptied: the run's
- * output is done by now), so a long reply is held twice, not three times,
- * while it is written. */
+ * output is done by now), so a long reply is held twice (the text and the
+ * row SQLite builds), not four times, while it is written. */
 static int keep_run(struct history *h, long long conv, long long group, int column,
                     struct run *r, const char *prompt)
 {
@@ -349,9 +349,7 @@ static int keep_run(struct history *h, long long conv, long long group, int colu
 	session_reply_label(r->rr, r->spec, label, sizeof(label));
 	struct message *m = conv_add(&c, MSG_ASSISTANT, label, NULL);
 	bool cut = r->f.outcome != REPLY_OK && r->text.len > 0;
-	msg_append_text(m, buf_str(&r->text), r->text.len);
-	buf_done(&r->text);
-	buf_init(&r->text, 0);
+	msg_take_text(m, &r->text);
 	msg_append_thinking(m, buf_str(&r->thinking), r->thinking.len);
 	char line[160];
 	reply_figures_line(&r->f, line, sizeof(line));

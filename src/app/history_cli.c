@@ -51,6 +51,15 @@ int history_cli_search(const char *path, const char *query)
 	return out != 0 ? out : n > 0 ? 0 : 1;
 }
 
+/* The export's sink: standard output, as it is built; a write error stops
+ * the export (output.c says which at the end). */
+static int to_stdout(void *ctx, const char *p, size_t n)
+{
+	(void)ctx;
+	fwrite(p, 1, n, stdout);
+	return output_note(stdout) != 0 ? -1 : 0;
+}
+
 int history_cli_export(const char *path, long long id, const char *format)
 {
 	enum history_format f;
@@ -65,18 +74,14 @@ int history_cli_export(const char *path, long long id, const char *format)
 	struct history *h = open_or_say(path);
 	if (h == NULL)
 		return 1;
-	struct buf out;
-	buf_init(&out, 0);
 	int rc = 0;
-	if (history_export(h, id, f, &out) < 0) {
+	if (history_export_to(h, id, f, to_stdout, NULL) < 0 && output_error() == 0) {
 		fprintf(stderr, "circuit: cannot export conversation %lld: %s\n", id, history_error(h));
 		rc = 1;
 	} else {
-		fwrite(out.data ? out.data : "", 1, out.len, stdout);
-		output_note(stdout);
+		output_flush(stdout);
 		rc = output_status();
 	}
-	buf_done(&out);
 	history_close(h);
 	return rc;
 }

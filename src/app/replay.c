@@ -16,7 +16,7 @@
 #include "util/buf.h"
 #include "util/jsonesc.h"
 #include "util/redact.h"
-#include "util/untrusted.h"
+#include "util/utf8.h"
 #include "wire/decoder.h"
 #include "wire/sse.h"
 
@@ -71,7 +71,7 @@ static void show(void *ctx, const struct wire_event *ev)
 		o->have_usage = true;
 	} else if (ev->type == WIRE_EV_STOP) {
 		snprintf(o->reason, sizeof(o->reason), "%.*s",
-		         (int)untrusted_cut(ev->reason, strlen(ev->reason), sizeof(o->reason) - 1),
+		         (int)utf8_cut(ev->reason, strlen(ev->reason), sizeof(o->reason) - 1),
 		         ev->reason);
 	}
 	if (o->events) {

@@ -138,6 +138,21 @@ void msg_append_text(struct message *m, const char *p, size_t n)
 	m->version++;
 }
 
+void msg_take_text(struct message *m, struct buf *text)
+{
+	if (m->text.len == 0 && m->raw.len == 0 && text->len <= MESSAGE_MAX &&
+	    sanitize_is_clean(buf_str(text), text->len)) {
+		buf_done(&m->text);
+		m->text = *text; /* the bytes change hands */
+		m->text.max = MESSAGE_MAX;
+		buf_init(text, 0);
+	} else {
+		msg_append_text(m, buf_str(text), text->len);
+		buf_reset(text);
+	}
+	m->version++;
+}
+
 void msg_append_thinking(struct message *m, const char *p, size_t n)
 {
 	sanitizer_feed(&m->san_think, p, n, &m->thinking);

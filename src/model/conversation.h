@@ -72,6 +72,12 @@ void conv_move(struct conversation *dst, struct conversation *src, size_t from);
  * across deltas is joined). */
 void msg_append_text(struct message *m, const char *p, size_t n);
 void msg_append_thinking(struct message *m, const char *p, size_t n);
+/* A whole text for a message that has none yet (a reply kept for the
+ * history at the end of a headless run): moved into m without a copy when
+ * it needs no sanitising, with raw left empty (it is the text, as the
+ * history stores it: model/history_row.c b_raw), else appended as
+ * msg_append_text does. text is left empty either way. */
+void msg_take_text(struct message *m, struct buf *text);
 /* Drops the thinking so far (a fallback before the first token: the next
  * provider thinks again from nothing). Text only ever grows; thinking
  * grows but for this, which thinking_resets counts. */

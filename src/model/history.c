@@ -61,6 +61,14 @@ static const char *const upgrades[] = {
     /* 2 -> 3: a live reply's checkpoints append parts instead of writing
      * the whole row again (and its index) every time. */
     [2] = HDB_PARTS_TABLE,
+    /* 3 -> 4: the index covers the first HDB_INDEX_CHARS characters of a
+     * message (one huge reply made FTS5 hold 1.5 times its size while it
+     * was indexed, and the triggers that read new.text a copy of it),
+     * through a view, its words put in from C; rebuilt once. And the rows
+     * of a conversation read in order without a sort. */
+    [3] = "DROP TRIGGER messages_ai; DROP TRIGGER messages_ad; DROP TRIGGER messages_au;"
+          "DROP TABLE messages_fts;" HDB_SEARCH_INDEX
+          "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');" HDB_ROWS_INDEX,
 };
 
 _Static_assert(sizeof(upgrades) / sizeof(upgrades[0]) == HISTORY_SCHEMA_VERSION,
@@ -294,6 +302,8 @@ static int prepare_all(struct history *h)
 	    [ST_PART_ADD] = "INSERT INTO message_parts (msg, text, thinking, raw) VALUES (?, ?, ?, ?)",
 	    [ST_PARTS] = "SELECT text, thinking, raw FROM message_parts WHERE msg = ?1 ORDER BY id",
 	    [ST_PARTS_DROP] = "DELETE FROM message_parts WHERE msg = ?1",
+	    [ST_INDEX_ADD] = HDB_SQL_INDEX_ADD,
+	    [ST_INDEX_DROP] = HDB_SQL_INDEX_DROP,
 	};
 	int rc = SQLITE_OK;
 	int n = h->version >= 3 ? ST_COUNT : ST_FIRST_OF_3;

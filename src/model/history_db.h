@@ -36,6 +36,44 @@
 	" raw BLOB NOT NULL DEFAULT x'');"                                                         \
 	"CREATE INDEX message_parts_by_msg ON message_parts(msg, id);"
 
+/* The search index (schema 4): FTS5 over the first HDB_INDEX_CHARS
+ * characters of each message's text and thinking, so one huge reply costs
+ * the index (and the memory FTS5 holds for one document while it indexes
+ * it) at most that much; words past it are stored and shown but not
+ * found (a reply of 64K characters is some 16K tokens: most are
+ * whole). A view is the index's content (for 'rebuild' and snippets). A
+ * row's words go in from C (history_write.c: index_add binds the
+ * first characters of the message, so SQLite never copies a long text to
+ * read it, as a trigger reading new.text would), and out by the delete
+ * trigger, or ST_INDEX_DROP before a row's text is rewritten. The cap is
+ * also what bounds snippet(), whose cost grows with the square of a
+ * word's hits in one message: 64K characters of one repeated word take
+ * 55 ms, a million took 10 s. */
+#define HDB_INDEX_CHARS_N 65536
+#define HDB_INDEX_CHARS "65536"
+#define HDB_INDEXED(col) "substr(" col ", 1, " HDB_INDEX_CHARS ")"
+#define HDB_SEARCH_INDEX                                                                           \
+	"CREATE VIEW messages_indexed AS SELECT id, " HDB_INDEXED("text") " AS text, "            \
+	HDB_INDEXED("thinking") " AS thinking FROM messages;"                                      \
+	"CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages_indexed'," \
+	" content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3');"            \
+	"CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"                                \
+	" UPDATE conversations SET updated = max(updated, new.updated) WHERE id = new.conv;"       \
+	" END;"                                                                                    \
+	"CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN"                                \
+	" INSERT INTO messages_fts(messages_fts, rowid, text, thinking) VALUES ('delete', old.id, " \
+	HDB_INDEXED("old.text") ", " HDB_INDEXED("old.thinking") ");"                             \
+	" END;"
+#define HDB_SQL_INDEX_ADD "INSERT INTO messages_fts(rowid, text, thinking) VALUES (?1, ?2, ?3)"
+#define HDB_SQL_INDEX_DROP                                                                         \
+	"INSERT INTO messages_fts(messages_fts, rowid, text, thinking) SELECT 'delete', id, "      \
+	HDB_INDEXED("text") ", " HDB_INDEXED("thinking") " FROM messages WHERE id = ?1"
+
+/* A conversation's rows in order (schema 4): an index on conv alone ends
+ * in the rowid, so "WHERE conv = ? ORDER BY id" walks it with no sort (a
+ * sort copied every row, a long reply's text included, several times). */
+#define HDB_ROWS_INDEX "CREATE INDEX messages_in_order ON messages(conv);"
+
 /* Every column of a message row after its key (id, conv, grp, col, role,
  * created), in the table's order: X(name, kind, field, json).
  *   name   the SQL column;
@@ -130,6 +168,8 @@ enum stmt {
 	ST_PART_ADD,   /* what a live reply's text grew by since its last write */
 	ST_PARTS,      /* a row's parts, in order */
 	ST_PARTS_DROP, /* a row's parts, once its text is whole in the row */
+	ST_INDEX_ADD,  /* a row's words into the search index (schema 4) */
+	ST_INDEX_DROP, /* a row's words out of it, before its text changes */
 	ST_COUNT
 };
 
@@ -202,6 +242,11 @@ void hdb_bind_message(struct hdb_binder *b, const struct message *m, bool interr
  * text, thinking and raw are replaced): every column; its figures stay
  * unknown when it has none. */
 void hdb_read_message(sqlite3_stmt *st, struct message *m);
+/* A row's raw bytes are stored empty when they are its text (b_raw): after
+ * hdb_read_message, this makes m's raw its text again when it is empty.
+ * The export leaves it (it falls back on the text itself, one copy less);
+ * hdb_read_parts calls it before the first part's raw bytes. */
+void hdb_raw_is_text(struct message *m);
 /* m's figures as the JSON export's "metrics" object, or null. */
 void hdb_json_metrics(struct buf *out, const struct message *m);
 /* The name an outcome is stored and exported by. */

@@ -19,20 +19,63 @@ struct exported {
 	bool first; /* the first message (JSON: no comma before it) */
 };
 
+/* Where the rows go: the sink, through a buffer that is handed over once
+ * a row is built, and whenever it passes SPILL bytes on the way (a long
+ * reply is written in pieces, never whole a second time). */
+struct stream {
+	history_sink sink;
+	void *ctx;
+	bool stopped; /* the sink said stop */
+};
+
+#define SPILL 65536
+
+/* b to the sink, emptied; false once the sink has said stop. */
+static bool flush(struct stream *s, struct buf *b)
+{
+	if (!s->stopped && b->len > 0 && s->sink(s->ctx, b->data, b->len) < 0)
+		s->stopped = true;
+	buf_reset(b);
+	return !s->stopped;
+}
+
+/* b to the sink once it holds SPILL bytes (s NULL: kept). */
+static void spill(struct stream *s, struct buf *b)
+{
+	if (s != NULL && b->len >= SPILL)
+		flush(s, b);
+}
+
 /* ---- JSON --------------------------------------------------------------------- */
 
-/* The n bytes at s as a JSON string, invalid UTF-8 repaired. */
-static void json_str(struct buf *out, const char *s, size_t n)
+/* The n bytes at p as a JSON string, invalid UTF-8 repaired, written in
+ * pieces through s (NULL: into out whole). */
+static void json_text(struct stream *s, struct buf *out, const char *p, size_t n)
 {
-	if (utf8_valid(s, n)) {
-		jsonesc_append(out, s, n);
-		return;
-	}
 	struct buf r;
 	buf_init(&r, 0);
-	utf8_repair(s, n, &r);
-	jsonesc_append(out, buf_str(&r), r.len);
+	if (!utf8_valid(p, n)) {
+		utf8_repair(p, n, &r);
+		p = buf_str(&r);
+		n = r.len;
+	}
+	buf_append_char(out, '"');
+	while (n > 0) {
+		size_t k = utf8_cut(p, n, SPILL);
+		if (k == 0)
+			k = n; /* cannot happen on valid UTF-8 */
+		jsonesc_body(out, p, k);
+		spill(s, out);
+		p += k;
+		n -= k;
+	}
+	buf_append_char(out, '"');
 	buf_done(&r);
+}
+
+static void json_str(struct buf *out, const char *p, size_t n)
+{
+	json_text(NULL, out, p, n);
 }
 
 static void json_cstr(struct buf *out, const char *s)
@@ -40,7 +83,7 @@ static void json_cstr(struct buf *out, const char *s)
 	json_str(out, s, strlen(s));
 }
 
-static void json_row(struct buf *out, const struct exported *e)
+static void json_row(struct stream *s, struct buf *out, const struct exported *e)
 {
 	const struct message *m = e->m;
 	/* The raw text is what was sent or received; a row that never had one
@@ -54,9 +97,9 @@ static void json_row(struct buf *out, const struct exported *e)
 	buf_append_str(out, ",\"model\":");
 	json_cstr(out, m->metrics.model);
 	buf_append_str(out, ",\"text\":");
-	json_str(out, buf_str(raw), raw->len);
+	json_text(s, out, buf_str(raw), raw->len);
 	buf_append_str(out, ",\"thinking\":");
-	json_str(out, buf_str(&m->thinking), m->thinking.len);
+	json_text(s, out, buf_str(&m->thinking), m->thinking.len);
 	buf_printf(out, ",\"interrupted\":%s,\"stop\":", m->interrupted ? "true" : "false");
 	json_cstr(out, m->metrics.stop);
 	buf_printf(out, ",\"created\":%lld,\"group\":%lld,\"column\":%lld,\"metrics\":", e->created,
@@ -144,21 +187,25 @@ static void md_figures(struct buf *out, const struct message *m)
 
 /* Text under a heading: the sanitised text, since a Markdown file is
  * often read with cat; ends with one blank line. */
-static void md_text(struct buf *out, const char *s, size_t n, const char *prefix)
+static void md_text(struct stream *st, struct buf *out, const char *s, size_t n,
+                    const char *prefix)
 {
 	size_t start = 0;
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && s[i] != '\n')
 			continue;
 		buf_append_str(out, prefix);
-		buf_append(out, s + start, i - start);
+		for (size_t at = start; at < i; at += SPILL) { /* a long line in pieces */
+			buf_append(out, s + at, i - at < SPILL ? i - at : SPILL);
+			spill(st, out);
+		}
 		buf_append_char(out, '\n');
 		start = i + 1;
 	}
 	buf_append_char(out, '\n');
 }
 
-static void md_row(struct buf *out, const struct exported *e)
+static void md_row(struct stream *st, struct buf *out, const struct exported *e)
 {
 	const struct message *m = e->m;
 	char label[64], when[40];
@@ -177,9 +224,9 @@ static void md_row(struct buf *out, const struct exported *e)
 	md_figures(out, m);
 	if (m->thinking.len > 0) {
 		buf_append_str(out, "> **thinking**\n>\n");
-		md_text(out, m->thinking.data, m->thinking.len, "> ");
+		md_text(st, out, m->thinking.data, m->thinking.len, "> ");
 	}
-	md_text(out, buf_str(&m->text), m->text.len, "");
+	md_text(st, out, buf_str(&m->text), m->text.len, "");
 }
 
 /* ---- the whole ---------------------------------------------------------------- */
@@ -208,25 +255,9 @@ static void head(struct buf *b, long long conv, enum history_format fmt, const c
 		buf_init(&s, 0);
 		sanitize_append(&s, system, strlen(system));
 		buf_append_str(b, "## system\n\n");
-		md_text(b, buf_str(&s), s.len, "");
+		md_text(NULL, b, buf_str(&s), s.len, "");
 		buf_done(&s);
 	}
-}
-
-/* Where the rows go: the sink, one row at a time. */
-struct stream {
-	history_sink sink;
-	void *ctx;
-	bool stopped; /* the sink said stop */
-};
-
-/* b to the sink, emptied; false once the sink has said stop. */
-static bool flush(struct stream *s, struct buf *b)
-{
-	if (!s->stopped && b->len > 0 && s->sink(s->ctx, b->data, b->len) < 0)
-		s->stopped = true;
-	buf_reset(b);
-	return !s->stopped;
 }
 
 /* Every row of conv to s, through b (one row at a time). SQLITE_DONE, or
@@ -255,9 +286,9 @@ static int rows(struct history *h, long long conv, enum history_format fmt, stru
 		                     sqlite3_column_int64(st, R_CREATED),
 		                     first};
 		if (fmt == HISTORY_JSON)
-			json_row(b, &e);
+			json_row(s, b, &e);
 		else
-			md_row(b, &e);
+			md_row(s, b, &e);
 		first = false;
 		/* The row's copies go before the next row is read. */
 		buf_reset(&m->text);

@@ -28,6 +28,7 @@ int hdb_read_parts(struct history *h, long long id, struct message *m)
 	sqlite3_bind_int64(st, 1, id);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		hdb_raw_is_text(m); /* the row's part of raw, before the parts' */
 		size_t n;
 		const char *p = hdb_col_bytes(st, 0, &n);
 		(void)buf_append(&m->text, p, n); /* past the message cap: cut, as live */
@@ -355,6 +356,7 @@ static int read_rows(struct history *h, long long conv, struct loading *l)
 		bool user = strcmp(hdb_col_str(st, R_ROLE), "user") == 0;
 		struct message *m = conv_add(l->c, user ? MSG_USER : MSG_ASSISTANT, "", NULL);
 		hdb_read_message(st, m);
+		hdb_raw_is_text(m);
 		m->hist_id = sqlite3_column_int64(st, R_ID);
 		m->streaming = false;
 		int prc = hdb_read_parts(h, m->hist_id, m);

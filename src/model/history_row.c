@@ -280,22 +280,8 @@ const char hdb_schema[] =
     " created INTEGER NOT NULL" HISTORY_COLUMNS(COLUMN_DECL) ");"
     "CREATE INDEX messages_by_conv ON messages(conv, col, id);"
     "CREATE INDEX messages_by_group ON messages(grp, col) WHERE grp <> 0;"
-    "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
-    " content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
-    "CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"
-    " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
-    " UPDATE conversations SET updated = max(updated, new.updated) WHERE id = new.conv;"
-    " END;"
-    "CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN"
-    " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
-    "  VALUES ('delete', old.id, old.text, old.thinking);"
-    " END;"
-    "CREATE TRIGGER messages_au AFTER UPDATE OF text, thinking ON messages"
-    " WHEN old.text IS NOT new.text OR old.thinking IS NOT new.thinking BEGIN"
-    " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
-    "  VALUES ('delete', old.id, old.text, old.thinking);"
-    " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
-    " END;"
+    HDB_SEARCH_INDEX
+    HDB_ROWS_INDEX
     "CREATE TRIGGER messages_touch AFTER UPDATE OF updated ON messages BEGIN"
     " UPDATE conversations SET updated = max(updated, new.updated) WHERE id = new.conv;"
     " END;"
@@ -386,6 +372,10 @@ void hdb_read_message(sqlite3_stmt *st, struct message *m)
 	HISTORY_COLUMNS(COLUMN_READ)
 	if (!m->has_metrics)
 		reply_metrics_init(r);
+}
+
+void hdb_raw_is_text(struct message *m)
+{
 	if (m->raw.len == 0 && m->text.len > 0) /* stored once: see b_raw */
 		(void)buf_append(&m->raw, m->text.data, m->text.len);
 }

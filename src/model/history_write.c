@@ -115,6 +115,47 @@ long long history_begin_compare(struct history *h, long long conv, const char *m
 	return insert(h, &b, "cannot begin a compare");
 }
 
+/* One transaction around a write of several statements: BEGIN, or
+ * COMMIT (ok) / ROLLBACK. 0, or -1 with the error set. */
+static int txn(struct history *h, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(h->db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		hdb_set_err(h, what, rc);
+		if (strcmp(sql, "BEGIN IMMEDIATE") != 0)
+			sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* The bytes the first HDB_INDEX_CHARS_N characters of b take: what of a
+ * message the search index holds (substr() counts characters so). */
+static size_t indexed_len(const struct buf *b)
+{
+	size_t chars = 0;
+	for (size_t i = 0; i < b->len; i++)
+		if (((unsigned char)b->data[i] & 0xC0) != 0x80 && chars++ == HDB_INDEX_CHARS_N)
+			return i;
+	return b->len;
+}
+
+/* Row id's words into the search index: the start of m's text and
+ * thinking, bound where they are (no copy). 0, or -1 set. */
+static int index_add(struct history *h, long long id, const struct message *m,
+                     const char *what)
+{
+	sqlite3_stmt *st = h->st[ST_INDEX_ADD];
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text64(st, 2, m->text.data != NULL ? m->text.data : "", indexed_len(&m->text),
+	                    SQLITE_STATIC, SQLITE_UTF8);
+	sqlite3_bind_text64(st, 3, m->thinking.data != NULL ? m->thinking.data : "",
+	                    indexed_len(&m->thinking), SQLITE_STATIC, SQLITE_UTF8);
+	int rc = hdb_run(h, st, what);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
 static const char *role_of(enum msg_kind k)
 {
 	switch (k) {
@@ -149,24 +190,19 @@ long long history_add(struct history *h, long long conv, long long group, int co
 	hdb_int(&b, now);
 	/* A reply still streaming is interrupted until its final write says otherwise. */
 	hdb_bind_message(&b, m, m->interrupted || m->streaming, now);
-	long long id = insert(h, &b, "cannot store a message");
-	if (id > 0 && m->streaming)
-		live_mark(live_slot(h, id), m); /* its checkpoints append to what is there */
-	return id;
-}
-
-/* One transaction around a write of several statements: BEGIN, or
- * COMMIT (ok) / ROLLBACK. 0, or -1 with the error set. */
-static int txn(struct history *h, const char *sql, const char *what)
-{
-	int rc = sqlite3_exec(h->db, sql, NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		hdb_set_err(h, what, rc);
-		if (strcmp(sql, "BEGIN IMMEDIATE") != 0)
-			sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	const char *what = "cannot store a message";
+	if (txn(h, "BEGIN IMMEDIATE", what) < 0) {
+		hdb_done(b.st);
 		return -1;
 	}
-	return 0;
+	long long id = insert(h, &b, what);
+	if (id < 0 || index_add(h, id, m, what) < 0 || txn(h, "COMMIT", what) < 0) {
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (m->streaming)
+		live_mark(live_slot(h, id), m); /* its checkpoints append to what is there */
+	return id;
 }
 
 /* Steps st with row id bound as its only parameter. 0, or -1 set. */
@@ -189,10 +225,15 @@ static int write_whole(struct history *h, long long id, const struct message *m,
 	const char *what = "cannot store a message";
 	if (txn(h, "BEGIN IMMEDIATE", what) < 0)
 		return -1;
+	if (by_id(h, ST_INDEX_DROP, id, what) < 0) {
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	struct hdb_binder b = {h->st[ST_UPDATE], 0, SQLITE_OK, false};
 	hdb_bind_message(&b, m, interrupted, now);
 	hdb_int(&b, id);
-	if (update(h, &b, what, "message", id) < 0 || by_id(h, ST_PARTS_DROP, id, what) < 0) {
+	if (update(h, &b, what, "message", id) < 0 || by_id(h, ST_PARTS_DROP, id, what) < 0 ||
+	    index_add(h, id, m, what) < 0) {
 		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}

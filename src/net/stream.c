@@ -17,7 +17,7 @@
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/redact.h"
-#include "util/untrusted.h"
+#include "util/utf8.h"
 #include "util/mem.h"
 
 #define ERROR_BODY_MAX 65536
@@ -106,7 +106,7 @@ static void on_event(void *ctx, const struct wire_event *raw)
 	case WIRE_EV_STOP:
 		m->stop_kind = ev->stop;
 		snprintf(m->stop_reason, sizeof(m->stop_reason), "%.*s",
-		         (int)untrusted_cut(ev->reason, strlen(ev->reason), sizeof(m->stop_reason) - 1),
+		         (int)utf8_cut(ev->reason, strlen(ev->reason), sizeof(m->stop_reason) - 1),
 		         ev->reason);
 		break;
 	case WIRE_EV_ERROR:

@@ -49,12 +49,10 @@ static int escape_byte(struct buf *out, unsigned char c)
 	return buf_append(out, esc, 2);
 }
 
-int jsonesc_append(struct buf *out, const char *s, size_t n)
+int jsonesc_body(struct buf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t run = 0;
-	if (buf_append_char(out, '"') < 0)
-		return -1;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = p[i];
 		unsigned cp = 0;
@@ -70,7 +68,12 @@ int jsonesc_append(struct buf *out, const char *s, size_t n)
 		i += len - 1;
 		run = i + 1;
 	}
-	if (n > run && buf_append(out, p + run, n - run) < 0)
+	return n > run ? buf_append(out, p + run, n - run) : 0;
+}
+
+int jsonesc_append(struct buf *out, const char *s, size_t n)
+{
+	if (buf_append_char(out, '"') < 0 || jsonesc_body(out, s, n) < 0)
 		return -1;
 	return buf_append_char(out, '"');
 }

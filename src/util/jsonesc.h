@@ -16,6 +16,10 @@
  * else is written raw. s should be valid UTF-8. Returns -1 past out's cap. */
 int jsonesc_append(struct buf *out, const char *s, size_t n);
 
+/* jsonesc_append without the quotes: a long string written in pieces (cut
+ * where a character begins, so each piece escapes as the whole would). */
+int jsonesc_body(struct buf *out, const char *s, size_t n);
+
 /* Appends the n bytes of JSON text at json (another encoder's output, such
  * as jansson's) with DEL, C1, U+2028/U+2029 and the bidi controls written
  * as \uxxxx, as jsonesc_append writes them. Outside strings JSON holds none

@@ -111,14 +111,3 @@ void untrusted_escape(struct buf *out, const char *p, size_t n)
 	}
 	buf_done(&red);
 }
-
-size_t untrusted_cut(const char *p, size_t n, size_t max)
-{
-	if (n <= max)
-		return n;
-	size_t k = max;
-	/* Back over continuation bytes to the start of the character at max. */
-	while (k > 0 && ((unsigned char)p[k] & 0xC0) == 0x80)
-		k--;
-	return k;
-}

@@ -33,8 +33,4 @@ void untrusted_field(struct buf *out, const char *p, size_t n);
  * printable UTF-8 is kept. */
 void untrusted_escape(struct buf *out, const char *p, size_t n);
 
-/* The longest prefix of the n bytes at p, at most max bytes, that does not
- * end inside a UTF-8 character (for a field cut to fit a fixed buffer). */
-size_t untrusted_cut(const char *p, size_t n, size_t max);
-
 #endif

@@ -183,3 +183,14 @@ size_t utf8_encode(unsigned long cp, char out[4])
 	out[3] = (char)(0x80 | (cp & 0x3F));
 	return 4;
 }
+
+size_t utf8_cut(const char *p, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	size_t k = max;
+	/* Back over continuation bytes to the start of the character at max. */
+	while (k > 0 && ((unsigned char)p[k] & 0xC0) == 0x80)
+		k--;
+	return k;
+}

@@ -37,6 +37,11 @@ bool utf8_valid(const char *p, size_t n);
  * incomplete sequence. */
 size_t utf8_valid_prefix(const char *p, size_t n);
 
+/* The longest prefix of the n bytes at p, at most max bytes, that does not
+ * end inside a UTF-8 character (a string cut to fit a fixed buffer, or a
+ * long text written in pieces). */
+size_t utf8_cut(const char *p, size_t n, size_t max);
+
 /* Encode code point cp (<= 0x10FFFF) into out[0..4); returns the length. */
 size_t utf8_encode(unsigned long cp, char out[4]);
 

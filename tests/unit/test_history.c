@@ -21,6 +21,7 @@
 
 #include "model/conversation.h"
 #include "model/history.h"
+#include "model/history_db.h" /* HDB_INDEX_CHARS_N */
 #include "util/utf8.h"
 
 /* ---- fixtures ------------------------------------------------------------ */
@@ -1729,7 +1730,29 @@ static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
 	history_add(h, conv, 0, 0, prompt(f, "walrus of schema two"), 1);
 	history_close(h);
 	f->h = NULL;
-	exec_sql(f->path, "DROP TABLE message_parts; PRAGMA user_version = 2;");
+	/* Back to schema 2: no parts, the index over whole rows. */
+	exec_sql(f->path,
+	         "DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
+	         " DROP TRIGGER IF EXISTS messages_au; DROP TABLE messages_fts; DROP VIEW messages_indexed;"
+	         " DROP INDEX messages_in_order;"
+	         "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
+	         " content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
+	         "CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"
+	         " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
+	         " UPDATE conversations SET updated = max(updated, new.updated) WHERE id = new.conv;"
+	         " END;"
+	         "CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN"
+	         " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
+	         "  VALUES ('delete', old.id, old.text, old.thinking);"
+	         " END;"
+	         "CREATE TRIGGER messages_au AFTER UPDATE OF text, thinking ON messages"
+	         " WHEN old.text IS NOT new.text OR old.thinking IS NOT new.thinking BEGIN"
+	         " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
+	         "  VALUES ('delete', old.id, old.text, old.thinking);"
+	         " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
+	         " END;"
+	         "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');"
+	         "PRAGMA user_version = 2;");
 	char err[512] = "";
 	h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(h);
@@ -1749,6 +1772,37 @@ static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
 	assert_int_equal(history_load(h, conv, &c, NULL), 1);
 	assert_string_equal(buf_str(&c.v[0]->text), "walrus of schema two");
 	conv_done(&c);
+	assert_int_equal(history_find(h, "walrus", hit, 2), 1); /* the index rebuilt */
+	assert_index_intact(f);
+}
+
+/* The index covers the first HDB_INDEX_CHARS characters of a message: a
+ * word there is found, one past it is not, and the message is whole. */
+static void test_history_index_covers_the_start_of_a_huge_message(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	struct buf t;
+	buf_init(&t, 0);
+	buf_append_str(&t, "aardvark ");
+	while (t.len < HDB_INDEX_CHARS_N + 64)
+		buf_append_str(&t, "filler ");
+	buf_append_str(&t, "zebrafinch");
+	struct message *m = prompt(f, buf_str(&t));
+	history_add(h, conv, 0, 0, m, 1);
+	struct history_hit hit[2];
+	assert_int_equal(history_find(h, "aardvark", hit, 2), 1);
+	assert_int_equal(history_find(h, "zebrafinch", hit, 2), 0);
+	struct conversation c;
+	conv_init(&c);
+	assert_int_equal(history_load(h, conv, &c, NULL), 1);
+	assert_int_equal(c.v[0]->text.len, t.len);
+	conv_done(&c);
+	assert_int_equal(history_delete(h, conv), 1);
+	assert_int_equal(history_find(h, "aardvark", hit, 2), 0);
+	assert_index_intact(f);
+	buf_done(&t);
 }
 
 /* --search and --export open the file read-only: one that is not there
@@ -1958,6 +2012,7 @@ int main(void)
 	    T(test_history_a_conversation_begun_after_its_reply_ended),
 	    T(test_history_a_file_of_schema_1_is_upgraded_and_reads),
 	    T(test_history_a_file_of_schema_2_reads_and_is_upgraded),
+	    T(test_history_index_covers_the_start_of_a_huge_message),
 	    T(test_history_open_readonly_creates_nothing),
 	    T(test_history_default_path_follows_xdg_then_home),
 	    T(test_history_works_at_the_default_path),

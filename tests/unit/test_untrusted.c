@@ -16,6 +16,7 @@
 
 #include "util/redact.h"
 #include "util/untrusted.h"
+#include "util/utf8.h"
 #include "wire/event.h"
 
 #define KEY "sk-proj/AbC-123_xyz"
@@ -116,13 +117,13 @@ static void test_cut_never_splits_a_character(void **state)
 {
 	(void)state;
 	const char *s = "ab\xe6\x9d\xb1\xf0\x9f\x99\x82";
-	assert_int_equal(untrusted_cut(s, strlen(s), 100), strlen(s));
-	assert_int_equal(untrusted_cut(s, strlen(s), 2), 2);
-	assert_int_equal(untrusted_cut(s, strlen(s), 3), 2);
-	assert_int_equal(untrusted_cut(s, strlen(s), 4), 2);
-	assert_int_equal(untrusted_cut(s, strlen(s), 5), 5);
-	assert_int_equal(untrusted_cut(s, strlen(s), 8), 5);
-	assert_int_equal(untrusted_cut(s, strlen(s), 0), 0);
+	assert_int_equal(utf8_cut(s, strlen(s), 100), strlen(s));
+	assert_int_equal(utf8_cut(s, strlen(s), 2), 2);
+	assert_int_equal(utf8_cut(s, strlen(s), 3), 2);
+	assert_int_equal(utf8_cut(s, strlen(s), 4), 2);
+	assert_int_equal(utf8_cut(s, strlen(s), 5), 5);
+	assert_int_equal(utf8_cut(s, strlen(s), 8), 5);
+	assert_int_equal(utf8_cut(s, strlen(s), 0), 0);
 }
 
 /* The streaming redactor (record files) catches an escaped key split at
