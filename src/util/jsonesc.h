@@ -7,6 +7,19 @@
 
 #include "util/buf.h"
 
+/* The value of hex digit c (either case), -1 if it is none: the digits of
+ * a \uXXXX escape, for every reader of one. */
+static inline int jsonesc_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Append the n bytes at s as a quoted JSON string. " \ and controls below
  * U+0020 are escaped (\n \r \t \b \f by name, others as \u00xx in
  * lowercase hex), and so is whatever a terminal or a JavaScript reader

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/jsonesc.h"
 #include "util/mem.h"
 
 /* The longest form of one secret byte: "\u002d". */
@@ -64,17 +65,6 @@ void redact_clear(void)
 	memset(first_byte, 0, sizeof(first_byte));
 }
 
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Bytes that spell the secret byte c at s[i..n) as JSON may write it: c
  * itself, "\/" (or "\\", "\"") for those three, or \uXXXX; 0 if not. */
 static size_t spelled(const char *s, size_t i, size_t n, unsigned char c)
@@ -89,7 +79,7 @@ static size_t spelled(const char *s, size_t i, size_t n, unsigned char c)
 		return 0;
 	int v = 0;
 	for (size_t k = 2; k < 6; k++) {
-		int h = hex(s[i + k]);
+		int h = jsonesc_hex(s[i + k]);
 		if (h < 0)
 			return 0;
 		v = v * 16 + h;
@@ -97,35 +87,38 @@ static size_t spelled(const char *s, size_t i, size_t n, unsigned char c)
 	return v == c ? 6 : 0;
 }
 
-/* End of the secret k written from s[i], or i if it is not there. */
-static size_t match(const char *s, size_t i, size_t n, const char *secret)
+/* Walks a spelling of secret from s[i]: its end when the whole secret is
+ * there; else i, with *more set when the input ran out mid-way (a cut
+ * escape included), so that more bytes could still complete it. */
+static size_t walk(const char *s, size_t i, size_t n, const char *secret, bool *more)
 {
 	size_t j = i;
+	*more = false;
 	for (const char *c = secret; *c; c++) {
-		if (j >= n)
+		size_t len = j < n ? spelled(s, j, n, (unsigned char)*c) : 0;
+		if (len == 0) {
+			*more = j >= n || (s[j] == '\\' && n - j < ESCAPED_MAX);
 			return i;
-		size_t len = spelled(s, j, n, (unsigned char)*c);
-		if (len == 0)
-			return i;
+		}
 		j += len;
 	}
 	return j;
 }
 
+/* End of the secret written from s[i], or i if it is not there. */
+static size_t match(const char *s, size_t i, size_t n, const char *secret)
+{
+	bool more;
+	return walk(s, i, n, secret, &more);
+}
+
 /* True when s[i..n) is the start of a spelling of secret that more bytes
- * could complete (the input ran out mid-way, a cut escape included). */
+ * could complete. */
 static bool could_become(const char *s, size_t i, size_t n, const char *secret)
 {
-	size_t j = i;
-	for (const char *c = secret; *c; c++) {
-		if (j >= n)
-			return true;
-		size_t len = spelled(s, j, n, (unsigned char)*c);
-		if (len == 0)
-			return s[j] == '\\' && n - j < ESCAPED_MAX;
-		j += len;
-	}
-	return false; /* whole: redact_upto takes it */
+	bool more;
+	walk(s, i, n, secret, &more);
+	return more;
 }
 
 /* Where the tail of s[0..n) that could still become a secret begins; n if

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "util/jsonesc.h"
 #include "util/mem.h"
 #include "util/sanitize.h"
 #include "util/url.h"
@@ -62,17 +63,6 @@ int wire_format_parse(const char *name, enum wire_format *f)
 	return -1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The \uXXXX escape at p[0..6), or -1. */
 static long escape_at(const char *p, size_t n)
 {
@@ -80,7 +70,7 @@ static long escape_at(const char *p, size_t n)
 		return -1;
 	long v = 0;
 	for (int i = 2; i < 6; i++) {
-		int h = hexval(p[i]);
+		int h = jsonesc_hex(p[i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "util/jsonesc.h"
+
 /* jansson holds nesting to 2048; the chunks we read are 3 deep. */
 #define FJ_DEPTH_MAX 32
 #define FJ_DIGITS_MAX 18
@@ -26,23 +28,12 @@ bool fj_eat(const char **p, const char *end, char c)
 	return true;
 }
 
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Four hex digits at q (q + 4 <= end checked by the caller). */
 static long hex4(const char *q)
 {
 	long v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hex(q[i]);
+		int h = jsonesc_hex(q[i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;
