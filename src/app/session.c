@@ -203,7 +203,7 @@ static void router_settings(const struct config *cfg, env_fn env, struct router_
 static int open_pipe(struct session *s, struct buf *warnings)
 {
 	if (pipe(s->sig) < 0) {
-		buf_printf(warnings, "cannot create a pipe: %s\n", strerror(errno));
+		buf_printf(warnings, "circuit: cannot create a pipe: %s\n", strerror(errno));
 		s->sig[0] = s->sig[1] = -1;
 		return -1;
 	}
@@ -226,7 +226,7 @@ static void open_debug(struct session *s, const char *path, struct buf *warnings
 	                  : errno == ENODEV ? "it is a device, not a file"
 	                  : errno == ELOOP  ? "it is a symbolic link"
 	                                    : strerror(errno);
-	buf_printf(warnings, "cannot open the debug log %s: %s; going on without it (give "
+	buf_printf(warnings, "circuit: cannot open the debug log %s: %s; going on without it (give "
 	           "--debug a file you can write)\n", path, why);
 }
 
