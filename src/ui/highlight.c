@@ -26,6 +26,7 @@ size_t hl_line(const struct hl_lang *lang, struct hl_state *s, const char *line,
 {
 	(void)lang;
 	(void)s;
+	(void)line;
 	if (max == 0 || len == 0)
 		return 0;
 	out[0] = (struct hl_span){0, len, HL_NONE};
