@@ -37,7 +37,10 @@ static const char usage_text[] =
 	"      --json          one JSON object: per model text, stop, usage, tokens,\n"
 	"                      ttfb/ttft/ttfo/total ms, tokens per second, cost, error;\n"
 	"                      per provider the run's figures (docs/metrics.md)\n"
-	"      --raw           model text unsanitised (terminal control passes)\n"
+	"      --raw           model text as it came: not rendered, unsanitised\n"
+	"                      (terminal control passes)\n"
+	"      --render        render the reply's Markdown even when stdout is not a\n"
+	"                      terminal (on a terminal it is the default)\n"
 	"      --record DIR    save each raw response body there (replay with --replay)\n"
 	"      --debug FILE    debug log (URLs, headers, timings; keys redacted); a new\n"
 	"                      file is made 0600, an existing one keeps its mode\n"
@@ -85,7 +88,7 @@ int cli_bad_usage(const char *msg)
 enum {
 	OPT_REPLAY = 256, OPT_WIRE, OPT_EVENTS, OPT_STATUS, OPT_RAW, OPT_VERSION, OPT_COMPARE,
 	OPT_JSON, OPT_RECORD, OPT_DEBUG, OPT_THEME, OPT_NO_COLOR, OPT_FALLBACK, OPT_CONFIG,
-	OPT_RESUME, OPT_SEARCH, OPT_EXPORT, OPT_FORMAT, OPT_NO_HISTORY,
+	OPT_RESUME, OPT_SEARCH, OPT_EXPORT, OPT_FORMAT, OPT_NO_HISTORY, OPT_RENDER,
 };
 
 static const struct option longopts[] = {
@@ -101,6 +104,7 @@ static const struct option longopts[] = {
 	{"events", no_argument, NULL, OPT_EVENTS},
 	{"status", required_argument, NULL, OPT_STATUS},
 	{"raw", no_argument, NULL, OPT_RAW},
+	{"render", no_argument, NULL, OPT_RENDER},
 	{"theme", required_argument, NULL, OPT_THEME},
 	{"fallback", required_argument, NULL, OPT_FALLBACK},
 	{"config", required_argument, NULL, OPT_CONFIG},
@@ -146,6 +150,7 @@ static bool *switch_of(struct cli *c, int opt)
 	case OPT_JSON: return &c->json;
 	case OPT_EVENTS: return &c->events;
 	case OPT_RAW: return &c->raw;
+	case OPT_RENDER: return &c->render;
 	case OPT_NO_COLOR: return &c->no_color;
 	case OPT_NO_HISTORY: return &c->no_history;
 	default: return NULL;

@@ -19,8 +19,16 @@ void console_init(struct console *c, FILE *out, FILE *err, bool raw, bool dim)
 	buf_init(&c->line, 0);
 }
 
+void console_render(struct console *c, struct mdterm *md)
+{
+	mdterm_free(c->md);
+	c->md = md;
+}
+
 void console_done(struct console *c)
 {
+	mdterm_free(c->md);
+	c->md = NULL;
 	sanitizer_done(&c->text);
 	sanitizer_done(&c->thinking);
 	buf_done(&c->line);
@@ -33,8 +41,11 @@ static void put(struct console *c, FILE *f)
 {
 	if (c->line.len == 0)
 		return;
-	if (f != c->out)
+	if (f != c->out) {
+		if (c->md != NULL)
+			mdterm_settle(c->md); /* the tail off the screen: stderr may share it */
 		output_flush(c->out);
+	}
 	fwrite(c->line.data, 1, c->line.len, f);
 	output_note(f); /* stdout's failure is caught here, where errno says why */
 	bool nl = c->line.data[c->line.len - 1] == '\n';
@@ -66,6 +77,12 @@ void console_text(struct console *c, const char *p, size_t n)
 {
 	close_err(c);
 	c->any_text = true;
+	if (c->md != NULL) {
+		buf_reset(&c->line);
+		sanitizer_feed(&c->text, p, n, &c->line);
+		mdterm_append(c->md, buf_str(&c->line), c->line.len);
+		return;
+	}
 	model_text(c, &c->text, p, n);
 	put(c, c->out);
 }
@@ -122,6 +139,15 @@ void console_notice(struct console *c, const char *text)
 void console_end(struct console *c)
 {
 	buf_reset(&c->line);
+	if (c->md != NULL) {
+		sanitizer_finish(&c->text, &c->line);
+		mdterm_append(c->md, buf_str(&c->line), c->line.len);
+		mdterm_finish(c->md);
+		c->text_ends_nl = true;
+		output_flush(c->out);
+		close_err(c);
+		return;
+	}
 	if (!c->raw)
 		sanitizer_finish(&c->text, &c->line);
 	put(c, c->out);

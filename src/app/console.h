@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "app/mdterm.h"
 #include "util/buf.h"
 #include "util/sanitize.h"
 
@@ -24,11 +25,16 @@ struct console {
 	bool text_ends_nl;  /* the text so far ends a line */
 	bool err_open;      /* a line of thinking or a refusal is open on err */
 	bool refusing;      /* a refusal's "[refusal] " is out, its pieces follow */
+	struct mdterm *md;  /* the text rendered as Markdown (console_render), or NULL */
 };
 
 /* dim is decided by the caller (isatty, --no-color). */
 void console_init(struct console *c, FILE *out, FILE *err, bool raw, bool dim);
 void console_done(struct console *c);
+
+/* From now on the answer is rendered as Markdown through md (owned by c
+ * from here; freed by console_done), not written as it comes. */
+void console_render(struct console *c, struct mdterm *md);
 
 /* A piece of the model's answer. */
 void console_text(struct console *c, const char *p, size_t n);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app/console.h"
+#include "app/mdterm.h"
 #include "app/failure.h"
 #include "app/output.h"
 #include "app/reply_figures.h"
@@ -167,8 +168,11 @@ static void run_init(struct run *r, const struct headless_opts *o, struct sessio
 	buf_init(&r->text, 0);
 	buf_init(&r->thinking, 0);
 	bool dim = !o->no_color && isatty(STDERR_FILENO);
+	bool md = mdterm_wanted(o->raw, o->render, o->json, STDOUT_FILENO);
 	if (live) {
 		console_init(&r->con, stdout, stderr, o->raw, dim);
+		if (md)
+			console_render(&r->con, mdterm_for(stdout, o->no_color));
 		return;
 	}
 	FILE *out = open_memstream(&r->mem_out, &r->mem_out_len);
@@ -178,6 +182,8 @@ static void run_init(struct run *r, const struct headless_opts *o, struct sessio
 		abort();
 	}
 	console_init(&r->con, out, err, o->raw, false);
+	if (md)
+		console_render(&r->con, mdterm_for(out, o->no_color));
 }
 
 static void run_free(struct run *r)

@@ -15,6 +15,7 @@ struct headless_opts {
 	const char *compare; /* "M1,M2,...": every model at once; NULL: just one */
 	bool json;           /* one JSON object instead of text */
 	bool raw;            /* model text unsanitised */
+	bool render;         /* --render: Markdown rendered, even off a terminal */
 	bool no_color;       /* --no-color or NO_COLOR: thinking not dimmed */
 	bool history;        /* keep the run in the history file */
 	struct session_opts session;

@@ -20,8 +20,12 @@
 	"--resume opens a conversation on the chat screen: not with -p, --compare or a prompt on "  \
 	"standard input"
 
+#define RAW_OR_RENDER "--raw and --render ask for opposite things: give one of them"
+
 static int replay(const struct cli *c)
 {
+	if (c->raw && c->render)
+		return cli_bad_usage(RAW_OR_RENDER);
 	if (c->wire == NULL)
 		return cli_bad_usage("--replay needs --wire FORMAT");
 	struct replay_opts ro = {
@@ -29,6 +33,7 @@ static int replay(const struct cli *c)
 		.wire = c->wire,
 		.events = c->events,
 		.raw = c->raw,
+		.render = c->render,
 		.no_color = c->no_color,
 		.status = c->status,
 	};
@@ -104,6 +109,8 @@ static int headless(const struct cli *c, const struct config *cfg, const struct 
 {
 	if (c->resume)
 		return cli_bad_usage(RESUME_ALONE);
+	if (c->raw && c->render)
+		return cli_bad_usage(RAW_OR_RENDER);
 	struct headless_opts o = {
 		.prompt = c->prompt,
 		.model = c->model,
@@ -111,6 +118,7 @@ static int headless(const struct cli *c, const struct config *cfg, const struct 
 		.compare = c->compare,
 		.json = c->json,
 		.raw = c->raw,
+		.render = c->render,
 		.no_color = c->no_color,
 		.history = cfg->history && !c->no_history,
 		.session = *so,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app/console.h"
+#include "app/mdterm.h"
 #include "app/output.h"
 #include "util/buf.h"
 #include "util/jsonesc.h"
@@ -247,6 +248,8 @@ int replay_run(const struct replay_opts *opt)
 	struct out o = {.events = opt->events};
 	console_init(&o.con, stdout, stderr, opt->raw, !opt->no_color && isatty(STDERR_FILENO));
 	wire_clean_init(&o.clean);
+	if (!opt->events && mdterm_wanted(opt->raw, opt->render, false, STDOUT_FILENO))
+		console_render(&o.con, mdterm_for(stdout, opt->no_color));
 	buf_init(&o.line, 0);
 	int status = 0;
 	size_t malformed = 0;

@@ -10,6 +10,7 @@ struct replay_opts {
 	const char *wire; /* a wire format name, or "sse" */
 	bool events;      /* JSON lines of events instead of text */
 	bool raw;         /* text unsanitised */
+	bool render;         /* --render: Markdown rendered, even off a terminal */
 	bool no_color;    /* --no-color or NO_COLOR: thinking not dimmed */
 	int status;       /* > 0: the body is an HTTP error body of this status */
 };
