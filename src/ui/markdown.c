@@ -11,8 +11,10 @@
  *   - opens a fence (``` or ~~~ at column 0);
  *   - is the next item of the list the segment began with (same bullet or
  *     delimiter): a list finishes its items as it goes;
- *   - comes when the segment has grown past TAIL_MAX bytes (bounded work per
- *     append for a huge table or quote; the block is split there).
+ * and before any non-blank line once the segment has grown past TAIL_MAX
+ * bytes (bounded work per append for a huge table, list or quote: the block
+ * is split there, and what follows may render differently, e.g. an indented
+ * item as code).
  * A fenced code block at column 0 is rendered here, not by md4c: its label
  * when its opening line is complete, each line highlighted once when it is
  * complete (final at once); only its incomplete last line is redrawn. */
@@ -206,9 +208,9 @@ static void scan_line(struct md_doc *d, size_t ls, size_t le)
 			seg_cut(d, ls, true);
 		else if (d->list_kind != 0 && marker_kind(p, n) == d->list_kind)
 			seg_cut(d, ls, false);
-		else if (ls - d->tail > TAIL_MAX)
-			seg_cut(d, ls, false);
 	}
+	if (!blank && d->seg_content && ls > d->tail && ls - d->tail > TAIL_MAX)
+		seg_cut(d, ls, false);
 	if (!blank && !d->seg_content) {
 		d->seg_content = true;
 		d->list_kind = col0 ? marker_kind(p, n) : 0;

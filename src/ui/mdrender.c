@@ -321,12 +321,13 @@ static void code_line(struct rctx *r, const struct hl_lang *lang, struct hl_stat
 	unsigned extra = in_quote(r) ? MD_QUOTE : 0;
 	unsigned cw = content_width(r);
 	cw = cw > 3 ? cw - 2 : 1;
+	const char *xt = x.text.data != NULL ? x.text.data : "";
 	size_t off = 0, k = 0;
 	do {
-		size_t take = width_cut(x.text.data + off, x.text.len - off, cw, NULL);
+		size_t take = width_cut(xt + off, x.text.len - off, cw, NULL);
 		if (take == 0 && off < x.text.len) {
 			unsigned c;
-			take = width_cluster(x.text.data + off, x.text.len - off, &c);
+			take = width_cluster(xt + off, x.text.len - off, &c);
 		}
 		struct md_line *l = mdo_line(r->o);
 		prefix(r, l, false);
@@ -338,7 +339,7 @@ static void code_line(struct rctx *r, const struct hl_lang *lang, struct hl_stat
 			size_t s0 = s.off > off ? s.off : off;
 			size_t s1 = s.off + s.len < off + take ? s.off + s.len : off + take;
 			s.flags |= extra;
-			mdl_push(l, x.text.data + s0, s1 - s0, &s);
+			mdl_push(l, xt + s0, s1 - s0, &s);
 		}
 		off += take;
 	} while (off < x.text.len);
@@ -361,10 +362,12 @@ static const struct hl_lang *code_label(struct rctx *r, const char *info, size_t
 	struct md_line *l = mdo_line(r->o);
 	prefix(r, l, false);
 	struct md_run s = {0, 0, MD_LANG | (in_quote(r) ? MD_QUOTE : 0), HL_NONE, 0, 0};
-	if (name != NULL && name[0] != '\0')
-		push_clean(l, name, strlen(name), &s);
+	if (name == NULL || name[0] == '\0')
+		name = info + a;
 	else
-		push_clean(l, info + a, b - a, &s);
+		b = a + strlen(name);
+	/* A label longer than the line is cut (an info string can be anything). */
+	push_clean(l, name, width_cut(name, b - a, content_width(r), NULL), &s);
 	return lang;
 }
 

@@ -245,6 +245,12 @@ static void test_markdown_code_in_list_and_unclosed_fence(void **state)
 	size_t len;
 	assert_memory_equal(md_code_block(d, 0, &len), "ls -l\n", 6);
 	md_free(d);
+	/* A label wider than the line is cut to it (found by fuzz_markdown). */
+	d = RENDER("```pythonpythonpythonpythonpythonpython\n\n", 20);
+	assert_string_equal(text_of(d, 0), "pythonpythonpythonpy");
+	assert_string_equal(text_of(d, 1), "  ");
+	assert_sound(d, 20);
+	md_free(d);
 	d = RENDER("```\nopen\nno end", 40);
 	assert_string_equal(text_of(d, 0), "  open");
 	assert_string_equal(text_of(d, 1), "  no end");
