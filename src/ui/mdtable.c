@@ -203,9 +203,12 @@ void mdtable_emit(const struct mdtable *t, struct md_out *o, unsigned cw, unsign
 			max = w[k] > max ? w[k] : max;
 		}
 	}
+	/* An empty column still takes one column: count it before capping. */
+	for (size_t c = 0; c < ncols; c++)
+		w[c] = w[c] < 1 ? 1 : w[c];
 	size_t cap = fit_cap(w, ncols, avail, max);
 	for (size_t c = 0; c < ncols; c++)
-		w[c] = w[c] < 1 ? 1 : w[c] > cap ? cap : w[c];
+		w[c] = w[c] > cap ? cap : w[c];
 	static const char *const top[3] = {"\xe2\x94\x8c", "\xe2\x94\xac", "\xe2\x94\x90"};
 	static const char *const mid[3] = {"\xe2\x94\x9c", "\xe2\x94\xbc", "\xe2\x94\xa4"};
 	static const char *const bot[3] = {"\xe2\x94\x94", "\xe2\x94\xb4", "\xe2\x94\x98"};

@@ -276,6 +276,12 @@ static void test_markdown_table_aligned_in_box(void **state)
 	assert_string_equal(text_of(d, 4), "│   │ cccc dddd    │");
 	assert_sound(d, 20);
 	md_free(d);
+	/* An empty column counts one column when the others are capped (found by
+	 * fuzz_markdown: the table was one column too wide). */
+	d = RENDER("| aaaa bbbb cccc dddd eeee ffff |\n|:--|--:|\n| x |\n", 20);
+	assert_string_equal(text_of(d, 0), "┌──────────────┬───┐");
+	assert_sound(d, 20);
+	md_free(d);
 }
 
 static void test_markdown_rule_math_and_no_html(void **state)
