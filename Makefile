@@ -14,10 +14,10 @@ VERSION    := 0.1.0
 PREFIX     ?= /usr/local
 BUILD      ?= build
 CC         ?= cc
-PKGS       := ncursesw libcurl jansson readline sqlite3 inih cmocka
+PKGS       := ncursesw libcurl jansson readline sqlite3 inih md4c cmocka
 # Debian package for each pkg-config name above, in the same order.
 DEB_PKGS   := libncurses-dev libcurl4-openssl-dev libjansson-dev libreadline-dev \
-              libsqlite3-dev libinih-dev libcmocka-dev
+              libsqlite3-dev libinih-dev libmd4c-dev libcmocka-dev
 # Tools the tests and lint use.
 DEB_TOOLS  := tmux cppcheck pmccabe python3
 
