@@ -59,7 +59,11 @@ static const char usage_text[] =
 	"      --events        with --replay: normalised events as JSON lines\n"
 	"      --status CODE   with --replay: FILE is an HTTP error body of this status\n"
 	"  -h, --help          this text\n"
-	"      --version       the version\n"
+	"      --version       the version\n";
+
+/* The part after the options (C99 compilers need take only 4095 bytes of
+ * one string literal). */
+static const char usage_notes[] =
 	"\n"
 	"Keys: OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY).\n"
 	"Servers: OPENAI_BASE_URL (with /v1), ANTHROPIC_BASE_URL, GEMINI_BASE_URL,\n"
@@ -76,6 +80,7 @@ static const char usage_text[] =
 void cli_usage(FILE *f)
 {
 	fputs(usage_text, f);
+	fputs(usage_notes, f);
 }
 
 int cli_bad_usage(const char *msg)
