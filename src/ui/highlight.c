@@ -23,7 +23,7 @@
 #endif
 
 #define HL_DIR_DEFAULT "/usr/share/nano"
-#define HL_LINE_MAX 8192
+#define HL_LINE_MAX 1024
 #define HL_CALLS_MAX 2048
 
 /* One syntax file, compiled the first time a language that uses it is found. */
