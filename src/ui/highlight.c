@@ -89,8 +89,11 @@ static struct hl_file files[NLANGS];
 static size_t nfiles;
 static char *dir_override;
 
-/* Scratch: one token per byte of the line being highlighted. */
+/* Scratch: one token per byte of the line being highlighted, and the line
+ * itself NUL-terminated: regexec's sanitizer interceptor reads the subject
+ * to its NUL whatever REG_STARTEND says, and callers pass slices. */
 static unsigned char *paint;
+static char *text;
 static size_t paint_cap;
 
 void hl_set_dir(const char *dir)
@@ -277,8 +280,12 @@ size_t hl_line(const struct hl_lang *lang, struct hl_state *s, const char *line,
 	if (paint_cap < n + 1) {
 		paint_cap = n + 1;
 		paint = xrealloc(paint, paint_cap);
+		text = xrealloc(text, paint_cap);
 	}
 	memset(paint, HL_NONE, n + 1);
+	memcpy(text, line, n);
+	text[n] = '\0';
+	line = text;
 	int open_in = s->open >= 0 && (size_t)s->open < syn->n && syn->rules[s->open].multi
 	                  ? s->open
 	                  : -1;
@@ -303,6 +310,8 @@ void hl_reset(void)
 	for (size_t k = 0; k < NLANGS; k++)
 		langs[k].src = NULL;
 	free(paint);
+	free(text);
 	paint = NULL;
+	text = NULL;
 	paint_cap = 0;
 }
