@@ -20,6 +20,9 @@ DEB_PKGS   := libncurses-dev libcurl4-openssl-dev libjansson-dev libreadline-dev
               libsqlite3-dev libinih-dev libmd4c-dev libcmocka-dev
 # Tools the tests and lint use.
 DEB_TOOLS  := tmux cppcheck pmccabe python3
+# Data packages, as package:a-file-it-installs (pkg-config knows libraries
+# only): nano's syntax files colour code blocks (src/ui/highlight.c).
+DEB_DATA   := nano:/usr/share/nano/c.nanorc
 
 WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 $(if $(CI),-Werror)
@@ -153,6 +156,7 @@ deps:
 		pkg-config --exists $$pc 2>/dev/null || missing="$$missing $$1"; shift; \
 	done; \
 	for t in $(DEB_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	for d in $(DEB_DATA); do test -e "$${d#*:}" || missing="$$missing $${d%%:*}"; done; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" -ne 0 ]; then \

@@ -57,7 +57,13 @@ void hl_state_init(struct hl_state *s);
 size_t hl_line(const struct hl_lang *lang, struct hl_state *s, const char *line, size_t len,
                struct hl_span *out, size_t max);
 
-/* Frees every compiled language (tests; end of run). */
+/* Frees every compiled language (tests; end of run). A struct hl_lang found
+ * before stays valid but highlights nothing until found again. */
 void hl_reset(void);
+
+/* Where the syntax files are read from (nano's, default /usr/share/nano);
+ * NULL restores the default. Copies dir; calls hl_reset. For tests: an
+ * empty directory makes every language unknown (hl_find returns NULL). */
+void hl_set_dir(const char *dir);
 
 #endif
