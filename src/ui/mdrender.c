@@ -358,15 +358,13 @@ static const struct hl_lang *code_label(struct rctx *r, const char *info, size_t
 	if (b == a)
 		return NULL;
 	const struct hl_lang *lang = hl_find(info + a, b - a);
-	const char *name = lang != NULL ? hl_name(lang) : NULL;
 	struct md_line *l = mdo_line(r->o);
 	prefix(r, l, false);
 	struct md_run s = {0, 0, MD_LANG | (in_quote(r) ? MD_QUOTE : 0), HL_NONE, 0, 0};
-	if (name == NULL || name[0] == '\0')
-		name = info + a;
-	else
-		b = a + strlen(name);
-	/* A label longer than the line is cut (an info string can be anything). */
+	/* The label is the language as the reply names it ("ts", not the
+	 * "javascript" whose rules stand in for it). A label longer than the
+	 * line is cut (an info string can be anything). */
+	const char *name = info + a;
 	push_clean(l, name, width_cut(name, b - a, content_width(r), NULL), &s);
 	return lang;
 }
