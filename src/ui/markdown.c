@@ -15,6 +15,16 @@
  * bytes (bounded work per append for a huge table, list or quote: the block
  * is split there, and what follows may render differently, e.g. an indented
  * item as code).
+ * A paragraph that starts with a letter (no block begins with one), holds
+ * no '|' (a table) and no line break, is also cut inside its line once it
+ * passes PARA_MAX bytes: before the first word that starts with a letter
+ * after a space past that point, the rest going on as a paragraph without a
+ * gap. One long line (a reply that never breaks its paragraph) then costs
+ * PARA_MAX (2 KiB) per append, not its length; the price is a wrap that starts
+ * again at the cut, and emphasis that cannot span it. Such a line's start
+ * is cut as soon as its first byte is known (it is a letter: the line-start
+ * rules above need nothing more), so the cuts are the same however the text
+ * arrives.
  * A fenced code block at column 0 is rendered here, not by md4c: its label
  * when its opening line is complete, each line highlighted once when it is
  * complete (final at once); only its incomplete last line is redrawn. */
@@ -27,6 +37,7 @@
 #include "util/mem.h"
 
 #define TAIL_MAX (64 * 1024)
+#define PARA_MAX 2048
 
 struct md_doc {
 	unsigned width;
@@ -45,6 +56,11 @@ struct md_doc {
 	size_t fence_len;
 	const struct hl_lang *lang;
 	struct hl_state hl;
+	/* The open segment, for cuts inside a long paragraph's line: [tail,
+	 * plain) holds no '|' and no newline unless impure; spaces before
+	 * cut_scan were looked at. */
+	size_t plain, cut_scan;
+	bool impure;
 };
 
 static bool is_blank(const char *p, size_t n)
@@ -133,9 +149,13 @@ static void drop_tail(struct md_doc *d)
 	mdo_truncate(&d->out, d->nfinal, d->nfinal_urls, d->nfinal_codes);
 }
 
-/* Ends the open segment at pos (rendered, final); the next starts there. */
+/* Ends the open segment at pos (rendered, final); the next starts there.
+ * A cut before the open segment's start (a line whose start was cut early,
+ * then inside) changes nothing. */
 static void seg_cut(struct md_doc *d, size_t pos, bool gap)
 {
+	if (pos < d->tail)
+		return;
 	drop_tail(d);
 	if (pos > d->tail)
 		mdr_segment(&d->out, d->width, d->text.data + d->tail, pos - d->tail, d->tail_gap);
@@ -146,6 +166,37 @@ static void seg_cut(struct md_doc *d, size_t pos, bool gap)
 	d->prev_blank = false;
 	d->prev_atx = false;
 	d->list_kind = 0;
+	d->plain = d->cut_scan = pos;
+	d->impure = false;
+}
+
+/* No block begins with a letter (ASCII, or any character past it). */
+static bool letter(unsigned char c)
+{
+	return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
+}
+
+/* Cuts inside the open paragraph's line, looking at text before upto (see
+ * the top of the file). */
+static void long_cuts(struct md_doc *d, size_t upto)
+{
+	const char *t = d->text.data;
+	while (!d->fence && upto > d->tail + PARA_MAX && letter((unsigned char)t[d->tail])) {
+		for (; d->plain < upto && !d->impure; d->plain++)
+			d->impure = t[d->plain] == '|' || t[d->plain] == '\n';
+		if (d->impure)
+			return;
+		size_t c = d->cut_scan > d->tail + PARA_MAX ? d->cut_scan : d->tail + PARA_MAX;
+		while (c + 1 < upto && !(t[c] == ' ' && letter((unsigned char)t[c + 1])))
+			c++;
+		d->cut_scan = c;
+		if (c + 1 >= upto)
+			return;
+		size_t plain = d->plain;
+		seg_cut(d, c + 1, false);
+		d->seg_content = true; /* the paragraph goes on */
+		d->plain = plain;      /* [c + 1, plain) was looked at already */
+	}
 }
 
 /* The opening line [ls, le) of a fenced block at column 0. */
@@ -215,8 +266,25 @@ static void scan_line(struct md_doc *d, size_t ls, size_t le)
 		d->seg_content = true;
 		d->list_kind = col0 ? marker_kind(p, n) : 0;
 	}
+	long_cuts(d, le);
 	d->prev_blank = blank;
 	d->prev_atx = !blank && col0 && is_atx(p, n);
+}
+
+/* The incomplete last line [scanned, len): its start is cut now when its
+ * first byte is a letter (what scan_line will decide when it is complete),
+ * then inside it. */
+static void partial_line(struct md_doc *d)
+{
+	size_t ls = d->scanned;
+	if (d->fence || ls >= d->text.len)
+		return;
+	if (letter((unsigned char)d->text.data[ls]) && d->seg_content &&
+	    (d->prev_blank || d->prev_atx)) {
+		seg_cut(d, ls, true);
+		d->seg_content = true;
+	}
+	long_cuts(d, d->text.len);
 }
 
 /* Renders the open tail again: md4c on the open segment, or the partial
@@ -278,6 +346,7 @@ void md_append(struct md_doc *d, const char *p, size_t n)
 		d->scanned = d->searched = le + 1;
 	}
 	d->searched = d->text.len;
+	partial_line(d);
 	render_tail(d);
 }
 

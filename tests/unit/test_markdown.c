@@ -422,6 +422,49 @@ static void test_markdown_streamed_equals_whole_random_docs(void **state)
 	buf_done(&doc);
 }
 
+/* Long one-line paragraphs (cut inside their line past 2 KiB): with words
+ * of every kind, emphasis, code, a blank line now and then, a table and a
+ * list among them, streamed in random pieces, equal to the whole. */
+static void test_markdown_long_paragraphs_streamed_equal_whole(void **state)
+{
+	(void)state;
+	static const char *const words[] = {
+	    "alpha ", "beta ", "**bold** ", "*it* ", "`code` ", "日本語 ", "🙂 ", "- ", "1. ",
+	    "# ", "|", "x|y ", "\n\n", "\n\nNext ", "\n", "word", "[a](b) ", "___ ", "Zeta "};
+	uint64_t seed = 777;
+	struct buf doc;
+	buf_init(&doc, 0);
+	for (int it = 0; it < 6; it++) {
+		buf_reset(&doc);
+		buf_append_str(&doc, it % 2 ? "Start " : "Some text\n\nLong ");
+		while (doc.len < 9000 + (size_t)it * 1000) {
+			unsigned r = (unsigned)(rng_next(&seed) % 100);
+			/* Mostly plain words: a long paragraph is what this is about. */
+			const char *w = r < 80 ? (r % 2 ? "lorem " : "ipsum ")
+			                       : words[rng_next(&seed) % (sizeof words / sizeof words[0])];
+			buf_append_str(&doc, w);
+		}
+		int width = 20 + (int)(rng_next(&seed) % 80);
+		stream_check(doc.data, doc.len, width, rng_next(&seed) | 1,
+		             1 + (size_t)(rng_next(&seed) % 40), 101);
+	}
+	buf_done(&doc);
+}
+
+/* A 60 000-byte one-line paragraph: each append costs what the first did
+ * (a cut every 2 KiB), so it completes at once; and it is cut. */
+static void test_markdown_long_line_is_cut(void **state)
+{
+	(void)state;
+	struct md_doc *d = md_new(80);
+	for (int i = 0; i < 10000; i++)
+		md_append(d, i % 2 ? "lorem " : "ipsum ", 6);
+	assert_true(md_final(d) > 0); /* lines before the last cut are final */
+	assert_true(md_count(d) - md_final(d) < 80); /* the tail is about 2 KiB */
+	md_finish(d);
+	md_free(d);
+}
+
 static void test_markdown_set_width_equals_fresh_render(void **state)
 {
 	(void)state;
@@ -539,6 +582,8 @@ int main(void)
 	    cmocka_unit_test(test_markdown_rule_math_and_no_html),
 	    cmocka_unit_test(test_markdown_streamed_equals_whole),
 	    cmocka_unit_test(test_markdown_streamed_equals_whole_random_docs),
+	    cmocka_unit_test(test_markdown_long_paragraphs_streamed_equal_whole),
+	    cmocka_unit_test(test_markdown_long_line_is_cut),
 	    cmocka_unit_test(test_markdown_set_width_equals_fresh_render),
 	    cmocka_unit_test(test_markdown_code_lines_final_when_complete),
 	    cmocka_unit_test(test_markdown_bad_input),
