@@ -17,41 +17,47 @@ struct command {
 	const char *help;  /* one line */
 	enum complete_kind complete;
 	int (*exec)(struct screen *sc, const char *args);
+	const char *const *words; /* COMPLETE_WORDS: what Tab offers, NULL-ended */
 };
+
+static const char *const copy_words[] = {"code", NULL};
 
 static const struct command commands[] = {
 	{"model", "[PROVIDER:]MODEL", "show or switch the model (Tab completes)", COMPLETE_MODEL,
-	 cmd_model},
+	 cmd_model, NULL},
 	{"system", "[TEXT | none]", "show, set or clear (none) the system prompt of this thread",
-	 COMPLETE_NONE, cmd_system},
-	{"clear", "", "clear the screen and start a new thread", COMPLETE_NONE, cmd_clear},
+	 COMPLETE_NONE, cmd_system, NULL},
+	{"clear", "", "clear the screen and start a new thread", COMPLETE_NONE, cmd_clear, NULL},
 	{"new", "", "start a new thread (the screen keeps the old one above)", COMPLETE_NONE,
-	 cmd_new},
+	 cmd_new, NULL},
 	{"retry", "[MODEL]", "send the last prompt again (to MODEL if given)", COMPLETE_MODEL,
-	 cmd_retry},
+	 cmd_retry, NULL},
 	{"continue", "", "ask the model to go on from a reply cut short (a new reply)",
-	 COMPLETE_NONE, cmd_continue},
+	 COMPLETE_NONE, cmd_continue, NULL},
 	{"fallback", "[M1,M2,... | none]",
 	 "show or set the models tried when one fails before its first token", COMPLETE_MODEL,
-	 cmd_fallback},
+	 cmd_fallback, NULL},
 	{"compare", "M1 M2 [M3 ...] | off", "send each prompt to 2 to 6 models at once, side by side",
-	 COMPLETE_MODEL, cmd_compare},
+	 COMPLETE_MODEL, cmd_compare, NULL},
 	{"adopt", "N", "leave compare mode, going on with column N's thread and model",
-	 COMPLETE_NONE, cmd_adopt},
+	 COMPLETE_NONE, cmd_adopt, NULL},
 	{"sessions", "[more]", "list the conversations in the history, newest first (more: the next "
-	 "page)", COMPLETE_NONE, cmd_sessions},
+	 "page)", COMPLETE_NONE, cmd_sessions, NULL},
 	{"load", "ID", "open conversation ID from the history and go on with it", COMPLETE_NONE,
-	 cmd_load},
+	 cmd_load, NULL},
 	{"search", "TEXT", "find messages in the history with every word of TEXT (as prefixes)",
-	 COMPLETE_NONE, cmd_search},
+	 COMPLETE_NONE, cmd_search, NULL},
 	{"export", "md|json FILE", "write this conversation to FILE as Markdown or JSON",
-	 COMPLETE_PATH, cmd_export},
-	{"delete", "ID", "delete conversation ID from the history", COMPLETE_NONE, cmd_delete},
-	{"theme", "[NAME]", "show or switch the theme", COMPLETE_THEME, cmd_theme},
+	 COMPLETE_PATH, cmd_export, NULL},
+	{"delete", "ID", "delete conversation ID from the history", COMPLETE_NONE, cmd_delete, NULL},
+	{"copy", "[code [N]]",
+	 "copy the last reply's Markdown, or its code block N (default: the last) to the clipboard",
+	 COMPLETE_WORDS, cmd_copy, copy_words},
+	{"theme", "[NAME]", "show or switch the theme", COMPLETE_THEME, cmd_theme, NULL},
 	{"stats", "", "the figures of this session per provider and model (Esc closes)",
-	 COMPLETE_NONE, cmd_stats},
-	{"help", "", "commands and keys", COMPLETE_NONE, cmd_help},
-	{"quit", "", "leave circuit (also Ctrl-D on an empty line)", COMPLETE_NONE, cmd_quit},
+	 COMPLETE_NONE, cmd_stats, NULL},
+	{"help", "", "commands and keys", COMPLETE_NONE, cmd_help, NULL},
+	{"quit", "", "leave circuit (also Ctrl-D on an empty line)", COMPLETE_NONE, cmd_quit, NULL},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -60,7 +66,8 @@ void commands_register(void)
 {
 	static struct inputline_command names[NCOMMANDS];
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		names[i] = (struct inputline_command){commands[i].name, commands[i].complete};
+		names[i] = (struct inputline_command){commands[i].name, commands[i].complete,
+		                                      commands[i].words};
 	inputline_set_commands(names, NCOMMANDS);
 }
 

@@ -299,6 +299,7 @@ void config_init(struct config *c)
 {
 	memset(c, 0, sizeof *c);
 	c->history = true;
+	c->clipboard = CONFIG_CLIPBOARD_OSC52;
 	c->connect_timeout_ms = CONFIG_CONNECT_TIMEOUT_MS;
 	c->first_byte_timeout_ms = CONFIG_FIRST_BYTE_TIMEOUT_MS;
 	c->idle_timeout_ms = CONFIG_IDLE_TIMEOUT_MS;

@@ -57,6 +57,14 @@ struct config_price {
 	bool has_input, has_output;
 };
 
+/* clipboard =: how /copy reaches the clipboard. */
+enum config_clipboard {
+	CONFIG_CLIPBOARD_OSC52,   /* the terminal's OSC 52 (the default) */
+	CONFIG_CLIPBOARD_COMMAND, /* wl-copy, xclip or xsel, found on PATH */
+	CONFIG_CLIPBOARD_AUTO,    /* a command when one fits, else OSC 52 */
+	CONFIG_CLIPBOARD_OFF,     /* /copy says it is off */
+};
+
 struct config {
 	char *path;       /* the file read, NULL if none */
 	char *model;      /* model =, the default model; NULL: none */
@@ -64,6 +72,7 @@ struct config {
 	size_t nfallback; /* (duplicates kept, in order) */
 	bool history;     /* history = on|off (default on) */
 	char *theme;      /* theme =; NULL: the built-in default */
+	int clipboard;    /* clipboard =, an enum config_clipboard (default osc52) */
 	long connect_timeout_ms, first_byte_timeout_ms, idle_timeout_ms;
 	int breaker_failures;                      /* consecutive failures that open a breaker */
 	long breaker_open_ms, breaker_open_max_ms; /* first open period, and its cap */
@@ -74,7 +83,8 @@ struct config {
 	size_t nprices;
 };
 
-/* The defaults: no model, no fallback, history on, no theme, the timeouts,
+/* The defaults: no model, no fallback, history on, no theme, clipboard
+ * osc52, the timeouts,
  * breaker and retry figures above, no providers, no prices. */
 void config_init(struct config *c);
 /* Frees what c holds (key_file keys are wiped first); c can be

@@ -6,7 +6,7 @@
 
 #include "model/config_parse.h"
 
-enum key_type { KEY_STRING, KEY_LIST, KEY_BOOL, KEY_SECONDS, KEY_WHOLE };
+enum key_type { KEY_STRING, KEY_LIST, KEY_BOOL, KEY_SECONDS, KEY_WHOLE, KEY_CHOICE };
 
 struct top_key {
 	const char *name;
@@ -15,24 +15,32 @@ struct top_key {
 	size_t n_off;  /* KEY_LIST: of its count */
 	long min, max; /* KEY_SECONDS: ms; KEY_WHOLE: the number */
 	long def;
+	const char *const *choices; /* KEY_CHOICE: the words, NULL-ended; the int is the index */
 };
+
+/* clipboard =, in the order of enum config_clipboard. */
+static const char *const clipboard_words[] = {"osc52", "command", "auto", "off", NULL};
 
 #define OFF(f) offsetof(struct config, f)
 static const struct top_key top_keys[] = {
-    {"model", KEY_STRING, OFF(model), 0, 0, 0, 0},
-    {"fallback", KEY_LIST, OFF(fallback), OFF(nfallback), 0, 0, 0},
-    {"history", KEY_BOOL, OFF(history), 0, 0, 0, 1},
-    {"theme", KEY_STRING, OFF(theme), 0, 0, 0, 0},
+    {"model", KEY_STRING, OFF(model), 0, 0, 0, 0, NULL},
+    {"fallback", KEY_LIST, OFF(fallback), OFF(nfallback), 0, 0, 0, NULL},
+    {"history", KEY_BOOL, OFF(history), 0, 0, 0, 1, NULL},
+    {"theme", KEY_STRING, OFF(theme), 0, 0, 0, 0, NULL},
+    {"clipboard", KEY_CHOICE, OFF(clipboard), 0, 0, 0, CONFIG_CLIPBOARD_OSC52, clipboard_words},
     {"connect_timeout", KEY_SECONDS, OFF(connect_timeout_ms), 0, 100, 3600000,
-     CONFIG_CONNECT_TIMEOUT_MS},
+     CONFIG_CONNECT_TIMEOUT_MS, NULL},
     {"first_byte_timeout", KEY_SECONDS, OFF(first_byte_timeout_ms), 0, 100, 3600000,
-     CONFIG_FIRST_BYTE_TIMEOUT_MS},
-    {"idle_timeout", KEY_SECONDS, OFF(idle_timeout_ms), 0, 100, 3600000, CONFIG_IDLE_TIMEOUT_MS},
-    {"breaker_failures", KEY_WHOLE, OFF(breaker_failures), 0, 1, 100, CONFIG_BREAKER_FAILURES},
-    {"breaker_open", KEY_SECONDS, OFF(breaker_open_ms), 0, 1000, 3600000, CONFIG_BREAKER_OPEN_MS},
+     CONFIG_FIRST_BYTE_TIMEOUT_MS, NULL},
+    {"idle_timeout", KEY_SECONDS, OFF(idle_timeout_ms), 0, 100, 3600000, CONFIG_IDLE_TIMEOUT_MS,
+     NULL},
+    {"breaker_failures", KEY_WHOLE, OFF(breaker_failures), 0, 1, 100, CONFIG_BREAKER_FAILURES,
+     NULL},
+    {"breaker_open", KEY_SECONDS, OFF(breaker_open_ms), 0, 1000, 3600000, CONFIG_BREAKER_OPEN_MS,
+     NULL},
     {"breaker_open_max", KEY_SECONDS, OFF(breaker_open_max_ms), 0, 1000, 86400000,
-     CONFIG_BREAKER_OPEN_MAX_MS},
-    {"max_retries", KEY_WHOLE, OFF(max_retries), 0, 0, 10, CONFIG_MAX_RETRIES},
+     CONFIG_BREAKER_OPEN_MAX_MS, NULL},
+    {"max_retries", KEY_WHOLE, OFF(max_retries), 0, 0, 10, CONFIG_MAX_RETRIES, NULL},
 };
 #undef OFF
 
@@ -103,6 +111,26 @@ static void set_seconds(struct config_parser *st, const struct top_key *k, long 
 		st->open_max_line = st->line;
 }
 
+/* One of k's words (case aside), its index into *dst; else the default and a warning. */
+static void set_choice(struct config_parser *st, const struct top_key *k, int *dst,
+                       const char *value)
+{
+	for (int i = 0; k->choices[i] != NULL; i++) {
+		if (config_word_eq(value, k->choices[i])) {
+			*dst = i;
+			return;
+		}
+	}
+	struct buf words;
+	buf_init(&words, 0);
+	for (int i = 0; k->choices[i] != NULL; i++)
+		buf_printf(&words, "%s%s", i ? (k->choices[i + 1] ? ", " : " or ") : "", k->choices[i]);
+	*dst = (int)k->def;
+	config_warn(st, st->line, "%s wants %s, got '%s'; using %s", k->name, buf_str(&words),
+	            config_q(st, value), k->choices[k->def]);
+	buf_done(&words);
+}
+
 static void set_top(struct config_parser *st, const struct top_key *k, const char *value)
 {
 	char *field = (char *)st->c + k->off;
@@ -122,6 +150,7 @@ static void set_top(struct config_parser *st, const struct top_key *k, const cha
 		break;
 	}
 	case KEY_SECONDS: set_seconds(st, k, (long *)(void *)field, value); break;
+	case KEY_CHOICE: set_choice(st, k, (int *)(void *)field, value); break;
 	case KEY_WHOLE: {
 		int *dst = (int *)(void *)field;
 		long v;

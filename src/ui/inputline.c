@@ -124,6 +124,23 @@ static char *words_gen(const char *text, int state)
 	return NULL;
 }
 
+/* The command's own words fixed_gen completes from (COMPLETE_WORDS). */
+static const char *const *gen_fixed;
+
+static char *fixed_gen(const char *text, int state)
+{
+	static size_t at;
+	if (state == 0)
+		at = 0;
+	size_t len = strlen(text);
+	while (gen_fixed != NULL && gen_fixed[at] != NULL) {
+		const char *w = gen_fixed[at++];
+		if (strncmp(w, text, len) == 0)
+			return xstrdup(w);
+	}
+	return NULL;
+}
+
 /* The command the line starts with: its name exactly, else a prefix of
  * one name only ("/m gpt" is /model's), as the app parses it; NULL for
  * none or several. */
@@ -163,6 +180,9 @@ static char **complete(const char *text, int start, int end)
 	case COMPLETE_THEME:
 		gen_words = &themes;
 		return rl_completion_matches(text, words_gen);
+	case COMPLETE_WORDS:
+		gen_fixed = c->words;
+		return rl_completion_matches(text, fixed_gen);
 	case COMPLETE_PATH:
 		/* readline's own: "~/" expanded, a directory ends in "/". */
 		return rl_completion_matches(text, rl_filename_completion_function);

@@ -24,15 +24,22 @@ void inputline_key(unsigned char c);
  * newlines included; a paste never sends. */
 void inputline_paste(const char *p, size_t n);
 /* What Tab completes after a command's name. */
-enum complete_kind { COMPLETE_NONE, COMPLETE_MODEL, COMPLETE_THEME, COMPLETE_PATH };
+enum complete_kind {
+	COMPLETE_NONE,
+	COMPLETE_MODEL,
+	COMPLETE_THEME,
+	COMPLETE_PATH,
+	COMPLETE_WORDS, /* the command's own words ("code" after /copy) */
+};
 struct inputline_command {
 	const char *name; /* without the slash: "model" */
 	enum complete_kind complete;
+	const char *const *words; /* COMPLETE_WORDS: NULL-ended, borrowed (static) */
 };
 /* The commands Tab completes after "/", and what their argument completes
  * to (borrowed: a static table). After "/NAME " (or a prefix of one name
  * only, "/m "), every word completes to: COMPLETE_MODEL the models,
- * COMPLETE_THEME the themes, COMPLETE_PATH a file name (readline's, "~/"
+ * COMPLETE_THEME the themes, COMPLETE_WORDS the command's words, COMPLETE_PATH a file name (readline's, "~/"
  * expanded, a directory ending in "/"), COMPLETE_NONE nothing. */
 void inputline_set_commands(const struct inputline_command *cmds, size_t n);
 /* The words COMPLETE_MODEL completes to (copied). */

@@ -87,6 +87,16 @@ void units_plural(long long n, const char *word, char *out, size_t size)
 	snprintf(out, size, "%lld %s%s", n, word, n == 1 ? "" : "s");
 }
 
+void units_bytes(unsigned long long n, char *out, size_t size)
+{
+	if (n < 1024)
+		snprintf(out, size, "%llu byte%s", n, n == 1 ? "" : "s");
+	else if (n < 1024ULL * 1024 - 52) /* 1023.95 KiB and up reads as MiB */
+		snprintf(out, size, "%.1f KiB", (double)n / 1024.0);
+	else
+		snprintf(out, size, "%.1f MiB", (double)n / (1024.0 * 1024.0));
+}
+
 void units_date(long long t, char *out, size_t size)
 {
 	time_t tt = (time_t)t;

@@ -42,6 +42,10 @@ void units_cost(double usd, bool estimated, char *out, size_t size);
  * singular; plural adds "s"). */
 void units_plural(long long n, const char *word, char *out, size_t size);
 
+/* A size: "1 byte", "512 bytes" under 1 KiB; "1.2 KiB".."1023.9 KiB";
+ * "1.5 MiB" and up (one decimal). */
+void units_bytes(unsigned long long n, char *out, size_t size);
+
 /* A time (unix seconds) as lists show it, local time: "2026-11-24 10:34"
  * (the number itself if it cannot be converted). */
 void units_date(long long t, char *out, size_t size);

@@ -322,7 +322,7 @@ def test_wording(srv):
               and "The text so far is kept" in lines[0], c.detail())
 
     # docs/keys.md: /co is ambiguous, and by its own table of commands it is:
-    # exactly two commands begin with "co", /compare and /continue.
+    # exactly three commands begin with "co", /compare, /continue and /copy.
     with open(os.path.join(DOCS, "keys.md"), encoding="utf-8") as f:
         keys = f.read()
     flat = " ".join(keys.split())
@@ -330,11 +330,11 @@ def test_wording(srv):
     cmds = set(re.findall(r"^\| `/([a-z]+)", keys, re.M))
     co = sorted(x for x in cmds if x.startswith("co"))
     check("14: docs/keys.md says /co is ambiguous", said, flat[flat.find("/co"):][:120])
-    check("14: docs/keys.md's commands make /co ambiguous (/compare, /continue)",
-          co == ["compare", "continue"], repr(co))
+    check("14: docs/keys.md's commands make /co ambiguous (/compare, /continue, /copy)",
+          co == ["compare", "continue", "copy"], repr(co))
     names = re.search(r"/co`? is\s+ambiguous:?\s*([^)`]*)", flat)
-    check("14: docs/keys.md names the two ways to say it (/comp, /cont)",
-          names is not None and "/comp" in names.group(1) and "/cont" in names.group(1),
+    check("14: docs/keys.md names the ways to say it (/comp, /cont, /cop)",
+          names is not None and all(w in names.group(1) for w in ("/comp", "/cont", "/cop")),
           names.group(0) if names else "")
     c.secrets()
 

@@ -313,8 +313,9 @@ def test_1_slash_lines(box):
     p.send("/co")
     ok, s = p.wait_for(lambda s: len(error_blocks(s)) == 1)
     e = error_blocks(s)
-    check("1: /co says it is ambiguous between /compare and /continue",
-          ok and squash(" ".join(e[0][1])) == "/co is ambiguous: /compare, /continue", str(s))
+    check("1: /co says it is ambiguous between /compare, /continue and /copy",
+          ok and squash(" ".join(e[0][1])) == "/co is ambiguous: /compare, /continue, /copy",
+          str(s))
     p.send("/nope")
     ok, s = p.wait_for(lambda s: len(error_blocks(s)) == 2)
     e = error_blocks(s)

@@ -37,12 +37,15 @@ static void test_commands_names_prefixes_and_arguments(void **state)
 	assert_string_equal(r.text, "x");
 	r = rd("/ses");
 	assert_string_equal(command_name(r.cmd), "sessions");
+	r = rd("/cop code 2");
+	assert_string_equal(command_name(r.cmd), "copy");
+	assert_string_equal(r.text, "code 2");
 }
 
 static void test_commands_ambiguous_and_unknown_are_told_apart(void **state)
 {
 	(void)state;
-	struct line_read r = rd("/co"); /* /compare and /continue */
+	struct line_read r = rd("/co"); /* /compare, /continue and /copy */
 	assert_int_equal(r.kind, LINE_AMBIGUOUS);
 	assert_int_equal(r.name_len, 2);
 	assert_int_equal(rd("/s").kind, LINE_AMBIGUOUS);

@@ -199,6 +199,30 @@ static void test_config_strings_are_kept_as_utf8(void **state)
 	done(&c, &w);
 }
 
+static void test_config_clipboard_takes_its_words_and_warns_on_others(void **state)
+{
+	(void)state;
+	struct config c;
+	struct buf w;
+	assert_int_equal(parse(&c, &w, ""), 0);
+	assert_int_equal(c.clipboard, CONFIG_CLIPBOARD_OSC52);
+	done(&c, &w);
+	assert_int_equal(parse(&c, &w, "clipboard = command\n"), 0);
+	assert_int_equal(c.clipboard, CONFIG_CLIPBOARD_COMMAND);
+	done(&c, &w);
+	assert_int_equal(parse(&c, &w, "clipboard = OFF\n"), 0);
+	assert_int_equal(c.clipboard, CONFIG_CLIPBOARD_OFF);
+	done(&c, &w);
+	assert_int_equal(parse(&c, &w, "clipboard = auto\n"), 0);
+	assert_int_equal(c.clipboard, CONFIG_CLIPBOARD_AUTO);
+	done(&c, &w);
+	assert_int_equal(parse(&c, &w, "clipboard = off\nclipboard = pbcopy\n"), 1);
+	assert_int_equal(c.clipboard, CONFIG_CLIPBOARD_OSC52);
+	assert_string_equal(buf_str(&w), "t.conf:2: clipboard wants osc52, command, auto or off, "
+	                                 "got 'pbcopy'; using osc52\n");
+	done(&c, &w);
+}
+
 /* ---- the fallback list -------------------------------------------------------- */
 
 static void test_config_fallback_trims_skips_empty_items_keeps_duplicates(void **state)
@@ -1383,6 +1407,7 @@ int main(void)
 	    cmocka_unit_test(test_config_empty_and_comment_only_text_keeps_the_defaults),
 	    cmocka_unit_test(test_config_reads_every_general_key),
 	    cmocka_unit_test(test_config_history_takes_on_off_and_their_synonyms),
+	    cmocka_unit_test(test_config_clipboard_takes_its_words_and_warns_on_others),
 	    cmocka_unit_test(test_config_later_key_wins_and_empty_string_means_none),
 	    cmocka_unit_test(test_config_strings_are_kept_as_utf8),
 	    cmocka_unit_test(test_config_fallback_trims_skips_empty_items_keeps_duplicates),

@@ -109,9 +109,13 @@ static void history_stays_bounded(void **state)
 
 /* ---- completion ------------------------------------------------------------ */
 
+static const char *const COPY_WORDS[] = {"code", NULL};
+
 static const struct inputline_command COMMANDS[] = {
-    {"model", COMPLETE_MODEL},   {"system", COMPLETE_NONE}, {"stats", COMPLETE_NONE},
-    {"compare", COMPLETE_MODEL}, {"theme", COMPLETE_THEME}, {"export", COMPLETE_PATH},
+    {"model", COMPLETE_MODEL, NULL},   {"system", COMPLETE_NONE, NULL},
+    {"stats", COMPLETE_NONE, NULL},    {"compare", COMPLETE_MODEL, NULL},
+    {"theme", COMPLETE_THEME, NULL},   {"export", COMPLETE_PATH, NULL},
+    {"copy", COMPLETE_WORDS, COPY_WORDS},
 };
 
 static const char *const MODELS[] = {
@@ -194,6 +198,11 @@ static void test_tab_completes_each_commands_argument(void **state)
 	enter();
 	/* A theme is not a model, nor the other way round. */
 	assert_string_equal(tab("/theme gpt"), "/theme gpt");
+	enter();
+	/* COMPLETE_WORDS: the command's own words, and only them. */
+	assert_string_equal(tab("/copy c"), "/copy code ");
+	enter();
+	assert_string_equal(tab("/copy mo"), "/copy mo");
 	enter();
 }
 
