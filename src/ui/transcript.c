@@ -275,6 +275,27 @@ static void md_row(const struct cache *c, int r, int cols, struct row *o)
 	}
 }
 
+/* Row r of c's thinking: the collapsed line, or a line of it in full. */
+static void thinking_row(const struct transcript *t, const struct cache *c, int r, int cols,
+                         struct row *o)
+{
+	o->attr = theme_attr(THEME_TRANSCRIPT_THINKING);
+	if (!t->show_thinking) {
+		char lines[UNITS_MAX];
+		units_plural((long long)think_lines(t, c), "line", lines, sizeof(lines));
+		snprintf(o->tmp, sizeof(o->tmp), "%s thinking (%s, Ctrl-T shows)", glyph->more,
+		         lines);
+		o->s = o->tmp;
+		o->n = width_cut(o->tmp, strlen(o->tmp), (size_t)cols, NULL);
+	} else if (rendered(t, c)) {
+		o->ml = mdview_line(&c->md_think, (size_t)r);
+	} else {
+		const struct wrap_line *l = &c->think.lines[r];
+		o->s = buf_str(&c->m->thinking) + l->off;
+		o->n = l->len;
+	}
+}
+
 /* Message c's row number r (0 = its label line; the last, c->rows - 1, is
  * the blank line between messages). */
 static void describe_row(const struct transcript *t, const struct cache *c, int r, int cols,
@@ -317,21 +338,7 @@ static void describe_row(const struct transcript *t, const struct cache *c, int 
 	if (m->thinking.len > 0) {
 		int trows = t->show_thinking ? (int)think_lines(t, c) : 1;
 		if (r < trows) {
-			o->attr = theme_attr(THEME_TRANSCRIPT_THINKING);
-			if (!t->show_thinking) {
-				char lines[UNITS_MAX];
-				units_plural((long long)think_lines(t, c), "line", lines, sizeof(lines));
-				snprintf(o->tmp, sizeof(o->tmp), "%s thinking (%s, Ctrl-T shows)",
-				         glyph->more, lines);
-				o->s = o->tmp;
-				o->n = width_cut(o->tmp, strlen(o->tmp), (size_t)cols, NULL);
-			} else if (rendered(t, c)) {
-				o->ml = mdview_line(&c->md_think, (size_t)r);
-			} else {
-				const struct wrap_line *l = &c->think.lines[r];
-				o->s = buf_str(&m->thinking) + l->off;
-				o->n = l->len;
-			}
+			thinking_row(t, c, r, cols, o);
 			return;
 		}
 		r -= trows;
