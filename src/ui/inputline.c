@@ -32,6 +32,8 @@ struct words {
 	size_t n;
 };
 static struct words models, themes;
+static char *render_v[] = {"md", "raw"};
+static const struct words render_words = {render_v, 2};
 static FILE *devnull;
 static int cur_y, cur_x;
 /* The matches of an ambiguous Tab, all of them up to a bound (the app shows
@@ -162,6 +164,9 @@ static char **complete(const char *text, int start, int end)
 		return rl_completion_matches(text, words_gen);
 	case COMPLETE_THEME:
 		gen_words = &themes;
+		return rl_completion_matches(text, words_gen);
+	case COMPLETE_RENDER:
+		gen_words = &render_words;
 		return rl_completion_matches(text, words_gen);
 	case COMPLETE_PATH:
 		/* readline's own: "~/" expanded, a directory ends in "/". */

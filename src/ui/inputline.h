@@ -24,7 +24,7 @@ void inputline_key(unsigned char c);
  * newlines included; a paste never sends. */
 void inputline_paste(const char *p, size_t n);
 /* What Tab completes after a command's name. */
-enum complete_kind { COMPLETE_NONE, COMPLETE_MODEL, COMPLETE_THEME, COMPLETE_PATH };
+enum complete_kind { COMPLETE_NONE, COMPLETE_MODEL, COMPLETE_THEME, COMPLETE_PATH, COMPLETE_RENDER };
 struct inputline_command {
 	const char *name; /* without the slash: "model" */
 	enum complete_kind complete;
@@ -33,7 +33,8 @@ struct inputline_command {
  * to (borrowed: a static table). After "/NAME " (or a prefix of one name
  * only, "/m "), every word completes to: COMPLETE_MODEL the models,
  * COMPLETE_THEME the themes, COMPLETE_PATH a file name (readline's, "~/"
- * expanded, a directory ending in "/"), COMPLETE_NONE nothing. */
+ * expanded, a directory ending in "/"), COMPLETE_RENDER "md" and "raw",
+ * COMPLETE_NONE nothing. */
 void inputline_set_commands(const struct inputline_command *cmds, size_t n);
 /* The words COMPLETE_MODEL completes to (copied). */
 void inputline_set_models(const char *const *models, size_t n);
