@@ -67,7 +67,10 @@ static void test_theme_names_the_elements_the_ui_needs(void **state)
 		"transcript.user", "transcript.assistant", "transcript.text",
 		"transcript.thinking", "notice", "error", "status", "status.ok", "status.open",
 		"status.halfopen", "status.stall", "input", "prompt", "border", "marker",
-		"placeholder",
+		"placeholder", "md.heading", "md.strong", "md.emphasis", "md.strike", "md.code",
+		"md.block", "md.keyword", "md.type", "md.string", "md.number", "md.comment",
+		"md.function", "md.preproc", "md.added", "md.removed", "md.label", "md.quote",
+		"md.link", "md.url", "md.rule", "md.marker",
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		assert_true(theme_element_find(names[i], strlen(names[i])) >= 0);
