@@ -131,6 +131,27 @@ def test_compare(tm, home, srv):
     p.quit()
 
 
+def test_no_color(tm, home, srv):
+    e = env(home, srv, scenario())
+    e["NO_COLOR"] = "1"
+    p = tm.pane(80, 40, e, ["-m", "gpt-4o", "--no-history"])
+    p.wait_for(lambda s: s.rule is not None)
+    p.send("hello")
+    ok, s = p.wait_for(lambda s: rendered(s) and "streaming" not in str(s), timeout=15)
+    check("NO_COLOR: rendered", ok, str(s))
+    esc = p.capture(escapes=True)
+    start = next((i for i, l in enumerate(esc) if "Title here" in SGR.sub("", l)), 0)
+    body = "\n".join(esc[start:])
+    colours = re.findall(r"\x1b\[([0-9;]*)m", body)
+    bad = [c for c in colours if any(x in ("30", "31", "32", "33", "34", "35", "36", "37", "90")
+                                     or x.startswith("38") for x in c.split(";"))]
+    check("NO_COLOR: no colour in the reply", not bad, repr(bad[:5]))
+    head = esc[start] if esc else ""
+    check("NO_COLOR: the heading keeps bold", re.search(r"\x1b\[[0-9;]*\b1[;m]", head) is not None,
+          repr(head))
+    p.quit()
+
+
 def main():
     if shutil.which("tmux") is None:
         return skip("tmux not found")
@@ -140,7 +161,8 @@ def main():
         srv = None
         try:
             srv = harness.LoopbackServer(tmp)
-            for name, fn in (("rendered", test_rendered), ("compare", test_compare)):
+            for name, fn in (("rendered", test_rendered), ("compare", test_compare),
+                             ("nocolor", test_no_color)):
                 home = os.path.join(tmp, name)
                 os.mkdir(home)
                 try:
