@@ -29,6 +29,7 @@ int cmd_copy(struct screen *sc, const char *args);
 /* cmd_view.c: how the screen looks, and leaving it */
 int cmd_theme(struct screen *sc, const char *args);
 int cmd_stats(struct screen *sc, const char *args);
+int cmd_render(struct screen *sc, const char *args);
 int cmd_help(struct screen *sc, const char *args);
 int cmd_quit(struct screen *sc, const char *args);
 

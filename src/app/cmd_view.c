@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ui/transcript.h"
 #include "util/paths.h"
 
 #define THEMES_LISTED 32
@@ -68,6 +69,23 @@ int cmd_theme(struct screen *sc, const char *args)
 	return REACT_LAYOUT;
 }
 
+int cmd_render(struct screen *sc, const char *args)
+{
+	bool md;
+	if (*args == '\0') {
+		md = !transcript_render(sc->tr);
+	} else if (strcmp(args, "md") == 0) {
+		md = true;
+	} else if (strcmp(args, "raw") == 0) {
+		md = false;
+	} else {
+		screen_say(sc, MSG_ERROR, "circuit: /render takes md or raw; try /render md");
+		return REACT_NONE;
+	}
+	screen_set_render(sc, md);
+	return REACT_NONE;
+}
+
 int cmd_stats(struct screen *sc, const char *args)
 {
 	(void)args;
@@ -84,7 +102,7 @@ int cmd_help(struct screen *sc, const char *args)
 	buf_append_str(&b, "Keys: Enter sends (while a reply streams: queued, sent when it ends) · "
 	                   "Ctrl-J or Alt-Enter: new line · Ctrl-C cancels the reply (on an empty "
 	                   "line it also drops the queue) · PgUp/PgDn scroll · Home: the top · End "
-	                   "follows · Ctrl-T shows thinking · Ctrl-R searches history · Tab completes "
+	                   "follows · Ctrl-T shows thinking · Alt-r: rendered or raw replies · Ctrl-R searches history · Tab completes "
 	                   "· Esc closes /stats · Ctrl-D on an empty line quits\n"
 	                   "Compare: Alt-1..6 focuses a column · Alt-z zooms it · Alt-s syncs "
 	                   "scrolling · Ctrl-C cancels the focused column, or the streaming ones "

@@ -21,6 +21,7 @@ struct command {
 };
 
 static const char *const copy_words[] = {"code", NULL};
+static const char *const render_words[] = {"md", "raw", NULL};
 
 static const struct command commands[] = {
 	{"model", "[PROVIDER:]MODEL", "show or switch the model (Tab completes)", COMPLETE_MODEL,
@@ -54,6 +55,9 @@ static const struct command commands[] = {
 	 "copy the last reply's Markdown, or its code block N (default: the last) to the clipboard",
 	 COMPLETE_WORDS, cmd_copy, copy_words},
 	{"theme", "[NAME]", "show or switch the theme", COMPLETE_THEME, cmd_theme, NULL},
+	{"render", "[md | raw]",
+	 "show replies as rendered Markdown (md, the default) or their raw text (also Alt-r)",
+	 COMPLETE_WORDS, cmd_render, render_words},
 	{"stats", "", "the figures of this session per provider and model (Esc closes)",
 	 COMPLETE_NONE, cmd_stats, NULL},
 	{"help", "", "commands and keys", COMPLETE_NONE, cmd_help, NULL},

@@ -61,6 +61,7 @@ int screen_compare_start(struct screen *sc, const char *args)
 	sc->hist_group = 0; /* a new group at its first prompt */
 	sc->cv = columns_new();
 	columns_set_thinking(sc->cv, transcript_thinking(sc->tr));
+	columns_set_render(sc->cv, transcript_render(sc->tr));
 	sc->ncol = n;
 	for (int i = 0; i < n; i++) {
 		struct column *c = &sc->col[i];

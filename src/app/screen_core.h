@@ -141,6 +141,10 @@ void screen_sayf(struct screen *sc, enum msg_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The short note on the status bar until the next line. */
 void screen_note(struct screen *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Replies shown rendered (md) or raw, in the transcript and every compare
+ * column alike (/render, Alt-r); says so on the status bar. The messages
+ * are not changed. */
+void screen_set_render(struct screen *sc, bool md);
 /* Applies a command's or key's reaction flags. */
 void screen_react(struct screen *sc, int reaction);
 /* Loads theme name (the mono theme under --no-color); a theme that fails

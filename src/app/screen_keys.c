@@ -39,6 +39,10 @@ static void scroll_view(struct screen *sc, int lines)
  * readline gets it (Alt-Enter inserts a newline, Alt-b a word back...). */
 static bool alt_key(struct screen *sc, unsigned char k)
 {
+	if (k == 'r') {
+		screen_set_render(sc, !transcript_render(sc->tr));
+		return true;
+	}
 	if (sc->ncol == 0)
 		return false;
 	if (k >= '1' && k <= '9') {
@@ -57,6 +61,15 @@ static bool alt_key(struct screen *sc, unsigned char k)
 		return true;
 	}
 	return false;
+}
+
+void screen_set_render(struct screen *sc, bool md)
+{
+	transcript_set_render(sc->tr, md);
+	if (sc->cv != NULL)
+		columns_set_render(sc->cv, md);
+	screen_note(sc, "%s", md ? "replies rendered as Markdown (/render raw: the raw text)"
+	                         : "replies as raw text (/render md: rendered)");
 }
 
 static void toggle_thinking(struct screen *sc)

@@ -389,6 +389,12 @@ void columns_set_thinking(struct columns *c, bool show)
 		transcript_set_thinking(c->tr[i], show);
 }
 
+void columns_set_render(struct columns *c, bool md)
+{
+	for (int i = 0; i < COLUMNS_MAX; i++)
+		transcript_set_render(c->tr[i], md);
+}
+
 int columns_page(const struct columns *c)
 {
 	return c->page;

@@ -80,6 +80,8 @@ void columns_scroll(struct columns *c, int lines);
  * prompt; End). */
 void columns_follow(struct columns *c);
 void columns_set_thinking(struct columns *c, bool show);
+/* Every column's replies rendered as Markdown (md) or raw (transcript_set_render). */
+void columns_set_render(struct columns *c, bool md);
 /* Rows of text in the focused column (a page for PgUp/PgDn). */
 int columns_page(const struct columns *c);
 

@@ -108,7 +108,7 @@ static char *command_gen(const char *text, int state)
 }
 
 /* The word list command_gen's sibling completes from (models or themes). */
-static const struct words *gen_words;
+static struct words *gen_words;
 
 static char *words_gen(const char *text, int state)
 {

@@ -33,7 +33,28 @@
 	X(PROMPT, "prompt", "cyan default bold", "default bold")                                  \
 	X(BORDER, "border", "blue", "default")                                                    \
 	X(MARKER, "marker", "black yellow bold", "default reverse bold")                          \
-	X(PLACEHOLDER, "placeholder", "magenta", "default underline")
+	X(PLACEHOLDER, "placeholder", "magenta", "default underline")                             \
+	X(MD_HEADING, "md.heading", "blue default bold", "default bold underline")                \
+	X(MD_STRONG, "md.strong", "default default bold", "default bold")                         \
+	X(MD_EMPH, "md.emphasis", "default default italic", "default italic")                     \
+	X(MD_STRIKE, "md.strike", "default default dim", "default dim")                           \
+	X(MD_CODE, "md.code", "cyan", "default bold")                                             \
+	X(MD_BLOCK, "md.block", "default", "default")                                             \
+	X(MD_KEYWORD, "md.keyword", "magenta", "default bold")                                    \
+	X(MD_TYPE, "md.type", "cyan", "default")                                                  \
+	X(MD_STRING, "md.string", "green", "default")                                             \
+	X(MD_NUMBER, "md.number", "yellow", "default")                                            \
+	X(MD_COMMENT, "md.comment", "brightblack default italic", "default dim italic")           \
+	X(MD_FUNCTION, "md.function", "blue", "default")                                          \
+	X(MD_PREPROC, "md.preproc", "magenta", "default bold")                                    \
+	X(MD_ADDED, "md.added", "green", "default bold")                                          \
+	X(MD_REMOVED, "md.removed", "red", "default dim")                                         \
+	X(MD_LABEL, "md.label", "default default dim", "default dim")                             \
+	X(MD_QUOTE, "md.quote", "default default dim", "default dim")                             \
+	X(MD_LINK, "md.link", "blue default underline", "default underline")                      \
+	X(MD_URL, "md.url", "default default dim", "default dim")                                 \
+	X(MD_RULE, "md.rule", "default default dim", "default dim")                               \
+	X(MD_MARKER, "md.marker", "yellow default bold", "default bold")
 
 enum theme_element {
 #define THEME_X_ENUM(id, name, def, mono) THEME_##id,

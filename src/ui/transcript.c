@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ui/mdview.h"
 #include "ui/theme.h"
 #include "ui/wrap.h"
 #include "util/glyphs.h"
@@ -26,6 +27,7 @@ struct cache {
 	const struct message *m;
 	unsigned long version;
 	struct wrapped text, think;
+	struct mdview md_text, md_think; /* rendered Markdown (an assistant's, rendering on) */
 	int rows; /* lines this message takes on screen */
 };
 
@@ -41,6 +43,8 @@ struct transcript {
 	size_t open_from; /* the oldest message still streaming (n: none) */
 	bool show_thinking;
 	bool recount; /* thinking toggled: every message's row count changes */
+	bool render;   /* assistant messages as Markdown (else wrapped raw text) */
+	bool relayout; /* render switched: everything is laid out again */
 	/* the thread the cache belongs to, and its removals then: a cache of
 	 * another thread, or of messages since removed, is thrown away before
 	 * any cached pointer is followed */
@@ -55,7 +59,9 @@ struct transcript {
 
 struct transcript *transcript_new(void)
 {
-	return xcalloc(1, sizeof(struct transcript));
+	struct transcript *t = xcalloc(1, sizeof(struct transcript));
+	t->render = true;
+	return t;
 }
 
 static void wrapped_free(struct wrapped *w)
@@ -69,6 +75,8 @@ static void reset_cache(struct transcript *t)
 	for (size_t i = 0; i < t->n; i++) {
 		wrapped_free(&t->c[i].text);
 		wrapped_free(&t->c[i].think);
+		mdview_done(&t->c[i].md_text);
+		mdview_done(&t->c[i].md_think);
 	}
 	t->n = 0;
 }
@@ -101,16 +109,49 @@ static void rewrap(struct wrapped *w, const struct buf *b, unsigned long resets,
 	wrap_tail(buf_str(b), b->len, (unsigned)width, &w->lines, &w->n, &w->cap);
 }
 
+/* Whether c's texts are drawn from Markdown. */
+static bool rendered(const struct transcript *t, const struct cache *c)
+{
+	return t->render && c->m->kind == MSG_ASSISTANT;
+}
+
+/* Lines of c's text, and of its thinking, as shown. */
+static size_t text_lines(const struct transcript *t, const struct cache *c)
+{
+	return rendered(t, c) ? mdview_count(&c->md_text) : c->text.n;
+}
+
+static size_t think_lines(const struct transcript *t, const struct cache *c)
+{
+	return rendered(t, c) ? mdview_count(&c->md_think) : c->think.n;
+}
+
 static int message_rows(const struct transcript *t, const struct cache *c)
 {
 	const struct message *m = c->m;
 	int rows = 1; /* the label line */
 	if (m->thinking.len > 0)
-		rows += t->show_thinking ? (int)c->think.n : 1;
-	rows += (int)c->text.n;
+		rows += t->show_thinking ? (int)think_lines(t, c) : 1;
+	rows += (int)text_lines(t, c);
 	if (m->interrupted)
 		rows++;
 	return rows + 1; /* a blank line between messages */
+}
+
+/* Lays out what changed of c's texts: Markdown fed only its new bytes, or
+ * the raw text's open lines wrapped again. */
+static void lay_out(const struct transcript *t, struct cache *c, int width)
+{
+	const struct message *m = c->m;
+	if (rendered(t, c)) {
+		mdview_feed(&c->md_text, &m->text, 0, width, m->streaming);
+		if (m->thinking.len > 0 || c->md_think.doc != NULL)
+			mdview_feed(&c->md_think, &m->thinking, m->thinking_resets, width,
+			            m->streaming);
+		return;
+	}
+	rewrap(&c->text, &m->text, 0, width);
+	rewrap(&c->think, &m->thinking, m->thinking_resets, width);
 }
 
 /* Brings the cache in line with conv: new messages, changed messages. */
@@ -120,7 +161,7 @@ static void update(struct transcript *t, const struct conversation *conv, int wi
 	bool other = conv != t->conv || conv->removals != t->removals || conv->n < t->n;
 	if (other)
 		t->unseen = false; /* another thread, or /clear: nothing new below */
-	if (width != t->width || other) {
+	if (width != t->width || other || t->relayout) {
 		reset_cache(t); /* resize, /clear, another thread: wrap everything again */
 		t->width = width;
 		t->total = 0;
@@ -128,6 +169,7 @@ static void update(struct transcript *t, const struct conversation *conv, int wi
 		t->conv = conv;
 		t->removals = conv->removals;
 		t->recount = false;
+		t->relayout = false;
 		had = false;
 	}
 	if (t->recount) {
@@ -164,8 +206,7 @@ static void update(struct transcript *t, const struct conversation *conv, int wi
 			continue;
 		arrived = true;
 		int before = c->rows;
-		rewrap(&c->text, &c->m->text, 0, width);
-		rewrap(&c->think, &c->m->thinking, c->m->thinking_resets, width);
+		lay_out(t, c, width);
 		c->version = c->m->version;
 		c->rows = message_rows(t, c);
 		t->total += c->rows - before;
@@ -216,8 +257,44 @@ struct row {
 	size_t tn;
 	attr_t tail_attr;
 	bool gap; /* two spaces before the tail */
+	const struct md_line *ml; /* a rendered line instead of s (attr: its base) */
 	char tmp[96];
 };
+
+/* Row r of c's rendered text; the streaming cursor after the last line. */
+static void md_row(const struct cache *c, int r, int cols, struct row *o)
+{
+	const struct md_line *l = mdview_line(&c->md_text, (size_t)r);
+	o->ml = l;
+	o->attr = 0;
+	if (c->m->streaming && (size_t)r + 1 == mdview_count(&c->md_text) &&
+	    width_str(l->text.data, l->text.len) < (size_t)cols) {
+		o->tail = glyph->cursor;
+		o->tn = strlen(o->tail);
+		o->tail_attr = theme_attr(THEME_TRANSCRIPT_ASSISTANT);
+	}
+}
+
+/* Row r of c's thinking: the collapsed line, or a line of it in full. */
+static void thinking_row(const struct transcript *t, const struct cache *c, int r, int cols,
+                         struct row *o)
+{
+	o->attr = theme_attr(THEME_TRANSCRIPT_THINKING);
+	if (!t->show_thinking) {
+		char lines[UNITS_MAX];
+		units_plural((long long)think_lines(t, c), "line", lines, sizeof(lines));
+		snprintf(o->tmp, sizeof(o->tmp), "%s thinking (%s, Ctrl-T shows)", glyph->more,
+		         lines);
+		o->s = o->tmp;
+		o->n = width_cut(o->tmp, strlen(o->tmp), (size_t)cols, NULL);
+	} else if (rendered(t, c)) {
+		o->ml = mdview_line(&c->md_think, (size_t)r);
+	} else {
+		const struct wrap_line *l = &c->think.lines[r];
+		o->s = buf_str(&c->m->thinking) + l->off;
+		o->n = l->len;
+	}
+}
 
 /* Message c's row number r (0 = its label line; the last, c->rows - 1, is
  * the blank line between messages). */
@@ -229,6 +306,7 @@ static void describe_row(const struct transcript *t, const struct cache *c, int 
 	o->n = o->tn = 0;
 	o->attr = o->tail_attr = 0;
 	o->gap = false;
+	o->ml = NULL;
 	if (r >= c->rows - 1)
 		return;
 	if (r == 0) {
@@ -258,24 +336,16 @@ static void describe_row(const struct transcript *t, const struct cache *c, int 
 	}
 	r--;
 	if (m->thinking.len > 0) {
-		int trows = t->show_thinking ? (int)c->think.n : 1;
+		int trows = t->show_thinking ? (int)think_lines(t, c) : 1;
 		if (r < trows) {
-			o->attr = theme_attr(THEME_TRANSCRIPT_THINKING);
-			if (!t->show_thinking) {
-				char lines[UNITS_MAX];
-				units_plural((long long)c->think.n, "line", lines, sizeof(lines));
-				snprintf(o->tmp, sizeof(o->tmp), "%s thinking (%s, Ctrl-T shows)",
-				         glyph->more, lines);
-				o->s = o->tmp;
-				o->n = width_cut(o->tmp, strlen(o->tmp), (size_t)cols, NULL);
-			} else {
-				const struct wrap_line *l = &c->think.lines[r];
-				o->s = buf_str(&m->thinking) + l->off;
-				o->n = l->len;
-			}
+			thinking_row(t, c, r, cols, o);
 			return;
 		}
 		r -= trows;
+	}
+	if (rendered(t, c) && r < (int)mdview_count(&c->md_text)) {
+		md_row(c, r, cols, o);
+		return;
 	}
 	if (r < (int)c->text.n) {
 		const struct wrap_line *l = &c->text.lines[r];
@@ -292,7 +362,7 @@ static void describe_row(const struct transcript *t, const struct cache *c, int 
 		}
 		return;
 	}
-	r -= (int)c->text.n;
+	r -= (int)text_lines(t, c);
 	if (m->interrupted && r == 0) {
 		o->s = "[interrupted]";
 		o->n = width_cut(o->s, strlen(o->s), (size_t)cols, NULL);
@@ -324,9 +394,11 @@ static uint64_t key_bytes(uint64_t h, const char *s, size_t n)
 
 static uint64_t row_key(const struct row *o)
 {
-	if (o->n == 0 && o->tn == 0)
+	if (o->n == 0 && o->tn == 0 && (o->ml == NULL || o->ml->text.len == 0))
 		return 0;
 	uint64_t h = key_bytes(0x243f6a8885a308d3ULL, o->s, o->n);
+	if (o->ml != NULL)
+		h = mdview_key(key_mix(h, 0x4d44), o->ml);
 	h = key_mix(h, o->attr);
 	h = key_bytes(h, o->tail, o->tn);
 	h = key_mix(h, ((uint64_t)o->tail_attr << 1) | o->gap);
@@ -335,7 +407,10 @@ static uint64_t row_key(const struct row *o)
 
 static void paint_row(WINDOW *w, int y, int cols, const struct row *o)
 {
-	draw_row(w, y, cols, o->s, o->n, o->attr);
+	if (o->ml != NULL)
+		mdview_draw(w, y, cols, o->ml, o->attr);
+	else
+		draw_row(w, y, cols, o->s, o->n, o->attr);
 	if (o->tn > 0) {
 		wattrset(w, o->tail_attr);
 		if (o->gap)
@@ -482,4 +557,19 @@ bool transcript_thinking(const struct transcript *t)
 void transcript_set_top(struct transcript *t, bool top)
 {
 	t->top = top;
+}
+
+void transcript_set_render(struct transcript *t, bool md)
+{
+	if (md == t->render)
+		return;
+	t->render = md;
+	/* Every assistant message is laid out again, once, at the next draw
+	 * (the cache may hold a cleared thread until then). */
+	t->relayout = true;
+}
+
+bool transcript_render(const struct transcript *t)
+{
+	return t->render;
 }

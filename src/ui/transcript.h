@@ -33,6 +33,11 @@ int transcript_scrolled(const struct transcript *t);
 /* Thinking shown in full, or collapsed to one line (the default). */
 void transcript_set_thinking(struct transcript *t, bool show);
 bool transcript_thinking(const struct transcript *t);
+/* md: an assistant's replies (and thinking, dimmed) shown as rendered
+ * Markdown (the default), else as their raw text wrapped. Switching lays
+ * every message out again at the next draw; the messages are not changed. */
+void transcript_set_render(struct transcript *t, bool md);
+bool transcript_render(const struct transcript *t);
 /* top: a thread shorter than the window starts on its top row (compare
  * columns: every answer starts under its header); false, the default: it
  * ends on the bottom row, as a chat does. */

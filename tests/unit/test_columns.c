@@ -349,7 +349,7 @@ static void test_columns_are_top_aligned(void **state)
 	drawn_open(&d, 20, 81); /* two columns of 40 and the rule */
 	for (int i = 0; i < 2; i++) {
 		conv_add(&d.conv[i], MSG_USER, "you", "question");
-		conv_add(&d.conv[i], MSG_ASSISTANT, d.h[i].label, i ? "one\ntwo\nthree\nfour" : "short");
+		conv_add(&d.conv[i], MSG_ASSISTANT, d.h[i].label, i ? "one\n\ntwo\n\nthree\n\nfour" : "short");
 	}
 	drawn_draw(&d);
 	char t[256];
@@ -367,7 +367,7 @@ static void test_columns_are_top_aligned(void **state)
 	}
 	screen_text(5, 0, 40, t, sizeof(t));
 	assert_string_equal(t, "short");
-	screen_text(8, 41, 40, t, sizeof(t));
+	screen_text(11, 41, 40, t, sizeof(t)); /* four paragraphs, rendered */
 	assert_string_equal(t, "four");
 	screen_text(19, 0, 40, t, sizeof(t));
 	assert_string_equal(t, "");

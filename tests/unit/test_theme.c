@@ -67,11 +67,39 @@ static void test_theme_names_the_elements_the_ui_needs(void **state)
 		"transcript.user", "transcript.assistant", "transcript.text",
 		"transcript.thinking", "notice", "error", "status", "status.ok", "status.open",
 		"status.halfopen", "status.stall", "input", "prompt", "border", "marker",
-		"placeholder",
+		"placeholder", "md.heading", "md.strong", "md.emphasis", "md.strike", "md.code",
+		"md.block", "md.keyword", "md.type", "md.string", "md.number", "md.comment",
+		"md.function", "md.preproc", "md.added", "md.removed", "md.label", "md.quote",
+		"md.link", "md.url", "md.rule", "md.marker",
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		assert_true(theme_element_find(names[i], strlen(names[i])) >= 0);
 	assert_int_equal(THEME_COUNT, sizeof names / sizeof names[0]);
+}
+
+/* A theme file written before the md.* elements still loads cleanly, and
+ * takes the default theme's values for them; mono keeps them in attributes
+ * only (no colour). */
+static void test_theme_old_file_without_md_elements_loads(void **state)
+{
+	(void)state;
+	struct theme t, want;
+	theme_default(&t);
+	theme_default(&want);
+	assert_int_equal(theme_parse(&t, "error = blue\nmarker = red\n", 26, "old.theme", NULL), 0);
+	for (int e = THEME_MD_HEADING; e < THEME_COUNT; e++) {
+		assert_int_equal(t.style[e].fg, want.style[e].fg);
+		assert_int_equal(t.style[e].attrs, want.style[e].attrs);
+	}
+	theme_mono(&t);
+	for (int e = THEME_MD_HEADING; e < THEME_COUNT; e++) {
+		assert_int_equal(t.style[e].fg, THEME_COLOR_DEFAULT);
+		assert_int_equal(t.style[e].bg, THEME_COLOR_DEFAULT);
+	}
+	assert_true(t.style[THEME_MD_HEADING].attrs & THEME_BOLD);
+	assert_true(t.style[THEME_MD_LINK].attrs & THEME_UNDERLINE);
+	assert_true(t.style[THEME_MD_EMPH].attrs & THEME_ITALIC);
+	assert_true(want.style[THEME_MD_KEYWORD].fg != THEME_COLOR_DEFAULT);
 }
 
 /* ---- built-in themes ----------------------------------------------------- */
@@ -884,6 +912,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_theme_every_element_has_a_unique_name_found_again),
 		cmocka_unit_test(test_theme_names_the_elements_the_ui_needs),
+		cmocka_unit_test(test_theme_old_file_without_md_elements_loads),
 		cmocka_unit_test(test_theme_default_has_the_documented_styles),
 		cmocka_unit_test(test_theme_mono_has_no_colours_only_attributes),
 		cmocka_unit_test(test_theme_every_shipped_file_parses_without_errors),

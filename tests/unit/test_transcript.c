@@ -22,6 +22,7 @@
 #include <wchar.h>
 
 #include "model/conversation.h"
+#include "ui/theme.h"
 #include "ui/transcript.h"
 #include "util/glyphs.h"
 
@@ -127,15 +128,18 @@ static void assert_same_windows(WINDOW *a, WINDOW *b, int step, bool last)
 static const char *const TOKENS[] = {
     " word", " streaming", "\n", "\n\n", "\t", " 日本語", "é", "e\xcc\x81", " ", "   ",
     " supercalifragilisticexpialidocious", "😀", ", ", "x",
+    "# ", "**", "`", "\n```c\n", "int x = 1;", "\n```\n", "\n- ", "| a | b |\n|---|---|\n",
+    "[l](http://x)", "> ",
 };
 #define NTOKENS (sizeof(TOKENS) / sizeof(TOKENS[0]))
 
 static void test_drawing_only_changed_rows_shows_what_a_full_draw_shows(void **state)
 {
 	(void)state;
-	static const int sizes[][2] = {{12, 30}, {7, 9}, {20, 61}};
+	static const int sizes[][2] = {{12, 30}, {7, 9}, {20, 61}, {12, 30}, {7, 9}, {20, 61}};
 	for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
 		int rows = sizes[si][0], cols = sizes[si][1];
+		bool md = si < 3; /* rendered Markdown, then the raw view */
 		rnd_state = 7 + (uint32_t)si;
 		WINDOW *kept_w = newwin(rows, cols, 0, 0);
 		WINDOW *fresh_w = newwin(rows, cols, 0, 0);
@@ -143,6 +147,7 @@ static void test_drawing_only_changed_rows_shows_what_a_full_draw_shows(void **s
 		assert_non_null(fresh_w);
 		struct conversation conv = {0};
 		struct transcript *kept = transcript_new();
+		transcript_set_render(kept, md);
 		struct message *live = NULL;
 		bool thinking = false, top = false;
 		for (int step = 0; step < 3000; step++) {
@@ -204,6 +209,7 @@ static void test_drawing_only_changed_rows_shows_what_a_full_draw_shows(void **s
 			/* Scrolled where the kept one ended (it clamps to the
 			 * thread, and keeps its view as output arrives). */
 			struct transcript *fresh = transcript_new();
+			transcript_set_render(fresh, md);
 			transcript_set_thinking(fresh, thinking);
 			transcript_set_top(fresh, top);
 			transcript_scroll(fresh, transcript_scrolled(kept));
@@ -239,6 +245,7 @@ static void test_a_scrolled_view_stays_put(void **state)
 	struct message *live = conv_add(&conv, MSG_ASSISTANT, "mock", NULL);
 	live->streaming = true;
 	struct transcript *t = transcript_new();
+	transcript_set_render(t, false); /* the raw text's lines, counted */
 	transcript_draw(t, &conv, w);
 	transcript_scroll(t, 5);
 	transcript_draw(t, &conv, w);
@@ -422,6 +429,7 @@ static void test_collapsed_thinking_and_marks(void **state)
 	msg_append_thinking(live, "hmm", 3);
 	msg_append_text(live, "hi", 2);
 	struct transcript *t = transcript_new();
+	transcript_set_render(t, false); /* "hmm\nmore": two raw lines */
 	transcript_set_top(t, true);
 	char row[256];
 	transcript_draw(t, &conv, w);
@@ -446,6 +454,93 @@ static void test_collapsed_thinking_and_marks(void **state)
 	delwin(w);
 }
 
+static const char MD_REPLY[] = "# Title\n\nSome **bold** text.\n\n```c\nint x = 1;\n```\n\n"
+                               "- one\n- two\n\nThe end.\n";
+
+/* Rendered: the heading without '#', the code block without fences under
+ * its label; streamed a byte at a time it shows, cell for cell, what the
+ * whole reply shows (as when resumed from the history); /render raw shows
+ * the source again, and back. */
+static void test_a_rendered_reply_streams_as_it_shows_whole(void **state)
+{
+	(void)state;
+	WINDOW *a = newwin(16, 40, 0, 0), *b = newwin(16, 40, 0, 0);
+	struct theme th;
+	theme_default(&th);
+	theme_apply(&th); /* md.strong's bold */
+	struct conversation streamed = {0}, whole = {0};
+	struct message *live = conv_add(&streamed, MSG_ASSISTANT, "mock", NULL);
+	live->streaming = true;
+	struct transcript *ta = transcript_new(), *tb = transcript_new();
+	assert_true(transcript_render(ta)); /* the default */
+	transcript_set_top(ta, true);
+	transcript_set_top(tb, true);
+	for (size_t i = 0; MD_REPLY[i] != '\0'; i++) {
+		msg_append_text(live, MD_REPLY + i, 1);
+		transcript_draw(ta, &streamed, a);
+	}
+	msg_finish(live, false, "");
+	transcript_draw(ta, &streamed, a);
+	conv_add(&whole, MSG_ASSISTANT, "mock", MD_REPLY);
+	transcript_draw(tb, &whole, b);
+	assert_same_windows(a, b, 0, true);
+	char row[256];
+	text_of(a, 1, row, sizeof(row));
+	assert_string_equal(row, "Title");
+	text_of(a, 3, row, sizeof(row));
+	assert_string_equal(row, "Some bold text.");
+	text_of(a, 5, row, sizeof(row));
+	assert_string_equal(row, "c");
+	text_of(a, 6, row, sizeof(row));
+	assert_string_equal(row, "  int x = 1;");
+	/* The bold word is drawn bold, the words around it are not. */
+	cchar_t cc;
+	attr_t at = 0;
+	short pair = 0;
+	wchar_t wch[CCHARW_MAX + 1];
+	mvwin_wch(a, 3, 5, &cc);
+	getcchar(&cc, wch, &at, &pair, NULL);
+	assert_true(at & A_BOLD);
+	mvwin_wch(a, 3, 0, &cc);
+	getcchar(&cc, wch, &at, &pair, NULL);
+	assert_false(at & A_BOLD);
+	transcript_set_render(ta, false);
+	transcript_draw(ta, &streamed, a);
+	text_of(a, 1, row, sizeof(row));
+	assert_string_equal(row, "# Title");
+	assert_false(transcript_render(ta));
+	transcript_set_render(ta, true);
+	transcript_draw(ta, &streamed, a);
+	assert_same_windows(a, b, 1, true);
+	transcript_free(ta);
+	transcript_free(tb);
+	conv_done(&streamed);
+	conv_done(&whole);
+	delwin(a);
+	delwin(b);
+}
+
+/* User prompts and notices stay raw text whatever the mode. */
+static void test_prompts_and_notices_stay_raw(void **state)
+{
+	(void)state;
+	WINDOW *w = newwin(8, 40, 0, 0);
+	struct conversation conv = {0};
+	conv_add(&conv, MSG_USER, "you", "# not a heading");
+	conv_add(&conv, MSG_NOTICE, "circuit", "**kept**");
+	struct transcript *t = transcript_new();
+	transcript_set_top(t, true);
+	transcript_draw(t, &conv, w);
+	char row[256];
+	text_of(w, 1, row, sizeof(row));
+	assert_string_equal(row, "# not a heading");
+	text_of(w, 4, row, sizeof(row));
+	assert_string_equal(row, "**kept**");
+	transcript_free(t);
+	conv_done(&conv);
+	delwin(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +550,8 @@ int main(void)
 	    cmocka_unit_test(test_the_marker_shows_only_after_output_arrives),
 	    cmocka_unit_test(test_a_short_thread_top_or_bottom),
 	    cmocka_unit_test(test_collapsed_thinking_and_marks),
+	    cmocka_unit_test(test_a_rendered_reply_streams_as_it_shows_whole),
+	    cmocka_unit_test(test_prompts_and_notices_stay_raw),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
