@@ -20,7 +20,7 @@
  * passes PARA_MAX bytes: before the first word that starts with a letter
  * after a space past that point, the rest going on as a paragraph without a
  * gap. One long line (a reply that never breaks its paragraph) then costs
- * PARA_MAX (2 KiB) per append, not its length; the price is a wrap that starts
+ * PARA_MAX (1 KiB) per append, not its length; the price is a wrap that starts
  * again at the cut, and emphasis that cannot span it. Such a line's start
  * is cut as soon as its first byte is known (it is a letter: the line-start
  * rules above need nothing more), so the cuts are the same however the text
@@ -37,7 +37,7 @@
 #include "util/mem.h"
 
 #define TAIL_MAX (64 * 1024)
-#define PARA_MAX 2048
+#define PARA_MAX 1024
 
 struct md_doc {
 	unsigned width;

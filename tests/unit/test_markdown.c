@@ -422,7 +422,7 @@ static void test_markdown_streamed_equals_whole_random_docs(void **state)
 	buf_done(&doc);
 }
 
-/* Long one-line paragraphs (cut inside their line past 2 KiB): with words
+/* Long one-line paragraphs (cut inside their line past 1 KiB): with words
  * of every kind, emphasis, code, a blank line now and then, a table and a
  * list among them, streamed in random pieces, equal to the whole. */
 static void test_markdown_long_paragraphs_streamed_equal_whole(void **state)
@@ -452,7 +452,7 @@ static void test_markdown_long_paragraphs_streamed_equal_whole(void **state)
 }
 
 /* A 60 000-byte one-line paragraph: each append costs what the first did
- * (a cut every 2 KiB), so it completes at once; and it is cut. */
+ * (a cut every 1 KiB), so it completes at once; and it is cut. */
 static void test_markdown_long_line_is_cut(void **state)
 {
 	(void)state;
@@ -460,7 +460,7 @@ static void test_markdown_long_line_is_cut(void **state)
 	for (int i = 0; i < 10000; i++)
 		md_append(d, i % 2 ? "lorem " : "ipsum ", 6);
 	assert_true(md_final(d) > 0); /* lines before the last cut are final */
-	assert_true(md_count(d) - md_final(d) < 80); /* the tail is about 2 KiB */
+	assert_true(md_count(d) - md_final(d) < 80); /* the tail is about 1 KiB */
 	md_finish(d);
 	md_free(d);
 }
