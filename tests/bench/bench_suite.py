@@ -33,6 +33,10 @@ the target and PASS/FAIL. Figures (letters as in issue 8), verdict first:
      reply of (a) with the history on ≤ 1.5× with --no-history
   i  history search over 100 000 messages (build/bench/bench_history): the
      median ≤ 30× SQLite's FTS5 index alone finding the same hits
+  k  Markdown on the screen (issue 17): CPU per paced event of a
+     Markdown-heavy reply (headings, emphasis, code blocks, tables, lists)
+     with rendering on ≤ 1.5× the raw view's (/render raw) and ≤ 2.5× curl
+     writing the same stream into a tmux pane
 
 docs/benchmarks.md says where each target comes from.
 
@@ -666,6 +670,76 @@ def tui_prompt(tm, name, pid, route, k, text, timeout, window_after_arrival=None
     if c0 is None or c1 is None:
         raise RuntimeError("circuit went away")
     return c1[0] - c0[0], c1[1] - c0[1]
+
+
+# ---- k: Markdown on the screen -------------------------------------------------
+
+MD_BLOCK = ("## Section {i}\n\nSome **bold** words, an *aside* and `code()` in a paragraph "
+            "that goes on for a while before it ends.\n\n```python\ndef f{i}(x):\n"
+            "    # a comment\n    return x * {i} + len(\"text\")\n```\n\n"
+            "| name | value |\n|---|---:|\n| item {i} | {i} |\n| other | 22 |\n\n"
+            "- first point\n- second point with `code`\n\n")
+
+
+def md_pieces(n, size=6):
+    """n pieces of a Markdown-heavy reply, size characters each."""
+    text, i = "", 0
+    while len(text) < n * size:
+        text += MD_BLOCK.format(i=i)
+        i += 1
+    return [text[k * size:(k + 1) * size] for k in range(n)]
+
+
+def md_events(pieces):
+    return (OA_HEAD.encode(), [(OA_CHUNK % json.dumps(t)[1:-1]).encode() for t in pieces],
+            OA_TAIL.encode())
+
+
+def bench_paced_md(srv, tmp, tm):
+    n = PACED_EVENTS
+    one = openai_events(words(1))
+    many = md_events(md_pieces(n))
+    home = os.path.join(tmp, "paced-md")
+    os.makedirs(home, exist_ok=True)
+    per = {}
+    for mode in ("md", "raw"):
+        rt = srv.add(Route(plan=[one, many], pace=0.001))
+        name, pid, _ = tui_start(tm, circuit_env(home, srv, rt), ["-m", "gpt-4o-mini"])
+        settle(pid)
+        if mode == "raw":
+            tm.type(name, "/render raw")
+            tm.keys(name, "Enter")
+            settle(pid)
+        c1, _ = tui_prompt(tm, name, pid, rt, 0, "hi", 10)
+        cn, _ = tui_prompt(tm, name, pid, rt, 1, "go", 30)
+        tui_quit(tm, name, pid)
+        srv.drop(rt)
+        per[mode] = (cn - c1) / (n - 1) * 1e6
+    ru1 = srv.add(Route(plan=[one]))
+    run_ = srv.add(Route(plan=[many], pace=0.001))
+
+    def curl_cpu(route, tag, timeout):
+        out = os.path.join(home, f"curl-{tag}.json")
+        tm.start([sys.executable, os.path.abspath(__file__), "--exec-measured", out, "--",
+                  shutil.which("curl"), *curl_argv(srv.base(route) + "/chat/completions")[1:]],
+                 clean_env(home))
+        if not wait_for(lambda: os.path.exists(out), timeout):
+            raise RuntimeError("curl in tmux did not finish")
+        with open(out) as f:
+            return json.load(f)["cpu"]
+
+    u1 = statistics.median(curl_cpu(ru1, f"one{i}", 15) for i in range(3))
+    ue = (curl_cpu(run_, "many", 30) - u1) / (n - 1) * 1e6
+    srv.drop(ru1)
+    srv.drop(run_)
+    md, raw = per["md"], per["raw"]
+    figure("paced-md-tui", f"{md:.1f} µs/event",
+           [("raw view", f"{raw:.1f}"), ("curl-in-tmux", f"{ue:.1f}")],
+           f"{md / raw:.2f}× raw, {md / ue:.2f}× curl" if raw > 0 and ue > 0 else "-",
+           "≤1.5× raw, ≤2.5× curl", raw > 0 and ue > 0 and md / raw <= 1.5 and md / ue <= 2.5,
+           f"{n} pieces of a Markdown reply (headings, emphasis, code blocks, tables, lists), "
+           f"1 ms apart; circuit's CPU over the prompt minus a 1-event prompt's, rendered and "
+           f"after /render raw; curl writing the same stream to a tmux pane")
 
 
 # ---- output ------------------------------------------------------------------
@@ -1618,7 +1692,7 @@ def exec_measured(argv):
     return 0
 
 
-ALL = "adbfgheji"
+ALL = "adbfghejik"
 
 
 def main():
@@ -1699,6 +1773,8 @@ def main():
             phase("latency-tui", bench_latency, srv, tmp)
         if "j" in want:
             phase("history-write", bench_history_write, srv, tmp)
+        if "k" in want:
+            need_tmux("paced-md-tui", bench_paced_md, srv, tmp, tm)
         if "i" in want:                   # last and alone: its figures are wall-clock
             phase("history-search", lambda: history_end(history_begin()))
     except KeyboardInterrupt:
