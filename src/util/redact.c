@@ -54,6 +54,21 @@ bool redact_active(void)
 	return nsecrets > 0;
 }
 
+bool redact_may_hold(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (!first_byte[c])
+			continue;
+		if (c == '\\' || i + 1 == n)
+			return true; /* an escape, or a start the next piece may go on */
+		for (size_t k = 0; k < nsecrets; k++)
+			if (secrets[k][0] == (char)c && (secrets[k][1] == p[i + 1] || p[i + 1] == '\\'))
+				return true;
+	}
+	return false;
+}
+
 void redact_clear(void)
 {
 	for (size_t i = 0; i < nsecrets; i++)

@@ -19,6 +19,10 @@ void redact_add_secret(const char *secret);
 void redact_add_url(const char *url);
 /* True when a secret is registered (a redactor has something to find). */
 bool redact_active(void);
+/* False when no registered secret, in any spelling, can start anywhere in
+ * the n bytes at p, nor at their end (a cheap test: two bytes a place): a
+ * redactor holding nothing would let them through as they are. */
+bool redact_may_hold(const char *p, size_t n);
 /* Forgets every registered secret (tests; end of run). */
 void redact_clear(void);
 

@@ -82,8 +82,8 @@ static const struct wire_event *clean_text(struct wire_clean *c, const struct wi
                                            int k)
 {
 	struct redactor *r = &c->held[k];
-	if (!redactor_holds(r) && !redact_active())
-		return ev; /* no key registered: the per-token path makes no copy */
+	if (!redactor_holds(r) && (!redact_active() || !redact_may_hold(ev->text, ev->len)))
+		return ev; /* nothing a key could be part of: the per-token path makes no copy */
 	buf_reset(&c->text);
 	redactor_feed_eager(r, ev->text, ev->len, &c->text);
 	c->ev = *ev;
