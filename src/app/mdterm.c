@@ -4,6 +4,7 @@
 
 #include <locale.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@ struct mdterm {
 	struct md_doc *doc;
 	int rows;
 	bool color, redraw;
+	bool hyperlinks; /* OSC 8 around links: on a terminal (redraw) */
 	size_t written;   /* final lines written */
 	size_t tail_rows; /* provisional lines on the screen below them */
 	struct buf b;
@@ -32,6 +34,7 @@ struct mdterm *mdterm_new(FILE *out, int width, int rows, bool color, bool redra
 	t->rows = rows;
 	t->color = color;
 	t->redraw = redraw;
+	t->hyperlinks = redraw;
 	buf_init(&t->b, 0);
 	return t;
 }
@@ -85,7 +88,25 @@ static void sgr(struct buf *b, const struct md_run *r, bool color)
 	buf_append_char(b, 'm');
 }
 
-/* Line i, styled, ended, into t->b. */
+/* A link's URL as an OSC 8 target: printable, no space, no control, no
+ * byte a terminal would end the sequence on, a scheme a terminal opens;
+ * NULL otherwise (the text stays, without the hyperlink). */
+static const char *link_target(const struct mdterm *t, const struct md_run *r)
+{
+	if (!t->hyperlinks || !(r->flags & MD_LINK) || r->link == 0)
+		return NULL;
+	const char *u = md_url(t->doc, r->link - 1);
+	if (u == NULL || (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0 &&
+	                  strncmp(u, "mailto:", 7) != 0))
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+		if (*p <= 0x20 || *p == 0x7F)
+			return NULL;
+	return strlen(u) <= 2048 ? u : NULL;
+}
+
+/* Line i, styled, ended, into t->b. A link's text is an OSC 8 hyperlink
+ * written by circuit (the URL checked above), never bytes of the model. */
 static void line(struct mdterm *t, size_t i)
 {
 	const struct md_line *l = md_line_at(t->doc, i);
@@ -97,7 +118,12 @@ static void line(struct mdterm *t, size_t i)
 			sgr(&t->b, r, t->color);
 			styled = !plain;
 		}
+		const char *url = link_target(t, r);
+		if (url != NULL)
+			buf_printf(&t->b, "\x1b]8;;%s\x1b\\", url);
 		buf_append(&t->b, l->text.data + r->off, r->len);
+		if (url != NULL)
+			buf_append_str(&t->b, "\x1b]8;;\x1b\\");
 	}
 	if (styled)
 		buf_append_str(&t->b, "\x1b[0m");

@@ -8,7 +8,9 @@
  * end of the screen) and written again at the next piece, so the screen
  * shows the reply rendered as it grows, at the cost of the tail only.
  * Without redraw (not a terminal, or a tail taller than the screen) only
- * final lines are written, and the tail at the end. */
+ * final lines are written, and the tail at the end. On a terminal a link's
+ * text is also an OSC 8 hyperlink to its URL (http, https or mailto, no
+ * control or space in it), which terminals without them ignore. */
 #ifndef CIRCUIT_APP_MDTERM_H
 #define CIRCUIT_APP_MDTERM_H
 

@@ -18,7 +18,7 @@ import harness
 from harness import BIN, check, finish
 
 KEY = "sk-test-circuit-markdown"
-REPLY = ("# Title here\n\nSome **bold** and *soft* words, `inline()` code.\n\n"
+REPLY = ("# Title here\n\nSome **bold** and *soft* words, `inline()` code, [docs](https://example.com/d).\n\n"
          "```python\ndef f(x):\n    return x + 1\n```\n\n"
          "- one\n- two\n\n| a | b |\n|---|---|\n| 東京 | 22 |\n| 1 | 🙂 |\n\nThe end.\n")
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -91,6 +91,7 @@ def test_render_to_pipe(srv):
           all(harness.width(l) <= 60 for l in plain.split("\n")), repr(plain))
     check("--render: no cursor movement off a terminal", "\x1b[J" not in out and "A\r" not in out,
           repr(out[:300]))
+    check("--render: no OSC 8 hyperlink off a terminal", "\x1b]8" not in out, repr(out[:300]))
     p = subprocess.run([BIN, "--no-history", "-m", "gpt-4o", "--render", "--raw", "-p", "hi"],
                        capture_output=True, env=env(srv, scenario()), timeout=30)
     check("--render with --raw: bad usage, exit 2", p.returncode == 2 and b"--raw" in p.stderr,
@@ -105,6 +106,8 @@ def test_pty_renders(srv):
     check("terminal: rendered by default", rc == 0 and "\x1b[0;1" in out
           and "Title here" in plain and "def f(x):" in plain
           and "```python" not in plain.split("\x1b[J")[-1], repr(out[-600:]))
+    check("terminal: a link's text is an OSC 8 hyperlink circuit writes",
+          "\x1b]8;;https://example.com/d\x1b\\docs\x1b]8;;\x1b\\" in out, repr(out[-600:]))
     rc, out = on_pty(["--no-history", "-m", "gpt-4o", "-p", "hi"],
                      env(srv, scenario(), NO_COLOR="1"))
     codes = [c for m in SGR.findall(out) for c in m[2:-1].split(";") if c]
