@@ -16,6 +16,7 @@
 
 #include "model/config.h"
 #include "ui/markdown.h"
+#include "util/utf8.h"
 
 void clip_base64(const void *p, size_t n, struct buf *out)
 {
@@ -212,6 +213,21 @@ size_t clip_code_block(const char *md, size_t n, size_t want, struct buf *out, s
 	buf_append(out, src, len);
 	md_free(d);
 	return got;
+}
+
+void clip_code_lang(const char *md, size_t len, size_t want, char *lang, size_t n)
+{
+	struct md_doc *d = md_new(80);
+	md_append(d, md, len);
+	md_finish(d);
+	size_t k = 0;
+	while (md_code_block(d, k, NULL) != NULL)
+		k++;
+	const char *l = want >= 1 && want <= k ? md_code_lang(d, want - 1) : NULL;
+	if (l == NULL)
+		l = "";
+	snprintf(lang, n, "%.*s", (int)utf8_cut(l, strlen(l), n - 1), l);
+	md_free(d);
 }
 
 /* By a command found through the environment; -1 with r->err when none. */

@@ -59,6 +59,9 @@ int clip_run(const char *prog, const char *const *argv, const char *text, size_t
  * are; appends block want's source (no fences) to out and returns its
  * 1-based number, or returns 0 when there is no such block. */
 size_t clip_code_block(const char *md, size_t n, size_t want, struct buf *out, size_t *count);
+/* The language code block want (as clip_code_block counts) names, into
+ * lang (size n; "" when none). */
+void clip_code_lang(const char *md, size_t len, size_t want, char *lang, size_t n);
 
 /* How the text went: "OSC 52", "wl-copy", ... */
 struct clip_result {

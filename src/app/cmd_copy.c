@@ -110,8 +110,10 @@ int cmd_copy(struct screen *sc, const char *args)
 	} else {
 		units_plural((long long)count_lines(block.data, block.len), "line", lines,
 		             sizeof lines);
+		char lang[24];
+		clip_code_lang(buf_str(&m->text), m->text.len, got, lang, sizeof lang);
 		snprintf(what, sizeof what, "code block %zu of %zu", got, count);
-		snprintf(detail, sizeof detail, "%s%s", lines, so_far);
+		snprintf(detail, sizeof detail, "%s%s%s%s", lang, *lang ? ", " : "", lines, so_far);
 		copy_and_say(sc, what, buf_str(&block), block.len, detail);
 	}
 	buf_done(&block);

@@ -209,7 +209,7 @@ static void fence_begin(struct md_doc *d, size_t ls, size_t le)
 	d->lang = mdr_fence_open(&d->out, d->width, d->tail_gap, p + d->fence_len,
 	                         le - ls - d->fence_len);
 	hl_state_init(&d->hl);
-	mdo_code_new(&d->out);
+	mdo_code_new(&d->out, p + d->fence_len, le - ls - d->fence_len);
 	mark_final(d);
 	d->tail = le < d->text.len ? le + 1 : le;
 }
@@ -401,6 +401,11 @@ const struct md_line *md_line_at(const struct md_doc *d, size_t i)
 const char *md_url(const struct md_doc *d, size_t i)
 {
 	return i < d->out.nurls ? d->out.urls[i] : NULL;
+}
+
+const char *md_code_lang(const struct md_doc *d, size_t i)
+{
+	return i < d->out.ncodes ? d->out.langs[i] : NULL;
 }
 
 const char *md_code_block(const struct md_doc *d, size_t i, size_t *len)

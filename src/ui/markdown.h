@@ -79,5 +79,8 @@ const char *md_url(const struct md_doc *d, size_t i);
 /* The code blocks so far (for /copy code N): their source without fences,
  * in order; NULL past the last. */
 const char *md_code_block(const struct md_doc *d, size_t i, size_t *len);
+/* Code block i's language as its fence names it ("python", "ts"), "" when
+ * it names none; NULL past the last. */
+const char *md_code_lang(const struct md_doc *d, size_t i);
 
 #endif

@@ -105,8 +105,10 @@ void mdo_truncate(struct md_out *o, size_t nlines, size_t nurls, size_t ncodes)
 		mdl_done(&o->lines[--o->n]);
 	while (o->nurls > nurls)
 		free(o->urls[--o->nurls]);
-	while (o->ncodes > ncodes)
+	while (o->ncodes > ncodes) {
 		buf_done(&o->codes[--o->ncodes]);
+		free(o->langs[o->ncodes]);
+	}
 }
 
 void mdo_free(struct md_out *o)
@@ -115,18 +117,35 @@ void mdo_free(struct md_out *o)
 	free(o->lines);
 	free(o->urls);
 	free(o->codes);
+	free(o->langs);
 	memset(o, 0, sizeof *o);
 }
 
-struct buf *mdo_code_new(struct md_out *o)
+void mdr_info_word(const char *info, size_t n, size_t *a, size_t *b)
+{
+	size_t i = 0;
+	while (i < n && (info[i] == ' ' || info[i] == '\t'))
+		i++;
+	size_t j = i;
+	while (j < n && info[j] != ' ' && info[j] != '\t')
+		j++;
+	*a = i;
+	*b = j;
+}
+
+struct buf *mdo_code_new(struct md_out *o, const char *info, size_t n)
 {
 	if (o->ncodes == o->codecap) {
 		o->codecap = o->codecap ? o->codecap * 2 : 4;
 		o->codes = xrealloc(o->codes, o->codecap * sizeof *o->codes);
+		o->langs = xrealloc(o->langs, o->codecap * sizeof *o->langs);
 	}
-	struct buf *b = &o->codes[o->ncodes++];
-	buf_init(b, 0);
-	return b;
+	size_t a, b;
+	mdr_info_word(info, n, &a, &b);
+	o->langs[o->ncodes] = xstrndup(info + a, b - a);
+	struct buf *buf = &o->codes[o->ncodes++];
+	buf_init(buf, 0);
+	return buf;
 }
 
 /* p[0..n) without control bytes: each becomes a space (tabs too). */
@@ -349,12 +368,8 @@ static void code_line(struct rctx *r, const struct hl_lang *lang, struct hl_stat
 /* The label line: the language's name, or the info string's first word. */
 static const struct hl_lang *code_label(struct rctx *r, const char *info, size_t n)
 {
-	size_t a = 0;
-	while (a < n && (info[a] == ' ' || info[a] == '\t'))
-		a++;
-	size_t b = a;
-	while (b < n && info[b] != ' ' && info[b] != '\t')
-		b++;
+	size_t a, b;
+	mdr_info_word(info, n, &a, &b);
 	if (b == a)
 		return NULL;
 	const struct hl_lang *lang = hl_find(info + a, b - a);
@@ -380,7 +395,7 @@ static void code_block_done(struct rctx *r)
 	size_t n = r->code.len;
 	if (n > 0 && p[n - 1] == '\n')
 		n--;
-	struct buf *src = mdo_code_new(r->o);
+	struct buf *src = mdo_code_new(r->o, r->info.data ? r->info.data : "", r->info.len);
 	buf_append(src, p, r->code.len);
 	if (r->code.len > 0) {
 		for (size_t a = 0; a <= n;) {

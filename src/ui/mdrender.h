@@ -20,6 +20,7 @@ struct md_out {
 	char **urls;
 	size_t nurls, urlcap;
 	struct buf *codes;
+	char **langs; /* each code block's language as its fence names it, "" none */
 	size_t ncodes, codecap;
 };
 
@@ -28,8 +29,11 @@ struct md_out {
 void mdo_truncate(struct md_out *o, size_t nlines, size_t nurls, size_t ncodes);
 /* Frees everything; o is empty and reusable. */
 void mdo_free(struct md_out *o);
-/* A new empty code block's source, appended to o->codes; never NULL. */
-struct buf *mdo_code_new(struct md_out *o);
+/* A new empty code block's source, appended to o->codes, its language the
+ * first word of the info string info[0..n); never NULL. */
+struct buf *mdo_code_new(struct md_out *o, const char *info, size_t n);
+/* The first word of a fence's info string info[0..n): [*a, *b). */
+void mdr_info_word(const char *info, size_t n, size_t *a, size_t *b);
 
 /* A new empty line at the end of o; never NULL (borrowed until o changes). */
 struct md_line *mdo_line(struct md_out *o);

@@ -202,6 +202,11 @@ static void test_code_block_numbering(void **state)
 	struct buf b;
 	buf_init(&b, 0);
 	size_t count = 99;
+	char lang[16];
+	clip_code_lang(reply, sizeof reply - 1, 1, lang, sizeof lang);
+	assert_string_equal(lang, "python");
+	clip_code_lang(reply, sizeof reply - 1, 9, lang, sizeof lang);
+	assert_string_equal(lang, "");
 	assert_int_equal(clip_code_block("no code\n", 8, 0, &b, &count), 0);
 	assert_int_equal(count, 0);
 	assert_int_equal(b.len, 0);
