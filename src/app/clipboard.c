@@ -194,7 +194,9 @@ int clip_run(const char *prog, const char *const *argv, const char *text, size_t
 	return b == 0 && r > 0 ? 0 : -1;
 }
 
-size_t clip_code_block(const char *md, size_t n, size_t want, struct buf *out, size_t *count)
+/* The reply's Markdown rendered whole (for its code blocks), and how many
+ * code blocks it has. */
+static struct md_doc *blocks_of(const char *md, size_t n, size_t *count)
 {
 	struct md_doc *d = md_new(80);
 	md_append(d, md, n);
@@ -203,6 +205,13 @@ size_t clip_code_block(const char *md, size_t n, size_t want, struct buf *out, s
 	while (md_code_block(d, k, NULL) != NULL)
 		k++;
 	*count = k;
+	return d;
+}
+
+size_t clip_code_block(const char *md, size_t n, size_t want, struct buf *out, size_t *count)
+{
+	struct md_doc *d = blocks_of(md, n, count);
+	size_t k = *count;
 	size_t got = want == 0 ? k : want;
 	if (got == 0 || got > k) {
 		md_free(d);
@@ -217,12 +226,8 @@ size_t clip_code_block(const char *md, size_t n, size_t want, struct buf *out, s
 
 void clip_code_lang(const char *md, size_t len, size_t want, char *lang, size_t n)
 {
-	struct md_doc *d = md_new(80);
-	md_append(d, md, len);
-	md_finish(d);
-	size_t k = 0;
-	while (md_code_block(d, k, NULL) != NULL)
-		k++;
+	size_t k;
+	struct md_doc *d = blocks_of(md, len, &k);
 	const char *l = want >= 1 && want <= k ? md_code_lang(d, want - 1) : NULL;
 	if (l == NULL)
 		l = "";
