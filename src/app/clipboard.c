@@ -229,9 +229,7 @@ void clip_code_lang(const char *md, size_t len, size_t want, char *lang, size_t 
 	size_t k;
 	struct md_doc *d = blocks_of(md, len, &k);
 	const char *l = want >= 1 && want <= k ? md_code_lang(d, want - 1) : NULL;
-	if (l == NULL)
-		l = "";
-	snprintf(lang, n, "%.*s", (int)utf8_cut(l, strlen(l), n - 1), l);
+	utf8_copy(lang, n, l != NULL ? l : "");
 	md_free(d);
 }
 

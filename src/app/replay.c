@@ -71,9 +71,7 @@ static void show(void *ctx, const struct wire_event *ev)
 		o->usage = ev->usage;
 		o->have_usage = true;
 	} else if (ev->type == WIRE_EV_STOP) {
-		snprintf(o->reason, sizeof(o->reason), "%.*s",
-		         (int)utf8_cut(ev->reason, strlen(ev->reason), sizeof(o->reason) - 1),
-		         ev->reason);
+		utf8_copy(o->reason, sizeof(o->reason), ev->reason);
 	}
 	if (o->events) {
 		buf_reset(&o->line);
@@ -93,18 +91,12 @@ static void show(void *ctx, const struct wire_event *ev)
 	}
 }
 
-/* Every decoded event passes the choke point (wire_clean), as in
- * net/stream.c: fields through util/untrusted, keys out of the text. */
+/* Every decoded event passes the choke point, as in net/stream.c: fields
+ * through util/untrusted, keys out of the text. */
 static void on_event(void *ctx, const struct wire_event *raw)
 {
 	struct out *o = ctx;
-	bool delta = raw->type == WIRE_EV_TEXT || raw->type == WIRE_EV_THINKING ||
-	             raw->type == WIRE_EV_REFUSAL;
-	if (!delta)
-		wire_clean_flush(&o->clean, show, o); /* held text comes first */
-	const struct wire_event *ev = wire_clean(&o->clean, raw);
-	if (!delta || ev->len > 0 || raw->len == 0)
-		show(o, ev);
+	wire_clean_pass(&o->clean, raw, show, o);
 }
 
 static void on_sse(void *ctx, const struct sse_event *ev)

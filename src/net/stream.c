@@ -61,53 +61,20 @@ static long long now(const struct stream *s)
 	return transport_now(s->t);
 }
 
-/* An event on to the owner, as the choke point left it. */
+/* An event on to the owner, as the choke point left it; the figures the
+ * server's fields give (usage, stop reason, error) are noted from it. */
 static void deliver(void *ctx, const struct wire_event *ev)
 {
 	struct stream *s = ctx;
-	s->cb.event(s->ctx, s, ev);
-}
-
-static bool is_delta(enum wire_event_type t)
-{
-	return t == WIRE_EV_TEXT || t == WIRE_EV_THINKING || t == WIRE_EV_REFUSAL;
-}
-
-/* Every event leaves the stream here, from the decoder or from the stream
- * itself, through the choke point (wire_clean): fields pass util/untrusted,
- * deltas have keys redacted. Timings and byte counts are the server's. */
-static void on_event(void *ctx, const struct wire_event *raw)
-{
-	struct stream *s = ctx;
 	struct stream_metrics *m = &s->m;
-	if (!is_delta(raw->type))
-		wire_clean_flush(&s->clean, deliver, s); /* held text comes first */
-	const struct wire_event *ev = wire_clean(&s->clean, raw);
-	long long at = now(s) - m->t0;
 	switch (ev->type) {
-	case WIRE_EV_TEXT:
-		if (m->ttfo < 0)
-			m->ttfo = at;
-		/* fall through */
-	case WIRE_EV_THINKING:
-		if (m->ttft < 0)
-			m->ttft = at;
-		m->last = at;
-		m->deltas++;
-		if (ev->type == WIRE_EV_TEXT)
-			m->text_bytes += raw->len;
-		else
-			m->thinking_bytes += raw->len;
-		break;
 	case WIRE_EV_USAGE:
 		m->usage = ev->usage;
 		m->have_usage = true;
 		break;
 	case WIRE_EV_STOP:
 		m->stop_kind = ev->stop;
-		snprintf(m->stop_reason, sizeof(m->stop_reason), "%.*s",
-		         (int)utf8_cut(ev->reason, strlen(ev->reason), sizeof(m->stop_reason) - 1),
-		         ev->reason);
+		utf8_copy(m->stop_reason, sizeof(m->stop_reason), ev->reason);
 		break;
 	case WIRE_EV_ERROR:
 		s->have_err = true;
@@ -115,13 +82,34 @@ static void on_event(void *ctx, const struct wire_event *raw)
 		s->err.http_status = ev->error->http_status;
 		s->err.retry_after_ms = ev->error->retry_after_ms;
 		break;
-	case WIRE_EV_REFUSAL:
-	case WIRE_EV_TOOL_CALL:
+	default:
 		break;
 	}
-	if (is_delta(ev->type) && ev->len == 0 && raw->len > 0)
-		return; /* all held back: it may be the start of a key */
-	deliver(s, ev);
+	s->cb.event(s->ctx, s, ev);
+}
+
+/* Every event leaves the stream here, from the decoder or from the stream
+ * itself, through the choke point (wire_clean_pass): fields pass
+ * util/untrusted, deltas have keys redacted. Timings and byte counts are
+ * the server's, taken as the bytes arrive. */
+static void on_event(void *ctx, const struct wire_event *raw)
+{
+	struct stream *s = ctx;
+	struct stream_metrics *m = &s->m;
+	if (raw->type == WIRE_EV_TEXT || raw->type == WIRE_EV_THINKING) {
+		long long at = now(s) - m->t0;
+		if (raw->type == WIRE_EV_TEXT && m->ttfo < 0)
+			m->ttfo = at;
+		if (m->ttft < 0)
+			m->ttft = at;
+		m->last = at;
+		m->deltas++;
+		if (raw->type == WIRE_EV_TEXT)
+			m->text_bytes += raw->len;
+		else
+			m->thinking_bytes += raw->len;
+	}
+	wire_clean_pass(&s->clean, raw, deliver, s);
 }
 
 /* An error the stream itself finds (HTTP status, network, timeout). */

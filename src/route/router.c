@@ -581,9 +581,7 @@ static void keep_last_error(char *out, size_t n, const struct wire_error *e)
 	struct buf b;
 	buf_init(&b, 0);
 	buf_printf(&b, "%s: %s", wire_error_kind_name(e->kind), e->message);
-	size_t len = utf8_cut(buf_str(&b), b.len, n - 1);
-	memcpy(out, buf_str(&b), len);
-	out[len] = '\0';
+	utf8_copy(out, n, buf_str(&b));
 	buf_done(&b);
 }
 

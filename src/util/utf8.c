@@ -194,3 +194,10 @@ size_t utf8_cut(const char *p, size_t n, size_t max)
 		k--;
 	return k;
 }
+
+void utf8_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = utf8_cut(src, strlen(src), size - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}

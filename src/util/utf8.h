@@ -41,6 +41,9 @@ size_t utf8_valid_prefix(const char *p, size_t n);
  * end inside a UTF-8 character (a string cut to fit a fixed buffer, or a
  * long text written in pieces). */
 size_t utf8_cut(const char *p, size_t n, size_t max);
+/* src copied into dst (size bytes, > 0), cut where a character begins when
+ * it does not fit; always terminated. */
+void utf8_copy(char *dst, size_t size, const char *src);
 
 /* Encode code point cp (<= 0x10FFFF) into out[0..4); returns the length. */
 size_t utf8_encode(unsigned long cp, char out[4]);

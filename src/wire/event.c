@@ -135,6 +135,18 @@ void wire_clean_flush(struct wire_clean *c, wire_event_fn fn, void *ctx)
 	}
 }
 
+void wire_clean_pass(struct wire_clean *c, const struct wire_event *raw, wire_event_fn fn,
+                     void *ctx)
+{
+	bool delta = held_index(raw->type) >= 0;
+	if (!delta)
+		wire_clean_flush(c, fn, ctx); /* held text comes first */
+	const struct wire_event *ev = wire_clean(c, raw);
+	if (delta && ev->len == 0 && raw->len > 0)
+		return; /* all held back: it may be the start of a key */
+	fn(ctx, ev);
+}
+
 const char *wire_event_type_name(enum wire_event_type t)
 {
 	static const char *const names[] = {

@@ -119,6 +119,11 @@ const struct wire_event *wire_clean(struct wire_clean *c, const struct wire_even
 /* Emits, through fn, a text/thinking/refusal event for each kind with bytes
  * held back (all of them: the stream goes on with another event or ends). */
 void wire_clean_flush(struct wire_clean *c, wire_event_fn fn, void *ctx);
+/* The door as a stream uses it: raw through wire_clean to fn, what was held
+ * back first when raw is not a delta, and a delta held back whole not at
+ * all. Every consumer of decoded events (net/stream, --replay) calls this. */
+void wire_clean_pass(struct wire_clean *c, const struct wire_event *raw, wire_event_fn fn,
+                     void *ctx);
 
 const char *wire_event_type_name(enum wire_event_type t);
 const char *wire_stop_name(enum wire_stop s);

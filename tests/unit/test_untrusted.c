@@ -124,6 +124,13 @@ static void test_cut_never_splits_a_character(void **state)
 	assert_int_equal(utf8_cut(s, strlen(s), 5), 5);
 	assert_int_equal(utf8_cut(s, strlen(s), 8), 5);
 	assert_int_equal(utf8_cut(s, strlen(s), 0), 0);
+	char out[6];
+	utf8_copy(out, sizeof out, s); /* 5 bytes fit: "ab" and the CJK one */
+	assert_string_equal(out, "ab\xe6\x9d\xb1");
+	utf8_copy(out, 4, s); /* 3 fit: not half of the CJK one */
+	assert_string_equal(out, "ab");
+	utf8_copy(out, sizeof out, "ok");
+	assert_string_equal(out, "ok");
 }
 
 /* The streaming redactor (record files) catches an escaped key split at
