@@ -430,18 +430,30 @@ static struct history *make_history(sqlite3 *db, const struct opening *o, long l
 	return h;
 }
 
+/* The start of either open: err cleared, the path checked and quoted into
+ * q for messages (o->qpath points into it). False, with err set, when
+ * there is no path. */
+static bool opening_begin(struct opening *o, struct buf *q, const char *no_path)
+{
+	say(o, "%s", "");
+	buf_init(q, 0);
+	if (o->path == NULL || *o->path == '\0') {
+		say(o, "%s", no_path);
+		return false;
+	}
+	quote_path(q, o->path);
+	o->qpath = buf_str(q);
+	return true;
+}
+
 struct history *history_open(const char *path, char *err, size_t errlen)
 {
 	struct opening o = {path, "", err, errlen};
-	say(&o, "%s", "");
-	if (path == NULL || *path == '\0') {
-		say(&o, "no path for the history" OFF);
+	struct buf q;
+	if (!opening_begin(&o, &q, "no path for the history" OFF)) {
+		buf_done(&q);
 		return NULL;
 	}
-	struct buf q;
-	buf_init(&q, 0);
-	quote_path(&q, path);
-	o.qpath = buf_str(&q);
 	struct history *h = NULL;
 	sqlite3 *db = NULL;
 	long long version = 0;
@@ -524,15 +536,11 @@ static int open_db_readonly(const struct opening *o, sqlite3 **db)
 struct history *history_open_readonly(const char *path, char *err, size_t errlen)
 {
 	struct opening o = {path, "", err, errlen};
-	say(&o, "%s", "");
-	if (path == NULL || *path == '\0') {
-		say(&o, "no path for the history");
+	struct buf q;
+	if (!opening_begin(&o, &q, "no path for the history")) {
+		buf_done(&q);
 		return NULL;
 	}
-	struct buf q;
-	buf_init(&q, 0);
-	quote_path(&q, path);
-	o.qpath = buf_str(&q);
 	struct history *h = NULL;
 	sqlite3 *db = NULL;
 	long long version = 0;

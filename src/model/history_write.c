@@ -11,16 +11,23 @@
 
 /* ---- writing --------------------------------------------------------------- */
 
-/* Steps st, bound by b, for an insert: its row id, or -1 with the error
- * set (a failed bind included). */
-static long long insert(struct history *h, struct hdb_binder *b, const char *what)
+/* Steps st, bound by b: 0, or -1 with the error set (a failed bind
+ * included). */
+static int step_bound(struct history *h, struct hdb_binder *b, const char *what)
 {
 	if (b->rc != SQLITE_OK) {
 		hdb_set_err(h, what, b->rc);
 		hdb_done(b->st);
 		return -1;
 	}
-	if (hdb_run(h, b->st, what) < 0)
+	return hdb_run(h, b->st, what);
+}
+
+/* Steps st, bound by b, for an insert: its row id, or -1 with the error
+ * set. */
+static long long insert(struct history *h, struct hdb_binder *b, const char *what)
+{
+	if (step_bound(h, b, what) < 0)
 		return -1;
 	return sqlite3_last_insert_rowid(h->db);
 }
@@ -30,12 +37,7 @@ static long long insert(struct history *h, struct hdb_binder *b, const char *wha
 static int update(struct history *h, struct hdb_binder *b, const char *what, const char *row,
                   long long id)
 {
-	if (b->rc != SQLITE_OK) {
-		hdb_set_err(h, what, b->rc);
-		hdb_done(b->st);
-		return -1;
-	}
-	if (hdb_run(h, b->st, what) < 0)
+	if (step_bound(h, b, what) < 0)
 		return -1;
 	if (row != NULL && sqlite3_changes(h->db) == 0) {
 		snprintf(h->err, sizeof(h->err), "no %s %lld", row, id);
