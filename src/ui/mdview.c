@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "util/hash.h"
 #include "util/width.h"
 
 bool mdview_feed(struct mdview *v, const struct buf *b, unsigned long resets, int width,
@@ -137,30 +138,13 @@ void mdview_draw(WINDOW *w, int y, int cols, const struct md_line *l, attr_t bas
 	wattrset(w, 0);
 }
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 29);
-}
-
 uint64_t mdview_key(uint64_t h, const struct md_line *l)
 {
-	const char *s = l->text.data;
-	size_t n = l->text.len;
-	h = mix(h, n);
-	for (; n >= 8; s += 8, n -= 8) {
-		uint64_t v;
-		memcpy(&v, s, 8);
-		h = mix(h, v);
-	}
-	uint64_t v = 0;
-	if (n > 0)
-		memcpy(&v, s, n);
-	h = mix(h, v);
+	h = hash_bytes(h, l->text.data, l->text.len);
 	for (size_t k = 0; k < l->nruns; k++) {
 		const struct md_run *r = &l->runs[k];
-		h = mix(h, ((uint64_t)r->off << 32) ^ r->len);
-		h = mix(h, ((uint64_t)r->flags << 16) ^ ((uint64_t)r->token << 8) ^ r->level);
+		h = hash_mix(h, ((uint64_t)r->off << 32) ^ r->len);
+		h = hash_mix(h, ((uint64_t)r->flags << 16) ^ ((uint64_t)r->token << 8) ^ r->level);
 	}
 	return h;
 }

@@ -11,6 +11,7 @@
 #include "ui/theme.h"
 #include "ui/wrap.h"
 #include "util/glyphs.h"
+#include "util/hash.h"
 #include "util/mem.h"
 #include "util/units.h"
 #include "util/width.h"
@@ -370,38 +371,18 @@ static void describe_row(const struct transcript *t, const struct cache *c, int 
 	}
 }
 
-/* A hash of everything a row shows, 0 for a blank row: equal keys, equal
- * rows (up to a 64-bit collision). Eight bytes a step: a row of 200 bytes
- * is 25 multiplies. */
-static uint64_t key_mix(uint64_t h, uint64_t v)
-{
-	h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 29);
-}
-
-static uint64_t key_bytes(uint64_t h, const char *s, size_t n)
-{
-	h = key_mix(h, n);
-	for (; n >= 8; s += 8, n -= 8) {
-		uint64_t v;
-		memcpy(&v, s, 8);
-		h = key_mix(h, v);
-	}
-	uint64_t v = 0;
-	memcpy(&v, s, n);
-	return key_mix(h, v);
-}
-
+/* A hash of everything a row shows (util/hash), 0 for a blank row: equal
+ * keys, equal rows (up to a 64-bit collision). */
 static uint64_t row_key(const struct row *o)
 {
 	if (o->n == 0 && o->tn == 0 && (o->ml == NULL || o->ml->text.len == 0))
 		return 0;
-	uint64_t h = key_bytes(0x243f6a8885a308d3ULL, o->s, o->n);
+	uint64_t h = hash_bytes(0x243f6a8885a308d3ULL, o->s, o->n);
 	if (o->ml != NULL)
-		h = mdview_key(key_mix(h, 0x4d44), o->ml);
-	h = key_mix(h, o->attr);
-	h = key_bytes(h, o->tail, o->tn);
-	h = key_mix(h, ((uint64_t)o->tail_attr << 1) | o->gap);
+		h = mdview_key(hash_mix(h, 0x4d44), o->ml);
+	h = hash_mix(h, o->attr);
+	h = hash_bytes(h, o->tail, o->tn);
+	h = hash_mix(h, ((uint64_t)o->tail_attr << 1) | o->gap);
 	return h != 0 ? h : 1;
 }
 
