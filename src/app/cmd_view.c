@@ -102,8 +102,9 @@ int cmd_help(struct screen *sc, const char *args)
 	buf_append_str(&b, "Keys: Enter sends (while a reply streams: queued, sent when it ends) · "
 	                   "Ctrl-J or Alt-Enter: new line · Ctrl-C cancels the reply (on an empty "
 	                   "line it also drops the queue) · PgUp/PgDn scroll · Home: the top · End "
-	                   "follows · Ctrl-T shows thinking · Alt-r: rendered or raw replies · Ctrl-R searches history · Tab completes "
-	                   "· Esc closes /stats · Ctrl-D on an empty line quits\n"
+	                   "follows · Ctrl-T shows thinking · Alt-r: rendered or raw replies · "
+	                   "Ctrl-R searches history · Tab completes · Esc closes /stats · Ctrl-Z "
+	                   "suspends (fg resumes) · Ctrl-D on an empty line quits\n"
 	                   "Compare: Alt-1..6 focuses a column · Alt-z zooms it · Alt-s syncs "
 	                   "scrolling · Ctrl-C cancels the focused column, or the streaming ones "
 	                   "(twice: all)");

@@ -9,7 +9,6 @@
 #include "app/screen_core.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -34,7 +33,9 @@ static const char *const known_models[] = {
 	"gemini-2.5-pro", "ollama:llama3.2", "ollama:qwen3",
 };
 
-static const int caught[] = {SIGWINCH, SIGTERM, SIGHUP, SIGINT};
+/* Caught before curses starts: ncurses then leaves SIGTSTP to circuit
+ * rather than swapping its handler twice in every frame. */
+static const int caught[] = {SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGTSTP};
 
 struct conversation *screen_view_conv(struct screen *sc)
 {
@@ -190,15 +191,12 @@ static void on_line(void *ctx, char *line)
 static int start(struct screen *sc)
 {
 	char err[256];
+	session_catch(&sc->s, caught, sizeof(caught) / sizeof(caught[0]), false);
 	if (tui_init(&sc->tui, err, sizeof(err)) < 0) {
+		session_uncatch(caught, sizeof(caught) / sizeof(caught[0]));
 		fprintf(stderr, "circuit: %s\n", err);
 		return -1;
 	}
-	session_catch(&sc->s, caught, sizeof(caught) / sizeof(caught[0]), false);
-	/* Bracketed paste (a paste never sends) and SGR mouse reports for the
-	 * wheel (hold Shift to select text with the mouse, as in most TUIs). */
-	fputs("\x1b[?2004h\x1b[?1000h\x1b[?1006h", stdout);
-	fflush(stdout);
 	sc->tr = transcript_new();
 	keys_init(&sc->keys, (size_t)1 << 24);
 	banner(sc); /* first: a theme's or the config's trouble is said under it */
@@ -213,11 +211,21 @@ static int start(struct screen *sc)
 		screen_say(sc, MSG_ERROR, sc->o->warnings);
 	if (sc->o->compare != NULL)
 		screen_react(sc, screen_compare_start(sc, sc->o->compare));
-	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
 	screen_draw(sc, clock_ms()); /* the first frame, before the slow work */
 	screen_history_open(sc);
 	screen_draw(sc, clock_ms());
 	return 0;
+}
+
+void screen_suspend(struct screen *sc)
+{
+	static const int tstp[] = {SIGTSTP};
+	tui_suspend(&sc->tui);
+	signal(SIGTSTP, SIG_DFL);
+	raise(SIGTSTP); /* stopped here until the shell's fg */
+	session_catch(&sc->s, tstp, 1, false);
+	tui_resume(&sc->tui);
+	sc->relayout = true;
 }
 
 static void on_signals(struct screen *sc, long long now)
@@ -229,6 +237,8 @@ static void on_signals(struct screen *sc, long long now)
 			sc->relayout = true;
 		} else if (sig == SIGINT) {
 			screen_ctrl_c(sc, now);
+		} else if (sig == SIGTSTP) {
+			screen_suspend(sc);
 		} else {
 			sc->quit = true; /* SIGTERM, SIGHUP */
 			sc->gone = true;
@@ -295,8 +305,6 @@ static void finish(struct screen *sc)
 	metrics_done(&sc->metrics);
 	history_close(sc->hist);
 	inputline_done();
-	fputs("\x1b[?1006l\x1b[?1000l\x1b[?2004l", stdout);
-	fflush(stdout);
 	tui_done(&sc->tui);
 	transcript_free(sc->tr);
 	keys_done(&sc->keys);

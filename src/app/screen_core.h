@@ -165,6 +165,9 @@ void screen_ask_all(struct screen *sc, const char *prompt);
 /* Ctrl-C: the focused stream, or the streaming ones; twice within 2 s:
  * every stream, and the queue. */
 void screen_ctrl_c(struct screen *sc, long long now);
+/* Ctrl-Z or SIGTSTP: the terminal back to the shell until fg, as any
+ * full-screen program does; streams go on meanwhile (at most, stopped). */
+void screen_suspend(struct screen *sc);
 void screen_cancel_all(struct screen *sc);
 /* Frees the replies that ended; sends a queued prompt when nothing lives. */
 void screen_reap(struct screen *sc);

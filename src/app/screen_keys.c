@@ -12,6 +12,7 @@
 
 #define KEY_CTRL_C 0x03
 #define KEY_CTRL_T 0x14
+#define KEY_CTRL_Z 0x1a
 #define SCROLL_WHEEL 3
 
 static int page(const struct screen *sc)
@@ -93,6 +94,8 @@ static void on_byte(struct screen *sc, const struct key *k)
 		screen_ctrl_c(sc, clock_ms()); /* cancels the reply; never quits */
 	else if (c == KEY_CTRL_T)
 		toggle_thinking(sc); /* one setting for every view */
+	else if (c == KEY_CTRL_Z)
+		screen_suspend(sc);
 	else
 		inputline_key(c);
 }

@@ -369,6 +369,11 @@ void md_finish(struct md_doc *d)
 	d->finished = true;
 }
 
+int md_width(const struct md_doc *d)
+{
+	return (int)d->width;
+}
+
 void md_set_width(struct md_doc *d, int width)
 {
 	struct buf text = d->text;

@@ -65,6 +65,8 @@ void md_append(struct md_doc *d, const char *p, size_t n);
 void md_finish(struct md_doc *d);
 /* Lays everything out again at a new width (a resize: once, not per token). */
 void md_set_width(struct md_doc *d, int width);
+/* The columns d is laid out to: no line is wider. */
+int md_width(const struct md_doc *d);
 
 /* Lines so far; the first md_final() never change again (a consumer draws
  * them once), the rest are the open tail's, replaced by the next append. */

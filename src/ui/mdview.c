@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#include "util/hash.h"
 #include "util/width.h"
 
 bool mdview_feed(struct mdview *v, const struct buf *b, unsigned long resets, int width,
@@ -121,30 +120,27 @@ attr_t mdview_attr(const struct md_run *r, attr_t base)
 	return a | (base & ~A_COLOR);
 }
 
-void mdview_draw(WINDOW *w, int y, int cols, const struct md_line *l, attr_t base)
+bool mdview_fits(const struct mdview *v, int cols)
 {
-	wmove(w, y, 0);
+	return v->doc != NULL && md_width(v->doc) <= cols;
+}
+
+void mdview_row(struct rowdraw *out, int cols, bool fits, const struct md_line *l, attr_t base)
+{
+	if (fits) {
+		for (size_t k = 0; k < l->nruns; k++)
+			rowdraw_add(out, mdview_attr(&l->runs[k], base), l->text.data + l->runs[k].off,
+			            l->runs[k].len, cols);
+		return;
+	}
 	size_t room = cols > 0 ? (size_t)cols : 0;
 	for (size_t k = 0; k < l->nruns && room > 0; k++) {
 		const struct md_run *r = &l->runs[k];
 		const char *s = l->text.data + r->off;
 		size_t used, n = width_cut(s, r->len, room, &used);
-		wattrset(w, mdview_attr(r, base));
-		waddnstr(w, s, (int)n);
+		rowdraw_add(out, mdview_attr(r, base), s, n, cols);
 		room -= used;
 		if (n < r->len)
 			break;
 	}
-	wattrset(w, 0);
-}
-
-uint64_t mdview_key(uint64_t h, const struct md_line *l)
-{
-	h = hash_bytes(h, l->text.data, l->text.len);
-	for (size_t k = 0; k < l->nruns; k++) {
-		const struct md_run *r = &l->runs[k];
-		h = hash_mix(h, ((uint64_t)r->off << 32) ^ r->len);
-		h = hash_mix(h, ((uint64_t)r->flags << 16) ^ ((uint64_t)r->token << 8) ^ r->level);
-	}
-	return h;
 }

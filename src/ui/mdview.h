@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ui/markdown.h"
+#include "ui/rowdraw.h"
 #include "ui/theme.h"
 #include "util/buf.h"
 
@@ -49,9 +50,10 @@ size_t mdview_extras(const struct md_run *r, enum theme_element out[4]);
 /* The curses attributes of run r as the theme last applied stands, with
  * base's attributes (not its colour) added: thinking's dim. */
 attr_t mdview_attr(const struct md_run *r, attr_t base);
-/* Draws line l at row y from column 0, cut to cols columns. */
-void mdview_draw(WINDOW *w, int y, int cols, const struct md_line *l, attr_t base);
-/* Mixes line l (its text and every run's place and style) into hash h. */
-uint64_t mdview_key(uint64_t h, const struct md_line *l);
+/* Whether every line of v fits cols columns as it is laid out. */
+bool mdview_fits(const struct mdview *v, int cols);
+/* Appends line l to out, cut to cols columns unless fits (mdview_fits:
+ * measuring every row of every frame would cost more than drawing it). */
+void mdview_row(struct rowdraw *out, int cols, bool fits, const struct md_line *l, attr_t base);
 
 #endif

@@ -11,7 +11,6 @@
 #include "ui/theme.h"
 #include "ui/wrap.h"
 #include "util/glyphs.h"
-#include "util/hash.h"
 #include "util/mem.h"
 #include "util/units.h"
 #include "util/width.h"
@@ -51,11 +50,13 @@ struct transcript {
 	 * any cached pointer is followed */
 	const struct conversation *conv;
 	unsigned long removals;
-	/* row_key of what each row of the window shows (0: blank), valid for
-	 * shown_rows rows (0 before the first draw) */
-	uint64_t *shown;
+	/* what each row of the window shows, valid for shown_rows rows (0
+	 * before the first draw), and a row being built */
+	struct rowdraw *shown;
 	size_t shown_cap;
 	int shown_rows;
+	struct rowdraw scratch;
+	long long shown_first; /* the line on the top row then (may be < 0) */
 };
 
 struct transcript *transcript_new(void)
@@ -88,7 +89,10 @@ void transcript_free(struct transcript *t)
 		return;
 	reset_cache(t);
 	free(t->c);
+	for (size_t i = 0; i < t->shown_cap; i++)
+		rowdraw_free(&t->shown[i]);
 	free(t->shown);
+	rowdraw_free(&t->scratch);
 	free(t);
 }
 
@@ -227,27 +231,6 @@ static void update(struct transcript *t, const struct conversation *conv, int wi
 	}
 }
 
-/* Draws one wrapped line. Tabs are laid out as wrap measured them
- * (wrap_tab_width), not by curses' own tab stops. */
-static void draw_row(WINDOW *w, int y, int cols, const char *s, size_t n, attr_t attr)
-{
-	wmove(w, y, 0);
-	wattrset(w, attr);
-	unsigned col = 0;
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '\t')
-			continue;
-		waddnstr(w, s + run, (int)(i - run));
-		col += (unsigned)width_str(s + run, i - run);
-		for (unsigned k = wrap_tab_width(col, (unsigned)cols); k > 0; k--, col++)
-			waddch(w, ' ');
-		run = i + 1;
-	}
-	waddnstr(w, s + run, (int)(n - run));
-	wattrset(w, 0);
-}
-
 /* What one screen row shows: text in one attribute, then maybe a tail in
  * another (a label's figures after two spaces, or the streaming cursor). */
 struct row {
@@ -259,6 +242,7 @@ struct row {
 	attr_t tail_attr;
 	bool gap; /* two spaces before the tail */
 	const struct md_line *ml; /* a rendered line instead of s (attr: its base) */
+	bool ml_fits;             /* and it needs no cutting to the width */
 	char tmp[96];
 };
 
@@ -267,6 +251,7 @@ static void md_row(const struct cache *c, int r, int cols, struct row *o)
 {
 	const struct md_line *l = mdview_line(&c->md_text, (size_t)r);
 	o->ml = l;
+	o->ml_fits = mdview_fits(&c->md_text, cols);
 	o->attr = 0;
 	if (c->m->streaming && (size_t)r + 1 == mdview_count(&c->md_text) &&
 	    width_str(l->text.data, l->text.len) < (size_t)cols) {
@@ -290,6 +275,7 @@ static void thinking_row(const struct transcript *t, const struct cache *c, int 
 		o->n = width_cut(o->tmp, strlen(o->tmp), (size_t)cols, NULL);
 	} else if (rendered(t, c)) {
 		o->ml = mdview_line(&c->md_think, (size_t)r);
+		o->ml_fits = mdview_fits(&c->md_think, cols);
 	} else {
 		const struct wrap_line *l = &c->think.lines[r];
 		o->s = buf_str(&c->m->thinking) + l->off;
@@ -371,46 +357,26 @@ static void describe_row(const struct transcript *t, const struct cache *c, int 
 	}
 }
 
-/* A hash of everything a row shows (util/hash), 0 for a blank row: equal
- * keys, equal rows (up to a 64-bit collision). */
-static uint64_t row_key(const struct row *o)
+/* o as styled bytes, into t's scratch row. */
+static void build_row(struct rowdraw *out, int cols, const struct row *o)
 {
-	if (o->n == 0 && o->tn == 0 && (o->ml == NULL || o->ml->text.len == 0))
-		return 0;
-	uint64_t h = hash_bytes(0x243f6a8885a308d3ULL, o->s, o->n);
+	rowdraw_clear(out);
 	if (o->ml != NULL)
-		h = mdview_key(hash_mix(h, 0x4d44), o->ml);
-	h = hash_mix(h, o->attr);
-	h = hash_bytes(h, o->tail, o->tn);
-	h = hash_mix(h, ((uint64_t)o->tail_attr << 1) | o->gap);
-	return h != 0 ? h : 1;
-}
-
-static void paint_row(WINDOW *w, int y, int cols, const struct row *o)
-{
-	if (o->ml != NULL)
-		mdview_draw(w, y, cols, o->ml, o->attr);
+		mdview_row(out, cols, o->ml_fits, o->ml, o->attr);
 	else
-		draw_row(w, y, cols, o->s, o->n, o->attr);
+		rowdraw_add(out, o->attr, o->s, o->n, cols);
 	if (o->tn > 0) {
-		wattrset(w, o->tail_attr);
 		if (o->gap)
-			waddstr(w, "  ");
-		waddnstr(w, o->tail, (int)o->tn);
-		wattrset(w, 0);
+			rowdraw_add(out, o->tail_attr, "  ", 2, cols);
+		rowdraw_add(out, o->tail_attr, o->tail, o->tn, cols);
 	}
 }
 
-/* Row y is to show o: drawn only when it shows something else now. */
+/* Row y is to show o: drawn only from where it differs from what it shows. */
 static void put_row(struct transcript *t, WINDOW *w, int y, int cols, const struct row *o)
 {
-	uint64_t k = row_key(o);
-	if (t->shown[y] == k)
-		return;
-	wmove(w, y, 0);
-	wclrtoeol(w);
-	paint_row(w, y, cols, o);
-	t->shown[y] = k;
+	build_row(&t->scratch, cols, o);
+	rowdraw_put(w, y, &t->shown[y], &t->scratch);
 }
 
 /* The marker over the bottom row: output arrived below the view. */
@@ -454,23 +420,55 @@ static void draw_lines(struct transcript *t, WINDOW *w, int cols, int bottom, in
 		put_row(t, w, y, cols, &o); /* above the thread's first line */
 }
 
+static void reverse_rows(struct rowdraw *r, int a, int b) /* [a, b) */
+{
+	for (b--; a < b; a++, b--) {
+		struct rowdraw x = r[a];
+		r[a] = r[b];
+		r[b] = x;
+	}
+}
+
+/* The view moved by k lines (k > 0: its text went up, as when a reply grows
+ * a line at the bottom): the window's rows move with it, and what they show,
+ * so only the rows that came in are drawn (curses may scroll the terminal). */
+static void shift_rows(struct transcript *t, WINDOW *w, int rows, long long k)
+{
+	if (k == 0 || k >= rows || -k >= rows)
+		return;
+	int n = (int)k;
+	scrollok(w, TRUE);
+	wscrl(w, n);
+	scrollok(w, FALSE);
+	int m = n > 0 ? n : rows + n; /* rotate left by m */
+	reverse_rows(t->shown, 0, m);
+	reverse_rows(t->shown, m, rows);
+	reverse_rows(t->shown, 0, rows);
+	for (int y = n > 0 ? rows - n : 0; y < (n > 0 ? rows : -n); y++)
+		rowdraw_clear(&t->shown[y]);
+}
+
 void transcript_draw(struct transcript *t, const struct conversation *conv, WINDOW *w)
 {
 	int rows, cols;
 	getmaxyx(w, rows, cols);
 	update(t, conv, cols > 0 ? cols : 1);
-	/* Rows are drawn only where they change: a token redraws the row it
-	 * lands on (and a scroll of the view every row). Everything is drawn
-	 * again when the window is new, was touched by another view, or changed
-	 * its height. (The keys are of content, so a cache thrown away, as by
-	 * /clear, needs nothing here.) */
+	/* Rows are drawn only where they change, from where they change: a
+	 * token redraws the end of the row it lands on (and a scroll of the
+	 * view every row). Everything is drawn again when the window is new,
+	 * was touched by another view, or changed its height. (What is kept is
+	 * the rows' content, so a cache thrown away, as by /clear, needs
+	 * nothing here.) */
 	if (rows != t->shown_rows || is_wintouched(w)) {
 		werase(w);
 		if ((size_t)rows > t->shown_cap) {
+			t->shown = xrealloc(t->shown, (size_t)rows * sizeof(*t->shown));
+			memset(t->shown + t->shown_cap, 0,
+			       ((size_t)rows - t->shown_cap) * sizeof(*t->shown));
 			t->shown_cap = (size_t)rows;
-			t->shown = xrealloc(t->shown, t->shown_cap * sizeof(*t->shown));
 		}
-		memset(t->shown, 0, (size_t)rows * sizeof(*t->shown));
+		for (int y = 0; y < rows; y++)
+			rowdraw_clear(&t->shown[y]);
 		t->shown_rows = rows;
 	}
 	/* Scrolled all the way up, the thread's first line is on the top row. */
@@ -483,6 +481,10 @@ void transcript_draw(struct transcript *t, const struct conversation *conv, WIND
 	 * so the view does not move when it appears. */
 	int marker_y = t->unseen ? rows - 1 : -1;
 	int bottom = t->top && t->total < rows ? t->total - 1 : rows - 1;
+	long long first = (long long)t->total - 1 - t->scroll - bottom;
+	if (t->shown_rows == rows && !is_wintouched(w))
+		shift_rows(t, w, rows, first - t->shown_first);
+	t->shown_first = first;
 	struct row o;
 	memset(&o, 0, sizeof(o));
 	o.s = o.tail = "";

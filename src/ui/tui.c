@@ -2,6 +2,7 @@
 /* tui: the screen and its layout. */
 #include "ui/tui.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,21 @@
 
 #include "ui/theme.h"
 #include "util/glyphs.h"
+
+/* What circuit asks of the terminal beyond curses: bracketed paste (a
+ * paste never sends) and SGR mouse reports for the wheel (hold Shift to
+ * select text with the mouse, as in most TUIs); and a terminal read without
+ * blocking, since the loop reads its bytes itself. Undone whenever the
+ * terminal goes back to the shell: the shell shares the O_NONBLOCK flag. */
+static void terminal_modes(bool on)
+{
+	fputs(on ? "\x1b[?2004h\x1b[?1000h\x1b[?1006h" : "\x1b[?1006l\x1b[?1000l\x1b[?2004l",
+	      stdout);
+	fflush(stdout);
+	int fl = fcntl(STDIN_FILENO, F_GETFL);
+	if (fl >= 0)
+		fcntl(STDIN_FILENO, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
+}
 
 int tui_init(struct tui *t, char *err, size_t errlen)
 {
@@ -25,15 +41,36 @@ int tui_init(struct tui *t, char *err, size_t errlen)
 	raw();    /* Ctrl-C is a key here, not a signal: it cancels, never kills */
 	noecho();
 	nonl();
+	typeahead(-1);
 	/* The loop reads the terminal's bytes itself; curses only draws. */
 	keypad(stdscr, FALSE);
 	if (has_colors()) {
 		start_color();
 		use_default_colors();
 	}
+	/* ncurses flushes after every cursor move until the screen has been
+	 * through endwin() and back (its _endwin stays "initial" after newterm),
+	 * which turns one frame into a write per changed row. One round trip
+	 * here, before anything is drawn, makes a frame one write. */
+	endwin();
+	doupdate();
+	terminal_modes(true);
 	t->input_rows = 1;
 	tui_layout(t, 1);
 	return 0;
+}
+
+void tui_suspend(struct tui *t)
+{
+	(void)t;
+	terminal_modes(false);
+	endwin();
+}
+
+void tui_resume(struct tui *t)
+{
+	terminal_modes(true);
+	tui_resize(t); /* it may have changed size while stopped */
 }
 
 void tui_done(struct tui *t)
@@ -44,6 +81,7 @@ void tui_done(struct tui *t)
 		delwin(t->input);
 		delwin(t->status);
 	}
+	terminal_modes(false);
 	endwin();
 	memset(t, 0, sizeof(*t));
 }
@@ -76,6 +114,7 @@ void tui_layout(struct tui *t, int input_rows)
 	t->input = newwin(input_rows, t->cols, trows + 1, 0);
 	t->status = newwin(1, t->cols, trows + 1 + input_rows, 0);
 	leaveok(t->transcript, TRUE);
+	idlok(t->transcript, TRUE);
 	leaveok(t->rule, TRUE);
 	leaveok(t->status, TRUE);
 }

@@ -20,6 +20,10 @@ struct tui {
  * be used. */
 int tui_init(struct tui *t, char *err, size_t errlen);
 void tui_done(struct tui *t);
+/* The terminal back to the shell (Ctrl-Z), and back to circuit (fg): the
+ * next frame draws the screen whole. */
+void tui_suspend(struct tui *t);
+void tui_resume(struct tui *t);
 /* Lays the windows out for the terminal's current size and input_rows. */
 void tui_layout(struct tui *t, int input_rows);
 /* The terminal changed size (SIGWINCH): asks it, resizes, lays out again. */

@@ -325,14 +325,18 @@ class Pane:
         return out.rstrip("\n")
 
     def circuit_pid(self):
-        """The circuit process under the pane's shell (env execs it), or None."""
+        """The circuit process under the pane's shell (env execs it; an
+        interactive shell in the pane runs it a level deeper), or None."""
         try:
-            shell = int(self.fmt("#{pane_pid}"))
+            level = [int(self.fmt("#{pane_pid}"))]
         except ValueError:
             return None
-        for pid, _, comm in pid_children(shell):
-            if comm == "circuit":
-                return pid
+        for _ in range(3):
+            kids = [k for pid in level for k in pid_children(pid)]
+            for pid, _, comm in kids:
+                if comm == "circuit":
+                    return pid
+            level = [pid for pid, _, _ in kids]
         return None
 
     def wait_for(self, pred, timeout=5.0):

@@ -15,6 +15,7 @@ import os
 import re
 import select
 import shutil
+import shlex
 import signal
 import subprocess
 import sys
@@ -749,6 +750,55 @@ def test_split_sequences(home):
         p.close()
 
 
+# Its output, NONBLOCK=0 or 1, is not in the command's own echo.
+NONBLOCK_PROBE = ("python3 -c 'import fcntl,os; "
+                  "print(\"NON\" \"BLOCK=%d\" % bool(fcntl.fcntl(0, fcntl.F_GETFL) & os.O_NONBLOCK))'")
+
+
+def test_suspend(tm, home):
+    """Ctrl-Z and SIGTSTP hand the terminal back to the shell as it was
+    (cooked, blocking reads, no mouse or paste modes); fg brings the screen
+    back whole, and it still answers."""
+    if shutil.which("bash") is None:
+        print("skip: suspend (bash not found)")
+        return
+    cols, rows = 80, 24
+    p = tm.raw_pane(cols, rows, "env -i PATH=/usr/bin:/bin HOME=%s TERM=xterm-256color "
+                    "LANG=C.UTF-8 PS1='$ ' bash --norc --noprofile -i" % shlex.quote(home))
+    ok, _ = p.wait_for(lambda s: s.has("$"))
+    check("suspend: the shell is up", ok, "\n".join(p.capture()))
+    p.send(f"{shlex.quote(BIN)} --no-history")
+    ready = (lambda s: s.rule is not None and s.input and s.input[0].startswith(">")
+             and s.labels("circuit"))
+    ok, s = p.wait_for(ready)
+    check("suspend: circuit started from the shell", ok, str(s))
+    for how in ("Ctrl-Z", "SIGTSTP"):
+        if how == "Ctrl-Z":
+            p.keys("C-z")
+        else:
+            pid = p.circuit_pid()
+            check("suspend: circuit's pid found", pid is not None)
+            if pid is None:
+                break
+            os.kill(pid, signal.SIGTSTP)
+        ok, s = p.wait_for(lambda s: s.has("Stopped"))
+        check(f"suspend: {how} stops circuit and shows the shell", ok, str(s))
+        p.send(NONBLOCK_PROBE)
+        ok, s = p.wait_for(lambda s: s.has("NONBLOCK="))
+        check(f"suspend: {how} leaves the terminal blocking for the shell",
+              ok and s.has("NONBLOCK=0"), str(s))
+        p.send("clear; fg")
+        ok, s = p.wait_for(lambda s: ready(s) and not s.has("NONBLOCK="))
+        check(f"suspend: fg after {how} draws the screen whole again", ok, str(s))
+    p.send("hello after fg")
+    ok, s = p.wait_for(lambda s: s.labels("mock") and not s.has("streaming"), timeout=10)
+    check("suspend: the screen answers after fg", ok and s.labels("you"), str(s))
+    p.keys("C-d")
+    ok, s = p.wait_for(lambda s: not s.labels("circuit") and s.has("$"))
+    check("suspend: Ctrl-D after fg quits to the shell", ok, str(s))
+    p.send("exit")
+
+
 def main():
     if shutil.which("tmux") is None:
         return skip("tmux not found")
@@ -779,6 +829,7 @@ def main():
                                    ("continue", test_continue, (tm, home, srv)),
                                    ("clear", test_clear_while_streaming, (tm, home, srv)),
                                    ("hangup", test_hangup_mid_reply, (tm, home, srv)),
+                                   ("suspend", test_suspend, (tm, home)),
                                    ("split", test_split_sequences, (home,))):
                 try:
                     fn(*args)
