@@ -125,6 +125,7 @@ fuzz: deps
 bench: deps
 	@$(MAKE) --no-print-directory OPT='-O2 -g' $(BIN) $(BENCH_BIN)
 	@$(BUILD)/bench/bench_decode
+	@$(BUILD)/bench/bench_markdown
 	@CIRCUIT_BIN=$(BIN) BUILD=$(BUILD) python3 tests/bench/bench_suite.py
 
 # The fault soak: mixed streams and every scripted fault, a long-lived
