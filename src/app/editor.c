@@ -70,7 +70,8 @@ static int status_said(int st, const char *name, char *err, size_t errlen)
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	if (WIFEXITED(st))
-		snprintf(err, errlen, "the editor '%s' exited with status %d", name, WEXITSTATUS(st));
+		snprintf(err, errlen, "the editor '%s' exited with status %d", name,
+		         WEXITSTATUS(st));
 	else
 		snprintf(err, errlen, "the editor '%s' was ended by signal %d", name,
 		         WIFSIGNALED(st) ? WTERMSIG(st) : 0);
@@ -118,8 +119,9 @@ static int spawn_wait(char *const *argv, char *err, size_t errlen)
 	sigaction(SIGQUIT, &old_quit, NULL);
 	sigaction(SIGTSTP, &old_tstp, NULL);
 	if (pid < 0 || child_errno != 0) {
-		snprintf(err, errlen, "the editor '%s' could not be started: %s (set VISUAL or EDITOR)",
-		         argv[0], strerror(pid < 0 ? e : child_errno));
+		snprintf(err, errlen,
+		         "the editor '%s' could not be started: %s (set VISUAL or EDITOR)", argv[0],
+		         strerror(pid < 0 ? e : child_errno));
 		return -1;
 	}
 	return status_said(st, argv[0], err, errlen);
@@ -171,8 +173,8 @@ static int write_temp(const char *text, char *path, size_t n, char *err, size_t 
 	}
 	int fd = mkstemp(path); /* 0600 */
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot make a file in the temporary folder (%.200s): %s", path,
-		         strerror(errno));
+		snprintf(err, errlen, "cannot make a file in the temporary folder (%.200s): %s",
+		         path, strerror(errno));
 		return -1;
 	}
 	bool ok = write_all(fd, text, strlen(text));
@@ -197,7 +199,8 @@ int editor_run(const char *cmd, const char *text, struct buf *out, char *err, si
 		if (n == 0)
 			snprintf(err, errlen, "the editor command is empty (VISUAL, EDITOR)");
 		else
-			snprintf(err, errlen, "the editor command has over %d words (VISUAL, EDITOR)",
+			snprintf(err, errlen,
+			         "the editor command has over %d words (VISUAL, EDITOR)",
 			         EDITOR_WORDS_MAX);
 		return -1;
 	}
