@@ -69,8 +69,6 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "%s", dir);
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	while (d != NULL && (e = readdir(d)) != NULL) {
@@ -81,7 +79,7 @@ static int teardown(void **state)
 	}
 	if (d != NULL)
 		closedir(d);
-	rmdir(cmd);
+	rmdir(dir);
 	unsetenv("TMPDIR");
 	return 0;
 }
