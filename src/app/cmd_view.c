@@ -100,7 +100,7 @@ int cmd_help(struct screen *sc, const char *args)
 	buf_init(&b, 0);
 	commands_help(&b);
 	buf_append_str(&b, "Keys: Enter sends (while a reply streams: queued, sent when it ends) · "
-	                   "Ctrl-J or Alt-Enter: new line · Ctrl-C cancels the reply (on an empty "
+	                   "Ctrl-J or Alt-Enter: new line · Ctrl-X Ctrl-E or /edit: write it in $EDITOR · Ctrl-C cancels the reply (on an empty "
 	                   "line it also drops the queue) · PgUp/PgDn scroll · Home: the top · End "
 	                   "follows · Ctrl-T shows thinking · Alt-r: rendered or raw replies · "
 	                   "Ctrl-R searches history · Tab completes · Esc closes /stats · Ctrl-Z "

@@ -314,6 +314,7 @@ static void finish(struct screen *sc)
 	free(sc->model);
 	free(sc->system);
 	free(sc->last_prompt);
+	free(sc->edit);
 }
 
 int screen_run(const struct screen_opts *o)

@@ -115,6 +115,7 @@ struct screen {
 	unsigned long breaker_tick; /* an open breaker's countdown */
 	unsigned long status_tick;  /* the status bar a frame skipped */
 	unsigned long keys_tick;    /* a held Esc waiting for what follows */
+	char *edit; /* /edit's text, for the editor once its line is done; NULL: none */
 	/* drawing */
 	char notice[96]; /* the status bar's short note, until the next line */
 	bool stats_view;
@@ -216,6 +217,14 @@ void screen_draw(struct screen *sc, long long now);
 void screen_stats_text(struct screen *sc, long long now, struct buf *b);
 /* The status bar's entry for provider p (made on first use). */
 struct pstat *screen_pstat(struct screen *sc, struct provider *p);
+
+/* ---- cmd_edit.c ---------------------------------------------------------- */
+
+/* Runs the editor ($VISUAL, $EDITOR, vi) on text (NULL: the input line's),
+ * the screen suspended meanwhile and drawn whole after; the edited text
+ * becomes the input line, unsent. An editor that fails or cannot start is
+ * said on the screen, the line left as it was. */
+void screen_edit(struct screen *sc, const char *text);
 
 /* ---- commands.c ----------------------------------------------------------- */
 

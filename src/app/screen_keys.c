@@ -2,8 +2,11 @@
 /* screen_keys: what each key does on the chat screen. ui/keys cuts the
  * terminal's bytes into keys; here they become actions: Ctrl-C cancels,
  * PgUp/PgDn and the wheel scroll, Alt-digits focus a column, Esc closes
- * /stats; the rest goes to the input line (readline). */
+ * /stats, Ctrl-X Ctrl-E edits the line in $EDITOR (readline's binding,
+ * the editor run here); the rest goes to the input line (readline). */
 #include "app/screen_core.h"
+
+#include <stdlib.h>
 
 #include "net/transport.h"
 #include "ui/inputline.h"
@@ -138,6 +141,15 @@ static void on_key(void *ctx, const struct key *k)
 			to_readline(k);
 		break;
 	case KEYS_MOUSE: break; /* clicks would be junk in the input line */
+	}
+	/* Ctrl-X Ctrl-E, or an /edit line: readline is done with the key. */
+	if (inputline_take_edit()) {
+		screen_edit(sc, NULL);
+	} else if (sc->edit != NULL) {
+		char *text = sc->edit;
+		sc->edit = NULL;
+		screen_edit(sc, text);
+		free(text);
 	}
 }
 

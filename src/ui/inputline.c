@@ -21,6 +21,7 @@
 static unsigned char queue[QUEUE];
 static size_t qhead, qtail;
 static bool dirty = true;
+static bool edit_asked; /* edit-in-editor typed: the app's to take */
 static inputline_fn line_fn;
 static void *line_ctx;
 static char *history_file;
@@ -85,6 +86,16 @@ static int insert_newline(int count, int key)
 	(void)count;
 	(void)key;
 	rl_insert_text("\n");
+	return 0;
+}
+
+/* Ctrl-X Ctrl-E: readline only notes it; the app runs the editor once
+ * readline is done with the key (it owns the terminal). */
+static int edit_in_editor(int count, int key)
+{
+	(void)count;
+	(void)key;
+	edit_asked = true;
 	return 0;
 }
 
@@ -260,6 +271,13 @@ void inputline_init(const char *history_path, inputline_fn fn, void *ctx)
 		if (read_history(history_file) != 0)
 			write_history(history_file);
 	}
+	/* Named, and bound before the install reads ~/.inputrc, so a binding
+	 * there ("\C-xe": edit-in-editor) wins. Ctrl-X stays readline's prefix:
+	 * its other bindings (Ctrl-X Ctrl-U undo...) are untouched. */
+	rl_add_defun("edit-in-editor", edit_in_editor, -1);
+	rl_bind_keyseq_in_map("\\C-x\\C-e", edit_in_editor, emacs_standard_keymap);
+	rl_bind_keyseq_in_map("\\C-x\\C-e", edit_in_editor, vi_insertion_keymap);
+	rl_bind_keyseq_in_map("\\C-x\\C-e", edit_in_editor, vi_movement_keymap);
 	rl_callback_handler_install(PROMPT, on_line);
 	/* The list in memory keeps what the file keeps: the newest HISTORY_MAX
 	 * lines, however long the session or the file it started from. After
@@ -338,6 +356,29 @@ void inputline_escape(void)
 void inputline_set_screen_size(int rows, int cols)
 {
 	rl_set_screen_size(rows, cols);
+}
+
+const char *inputline_text(void)
+{
+	return rl_line_buffer ? rl_line_buffer : "";
+}
+
+void inputline_set_text(const char *text)
+{
+	rl_begin_undo_group();
+	rl_delete_text(0, rl_end);
+	rl_point = 0;
+	rl_insert_text(text);
+	rl_end_undo_group();
+	rl_point = rl_end;
+	dirty = true;
+}
+
+bool inputline_take_edit(void)
+{
+	bool e = edit_asked;
+	edit_asked = false;
+	return e;
 }
 
 bool inputline_take_dirty(void)

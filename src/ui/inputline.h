@@ -58,6 +58,16 @@ const char *inputline_take_hint(void);
 /* True once since the line or the prompt changed. */
 bool inputline_take_dirty(void);
 bool inputline_empty(void);
+/* The line being edited (borrowed until the next key or set). */
+const char *inputline_text(void);
+/* Replaces the line being edited with text (copied; newlines stay, as
+ * Ctrl-J makes them), the cursor at its end; one undo (Ctrl-_) brings the
+ * old line back. Not sent: Enter sends it. */
+void inputline_set_text(const char *text);
+/* True once after the key bound to edit-in-editor was typed (Ctrl-X
+ * Ctrl-E; ~/.inputrc may bind "edit-in-editor" to another): the app then
+ * runs the editor on inputline_text(). */
+bool inputline_take_edit(void);
 /* Rows the pane needs at cols columns, between 1 and max. */
 int inputline_height(int cols, int max);
 /* Draws prompt and line into w; the cursor goes where readline's point is

@@ -65,6 +65,15 @@ const char *paths_expand(const char *path, char *buf, size_t n)
 	return len >= 0 && (size_t)len < n ? buf : NULL;
 }
 
+const char *paths_temp(const char *name, char *buf, size_t n)
+{
+	const char *dir = getenv("TMPDIR");
+	if (dir == NULL || dir[0] != '/')
+		dir = "/tmp";
+	int len = snprintf(buf, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+	return len >= 0 && (size_t)len < n ? buf : NULL;
+}
+
 /* The folder the running executable is in, or "" (not Linux, no /proc). */
 static void exe_dir(char *out, size_t n)
 {

@@ -28,6 +28,11 @@ const char *paths_user(enum paths_kind kind, const char *rel, bool create, char 
  * an absolute path, or the result does not fit. */
 const char *paths_expand(const char *path, char *buf, size_t n);
 
+/* A temporary file's path: $TMPDIR when it is an absolute path, else
+ * /tmp, then "/" and name (a mkstemp template: "circuit-edit-XXXXXX").
+ * Into buf (n bytes); NULL when it does not fit. */
+const char *paths_temp(const char *name, char *buf, size_t n);
+
 #define PATHS_SHIPPED_MAX 3
 
 /* The folders that may hold circuit's shipped sub ("themes"), best first:

@@ -313,6 +313,56 @@ static void test_a_lone_escape_in_vi_mode_enters_command_mode(void **state)
 	assert_string_equal(enter(), "abf");
 }
 
+/* Ctrl-X Ctrl-E asks for the editor once and leaves the line alone;
+ * Ctrl-X stays readline's prefix: Ctrl-X Ctrl-U still undoes. */
+static void test_ctrl_x_ctrl_e_asks_for_the_editor(void **state)
+{
+	(void)state;
+	assert_false(inputline_take_edit());
+	type("abc");
+	inputline_key(0x18);
+	inputline_key(0x05);
+	assert_true(inputline_take_edit());
+	assert_false(inputline_take_edit());
+	assert_string_equal(inputline_text(), "abc");
+	inputline_key(0x18);
+	inputline_key(0x15); /* Ctrl-X Ctrl-U: undo the last typing */
+	assert_false(inputline_take_edit());
+	assert_string_not_equal(inputline_text(), "abc");
+	inputline_key(0x15); /* Ctrl-U: kill the rest */
+	type("x");
+	inputline_key(0x05); /* Ctrl-E alone: end of line, no editor */
+	assert_false(inputline_take_edit());
+	assert_int_equal(sent.n, 0); /* nothing was sent */
+	/* vi insert mode has it too. */
+	rl_variable_bind("editing-mode", "vi");
+	inputline_key(0x18);
+	inputline_key(0x05);
+	assert_true(inputline_take_edit());
+	rl_variable_bind("editing-mode", "emacs");
+}
+
+/* The editor's text replaces the line, newlines kept, cursor at its end,
+ * unsent; one undo brings the old line back. */
+static void test_set_text_replaces_the_line_unsent(void **state)
+{
+	(void)state;
+	type("old line");
+	inputline_set_text("new\nlines");
+	assert_string_equal(inputline_text(), "new\nlines");
+	assert_int_equal(rl_point, rl_end);
+	assert_true(inputline_take_dirty());
+	assert_int_equal(sent.n, 0);
+	type("!");
+	assert_string_equal(inputline_text(), "new\nlines!");
+	inputline_key(0x1f); /* Ctrl-_: undo the "!" */
+	inputline_key(0x1f); /* and the editor's text */
+	assert_string_equal(inputline_text(), "old line");
+	inputline_set_text("sent as is");
+	assert_string_equal(enter(), "sent as is");
+	assert_int_equal(sent.n, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +378,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_lone_escape_in_emacs_mode_eats_no_key,
 		                                completion_setup, completion_teardown),
 		cmocka_unit_test_setup_teardown(test_a_lone_escape_in_vi_mode_enters_command_mode,
+		                                completion_setup, completion_teardown),
+		cmocka_unit_test_setup_teardown(test_ctrl_x_ctrl_e_asks_for_the_editor,
+		                                completion_setup, completion_teardown),
+		cmocka_unit_test_setup_teardown(test_set_text_replaces_the_line_unsent,
 		                                completion_setup, completion_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
