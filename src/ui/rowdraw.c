@@ -25,6 +25,8 @@ void rowdraw_clear(struct rowdraw *r)
 
 static void push(struct rowdraw *r, attr_t a, const char *s, size_t n)
 {
+	if (n == 0)
+		return; /* an empty row has no buffer yet: memcpy to NULL is undefined */
 	if (r->n + n > r->cap) {
 		size_t cap = r->cap ? r->cap : 128;
 		while (cap < r->n + n)
