@@ -12,10 +12,12 @@ static const char usage_text[] =
 	"usage: circuit [-m MODEL | --compare M1,M2,...] [-s SYSTEM] [--theme NAME]\n"
 	"                                                   the interactive screen\n"
 	"       circuit -p PROMPT [-m MODEL] [-s SYSTEM] [--compare M1,M2,...] [--json]\n"
-	"       echo PROMPT | circuit [options]\n"
+	"       circuit [options] WORDS...  |  CMD | circuit [options] [WORDS...]\n"
+	"       circuit -c [WORDS...]  |  circuit --resume ID [WORDS...]\n"
 	"       circuit --resume [ID]                        the screen, going on with a\n"
 	"                                                   conversation of the history\n"
-	"       circuit --search TEXT | --export ID [--format md|json]\n"
+	"       circuit --search TEXT | --export ID|last [--format md|json]\n"
+	"       circuit --sessions [--json] | --last\n"
 	"       circuit --replay FILE --wire FORMAT [--events] [--status CODE]\n"
 	"       circuit --help | --version\n"
 	"\n"
@@ -23,7 +25,7 @@ static const char usage_text[] =
 	"it opens a chat screen (/help there lists commands and keys); with -p or a\n"
 	"prompt on standard input it streams the reply to stdout.\n"
 	"\n"
-	"  -p, --prompt TEXT   the prompt (else standard input, when it is not a terminal)\n"
+	"  -p, --prompt TEXT   the prompt (or WORDS; with standard input: see below)\n"
 	"  -m, --model MODEL   [PROVIDER:]MODEL: gpt-*, o1.. -> openai; claude-* ->\n"
 	"                      anthropic; gemini-* -> google; ollama:NAME; mock, mock-fast,\n"
 	"                      mock-slow, mock-flaky (offline). Default: the first provider\n"
@@ -63,8 +65,27 @@ static const char usage_text[] =
 	"  -h, --help          this text\n"
 	"      --version       the version\n";
 
-/* The part after the options (C99 compilers need take only 4095 bytes of
- * one string literal). */
+/* Going on from the shell, getting things out (C99 compilers need take
+ * only 4095 bytes of one string literal). */
+static const char usage_shell[] =
+	"\n"
+	"In a shell:\n"
+	"  circuit WORDS...    the words, joined by one space, are the prompt (as -p)\n"
+	"  CMD | circuit PROMPT  the prompt, a blank line, then standard input: read to\n"
+	"                      its end when it is not a terminal (</dev/null: nothing);\n"
+	"                      with no prompt, standard input alone is the prompt\n"
+	"  -c, --continue      go on with the last conversation: with a prompt, its\n"
+	"                      turns are sent first, with its model (unless -m), and\n"
+	"                      the reply is added to it; without one, on the screen\n"
+	"      --resume ID PROMPT  the same with conversation ID\n"
+	"      --sessions      the conversations, newest first: id, date, title, turns,\n"
+	"                      models; aligned on a terminal, else one tab-separated\n"
+	"                      line each; --json: an array of objects\n"
+	"      --last          the newest conversation's last reply, as it came (for\n"
+	"                      circuit --last | wl-copy); exit 1 when there is none\n"
+	"      --export last   the newest conversation, as --export ID\n";
+
+/* The part after the options. */
 static const char usage_notes[] =
 	"\n"
 	"Keys: OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY).\n"
@@ -82,6 +103,7 @@ static const char usage_notes[] =
 void cli_usage(FILE *f)
 {
 	fputs(usage_text, f);
+	fputs(usage_shell, f);
 	fputs(usage_notes, f);
 }
 
