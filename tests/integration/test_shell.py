@@ -272,6 +272,13 @@ def test_continue(tmp, srv):
     check("-c -s: the conversation keeps the new system prompt",
           h.rows("SELECT system FROM conversations WHERE id = 1") == [{"system": "be terse"}],
           repr(h.convs()))
+    # --resume takes the next word as its id only when it is all digits:
+    # "3 reasons" is a prompt, going on with the last conversation (1).
+    rc, out, err = h.run(["--resume", "3 reasons", "-m", "gpt-4o"], stdin=None)
+    r7 = srv.wait_request(n + 6)
+    check("--resume '3 reasons': a prompt for the last conversation, not an id",
+          rc == 0 and r7 is not None and len(turns(r7)) == 9
+          and turns(r7)[-1] == ("user", "3 reasons"), repr((rc, err, r7 and turns(r7))))
 
 
 def test_continue_screen(tmp, srv):
@@ -391,8 +398,7 @@ def test_sessions(tmp, srv):
             return harness.width(rows[0][:at[k]])
         ok = True
         for r in rows[1:]:
-            # Each row's date starts under DATE, its turns end under TURNS.
-            cut = r.split("  ")
+            # Each row's date starts under DATE.
             ok &= harness.width(r[:r.index(r.split()[1])]) == col_of(r, "DATE")
         check(f"--sessions {cols} columns: dates aligned under DATE", ok, repr(rows))
         long_row = [r for r in rows if r.lstrip().startswith("2 ")][0]
