@@ -6,14 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/mem.h"
+
 static const char usage_text[] =
 	"usage: circuit [-m MODEL | --compare M1,M2,...] [-s SYSTEM] [--theme NAME]\n"
 	"                                                   the interactive screen\n"
 	"       circuit -p PROMPT [-m MODEL] [-s SYSTEM] [--compare M1,M2,...] [--json]\n"
-	"       echo PROMPT | circuit [options]\n"
+	"       circuit [options] WORDS...  |  CMD | circuit [options] [WORDS...]\n"
+	"       circuit -c [WORDS...]  |  circuit --resume ID [WORDS...]\n"
 	"       circuit --resume [ID]                        the screen, going on with a\n"
 	"                                                   conversation of the history\n"
-	"       circuit --search TEXT | --export ID [--format md|json]\n"
+	"       circuit --search TEXT | --export ID|last [--format md|json]\n"
+	"       circuit --sessions [--json] | --last\n"
 	"       circuit --replay FILE --wire FORMAT [--events] [--status CODE]\n"
 	"       circuit --help | --version\n"
 	"\n"
@@ -21,7 +25,7 @@ static const char usage_text[] =
 	"it opens a chat screen (/help there lists commands and keys); with -p or a\n"
 	"prompt on standard input it streams the reply to stdout.\n"
 	"\n"
-	"  -p, --prompt TEXT   the prompt (else standard input, when it is not a terminal)\n"
+	"  -p, --prompt TEXT   the prompt (or WORDS; with standard input: see below)\n"
 	"  -m, --model MODEL   [PROVIDER:]MODEL: gpt-*, o1.. -> openai; claude-* ->\n"
 	"                      anthropic; gemini-* -> google; ollama:NAME; mock, mock-fast,\n"
 	"                      mock-slow, mock-flaky (offline). Default: the first provider\n"
@@ -61,8 +65,27 @@ static const char usage_text[] =
 	"  -h, --help          this text\n"
 	"      --version       the version\n";
 
-/* The part after the options (C99 compilers need take only 4095 bytes of
- * one string literal). */
+/* Going on from the shell, getting things out (C99 compilers need take
+ * only 4095 bytes of one string literal). */
+static const char usage_shell[] =
+	"\n"
+	"In a shell:\n"
+	"  circuit WORDS...    the words, joined by one space, are the prompt (as -p)\n"
+	"  CMD | circuit PROMPT  the prompt, a blank line, then standard input: read to\n"
+	"                      its end when it is not a terminal (</dev/null: nothing);\n"
+	"                      with no prompt, standard input alone is the prompt\n"
+	"  -c, --continue      go on with the last conversation: with a prompt, its\n"
+	"                      turns are sent first, with its model (unless -m), and\n"
+	"                      the reply is added to it; without one, on the screen\n"
+	"      --resume ID PROMPT  the same with conversation ID\n"
+	"      --sessions      the conversations, newest first: id, date, title, turns,\n"
+	"                      models; aligned on a terminal, else one tab-separated\n"
+	"                      line each; --json: an array of objects\n"
+	"      --last          the newest conversation's last reply, as it came (for\n"
+	"                      circuit --last | wl-copy); exit 1 when there is none\n"
+	"      --export last   the newest conversation, as --export ID\n";
+
+/* The part after the options. */
 static const char usage_notes[] =
 	"\n"
 	"Keys: OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY).\n"
@@ -80,6 +103,7 @@ static const char usage_notes[] =
 void cli_usage(FILE *f)
 {
 	fputs(usage_text, f);
+	fputs(usage_shell, f);
 	fputs(usage_notes, f);
 }
 
@@ -94,6 +118,7 @@ enum {
 	OPT_REPLAY = 256, OPT_WIRE, OPT_EVENTS, OPT_STATUS, OPT_RAW, OPT_VERSION, OPT_COMPARE,
 	OPT_JSON, OPT_RECORD, OPT_DEBUG, OPT_THEME, OPT_NO_COLOR, OPT_FALLBACK, OPT_CONFIG,
 	OPT_RESUME, OPT_SEARCH, OPT_EXPORT, OPT_FORMAT, OPT_NO_HISTORY, OPT_RENDER,
+	OPT_SESSIONS, OPT_LAST,
 };
 
 static const struct option longopts[] = {
@@ -119,6 +144,9 @@ static const struct option longopts[] = {
 	{"export", required_argument, NULL, OPT_EXPORT},
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"no-history", no_argument, NULL, OPT_NO_HISTORY},
+	{"continue", no_argument, NULL, 'c'},
+	{"sessions", no_argument, NULL, OPT_SESSIONS},
+	{"last", no_argument, NULL, OPT_LAST},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -158,8 +186,21 @@ static bool *switch_of(struct cli *c, int opt)
 	case OPT_RENDER: return &c->render;
 	case OPT_NO_COLOR: return &c->no_color;
 	case OPT_NO_HISTORY: return &c->no_history;
+	case 'c': return &c->cont;
+	case OPT_SESSIONS: return &c->sessions;
+	case OPT_LAST: return &c->last;
 	default: return NULL;
 	}
+}
+
+static bool all_digits(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
 }
 
 /* The options that are neither a word nor a switch. 0, or 2 (reported). */
@@ -167,10 +208,11 @@ static int special(struct cli *c, int opt, int argc, char **argv)
 {
 	if (opt == OPT_RESUME) {
 		c->resume = true;
-		/* "--resume ID" as well as "--resume=ID": a number next. */
+		/* "--resume ID" as well as "--resume=ID": a number next (all
+		 * digits: "--resume 3 more" goes on with 3; a prompt that starts
+		 * with a digit is no id). */
 		c->resume_id = optarg;
-		if (c->resume_id == NULL && optind < argc && argv[optind][0] >= '0' &&
-		    argv[optind][0] <= '9')
+		if (c->resume_id == NULL && optind < argc && all_digits(argv[optind]))
 			c->resume_id = argv[optind++];
 		return 0;
 	}
@@ -187,12 +229,28 @@ static int special(struct cli *c, int opt, int argc, char **argv)
 	return cli_bad_usage(msg);
 }
 
+/* The positional words, joined by one space: held until the next call
+ * (for the process's life, as argv is). */
+static const char *join_words(int n, char **w)
+{
+	static char *joined;
+	size_t len = 1;
+	for (int i = 0; i < n; i++)
+		len += strlen(w[i]) + 1;
+	free(joined);
+	joined = xmalloc(len);
+	size_t at = 0;
+	for (int i = 0; i < n; i++)
+		at += (size_t)snprintf(joined + at, len - at, "%s%s", i > 0 ? " " : "", w[i]);
+	return joined;
+}
+
 int cli_parse(int argc, char **argv, struct cli *c)
 {
 	memset(c, 0, sizeof(*c));
 	opterr = 0;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "hp:m:s:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hcp:m:s:", longopts, NULL)) != -1) {
 		const char **w = word_of(c, opt);
 		bool *sw = switch_of(c, opt);
 		if (w != NULL)
@@ -202,10 +260,15 @@ int cli_parse(int argc, char **argv, struct cli *c)
 		else if (special(c, opt, argc, argv) != 0)
 			return 2;
 	}
+	if (c->cont && c->resume)
+		return cli_bad_usage("-c goes on with the last conversation, --resume ID with a given "
+		                     "one: give one of them");
+	c->resume |= c->cont;
+	if (optind < argc && c->prompt != NULL)
+		return cli_bad_usage("give the prompt either with -p or as words, not both");
 	if (optind < argc) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "unexpected argument '%s'", argv[optind]);
-		return cli_bad_usage(msg);
+		c->prompt = join_words(argc - optind, argv + optind);
+		c->words = true;
 	}
 	return 0;
 }

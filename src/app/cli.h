@@ -15,10 +15,15 @@ struct cli {
 	const char *resume_id; /* with resume: the id, NULL for the last */
 	int status;            /* --status CODE, 0 none */
 	bool events, raw, render, json, no_color, no_history, resume, help, version;
+	/* -c sets resume too (resume_id NULL); words: the prompt is the
+	 * positional words, joined by one space (held for the process's life) */
+	bool cont, sessions, last, words;
 };
 
-/* Reads argv into c (zeroed first). Returns 0, or 2 after a one-line
- * message and a hint on stderr (an unknown option, a stray argument). */
+/* Reads argv into c (zeroed first). Words that are not options are the
+ * prompt, joined by one space, as -p's (options may come after them).
+ * Returns 0, or 2 after a one-line message and a hint on stderr (an
+ * unknown option, -p and words both, -c and --resume both). */
 int cli_parse(int argc, char **argv, struct cli *c);
 
 /* --help's text. */

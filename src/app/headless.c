@@ -18,6 +18,7 @@
 #include "app/console.h"
 #include "app/mdterm.h"
 #include "app/failure.h"
+#include "app/headless_thread.h"
 #include "app/output.h"
 #include "app/reply_figures.h"
 #include "app/report.h"
@@ -201,11 +202,15 @@ static void run_free(struct run *r)
 	buf_done(&r->thinking);
 }
 
-static int run_start(struct run *r, const char *prompt, long long now)
+/* th: the conversation going on (its turns go first), NULL: a new one. */
+static int run_start(struct run *r, const char *prompt, struct headless_thread *th,
+                     long long now)
 {
 	const struct headless_opts *o = r->o;
 	struct wire_message msg = {.role = WIRE_ROLE_USER, .text = prompt};
 	struct wire_request req = {.system = o->system, .messages = &msg, .nmessages = 1};
+	if (th != NULL)
+		headless_thread_request(th, o->system, &msg, &req);
 	static const struct routed_callbacks cb = {on_event, on_reset, on_notice, on_done};
 	char err[320];
 	/* In a compare each model is its own column: no fallback. */
@@ -215,7 +220,8 @@ static int run_start(struct run *r, const char *prompt, long long now)
 		fprintf(stderr, "circuit: %s\n", err);
 		return -1;
 	}
-	r->prompt_bytes = strlen(prompt) + (o->system ? strlen(o->system) : 0);
+	r->prompt_bytes = strlen(prompt) + (req.system ? strlen(req.system) : 0) +
+	                  (th != NULL ? th->bytes : 0);
 	snprintf(r->begun_provider, sizeof(r->begun_provider), "%s", routed_provider(r->rr)->name);
 	snprintf(r->begun_model, sizeof(r->begun_model), "%s", routed_model(r->rr));
 	metrics_begin(r->metrics, r->begun_provider, r->begun_model);
@@ -370,24 +376,48 @@ static int keep_run(struct history *h, long long conv, long long group, int colu
 	return rc;
 }
 
-/* The run in the history, once it has ended: one conversation, a compare
- * group when it is a compare. A history that cannot be used is one line
- * on stderr; the run's output is not affected. */
-static void keep(struct run *runs, int n, const char *prompt)
+/* The history to keep a new conversation in; NULL (said on stderr when
+ * there is a file that cannot be used) to keep nothing. */
+static struct history *keep_open(void)
+{
+	char path[1024], err[512];
+	if (history_default_path(path, sizeof(path)) == NULL)
+		return NULL;
+	struct history *h = history_open(path, err, sizeof(err));
+	if (h == NULL)
+		fprintf(stderr, "circuit: %s\n", err);
+	return h;
+}
+
+/* The conversation the run joins: th's (-s given: its system prompt
+ * now), else a new one. Its id, or -1. */
+static long long keep_conv(struct history *h, const struct headless_opts *o,
+                           const struct headless_thread *th)
+{
+	if (th == NULL)
+		return history_begin(h, o->system, clock_unix());
+	if (o->system != NULL && (th->system == NULL || strcmp(th->system, o->system) != 0) &&
+	    history_set_system(h, th->conv, o->system) < 0)
+		return -1;
+	return th->conv;
+}
+
+/* The run in the history, once it has ended: one conversation (th's when
+ * it goes on with one), a compare group when it is a compare. A history
+ * that cannot be used is one line on stderr; the run's output is not
+ * affected. */
+static void keep(struct run *runs, int n, const char *prompt, struct headless_thread *th)
 {
 	const struct headless_opts *o = runs[0].o;
 	bool any = false;
 	for (int i = 0; i < n; i++)
 		any |= worth_keeping(&runs[i]);
-	char path[1024], err[512];
-	if (!o->history || !any || history_default_path(path, sizeof(path)) == NULL)
+	if (!o->history || !any)
 		return;
-	struct history *h = history_open(path, err, sizeof(err));
-	if (h == NULL) {
-		fprintf(stderr, "circuit: %s\n", err);
+	struct history *h = th != NULL ? th->h : keep_open();
+	if (h == NULL)
 		return;
-	}
-	long long conv = history_begin(h, o->system, clock_unix());
+	long long conv = keep_conv(h, o, th);
 	long long group = 0;
 	if (conv > 0 && o->compare != NULL)
 		group = history_begin_compare(h, conv, o->compare, clock_unix());
@@ -397,7 +427,8 @@ static void keep(struct run *runs, int n, const char *prompt)
 			rc = keep_run(h, conv, group, o->compare ? i + 1 : 0, &runs[i], prompt);
 	if (rc < 0)
 		fprintf(stderr, "circuit: history: %s; not kept\n", history_error(h));
-	history_close(h);
+	if (th == NULL)
+		history_close(h);
 }
 
 /* ---- the loop ------------------------------------------------------------- */
@@ -450,12 +481,16 @@ static int loop(struct session *s, struct run *runs, int n)
 	return interrupted;
 }
 
-/* The models of the run: --compare's, else the one. Returns how many, or
- * -1 (a message printed). */
-static int models_of(const struct headless_opts *o, struct session *s, char **specs)
+/* The models of the run: --compare's, else the one (-m's, else the one
+ * that answered last in the conversation going on, else the default).
+ * Returns how many, or -1 (a message printed). */
+static int models_of(const struct headless_opts *o, struct session *s, const char *thread_model,
+                     char **specs)
 {
 	if (o->compare == NULL) {
-		specs[0] = xstrdup(o->model ? o->model : session_default_model(s));
+		specs[0] = xstrdup(o->model          ? o->model
+		                   : thread_model != NULL ? thread_model
+		                                          : session_default_model(s));
 		return 1;
 	}
 	int n = words_split(o->compare, ",", specs, MAX_MODELS);
@@ -482,7 +517,7 @@ static int check_models(struct session *s, char **specs, int n, bool with_fallba
 }
 
 static int run_all(const struct headless_opts *o, struct session *s, char **specs, int n,
-                   const char *prompt)
+                   const char *prompt, struct headless_thread *th)
 {
 	struct run runs[MAX_MODELS];
 	struct metrics metrics;
@@ -492,14 +527,14 @@ static int run_all(const struct headless_opts *o, struct session *s, char **spec
 	for (int i = 0; i < n; i++)
 		run_init(&runs[i], o, s, specs[i], n == 1 && !o->json && o->compare == NULL, &metrics);
 	for (int i = 0; i < n && status == 0; i++)
-		if (run_start(&runs[i], prompt, now) < 0)
+		if (run_start(&runs[i], prompt, th, now) < 0)
 			status = 1;
 	int sig = loop(s, runs, n);
 	for (int i = 0; i < n; i++)
 		if (runs[i].rr != NULL && routed_error(runs[i].rr) != NULL)
 			status = 1;
 	print_results(runs, n, &metrics);
-	keep(runs, n, prompt);
+	keep(runs, n, prompt, th);
 	for (int i = 0; i < n; i++)
 		run_free(&runs[i]);
 	metrics_done(&metrics);
@@ -547,31 +582,54 @@ static void say_not_text(const char *where, const struct textenc_error *e)
 	}
 }
 
-/* The prompt as UTF-8: -p's argument, checked, or standard input,
- * converted from UTF-16 when it starts with a BOM (textenc), without the
- * trailing newlines a pipe adds. NULL after a line on stderr (exit status 2). */
+/* Standard input as UTF-8 (converted from UTF-16 when it starts with a
+ * BOM: textenc), without the trailing newlines a pipe adds, appended to
+ * text; after a prompt (after), a blank line first, unless it is empty.
+ * 0, or -1 with e set. */
+static int stdin_text(struct buf *text, bool after, struct textenc_error *e)
+{
+	struct buf raw, piped;
+	buf_init(&raw, PROMPT_MAX);
+	buf_init(&piped, 0);
+	int rc = 0;
+	if (read_stdin(&raw) < 0) {
+		*e = (struct textenc_error){.problem = TEXTENC_TOO_LONG};
+		rc = -1;
+	} else {
+		rc = textenc_to_utf8(raw.data ? raw.data : "", raw.len, &piped, e) < 0 ? -1 : 0;
+	}
+	while (piped.len > 0 &&
+	       (piped.data[piped.len - 1] == '\n' || piped.data[piped.len - 1] == '\r'))
+		piped.data[--piped.len] = '\0';
+	if (rc == 0 && after && text->len > 0 && piped.len > 0)
+		buf_append_str(text, "\n\n");
+	if (rc == 0)
+		buf_append(text, buf_str(&piped), piped.len);
+	buf_done(&raw);
+	buf_done(&piped);
+	return rc;
+}
+
+/* The prompt as UTF-8: the command line's (-p or words), checked, then
+ * standard input when it is not a terminal (PROMPT, a blank line, STDIN:
+ * as llm and mods join them), or standard input alone. NULL after a line
+ * on stderr (exit status 2). */
 static char *the_prompt(const struct headless_opts *o)
 {
-	struct buf raw, text;
-	buf_init(&raw, PROMPT_MAX);
+	struct buf text;
 	buf_init(&text, 0);
 	struct textenc_error e;
-	const char *where = o->prompt ? "given with -p" : "on standard input";
+	const char *where = "given on the command line";
 	int rc = 0;
 	if (o->prompt != NULL) {
 		rc = textenc_check_utf8(o->prompt, strlen(o->prompt), &e);
 		if (rc == 0)
 			buf_append_str(&text, o->prompt);
-	} else if (read_stdin(&raw) < 0) {
-		e = (struct textenc_error){.problem = TEXTENC_TOO_LONG};
-		rc = -1;
-	} else {
-		rc = textenc_to_utf8(raw.data ? raw.data : "", raw.len, &text, &e);
 	}
-	buf_done(&raw);
-	while (o->prompt == NULL && text.len > 0 &&
-	       (text.data[text.len - 1] == '\n' || text.data[text.len - 1] == '\r'))
-		text.data[--text.len] = '\0';
+	if (rc == 0 && (o->prompt == NULL || !isatty(STDIN_FILENO))) {
+		where = "on standard input";
+		rc = stdin_text(&text, o->prompt != NULL, &e);
+	}
 	if (rc < 0)
 		say_not_text(where, &e);
 	else if (text.len == 0)
@@ -600,16 +658,20 @@ int headless_run(const struct headless_opts *o)
 		        strerror(errno));
 		status = 1;
 	}
+	struct headless_thread th = {0};
+	if (status == 0 && o->resume != 0)
+		status = headless_thread_open(&th, NULL, o->resume, &s);
 	char *specs[MAX_MODELS];
-	int n = status == 0 ? models_of(o, &s, specs) : 0;
+	int n = status == 0 ? models_of(o, &s, th.model, specs) : 0;
 	if (n < 0)
 		status = 2;
 	if (status == 0)
 		status = check_models(&s, specs, n, o->compare == NULL);
 	if (status == 0)
-		status = run_all(o, &s, specs, n, prompt);
+		status = run_all(o, &s, specs, n, prompt, o->resume != 0 ? &th : NULL);
 	else if (n > 0)
 		words_free(specs, (size_t)n);
+	headless_thread_close(&th);
 	session_close(&s);
 	free(prompt);
 	return status;

@@ -18,6 +18,9 @@ struct headless_opts {
 	bool render;         /* --render: Markdown rendered, even off a terminal */
 	bool no_color;       /* --no-color or NO_COLOR: thinking not dimmed */
 	bool history;        /* keep the run in the history file */
+	long long resume;    /* -c/--resume: -1 the last conversation, > 0 that one, whose
+	                      * turns go before the prompt and which the reply joins;
+	                      * 0 a new conversation */
 	struct session_opts session;
 };
 

@@ -17,8 +17,7 @@
 #include "util/buf.h"
 
 #define RESUME_ALONE                                                                              \
-	"--resume opens a conversation on the chat screen: not with -p, --compare or a prompt on "  \
-	"standard input"
+	"-c and --resume go on with one model's conversation: not with --compare"
 
 #define RAW_OR_RENDER "--raw and --render ask for opposite things: give one of them"
 
@@ -42,14 +41,23 @@ static int replay(const struct cli *c)
 
 static int history_cli(const struct cli *c)
 {
-	if (c->no_history || c->resume || c->prompt || c->compare || (c->search && c->export_id))
-		return cli_bad_usage("--search and --export each stand alone");
+	int asked = (c->search != NULL) + (c->export_id != NULL) + c->sessions + c->last;
+	if (c->no_history || c->resume || c->prompt || c->compare || asked > 1)
+		return cli_bad_usage("--search, --export, --sessions and --last each stand alone");
+	if (c->json && !c->sessions)
+		return cli_bad_usage("--json goes with -p, a prompt on standard input, or --sessions");
 	if (c->search != NULL)
 		return history_cli_search(NULL, c->search);
+	if (c->sessions)
+		return history_cli_sessions(NULL, c->json, isatty(STDOUT_FILENO));
+	if (c->last)
+		return history_cli_last(NULL, isatty(STDOUT_FILENO));
+	if (strcmp(c->export_id, "last") == 0)
+		return history_cli_export(NULL, 0, c->format ? c->format : "md");
 	char *end;
 	long long id = strtoll(c->export_id, &end, 10);
 	if (*c->export_id == '\0' || *end != '\0' || id <= 0)
-		return cli_bad_usage("--export takes a conversation id (see /sessions)");
+		return cli_bad_usage("--export takes a conversation id (see --sessions) or last");
 	return history_cli_export(NULL, id, c->format ? c->format : "md");
 }
 
@@ -65,14 +73,14 @@ static long long resume_of(const struct cli *c, bool history)
 			return 0;
 		}
 	}
-	if (c->prompt != NULL || c->compare != NULL || !isatty(STDIN_FILENO)) {
+	if (c->compare != NULL) {
 		cli_bad_usage(RESUME_ALONE);
 		return 0;
 	}
 	if (!history) {
-		cli_bad_usage(c->no_history ? "--resume reads the history: not with --no-history"
-		                            : "--resume reads the history, which the config turns off "
-		                              "(history = off)");
+		cli_bad_usage(c->no_history ? "-c and --resume read the history: not with --no-history"
+		                            : "-c and --resume read the history, which the config "
+		                              "turns off (history = off)");
 		return 0;
 	}
 	return id;
@@ -107,8 +115,6 @@ static int screen(const struct cli *c, const struct config *cfg, const char *war
 
 static int headless(const struct cli *c, const struct config *cfg, const struct session_opts *so)
 {
-	if (c->resume)
-		return cli_bad_usage(RESUME_ALONE);
 	if (c->raw && c->render)
 		return cli_bad_usage(RAW_OR_RENDER);
 	struct headless_opts o = {
@@ -123,6 +129,11 @@ static int headless(const struct cli *c, const struct config *cfg, const struct 
 		.history = cfg->history && !c->no_history,
 		.session = *so,
 	};
+	if (c->resume) {
+		o.resume = resume_of(c, o.history);
+		if (o.resume == 0)
+			return 2;
+	}
 	return headless_run(&o);
 }
 
@@ -180,7 +191,7 @@ int main(int argc, char **argv)
 		return replay(&c);
 	if (c.wire || c.events || c.status)
 		return cli_bad_usage("--wire, --events and --status go with --replay FILE");
-	if (c.search != NULL || c.export_id != NULL)
+	if (c.search != NULL || c.export_id != NULL || c.sessions || c.last)
 		return history_cli(&c);
 	if (c.format != NULL)
 		return cli_bad_usage("--format goes with --export ID");

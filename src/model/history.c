@@ -249,6 +249,11 @@ static int migrate(sqlite3 *db, const struct opening *o)
 	}
 }
 
+/* A conversation's newest row: among conversations updated in the same
+ * second (times are whole seconds), the one written to last is the
+ * newest (-c and --last go on with what was just said). */
+#define NEWEST_MESSAGE "(SELECT max(m.id) FROM messages m WHERE m.conv = c.id)"
+
 static int prepare_all(struct history *h)
 {
 	struct buf add, upd, rows, ckp;
@@ -274,7 +279,8 @@ static int prepare_all(struct history *h)
 	                    " FROM messages WHERE conv = c.id AND col = 0 AND role = 'user'), 0),"
 	                    " (SELECT count(*) FROM messages WHERE conv = c.id AND col = 1"
 	                    " AND role = 'user')) FROM conversations c"
-	                    " ORDER BY c.updated DESC, c.id DESC LIMIT ?1 OFFSET ?2",
+	                    " ORDER BY c.updated DESC, " NEWEST_MESSAGE " DESC, c.id DESC"
+	                    " LIMIT ?1 OFFSET ?2",
 	    [ST_COUNT_CONVS] = "SELECT count(*) FROM conversations",
 	    /* The first prompt of the thread, else (a conversation that began
 	     * with a compare) the first anywhere; 200 characters: more than a
@@ -286,7 +292,8 @@ static int prepare_all(struct history *h)
 	        " LIMIT 1), '')",
 	    [ST_MODELS] = "SELECT label FROM messages WHERE conv = ?1 AND role = 'assistant'"
 	                  " GROUP BY label ORDER BY min(id)",
-	    [ST_LAST] = "SELECT id FROM conversations ORDER BY updated DESC, id DESC LIMIT 1",
+	    [ST_LAST] = "SELECT c.id FROM conversations c ORDER BY c.updated DESC, " NEWEST_MESSAGE
+	                " DESC, c.id DESC LIMIT 1",
 	    [ST_CONV] = "SELECT created, updated, system FROM conversations WHERE id = ?1",
 	    [ST_ROWS] = rows.data,
 	    [ST_DELETE] = "DELETE FROM conversations WHERE id = ?1",

@@ -85,7 +85,7 @@ int history_adopt(struct history *h, long long group, int column);
 
 struct history_session {
 	long long id;
-	char title[80];   /* the first prompt, one line, cut at a character */
+	char title[80];   /* the first prompt's first line, cut at a character */
 	long long created, updated;
 	char models[128]; /* the reply labels, distinct, in order of first use, ", " */
 	int turns;        /* the thread's prompts; only a compare: the compare's */
@@ -99,6 +99,9 @@ int history_sessions(struct history *h, struct history_session *out, int max, in
 long long history_count(struct history *h);
 /* The most recently updated conversation, 0 when there is none, -1. */
 long long history_last(struct history *h);
+/* 1 when conversation conv is in the file, 0 when it is not (history_error
+ * says "no conversation N"), -1 when it cannot be read. */
+int history_has(struct history *h, long long conv);
 /* Loads conv into c (appended, as the screen shows them: each message
  * with its meta, metrics, interrupted and dropped flags, and hist_id its
  * row; has_metrics set) and its system prompt into *system, malloc'd

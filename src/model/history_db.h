@@ -267,7 +267,8 @@ void hdb_oneline(char *out, size_t cap, const char *s, size_t n);
  * whose writer was killed while it streamed). SQLITE_DONE, or the code. */
 int hdb_read_parts(struct history *h, long long id, struct message *m);
 
-/* conv's title, one line, into out (cap bytes). 0, or -1 with the error set. */
+/* conv's title (its first prompt's first line that is not blank), into out
+ * (cap bytes). 0, or -1 with the error set. */
 int hdb_title(struct history *h, long long conv, char *out, size_t cap);
 /* conv's row: its system prompt (malloc'd, or NULL) and its times when
  * asked. 1 found, 0 no such conversation (error set), -1. */

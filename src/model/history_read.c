@@ -55,7 +55,13 @@ int hdb_title(struct history *h, long long conv, char *out, size_t cap)
 	}
 	size_t n;
 	const char *t = hdb_col_bytes(st, 0, &n);
-	hdb_oneline(out, cap, t, n);
+	/* The first line that is not blank: a prompt followed by a pasted
+	 * or piped file is titled by the prompt, not by the file. */
+	size_t at = 0;
+	while (at < n && (t[at] == '\n' || t[at] == '\r' || t[at] == ' ' || t[at] == '\t'))
+		at++;
+	const char *nl = at < n ? memchr(t + at, '\n', n - at) : NULL;
+	hdb_oneline(out, cap, t + at, nl != NULL ? (size_t)(nl - (t + at)) : n - at);
 	hdb_done(st);
 	return 0;
 }
@@ -142,6 +148,11 @@ long long history_last(struct history *h)
 		hdb_set_err(h, "cannot find the last conversation", rc);
 	hdb_done(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
+}
+
+int history_has(struct history *h, long long conv)
+{
+	return hdb_conv_row(h, conv, NULL, NULL, NULL);
 }
 
 int hdb_conv_row(struct history *h, long long conv, char **system, long long *created,

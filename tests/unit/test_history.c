@@ -868,7 +868,9 @@ static void test_history_sessions_newest_first_with_titles_models_turns(void **s
 	assert_int_equal(s[0].turns, 0);
 	assert_string_equal(s[1].title, "second");
 	assert_int_equal(s[1].turns, 1);
-	assert_string_equal(s[2].title, "How do circuits work?");
+	/* The first line that is not blank: a prompt and a piped file is titled
+	 * by the prompt. */
+	assert_string_equal(s[2].title, "How do");
 	assert_string_equal(s[2].models, "openai:gpt-4o, mock, claude");
 	assert_int_equal(s[2].turns, 3);
 	assert_int_equal(s[2].created, 100);
@@ -927,6 +929,36 @@ static void test_history_last_is_zero_when_empty(void **state)
 	assert_int_equal(history_sessions(h, &s, 1, 0), 0);
 }
 
+/* Times are whole seconds: a conversation written to last is the newest
+ * among those updated in the same second (-c, --last), also when it is
+ * the older one. */
+static void test_history_same_second_the_one_written_last_is_newest(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long a = history_begin(h, NULL, 500);
+	history_add(h, a, 0, 0, prompt(f, "first"), 500);
+	long long b = history_begin(h, NULL, 500);
+	history_add(h, b, 0, 0, prompt(f, "second"), 500);
+	assert_int_equal(history_last(h), b);
+	history_add(h, a, 0, 0, prompt(f, "first again"), 500);
+	assert_int_equal(history_last(h), a);
+	struct history_session s[2];
+	assert_int_equal(history_sessions(h, s, 2, 0), 2);
+	assert_int_equal(s[0].id, a);
+	assert_int_equal(s[1].id, b);
+}
+
+static void test_history_has_says_whether_a_conversation_is_there(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long a = history_begin(h, NULL, 10);
+	assert_int_equal(history_has(h, a), 1);
+	assert_int_equal(history_has(h, a + 1), 0);
+	assert_string_equal(history_error(h), "no conversation 2");
+}
+
 static void test_history_a_compare_first_conversation_has_a_title(void **state)
 {
 	struct fx *f = *state;
@@ -959,7 +991,7 @@ static void test_history_search_finds_a_word_from_a_reply(void **state)
 	assert_int_equal(hit[0].message, id);
 	assert_int_equal(hit[0].when, 51);
 	assert_string_equal(hit[0].label, "openai:gpt-4o");
-	assert_string_equal(hit[0].title, "tell me about animals");
+	assert_string_equal(hit[0].title, "tell me about");
 	assert_contains(hit[0].snippet, "[zebra]");
 	assert_null(strchr(hit[0].snippet, '\n'));
 	/* Both words, anywhere in the message; case does not matter. */
@@ -1988,6 +2020,8 @@ int main(void)
 	    T(test_history_sessions_equal_times_newest_id_first),
 	    T(test_history_a_long_title_is_cut_at_a_character),
 	    T(test_history_last_is_zero_when_empty),
+	    T(test_history_same_second_the_one_written_last_is_newest),
+	    T(test_history_has_says_whether_a_conversation_is_there),
 	    T(test_history_a_compare_first_conversation_has_a_title),
 	    T(test_history_search_finds_a_word_from_a_reply),
 	    T(test_history_search_newest_first_at_most_max),

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* headless_thread: the conversation a headless run goes on with (circuit -c,
+ * --resume ID -p): its turns go before the prompt, and the reply joins it
+ * in the history. */
+#ifndef CIRCUIT_APP_HEADLESS_THREAD_H
+#define CIRCUIT_APP_HEADLESS_THREAD_H
+
+#include <stddef.h>
+
+#include "app/session.h"
+#include "model/conversation.h"
+#include "model/history.h"
+#include "wire/request.h"
+
+struct headless_thread {
+	struct history *h;         /* the history, open to write; owned */
+	long long conv;            /* the conversation going on (> 0) */
+	struct conversation c;     /* its messages, as loaded */
+	char *system;              /* its system prompt (malloc'd; NULL: none) */
+	char *model;               /* who answered last, when it still resolves (malloc'd) */
+	struct wire_message *msgs; /* the thread's turns, then the new prompt */
+	size_t nmsgs;
+	char **joined; /* turns joined from two replies (a /continue), owned */
+	size_t njoined;
+	size_t bytes; /* the turns' text, for the input estimate */
+};
+
+/* Opens the history (path NULL: the default file) and loads conversation
+ * id (-1: the most recent) into t, its turns ready to send, and the model
+ * that answered last when s still knows it. Returns 0; else, after one
+ * line on stderr, 1 (the history cannot be used) or 2 (no such
+ * conversation, or none yet); t needs headless_thread_close either way. */
+int headless_thread_open(struct headless_thread *t, const char *path, long long id,
+                         struct session *s);
+
+/* Fills req with the thread: system (NULL: the thread's own), its turns,
+ * then *prompt (copied into t's last slot: any field the caller set goes
+ * with it). req borrows from t and system until t is closed. */
+void headless_thread_request(struct headless_thread *t, const char *system,
+                             const struct wire_message *prompt, struct wire_request *req);
+
+/* Closes the history and frees what t holds (t zeroed is fine). */
+void headless_thread_close(struct headless_thread *t);
+
+#endif
