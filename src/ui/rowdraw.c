@@ -76,8 +76,9 @@ static size_t first_difference(const struct rowdraw *a, const struct rowdraw *b)
 
 void rowdraw_put(WINDOW *w, int y, struct rowdraw *shown, struct rowdraw *want)
 {
-	if (shown->n == want->n && memcmp(shown->s, want->s, want->n) == 0 &&
-	    memcmp(shown->a, want->a, want->n * sizeof(*want->a)) == 0)
+	if (shown->n == want->n &&
+	    (want->n == 0 || (memcmp(shown->s, want->s, want->n) == 0 &&
+	                      memcmp(shown->a, want->a, want->n * sizeof(*want->a)) == 0)))
 		return;
 	size_t d = first_difference(shown, want);
 	wmove(w, y, (int)width_str(want->s, d));
