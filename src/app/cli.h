@@ -14,7 +14,7 @@ struct cli {
 	const char *replay_file, *wire;
 	const char *resume_id; /* with resume: the id, NULL for the last */
 	int status;            /* --status CODE, 0 none */
-	bool events, raw, render, json, no_color, no_history, resume, help, version;
+	bool events, raw, render, json, jsonl, no_color, no_history, resume, help, version;
 };
 
 /* Reads argv into c (zeroed first). Returns 0, or 2 after a one-line
