@@ -13,6 +13,8 @@ against the loopback server in tests/server/.
   end); labels and kinds; t_ms never goes back; the text lines join into
   the reply; a "done" line per model with --json's figures; hostile bytes
   (escapes, newlines, U+2028, bidi, quotes) never break a line;
+- Ctrl-C and SIGTERM: what ended is out already; the rest is printed as it
+  stands, marked interrupted (a "done" line, cancelled, with --jsonl);
 - `--json --jsonl` is bad usage.
 
 stdout and stderr are read through pipes with select(), each line stamped
@@ -21,6 +23,7 @@ Ends with "N passed, N failed"."""
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -46,10 +49,11 @@ def env_for(config_home, home, extra=None):
     return env
 
 
-def run_stamped(args, config_home, home, timeout=40, env=None):
+def run_stamped(args, config_home, home, timeout=40, env=None, signal_when=None):
     """Runs circuit with stdout and stderr on pipes; every line stamped as it
     arrives: ([(t, line bytes)] stdout, [(t, line bytes)] stderr, rc, t_exit),
-    times in seconds since the start."""
+    times in seconds since the start. signal_when: (sig, pred) sends sig
+    once, as soon as pred(stdout lines) holds."""
     t0 = time.monotonic()
     p = subprocess.Popen([BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          stdin=subprocess.DEVNULL, env=env_for(config_home, home, env), cwd=ROOT)
@@ -72,6 +76,9 @@ def run_stamped(args, config_home, home, timeout=40, env=None):
             while b"\n" in part[fd]:
                 line, part[fd] = part[fd].split(b"\n", 1)
                 got[fd].append((now, line))
+        if signal_when is not None and signal_when[1](got[fo]):
+            p.send_signal(signal_when[0])
+            signal_when = None
     if open_fds:
         p.kill()
     rc = p.wait(timeout=10)
@@ -185,6 +192,47 @@ def test_failed_early(tmp):
         srv.close()
 
 
+def test_interrupted(tmp):
+    """Ctrl-C once fast's block is out: slow's is printed as it stands,
+    marked; the table and the closing line follow; exit 130."""
+    # slow's first tokens are out long before fast (at ~0.5 s) ends.
+    provs = [Prov("slow", 20, 150, 30), Prov("fast", 400, 10, 8)]
+    slow, fast = provs
+    srv = Server(tmp)
+    try:
+        cfg = write_config(tmp, "in", srv.port, provs)
+        home = os.path.join(tmp, "home-in")
+        os.makedirs(home)
+
+        def fast_done(out):
+            # fast's block, then its last line (the block ends with its reply).
+            return any(h == fast.label for _, h in heads_of(out)) and len(out) >= 2
+        out, err, rc, t_exit = run_stamped(
+            ["--compare", ",".join(x.label for x in provs), "-p", "stop us"], cfg, home,
+            signal_when=(signal.SIGINT, fast_done))
+        detail = f"rc={rc} exit={t_exit:.3f}\nstdout:\n{text_of(out)}\nstderr:\n{text_of(err)}"
+        check("interrupted: exit 130", rc == 130, detail)
+        heads = heads_of(out)
+        check("interrupted: fast's block, then slow's as it stood",
+              [h for _, h in heads] == [fast.label, slow.label], detail)
+        reply = (by_model(srv.requests(), provs)["slow"] or [{}])[0].get("reply")
+        part = blocks_of(out).get(slow.label, "").strip()
+        check("interrupted: slow's block holds a part of its reply, not all",
+              reply is not None and part != "" and reply.startswith(part) and part != reply,
+              repr((part, reply)) + detail)
+        lines = [l.decode("utf-8", "replace") for _, l in err]
+        mark = [i for i, l in enumerate(lines) if l == f"circuit: {slow.label}: interrupted; "
+                "its text so far is above"]
+        hdr = [i for i, l in enumerate(lines) if "ttft" in l and "tok/s" in l]
+        check("interrupted: slow's block marked interrupted on stderr, then the table, then "
+              "the closing line", len(mark) == 1 and len(hdr) == 1 and mark[0] < hdr[0]
+              and lines[-1] == "circuit: interrupted; the text so far is kept", detail)
+        check("interrupted: fast is not marked", not any(fast.label + ": interrupted" in l
+                                                         for l in lines), detail)
+    finally:
+        srv.close()
+
+
 def parse_lines(out):
     """[(t, obj or None, raw bytes)] for stdout's lines."""
     res = []
@@ -273,6 +321,36 @@ def test_jsonl_compare(tmp):
         sd = [o for _, o in per[slow.label] if o.get("kind") == "done"]
         check("jsonl compare: done's t_ms about slow's total_ms",
               sd and abs(sd[0]["t_ms"] - sd[0]["total_ms"]) <= 100, repr(sd))
+    finally:
+        srv.close()
+
+
+def test_jsonl_terminated(tmp):
+    """SIGTERM mid-stream: each model still ends with its done line,
+    cancelled; exit 143."""
+    provs = [Prov("slow", 100, 300, 20), Prov("fast", 20, 10, 8)]
+    slow, fast = provs
+    srv = Server(tmp)
+    try:
+        cfg = write_config(tmp, "jt", srv.port, provs)
+        home = os.path.join(tmp, "home-jt")
+        os.makedirs(home)
+
+        def slow_text(out):
+            return any(b'"kind":"text"' in l and slow.label.encode() in l for _, l in out)
+        out, err, rc, _ = run_stamped(
+            ["--compare", ",".join(x.label for x in provs), "-p", "end us", "--jsonl"], cfg,
+            home, signal_when=(signal.SIGTERM, slow_text))
+        detail = f"\nrc={rc}\nstdout:\n{text_of(out)[:3000]}\nstderr:\n{text_of(err)}"
+        check("jsonl terminated: exit 143", rc == 143, detail)
+        lines = parse_lines(out)
+        check("jsonl terminated: every line parses", lines and all(o for _, o, _ in lines), detail)
+        done = {o.get("label"): o.get("outcome") for _, o, _ in lines
+                if o and o.get("kind") == "done"}
+        check("jsonl terminated: fast done ok, slow done cancelled",
+              done == {fast.label: "ok", slow.label: "cancelled"}, repr(done))
+        check("jsonl terminated: the closing line on stderr",
+              err and err[-1][1] == b"circuit: terminated; the text so far is kept", detail)
     finally:
         srv.close()
 
@@ -391,7 +469,8 @@ def main():
         return finish()
     start = time.monotonic()
     tests = [("progressive", test_progressive), ("failed early", test_failed_early),
-             ("jsonl compare", test_jsonl_compare), ("jsonl single", test_jsonl_single),
+             ("interrupted", test_interrupted), ("jsonl compare", test_jsonl_compare),
+             ("jsonl terminated", test_jsonl_terminated), ("jsonl single", test_jsonl_single),
              ("jsonl hostile", test_jsonl_hostile), ("usage", test_usage)]
     for name, fn in tests:
         with tempfile.TemporaryDirectory(prefix="circuit-cs-") as tmp:
