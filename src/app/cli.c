@@ -11,7 +11,8 @@
 static const char usage_text[] =
 	"usage: circuit [-m MODEL | --compare M1,M2,...] [-s SYSTEM] [--theme NAME]\n"
 	"                                                   the interactive screen\n"
-	"       circuit -p PROMPT [-m MODEL] [-s SYSTEM] [--compare M1,M2,...] [--json]\n"
+	"       circuit -p PROMPT [-m MODEL] [-s SYSTEM] [--compare M1,M2,...]\n"
+	"                         [--json | --jsonl]\n"
 	"       circuit [options] WORDS...  |  CMD | circuit [options] [WORDS...]\n"
 	"       circuit -c [WORDS...]  |  circuit --resume ID [WORDS...]\n"
 	"       circuit --resume [ID]                        the screen, going on with a\n"
@@ -37,10 +38,14 @@ static const char usage_text[] =
 	"                      its first visible token (retries first; docs/resilience.md)\n"
 	"      --compare M1,M2 send each prompt to every model at once: on a terminal,\n"
 	"                      side by side in columns (2 to 6 models); with -p, each\n"
-	"                      reply in a labelled block, then a metrics table on stderr\n"
+	"                      reply in a labelled block as soon as it is complete\n"
+	"                      (fastest first), then a metrics table on stderr\n"
 	"      --json          one JSON object: per model text, stop, usage, tokens,\n"
 	"                      ttfb/ttft/ttfo/total ms, tokens per second, cost, error;\n"
 	"                      per provider the run's figures (docs/metrics.md)\n"
+	"      --jsonl         JSON lines as the reply streams, one per event and model:\n"
+	"                      label, model, kind (text, thinking, tool, stop, error,\n"
+	"                      done), text, t_ms; done has --json's figures (docs/jsonl.md)\n"
 	"      --raw           model text as it came: not rendered, unsanitised\n"
 	"                      (terminal control passes)\n"
 	"      --render        render the reply's Markdown even when stdout is not a\n"
@@ -118,7 +123,7 @@ enum {
 	OPT_REPLAY = 256, OPT_WIRE, OPT_EVENTS, OPT_STATUS, OPT_RAW, OPT_VERSION, OPT_COMPARE,
 	OPT_JSON, OPT_RECORD, OPT_DEBUG, OPT_THEME, OPT_NO_COLOR, OPT_FALLBACK, OPT_CONFIG,
 	OPT_RESUME, OPT_SEARCH, OPT_EXPORT, OPT_FORMAT, OPT_NO_HISTORY, OPT_RENDER,
-	OPT_SESSIONS, OPT_LAST,
+	OPT_SESSIONS, OPT_LAST, OPT_JSONL,
 };
 
 static const struct option longopts[] = {
@@ -127,6 +132,7 @@ static const struct option longopts[] = {
 	{"system", required_argument, NULL, 's'},
 	{"compare", required_argument, NULL, OPT_COMPARE},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"jsonl", no_argument, NULL, OPT_JSONL},
 	{"record", required_argument, NULL, OPT_RECORD},
 	{"debug", required_argument, NULL, OPT_DEBUG},
 	{"replay", required_argument, NULL, OPT_REPLAY},
@@ -181,6 +187,7 @@ static bool *switch_of(struct cli *c, int opt)
 	case 'h': return &c->help;
 	case OPT_VERSION: return &c->version;
 	case OPT_JSON: return &c->json;
+	case OPT_JSONL: return &c->jsonl;
 	case OPT_EVENTS: return &c->events;
 	case OPT_RAW: return &c->raw;
 	case OPT_RENDER: return &c->render;

@@ -14,7 +14,7 @@ struct cli {
 	const char *replay_file, *wire;
 	const char *resume_id; /* with resume: the id, NULL for the last */
 	int status;            /* --status CODE, 0 none */
-	bool events, raw, render, json, no_color, no_history, resume, help, version;
+	bool events, raw, render, json, jsonl, no_color, no_history, resume, help, version;
 	/* -c sets resume too (resume_id NULL); words: the prompt is the
 	 * positional words, joined by one space (held for the process's life) */
 	bool cont, sessions, last, words;

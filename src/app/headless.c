@@ -19,6 +19,7 @@
 #include "app/mdterm.h"
 #include "app/failure.h"
 #include "app/headless_thread.h"
+#include "app/jsonl.h"
 #include "app/output.h"
 #include "app/reply_figures.h"
 #include "app/report.h"
@@ -54,6 +55,12 @@ struct run {
 	struct console con;
 	char *mem_out, *mem_err;
 	size_t mem_out_len, mem_err_len;
+	/* A compare's block goes out as its reply ends, fastest first. */
+	bool printed;     /* its block is out */
+	bool interrupted; /* Ctrl-C or SIGTERM cancelled it before its end */
+	int nruns;        /* how many models run */
+	long long t0;     /* when its request was sent (--jsonl's t_ms) */
+	struct jsonl jl;  /* --jsonl's writer */
 };
 
 /* Reads standard input into b (capped at PROMPT_MAX). Returns 0, or -1
@@ -74,26 +81,45 @@ static int read_stdin(struct buf *b)
 
 /* ---- the router's callbacks ----------------------------------------------- */
 
+static void ended(struct run *r, struct routed *rr);
+
+/* --jsonl: ms since r's request was sent (the transport's now: the time
+ * of this turn); the writer told who answers now (a fallback changes it). */
+static long long jsonl_now(struct run *r, struct routed *rr)
+{
+	r->jl.provider = routed_provider(rr)->name;
+	r->jl.model = routed_model(rr);
+	long long t = transport_now(r->s->t) - r->t0;
+	return t > 0 ? t : 0;
+}
+
 static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 {
 	struct run *r = ctx;
-	(void)rr;
+	/* --jsonl writes the event as a line; the console is not used. */
+	bool con = !r->o->jsonl;
+	if (!con)
+		jsonl_event(&r->jl, jsonl_now(r, rr), ev);
 	switch (ev->type) {
 	case WIRE_EV_TEXT:
-		console_text(&r->con, ev->text, ev->len);
+		if (con)
+			console_text(&r->con, ev->text, ev->len);
 		if (r->keep)
 			buf_append(&r->text, ev->text, ev->len);
 		break;
 	case WIRE_EV_THINKING:
-		console_thinking(&r->con, ev->text, ev->len);
+		if (con)
+			console_thinking(&r->con, ev->text, ev->len);
 		if (r->keep)
 			buf_append(&r->thinking, ev->text, ev->len);
 		break;
 	case WIRE_EV_REFUSAL:
-		console_refusal(&r->con, ev->text, ev->len);
+		if (con)
+			console_refusal(&r->con, ev->text, ev->len);
 		break;
 	case WIRE_EV_TOOL_CALL:
-		console_tool_call(&r->con, ev->tool_name, ev->tool_args);
+		if (con)
+			console_tool_call(&r->con, ev->tool_name, ev->tool_args);
 		break;
 	case WIRE_EV_USAGE:
 	case WIRE_EV_STOP:
@@ -123,12 +149,15 @@ static void on_notice(void *ctx, struct routed *rr, const char *text)
 	console_notice(&now, buf_str(&line));
 	console_done(&now);
 	buf_done(&line);
+	if (r->o->jsonl)
+		jsonl_note(&r->jl, "notice", jsonl_now(r, rr), text);
 }
 
 static void on_reset(void *ctx, struct routed *rr)
 {
 	struct run *r = ctx;
-	(void)rr;
+	if (r->o->jsonl)
+		jsonl_note(&r->jl, "reset", jsonl_now(r, rr), NULL);
 	/* The failed attempt's thinking is dropped: the next provider thinks
 	 * again from nothing. Live, it is already on stderr, followed by the
 	 * notice that says why it starts over; what the history keeps and what
@@ -149,6 +178,9 @@ static void on_done(void *ctx, struct routed *rr)
 	        "attempts=%d error=%s",
 	        routed_provider(rr)->name, routed_model(rr), m->status, m->ttfb, m->ttft, m->ttfo,
 	        m->total, m->deltas, routed_attempts(rr), e ? wire_error_kind_name(e->kind) : "none");
+	if (r->o->jsonl)
+		jsonl_finish(&r->jl, jsonl_now(r, rr));
+	ended(r, rr);
 }
 
 /* ---- one run -------------------------------------------------------------- */
@@ -168,8 +200,9 @@ static void run_init(struct run *r, const struct headless_opts *o, struct sessio
 	r->metrics = metrics;
 	buf_init(&r->text, 0);
 	buf_init(&r->thinking, 0);
+	jsonl_init(&r->jl, stdout, spec, o->raw);
 	bool dim = !o->no_color && isatty(STDERR_FILENO);
-	bool md = mdterm_wanted(o->raw, o->render, o->json, STDOUT_FILENO);
+	bool md = mdterm_wanted(o->raw, o->render, o->json || o->jsonl, STDOUT_FILENO);
 	if (live) {
 		console_init(&r->con, stdout, stderr, o->raw, dim);
 		if (md)
@@ -197,6 +230,7 @@ static void run_free(struct run *r)
 		free(r->mem_err);
 	}
 	console_done(&r->con);
+	jsonl_done(&r->jl);
 	free(r->spec);
 	buf_done(&r->text);
 	buf_done(&r->thinking);
@@ -220,6 +254,7 @@ static int run_start(struct run *r, const char *prompt, struct headless_thread *
 		fprintf(stderr, "circuit: %s\n", err);
 		return -1;
 	}
+	r->t0 = now;
 	r->prompt_bytes = strlen(prompt) + (req.system ? strlen(req.system) : 0) +
 	                  (th != NULL ? th->bytes : 0);
 	snprintf(r->begun_provider, sizeof(r->begun_provider), "%s", routed_provider(r->rr)->name);
@@ -268,6 +303,8 @@ static void print_after(struct run *r, int n)
 	const struct stream_metrics *m = stream_metrics(routed_stream(r->rr));
 	if (routed_error(r->rr) != NULL)
 		error_line(r, &line);
+	else if (r->interrupted && n > 1)
+		buf_printf(&line, "interrupted; its text so far is above");
 	else if (reply_figures_cut_by_length(&r->f))
 		buf_printf(&line, "the reply was cut by the token limit (stop: %s)", r->f.stop);
 	if (m->malformed > 0)
@@ -284,6 +321,46 @@ static void print_after(struct run *r, int n)
 	buf_done(&line);
 }
 
+/* A started run's row; line (initialised) holds its error line. */
+static void row_of(struct run *r, struct report_row *row, struct buf *line)
+{
+	const struct stream_metrics *m = stream_metrics(routed_stream(r->rr));
+	*row = (struct report_row){
+		.label = r->spec,
+		.provider = routed_provider(r->rr)->name,
+		.model = routed_model(r->rr),
+		.text = &r->text,
+		.thinking = &r->thinking,
+		.f = &r->f,
+		.usage = m->have_usage ? &m->usage : NULL,
+		.error = routed_error(r->rr),
+		.raw = r->o->raw,
+	};
+	if (row->error != NULL)
+		error_line(r, line);
+	row->error_line = buf_str(line);
+}
+
+/* r's reply has ended (on_done): --jsonl's last lines; a compare's block
+ * and what stderr says about it, at once, so the fastest model's reply is
+ * out while the others still run. A live reply is out already; --json
+ * waits for the end. */
+static void ended(struct run *r, struct routed *rr)
+{
+	if (r->o->jsonl) {
+		struct report_row row;
+		struct buf line;
+		buf_init(&line, 0);
+		row_of(r, &row, &line);
+		report_jsonl_end(&row, jsonl_now(r, rr), stdout);
+		buf_done(&line);
+	} else if (!r->live && !r->o->json) {
+		print_block(r);
+		print_after(r, r->nruns);
+		r->printed = true;
+	}
+}
+
 /* The rows of the runs that started (a run whose chain could not be used
  * at all has nothing to report); returns how many. */
 static size_t report_rows(struct run *runs, int n, struct report_row *rows, struct buf *lines)
@@ -293,21 +370,7 @@ static size_t report_rows(struct run *runs, int n, struct report_row *rows, stru
 		struct run *r = &runs[i];
 		if (r->rr == NULL)
 			continue;
-		const struct stream_metrics *m = stream_metrics(routed_stream(r->rr));
-		rows[k] = (struct report_row){
-			.label = r->spec,
-			.provider = routed_provider(r->rr)->name,
-			.model = routed_model(r->rr),
-			.text = &r->text,
-			.thinking = &r->thinking,
-			.f = &r->f,
-			.usage = m->have_usage ? &m->usage : NULL,
-			.error = routed_error(r->rr),
-			.raw = r->o->raw,
-		};
-		if (rows[k].error != NULL)
-			error_line(r, &lines[k]);
-		rows[k].error_line = buf_str(&lines[k]);
+		row_of(r, &rows[k], &lines[k]);
 		k++;
 	}
 	return k;
@@ -325,15 +388,15 @@ static void print_results(struct run *runs, int n, struct metrics *metrics)
 		report_json(rows, k, metrics, stdout);
 		output_note(stdout);
 	}
-	for (int i = 0; i < n && !o->json; i++) {
-		if (runs[i].rr == NULL)
+	for (int i = 0; i < n && !o->json && !o->jsonl; i++) {
+		if (runs[i].rr == NULL || runs[i].printed)
 			continue;
 		if (!runs[i].live)
 			print_block(&runs[i]);
 		print_after(&runs[i], n);
 	}
 	output_flush(stdout);
-	if (n > 1 && !o->json)
+	if (n > 1 && !o->json && !o->jsonl)
 		report_table(rows, k, stderr);
 	for (int i = 0; i < n; i++)
 		buf_done(&lines[i]);
@@ -468,6 +531,8 @@ static int loop(struct session *s, struct run *runs, int n)
 		int sig = ready ? session_signal(s) : 0;
 		if (sig != 0 && interrupted == 0) {
 			interrupted = sig;
+			for (int i = 0; i < n; i++)
+				runs[i].interrupted = runs[i].rr != NULL && !runs[i].done;
 			cancel_all(runs, n);
 		}
 		transport_run(s->t, clock_ms());
@@ -525,7 +590,10 @@ static int run_all(const struct headless_opts *o, struct session *s, char **spec
 	int status = 0;
 	long long now = clock_ms();
 	for (int i = 0; i < n; i++)
-		run_init(&runs[i], o, s, specs[i], n == 1 && !o->json && o->compare == NULL, &metrics);
+		run_init(&runs[i], o, s, specs[i], n == 1 && !o->json && !o->jsonl && !o->compare,
+		         &metrics);
+	for (int i = 0; i < n; i++)
+		runs[i].nruns = n;
 	for (int i = 0; i < n && status == 0; i++)
 		if (run_start(&runs[i], prompt, th, now) < 0)
 			status = 1;

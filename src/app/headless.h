@@ -14,6 +14,7 @@ struct headless_opts {
 	const char *system;  /* NULL: none */
 	const char *compare; /* "M1,M2,...": every model at once; NULL: just one */
 	bool json;           /* one JSON object instead of text */
+	bool jsonl;          /* JSON lines, one per event and model, as they happen */
 	bool raw;            /* model text unsanitised */
 	bool render;         /* --render: Markdown rendered, even off a terminal */
 	bool no_color;       /* --no-color or NO_COLOR: thinking not dimmed */

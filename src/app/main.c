@@ -89,9 +89,9 @@ static long long resume_of(const struct cli *c, bool history)
 static int screen(const struct cli *c, const struct config *cfg, const char *warnings,
                   const struct session_opts *so)
 {
-	if (c->json || c->record_dir || c->raw)
-		return cli_bad_usage("--json, --record and --raw go with -p or a prompt on standard "
-		                     "input");
+	if (c->json || c->jsonl || c->record_dir || c->raw)
+		return cli_bad_usage("--json, --jsonl, --record and --raw go with -p or a prompt on "
+		                     "standard input");
 	if (!isatty(STDOUT_FILENO))
 		return cli_bad_usage("the interactive screen needs a terminal on stdout; use -p");
 	struct screen_opts o = {
@@ -117,12 +117,16 @@ static int headless(const struct cli *c, const struct config *cfg, const struct 
 {
 	if (c->raw && c->render)
 		return cli_bad_usage(RAW_OR_RENDER);
+	if (c->json && c->jsonl)
+		return cli_bad_usage("--json (one object at the end) and --jsonl (a line per event) "
+		                     "ask for different things: give one of them");
 	struct headless_opts o = {
 		.prompt = c->prompt,
 		.model = c->model,
 		.system = c->system,
 		.compare = c->compare,
 		.json = c->json,
+		.jsonl = c->jsonl,
 		.raw = c->raw,
 		.render = c->render,
 		.no_color = c->no_color,

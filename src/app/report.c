@@ -89,6 +89,17 @@ static void figures_json(json_t *o, const struct reply_metrics *f)
 	set(o, "cost_estimated", json_boolean(f->cost_estimated));
 }
 
+/* The usage as the provider reported it, or null. */
+static json_t *usage_json(const struct wire_usage *usage)
+{
+	if (usage == NULL)
+		return json_null();
+	json_t *u = json_object();
+	set(u, "input", j_ms(usage->input));
+	set(u, "output", j_ms(usage->output));
+	return u;
+}
+
 static json_t *row_json(const struct report_row *r, bool win_ttft, bool win_tps)
 {
 	json_t *o = json_object();
@@ -98,14 +109,7 @@ static json_t *row_json(const struct report_row *r, bool win_ttft, bool win_tps)
 	set(o, "text", j_text(r->text, r->raw));
 	set(o, "thinking", j_text(r->thinking, false));
 	set(o, "stop", r->f->stop[0] ? j_str(r->f->stop) : json_null());
-	if (r->usage != NULL) {
-		json_t *u = json_object();
-		set(u, "input", j_ms(r->usage->input));
-		set(u, "output", j_ms(r->usage->output));
-		set(o, "usage", u);
-	} else {
-		set(o, "usage", json_null());
-	}
+	set(o, "usage", usage_json(r->usage));
 	figures_json(o, r->f);
 	set(o, "winner_ttft", json_boolean(win_ttft));
 	set(o, "winner_tokens_per_second", json_boolean(win_tps));
@@ -183,6 +187,47 @@ void report_json(const struct report_row *rows, size_t n, const struct metrics *
 	buf_done(&b);
 	free(text);
 	json_decref(root);
+}
+
+/* One --jsonl line: the head every line has (app/jsonl), then o's keys;
+ * compact, hardened, o freed. */
+static void jsonl_line(const struct report_row *r, const char *kind, long long t_ms, json_t *o,
+                       FILE *out)
+{
+	json_t *line = json_object();
+	set(line, "label", j_str(r->label));
+	set(line, "model", j_str(r->model));
+	set(line, "provider", j_str(r->provider));
+	set(line, "kind", json_string(kind));
+	set(line, "t_ms", json_integer(t_ms));
+	json_object_update(line, o);
+	json_decref(o);
+	char *text = json_dumps(line, JSON_COMPACT);
+	struct buf b;
+	buf_init(&b, 0);
+	if (text != NULL)
+		jsonesc_harden(&b, text, strlen(text));
+	buf_append_char(&b, '\n');
+	fwrite(b.data, 1, b.len, out);
+	buf_done(&b);
+	free(text);
+	json_decref(line);
+}
+
+void report_jsonl_end(const struct report_row *r, long long t_ms, FILE *out)
+{
+	if (r->error != NULL) {
+		json_t *e = json_object();
+		set(e, "text", j_str(r->error_line ? r->error_line : ""));
+		set(e, "error", error_json(r));
+		jsonl_line(r, "error", t_ms, e, out);
+	}
+	json_t *o = json_object();
+	set(o, "stop", r->f->stop[0] ? j_str(r->f->stop) : json_null());
+	set(o, "usage", usage_json(r->usage));
+	figures_json(o, r->f);
+	set(o, "error", error_json(r));
+	jsonl_line(r, "done", t_ms, o, out);
 }
 
 /* printf pads by bytes: the field width that pads s to cols cells. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report: a headless run's results, built in one place: the --json object
- * (per model the text, stop, usage, figures, error; the run's aggregates)
- * and the compare table on stderr. */
+ * (per model the text, stop, usage, figures, error; the run's aggregates),
+ * --jsonl's closing lines and the compare table on stderr. */
 #ifndef CIRCUIT_APP_REPORT_H
 #define CIRCUIT_APP_REPORT_H
 
@@ -29,6 +29,13 @@ struct report_row {
  * aggregates (per provider, per model, total). */
 void report_json(const struct report_row *rows, size_t n, const struct metrics *metrics,
                  FILE *out);
+
+/* --jsonl's last lines for r's reply, t_ms after its request was sent:
+ * when it failed, one of kind "error" (text: the failure line, error: as
+ * --json has it), then one of kind "done" with the figures under --json's
+ * names (stop, usage, ttft_ms, tokens_per_second, cost_usd, ...) and the
+ * error. Each line compact, ended by a newline (docs/jsonl.md). */
+void report_jsonl_end(const struct report_row *r, long long t_ms, FILE *out);
 
 /* The compare table: one row per model; "★" after the best TTFT and rate. */
 void report_table(const struct report_row *rows, size_t n, FILE *out);

@@ -934,8 +934,10 @@ def test_headless_text(tmp):
         detail = f"rc={rc}\nstdout:\n{out}\nstderr:\n{err}"
         got = by_model(srv.requests(), provs)
         heads = [l for l in out.splitlines() if l.startswith("── ")]
-        check("text: one block per model, headed ── provider:model ──, in order",
-              heads == [f"── {x.label} ──" for x in provs], detail)
+        # Each block is printed as its model ends (test_compare_stream.py
+        # checks that order, with models far apart): here only that each is there once.
+        check("text: one block per model, headed ── provider:model ──",
+              sorted(heads) == sorted(f"── {x.label} ──" for x in provs), detail)
         check("text: each block holds its reply",
               all(got[x.name] and got[x.name][0]["reply"] in out for x in provs), detail)
         lines = err.splitlines()
