@@ -121,6 +121,10 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 		if (con)
 			console_tool_call(&r->con, ev->tool_name, ev->tool_args);
 		break;
+	case WIRE_EV_SERVER_TOOL: /* issue 19: shown by the sinks' work */
+	case WIRE_EV_CITATION:
+	case WIRE_EV_IMAGE:
+	case WIRE_EV_MARKER:
 	case WIRE_EV_USAGE:
 	case WIRE_EV_STOP:
 	case WIRE_EV_ERROR:

@@ -118,6 +118,10 @@ void jsonl_event(struct jsonl *j, long long t_ms, const struct wire_event *ev)
 		field_str(&j->line, "stop", ev->reason);
 		emit(j);
 		break;
+	case WIRE_EV_SERVER_TOOL: /* issue 19: shown by the sinks' work */
+	case WIRE_EV_CITATION:
+	case WIRE_EV_IMAGE:
+	case WIRE_EV_MARKER:
 	case WIRE_EV_USAGE:
 	case WIRE_EV_ERROR:
 		break;

@@ -86,6 +86,10 @@ static void show(void *ctx, const struct wire_event *ev)
 	case WIRE_EV_REFUSAL: console_refusal(&o->con, ev->text, ev->len); break;
 	case WIRE_EV_TOOL_CALL: console_tool_call(&o->con, ev->tool_name, ev->tool_args); break;
 	case WIRE_EV_ERROR: print_error(o, ev->error); break;
+	case WIRE_EV_SERVER_TOOL: /* issue 19: shown by the sinks' work */
+	case WIRE_EV_CITATION:
+	case WIRE_EV_IMAGE:
+	case WIRE_EV_MARKER:
 	case WIRE_EV_USAGE:
 	case WIRE_EV_STOP: break;
 	}

@@ -68,6 +68,10 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 		buf_done(&b);
 		break;
 	}
+	case WIRE_EV_SERVER_TOOL: /* issue 19: shown by the sinks' work */
+	case WIRE_EV_CITATION:
+	case WIRE_EV_IMAGE:
+	case WIRE_EV_MARKER:
 	case WIRE_EV_USAGE:
 	case WIRE_EV_STOP:
 	case WIRE_EV_ERROR:

@@ -265,9 +265,12 @@ static void on_event(void *ctx, struct stream *s, const struct wire_event *ev)
 	struct routed *r = ctx;
 	(void)s;
 	/* The reply has begun once the user has seen any of it: text, a
-	 * refusal, a tool call. Thinking is the model's working, dropped when
-	 * an attempt fails before that (on_reset). */
-	if (ev->type == WIRE_EV_TEXT || ev->type == WIRE_EV_REFUSAL || ev->type == WIRE_EV_TOOL_CALL)
+	 * refusal, a tool call, a tool the provider ran, an image. Thinking
+	 * (and a marker such as redacted thinking) is the model's working,
+	 * dropped when an attempt fails before that (on_reset). */
+	if (ev->type == WIRE_EV_TEXT || ev->type == WIRE_EV_REFUSAL ||
+	    ev->type == WIRE_EV_TOOL_CALL || ev->type == WIRE_EV_SERVER_TOOL ||
+	    ev->type == WIRE_EV_IMAGE)
 		r->committed = true;
 	if (ev->type == WIRE_EV_ERROR)
 		return; /* the router decides what the user hears */

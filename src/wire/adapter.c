@@ -70,6 +70,46 @@ void sink_tool(struct wire_sink *s, int index, const char *id, const char *name,
 	s->fn(s->ctx, &ev);
 }
 
+void sink_server_tool(struct wire_sink *s, const char *id, const char *name, const char *arg,
+                      bool result, const char *summary, size_t summary_len)
+{
+	if (s->failed)
+		return;
+	struct wire_event ev = {.type = WIRE_EV_SERVER_TOOL,
+	                        .tool_id = id ? id : "",
+	                        .tool_name = name,
+	                        .tool_args = arg ? arg : "",
+	                        .result = result,
+	                        .text = summary ? summary : "",
+	                        .len = summary ? summary_len : 0};
+	s->fn(s->ctx, &ev);
+}
+
+void sink_citation(struct wire_sink *s, const char *url, const char *title)
+{
+	if (s->failed)
+		return;
+	struct wire_event ev = {.type = WIRE_EV_CITATION, .url = url, .title = title ? title : ""};
+	s->fn(s->ctx, &ev);
+}
+
+void sink_image(struct wire_sink *s, const char *mime, const char *base64, size_t len)
+{
+	if (s->failed)
+		return;
+	struct wire_event ev = {
+	    .type = WIRE_EV_IMAGE, .mime = mime ? mime : "", .text = base64, .len = len};
+	s->fn(s->ctx, &ev);
+}
+
+void sink_marker(struct wire_sink *s, const char *words)
+{
+	if (s->failed)
+		return;
+	struct wire_event ev = {.type = WIRE_EV_MARKER, .text = words, .len = strlen(words)};
+	s->fn(s->ctx, &ev);
+}
+
 void sink_error(struct wire_sink *s, const struct wire_error *e)
 {
 	if (s->failed)

@@ -28,6 +28,13 @@ void sink_text(struct wire_sink *s, enum wire_event_type type, const char *p, si
 void sink_usage(struct wire_sink *s, long long input, long long output, long long thinking);
 void sink_stop(struct wire_sink *s, enum wire_stop stop, const char *reason);
 void sink_tool(struct wire_sink *s, int index, const char *id, const char *name, const char *args);
+/* Issue 19's traces (wire/event.h says what each field holds). name and
+ * url must not be NULL; the other strings may be (""). */
+void sink_server_tool(struct wire_sink *s, const char *id, const char *name, const char *arg,
+                      bool result, const char *summary, size_t summary_len);
+void sink_citation(struct wire_sink *s, const char *url, const char *title);
+void sink_image(struct wire_sink *s, const char *mime, const char *base64, size_t len);
+void sink_marker(struct wire_sink *s, const char *words);
 /* Emits e and marks the stream failed. Only the first error is emitted. */
 void sink_error(struct wire_sink *s, const struct wire_error *e);
 

@@ -45,6 +45,10 @@ void wire_clean_init(struct wire_clean *c)
 	buf_init(&c->tool_args, 0);
 	buf_init(&c->scratch, 0);
 	buf_init(&c->text, 0);
+	buf_init(&c->url, 0);
+	buf_init(&c->title, 0);
+	buf_init(&c->mime, 0);
+	buf_init(&c->note, 0);
 	for (size_t i = 0; i < 3; i++)
 		redactor_init(&c->held[i]);
 }
@@ -58,6 +62,10 @@ void wire_clean_done(struct wire_clean *c)
 	buf_done(&c->tool_args);
 	buf_done(&c->scratch);
 	buf_done(&c->text);
+	buf_done(&c->url);
+	buf_done(&c->title);
+	buf_done(&c->mime);
+	buf_done(&c->note);
 	for (size_t i = 0; i < 3; i++)
 		redactor_done(&c->held[i]);
 }
@@ -69,6 +77,36 @@ static const char *clean(struct buf *b, const char *s)
 	if (s != NULL)
 		untrusted_field(b, s, strlen(s));
 	return buf_str(b);
+}
+
+/* A server tool's summary or a marker's words: one clean line. */
+static void clean_note(struct wire_clean *c, const struct wire_event *ev)
+{
+	buf_reset(&c->note);
+	if (ev->text != NULL)
+		untrusted_field(&c->note, ev->text, ev->len);
+	c->ev.text = buf_str(&c->note);
+	c->ev.len = c->note.len;
+}
+
+/* An image's base64: its alphabet only (line breaks dropped); anything else
+ * and the image is empty, which its sinks report as unreadable. */
+static void clean_base64(struct wire_clean *c, const struct wire_event *ev)
+{
+	buf_reset(&c->text);
+	for (size_t i = 0; i < ev->len; i++) {
+		unsigned char ch = (unsigned char)ev->text[i];
+		bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		          (ch >= '0' && ch <= '9') || ch == '+' || ch == '/' || ch == '=';
+		if (ok) {
+			buf_append(&c->text, (const char *)&ch, 1);
+		} else if (ch != '\n' && ch != '\r') {
+			buf_reset(&c->text);
+			break;
+		}
+	}
+	c->ev.text = buf_str(&c->text);
+	c->ev.len = c->text.len;
 }
 
 /* Which redactor holds back a kind of streamed text; -1 for other events. */
@@ -102,10 +140,20 @@ const struct wire_event *wire_clean(struct wire_clean *c, const struct wire_even
 	c->ev = *ev;
 	if (ev->type == WIRE_EV_STOP) {
 		c->ev.reason = clean(&c->reason, ev->reason);
-	} else if (ev->type == WIRE_EV_TOOL_CALL) {
+	} else if (ev->type == WIRE_EV_TOOL_CALL || ev->type == WIRE_EV_SERVER_TOOL) {
 		c->ev.tool_id = clean(&c->tool_id, ev->tool_id);
 		c->ev.tool_name = clean(&c->tool_name, ev->tool_name);
 		c->ev.tool_args = clean(&c->tool_args, ev->tool_args);
+		if (ev->type == WIRE_EV_SERVER_TOOL)
+			clean_note(c, ev);
+	} else if (ev->type == WIRE_EV_CITATION) {
+		c->ev.url = clean(&c->url, ev->url);
+		c->ev.title = clean(&c->title, ev->title);
+	} else if (ev->type == WIRE_EV_MARKER) {
+		clean_note(c, ev);
+	} else if (ev->type == WIRE_EV_IMAGE) {
+		c->ev.mime = clean(&c->mime, ev->mime);
+		clean_base64(c, ev);
 	} else {
 		const struct wire_error *e = ev->error;
 		wire_error_set(&c->err, e->kind, clean(&c->scratch, e->code), "");
@@ -153,7 +201,9 @@ const char *wire_event_type_name(enum wire_event_type t)
 		[WIRE_EV_TEXT] = "text",         [WIRE_EV_THINKING] = "thinking",
 		[WIRE_EV_REFUSAL] = "refusal",   [WIRE_EV_TOOL_CALL] = "tool_call",
 		[WIRE_EV_USAGE] = "usage",       [WIRE_EV_STOP] = "stop",
-		[WIRE_EV_ERROR] = "error",
+		[WIRE_EV_ERROR] = "error",       [WIRE_EV_SERVER_TOOL] = "server_tool",
+		[WIRE_EV_CITATION] = "citation", [WIRE_EV_IMAGE] = "image",
+		[WIRE_EV_MARKER] = "marker",
 	};
 	return (size_t)t < sizeof(names) / sizeof(*names) ? names[t] : "?";
 }
@@ -239,6 +289,24 @@ int wire_event_to_json(const struct wire_event *ev, struct buf *out)
 		rc |= str(out, "id", ev->tool_id, strlen(ev->tool_id));
 		rc |= str(out, "name", ev->tool_name, strlen(ev->tool_name));
 		rc |= str(out, "arguments", ev->tool_args, strlen(ev->tool_args));
+		break;
+	case WIRE_EV_SERVER_TOOL:
+		rc |= str(out, "id", ev->tool_id, strlen(ev->tool_id));
+		rc |= str(out, "name", ev->tool_name, strlen(ev->tool_name));
+		rc |= str(out, "argument", ev->tool_args, strlen(ev->tool_args));
+		rc |= buf_printf(out, ",\"result\":%s", ev->result ? "true" : "false") < 0 ? -1 : 0;
+		rc |= str(out, "text", ev->text, ev->len);
+		break;
+	case WIRE_EV_CITATION:
+		rc |= str(out, "url", ev->url, strlen(ev->url));
+		rc |= str(out, "title", ev->title, strlen(ev->title));
+		break;
+	case WIRE_EV_IMAGE:
+		rc |= str(out, "mime", ev->mime, strlen(ev->mime));
+		rc |= buf_printf(out, ",\"bytes_base64\":%zu", ev->len) < 0 ? -1 : 0;
+		break;
+	case WIRE_EV_MARKER:
+		rc |= str(out, "text", ev->text, ev->len);
 		break;
 	case WIRE_EV_USAGE:
 		rc |= num(out, "input", ev->usage.input);

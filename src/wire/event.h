@@ -17,6 +17,15 @@ enum wire_event_type {
 	WIRE_EV_USAGE,     /* token counts so far (replace, never add) */
 	WIRE_EV_STOP,      /* the model finished, with its reason */
 	WIRE_EV_ERROR,     /* the stream failed; partial text stays valid */
+	/* Issue 19: what the provider did beside the text. Never the reply's
+	 * text: headless and --replay write them to stderr, the screen as dim
+	 * lines (collapsed like thinking). */
+	WIRE_EV_SERVER_TOOL, /* a tool the provider ran itself (web search,
+	                      * code execution, MCP...): its call or its result */
+	WIRE_EV_CITATION,    /* a source the reply cites: a URL and its title */
+	WIRE_EV_IMAGE,       /* an image the model made, whole */
+	WIRE_EV_MARKER,      /* a plain-words trace: redacted thinking, a
+	                      * content filter's verdict, a paused turn */
 };
 
 /* Why the model stopped, normalised; the provider's own word is kept too. */
@@ -84,6 +93,20 @@ struct wire_event {
 	const char *reason; /* the provider's word: "stop", "end_turn", "STOP" */
 	/* ERROR */
 	const struct wire_error *error;
+	/* SERVER_TOOL: tool_id, tool_name as the provider names it ("web_search",
+	 * "code_execution", "mcp server/tool": never ""), tool_args its main
+	 * argument as text (the query, the URL, the code; "" if none); result
+	 * false for the call, true for its outcome, whose summary is text/len
+	 * (the code's output, "5 results", an error; may be empty). */
+	bool result;
+	/* CITATION: url (never ""), title ("" if none). */
+	const char *url;
+	const char *title;
+	/* IMAGE: mime ("image/png"), its bytes base64-encoded in text/len (may
+	 * be megabytes; only [A-Za-z0-9+/=] pass wire_clean). */
+	const char *mime;
+	/* MARKER: text/len, one line of plain words ("redacted thinking",
+	 * "paused: the server's tool took too long; send again to go on"). */
 };
 
 /* Every pointer in ev is borrowed for the duration of the call. */
@@ -111,6 +134,7 @@ struct wire_clean {
 	struct wire_event ev;
 	struct wire_error err;
 	struct buf reason, tool_id, tool_name, tool_args, scratch, text;
+	struct buf url, title, mime, note;
 	struct redactor held[3]; /* text, thinking, refusal */
 };
 void wire_clean_init(struct wire_clean *c);

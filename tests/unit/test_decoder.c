@@ -73,7 +73,12 @@ static void collect(void *ctx, const struct wire_event *ev)
 	switch (ev->type) {
 	case WIRE_EV_TEXT: buf_append(&r->text, ev->text, ev->len); break;
 	case WIRE_EV_THINKING: buf_append(&r->thinking, ev->text, ev->len); break;
-	case WIRE_EV_REFUSAL: break;
+	case WIRE_EV_REFUSAL:
+	case WIRE_EV_SERVER_TOOL: /* issue 19's traces: checked through r->events */
+	case WIRE_EV_CITATION:
+	case WIRE_EV_IMAGE:
+	case WIRE_EV_MARKER:
+		break;
 	case WIRE_EV_TOOL_CALL: {
 		json_t *t = json_pack("{s:s, s:s, s:s}", "id", ev->tool_id, "name", ev->tool_name,
 		                      "arguments", ev->tool_args);
