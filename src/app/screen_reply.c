@@ -268,7 +268,7 @@ static void join_assistant(struct thread_request *tr, size_t *n, const struct me
 {
 	struct wire_message *prev = *n > 0 ? &tr->msgs[*n - 1] : NULL;
 	if (prev == NULL || prev->role != WIRE_ROLE_ASSISTANT) {
-		tr->msgs[(*n)++] = (struct wire_message){WIRE_ROLE_ASSISTANT, buf_str(&m->raw)};
+		tr->msgs[(*n)++] = (struct wire_message){.role = WIRE_ROLE_ASSISTANT, .text = buf_str(&m->raw)};
 		return;
 	}
 	size_t len = strlen(prev->text) + m->raw.len + 1;
@@ -291,7 +291,7 @@ static void thread_request(const struct screen *sc, const struct conversation *c
 		if (m->dropped || m->queued)
 			continue;
 		if (m->kind == MSG_USER)
-			tr->msgs[n++] = (struct wire_message){WIRE_ROLE_USER, buf_str(&m->raw)};
+			tr->msgs[n++] = (struct wire_message){.role = WIRE_ROLE_USER, .text = buf_str(&m->raw)};
 		else if (m->kind == MSG_ASSISTANT && !m->streaming && m->raw.len > 0)
 			join_assistant(tr, &n, m);
 		else
