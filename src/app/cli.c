@@ -61,6 +61,20 @@ static const char usage_text[] =
 	"  -h, --help          this text\n"
 	"      --version       the version\n";
 
+/* Attachments: a block of their own. */
+static const char usage_files[] =
+	"\n"
+	"Files and images:\n"
+	"  -f, --file PATH     attach PATH to the prompt (repeatable, up to 16). A text\n"
+	"                      file (UTF-8) follows the prompt in a fenced block\n"
+	"                      labelled with its name; a png, jpeg, webp or gif image\n"
+	"                      (known by its bytes) goes as an image part. On the\n"
+	"                      screen they go with the first message; /file PATH there\n"
+	"                      attaches more. A missing, unreadable, binary, directory\n"
+	"                      or FIFO path: one line, exit 2, nothing sent\n"
+	"      --force         attach a text file over 1 MiB anyway (nothing over 20 MiB\n"
+	"                      is attached)\n";
+
 /* The part after the options (C99 compilers need take only 4095 bytes of
  * one string literal). */
 static const char usage_notes[] =
@@ -80,6 +94,7 @@ static const char usage_notes[] =
 void cli_usage(FILE *f)
 {
 	fputs(usage_text, f);
+	fputs(usage_files, f);
 	fputs(usage_notes, f);
 }
 
@@ -94,6 +109,7 @@ enum {
 	OPT_REPLAY = 256, OPT_WIRE, OPT_EVENTS, OPT_STATUS, OPT_RAW, OPT_VERSION, OPT_COMPARE,
 	OPT_JSON, OPT_RECORD, OPT_DEBUG, OPT_THEME, OPT_NO_COLOR, OPT_FALLBACK, OPT_CONFIG,
 	OPT_RESUME, OPT_SEARCH, OPT_EXPORT, OPT_FORMAT, OPT_NO_HISTORY, OPT_RENDER,
+	OPT_FORCE,
 };
 
 static const struct option longopts[] = {
@@ -119,6 +135,8 @@ static const struct option longopts[] = {
 	{"export", required_argument, NULL, OPT_EXPORT},
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"no-history", no_argument, NULL, OPT_NO_HISTORY},
+	{"file", required_argument, NULL, 'f'},
+	{"force", no_argument, NULL, OPT_FORCE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -158,6 +176,7 @@ static bool *switch_of(struct cli *c, int opt)
 	case OPT_RENDER: return &c->render;
 	case OPT_NO_COLOR: return &c->no_color;
 	case OPT_NO_HISTORY: return &c->no_history;
+	case OPT_FORCE: return &c->force;
 	default: return NULL;
 	}
 }
@@ -172,6 +191,12 @@ static int special(struct cli *c, int opt, int argc, char **argv)
 		if (c->resume_id == NULL && optind < argc && argv[optind][0] >= '0' &&
 		    argv[optind][0] <= '9')
 			c->resume_id = argv[optind++];
+		return 0;
+	}
+	if (opt == 'f') {
+		if (c->nfiles == CLI_FILES_MAX)
+			return cli_bad_usage("-f takes at most 16 files in one prompt");
+		c->files[c->nfiles++] = optarg;
 		return 0;
 	}
 	if (opt == OPT_STATUS) {
@@ -192,7 +217,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 	memset(c, 0, sizeof(*c));
 	opterr = 0;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "hp:m:s:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hp:m:s:f:", longopts, NULL)) != -1) {
 		const char **w = word_of(c, opt);
 		bool *sw = switch_of(c, opt);
 		if (w != NULL)

@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* The most -f options a command line takes. */
+#define CLI_FILES_MAX 16
+
 /* Every option as given; NULL or false when absent. */
 struct cli {
 	const char *prompt, *model, *system, *compare, *fallback, *theme, *config_path;
@@ -15,6 +18,9 @@ struct cli {
 	const char *resume_id; /* with resume: the id, NULL for the last */
 	int status;            /* --status CODE, 0 none */
 	bool events, raw, render, json, no_color, no_history, resume, help, version;
+	const char *files[CLI_FILES_MAX]; /* -f PATH, in order */
+	int nfiles;
+	bool force; /* --force: text files over 1 MiB too */
 };
 
 /* Reads argv into c (zeroed first). Returns 0, or 2 after a one-line

@@ -26,6 +26,8 @@ int cmd_export(struct screen *sc, const char *args);
 int cmd_delete(struct screen *sc, const char *args);
 /* cmd_copy.c: /copy, /copy code [N] */
 int cmd_copy(struct screen *sc, const char *args);
+/* files.c: /file PATH, /file, /file clear */
+int cmd_file(struct screen *sc, const char *args);
 /* cmd_view.c: how the screen looks, and leaving it */
 int cmd_theme(struct screen *sc, const char *args);
 int cmd_stats(struct screen *sc, const char *args);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "app/session.h"
+#include "model/attachment.h"
 
 struct headless_opts {
 	const char *prompt;  /* NULL: read standard input */
@@ -18,6 +19,7 @@ struct headless_opts {
 	bool render;         /* --render: Markdown rendered, even off a terminal */
 	bool no_color;       /* --no-color or NO_COLOR: thinking not dimmed */
 	bool history;        /* keep the run in the history file */
+	const struct attachments *files; /* -f: sent with the prompt; NULL none */
 	struct session_opts session;
 };
 

@@ -259,16 +259,38 @@ static void tick(void *ctx, long long now)
 struct thread_request {
 	struct wire_request req;
 	struct wire_message *msgs;
-	char **joined; /* the joined turns, owned */
+	char **joined; /* the joined turns and prompts with files folded in, owned */
 	size_t njoined;
+	struct wire_image *images; /* the prompts' images, pointing into their messages */
+	size_t nimages;
 	size_t bytes; /* the text sent, for the input estimate */
 };
+
+/* A prompt as the provider sees it: its text files folded into its text,
+ * its images beside it (-f, /file). */
+static struct wire_message user_turn(struct thread_request *tr, const struct message *m)
+{
+	struct wire_message w = {.role = WIRE_ROLE_USER, .text = buf_str(&m->raw)};
+	if (m->att.n == 0)
+		return w;
+	struct buf b;
+	buf_init(&b, 0);
+	attachments_fold(&b, buf_str(&m->raw), &m->att);
+	tr->joined[tr->njoined++] = xstrdup(buf_str(&b));
+	buf_done(&b);
+	w.text = tr->joined[tr->njoined - 1];
+	w.images = tr->images + tr->nimages;
+	w.nimages = attachments_images(&m->att, tr->images + tr->nimages, m->att.n);
+	tr->nimages += w.nimages;
+	return w;
+}
 
 static void join_assistant(struct thread_request *tr, size_t *n, const struct message *m)
 {
 	struct wire_message *prev = *n > 0 ? &tr->msgs[*n - 1] : NULL;
 	if (prev == NULL || prev->role != WIRE_ROLE_ASSISTANT) {
-		tr->msgs[(*n)++] = (struct wire_message){.role = WIRE_ROLE_ASSISTANT, .text = buf_str(&m->raw)};
+		tr->msgs[(*n)++] =
+			(struct wire_message){.role = WIRE_ROLE_ASSISTANT, .text = buf_str(&m->raw)};
 		return;
 	}
 	size_t len = strlen(prev->text) + m->raw.len + 1;
@@ -286,17 +308,23 @@ static void thread_request(const struct screen *sc, const struct conversation *c
 	tr->bytes = sc->system ? strlen(sc->system) : 0;
 	tr->msgs = xcalloc(conv->n + 1, sizeof(*tr->msgs));
 	tr->joined = xcalloc(conv->n + 1, sizeof(*tr->joined));
+	size_t files = 0;
+	for (size_t i = from; i < conv->n; i++)
+		files += conv->v[i]->att.n;
+	tr->images = xcalloc(files + 1, sizeof(*tr->images));
 	for (size_t i = from; i < conv->n; i++) {
 		const struct message *m = conv->v[i];
 		if (m->dropped || m->queued)
 			continue;
-		if (m->kind == MSG_USER)
-			tr->msgs[n++] = (struct wire_message){.role = WIRE_ROLE_USER, .text = buf_str(&m->raw)};
-		else if (m->kind == MSG_ASSISTANT && !m->streaming && m->raw.len > 0)
-			join_assistant(tr, &n, m);
-		else
+		if (m->kind == MSG_USER) {
+			tr->msgs[n] = user_turn(tr, m);
+			tr->bytes += strlen(tr->msgs[n++].text);
 			continue;
-		tr->bytes += m->raw.len;
+		}
+		if (m->kind == MSG_ASSISTANT && !m->streaming && m->raw.len > 0) {
+			join_assistant(tr, &n, m);
+			tr->bytes += m->raw.len;
+		}
 	}
 	tr->req.system = sc->system;
 	tr->req.messages = tr->msgs;
@@ -308,6 +336,7 @@ static void thread_request_done(struct thread_request *tr)
 	for (size_t i = 0; i < tr->njoined; i++)
 		free(tr->joined[i]);
 	free(tr->joined);
+	free(tr->images);
 	free(tr->msgs);
 }
 
@@ -381,7 +410,9 @@ void screen_ask(struct screen *sc, const char *model, const char *prompt, bool a
 	if (add_user) {
 		free(sc->last_prompt);
 		sc->last_prompt = xstrdup(prompt);
-		screen_history_add(sc, -1, conv_add(&sc->conv, MSG_USER, "you", prompt));
+		struct message *u = conv_add(&sc->conv, MSG_USER, "you", prompt);
+		attachments_move(&u->att, &sc->pending); /* /file's files go with it */
+		screen_history_add(sc, -1, u);
 	}
 	sc->single = start_reply(sc, &sc->conv, sc->context_start, -1, model, true, prompt, NULL,
 	                         clock_ms());
@@ -398,12 +429,15 @@ void screen_ask_all(struct screen *sc, const char *prompt)
 	long long now = clock_ms();
 	for (int i = 0; i < sc->ncol; i++) {
 		struct column *c = &sc->col[i];
-		screen_history_add(sc, i, conv_add(&c->conv, MSG_USER, "you", prompt));
+		struct message *u = conv_add(&c->conv, MSG_USER, "you", prompt);
+		attachments_copy(&u->att, &sc->pending); /* each column sends the files */
+		screen_history_add(sc, i, u);
 		/* Each column is its model: no fallback. */
 		c->live =
 			start_reply(sc, &c->conv, c->context_start, i, c->model, false, prompt, NULL, now);
 		c->has_last = false;
 	}
+	attachments_done(&sc->pending);
 	sc->notice[0] = '\0';
 	screen_react(sc, REACT_FOLLOW);
 }
@@ -421,6 +455,7 @@ static void queue_push(struct screen *sc, const char *prompt)
 	if (sc->ncol == 0) {
 		struct message *m = conv_add(&sc->conv, MSG_USER, QUEUED_LABEL, prompt);
 		m->queued = true;
+		attachments_move(&m->att, &sc->pending); /* sent with it when it leaves the queue */
 	}
 	screen_note(sc, QUEUED_NOTE, sc->nqueue);
 }

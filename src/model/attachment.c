@@ -106,6 +106,20 @@ static int read_all(int fd, size_t size, char **out, size_t *len)
 	return 0;
 }
 
+/* Whether the first 8 KiB of text hold more than one control byte in 32
+ * (not tab, newline, CR, form feed, backspace or ESC): a binary file
+ * rather than text in another encoding, which iconv would fix. */
+static bool control_bytes(const char *p, size_t n)
+{
+	size_t look = n < 8192 ? n : 8192, k = 0;
+	for (size_t i = 0; i < look; i++) {
+		unsigned char c = (unsigned char)p[i];
+		k += (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\b' &&
+		      c != 0x1b) || c == 0x7f;
+	}
+	return k * 32 > look;
+}
+
 /* The bytes read: an image, or text (UTF-8, no NUL) under its cap. 0, -1
  * or -2 as attachment_load. */
 static int classify(struct attachment *a, const char *path, bool force, char *err,
@@ -127,6 +141,10 @@ static int classify(struct attachment *a, const char *path, bool force, char *er
 		return refuse(err, errlen, path, "binary (a NUL byte at offset %zu), and not a png, "
 		              "jpeg, webp or gif image; only text files and those images can be "
 		              "attached", (size_t)(nul - a->data));
+	if (!utf8_valid(a->data, a->size) && control_bytes(a->data, a->size))
+		return refuse(err, errlen, path, "binary (not UTF-8, control bytes in it), and not a "
+		              "png, jpeg, webp or gif image; only text files and those images can be "
+		              "attached");
 	if (!utf8_valid(a->data, a->size)) {
 		size_t at = utf8_valid_prefix(a->data, a->size);
 		return refuse(err, errlen, path, "not UTF-8 text (byte 0x%02X at offset %zu), nor a "
@@ -225,7 +243,11 @@ void attachment_describe(const struct attachment *a, char *out, size_t cap)
 {
 	char size[UNITS_MAX];
 	units_bytes(a->size, size, sizeof(size));
-	snprintf(out, cap, "%s (%s, %s)", a->name ? a->name : "", a->mime, size);
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "%s (%s, %s)", a->name ? a->name : "", a->mime, size);
+	utf8_copy(out, cap, buf_str(&b)); /* a long name cut between characters */
+	buf_done(&b);
 }
 
 size_t attachment_fence(const char *text, size_t n)

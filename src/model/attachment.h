@@ -56,7 +56,8 @@ void attachment_set(struct attachment *a, const char *name, const char *mime, co
 /* Frees a's name and bytes; a is zeroed. */
 void attachment_done(struct attachment *a);
 
-/* "name (image/png, 120.0 KiB)" into out (cap bytes; cut when longer). */
+/* "name (image/png, 120.0 KiB)" into out (cap > 0 bytes; cut between
+ * characters when longer). */
 void attachment_describe(const struct attachment *a, char *out, size_t cap);
 
 /* The backticks of the fence around n bytes of text: one more than its

@@ -159,6 +159,8 @@ static void test_load_refuses_what_is_no_file_to_send(void **state)
 	refused("/dev/null", false, -1, ": not a regular file");
 	put("blob.bin", "ab\0cd", 5, path, sizeof(path));
 	refused(path, true, -1, ": binary (a NUL byte at offset 2)");
+	put("random.bin", "\xd8\x01\x02\x03\xff\x10\x11\x12", 8, path, sizeof(path));
+	refused(path, false, -1, ": binary (not UTF-8, control bytes in it)");
 	put("latin1.txt", "caf\xe9", 4, path, sizeof(path));
 	refused(path, false, -1, ": not UTF-8 text (byte 0xE9 at offset 3)");
 	if (geteuid() != 0) { /* root reads anything */
