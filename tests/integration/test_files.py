@@ -161,6 +161,17 @@ def test_size_rules(c, files):
           "over 20 MiB" in err, repr((rc, err)))
 
 
+def test_compare(c, files):
+    n = len(c.srv.requests())
+    rc, out, err = c.run(["--no-history", "--compare", "gpt-4o,ollama:llama3.2", "-f",
+                          files["notes"], "-f", files["png"], "-p", PROMPT])
+    reqs = c.srv.wait_requests(n + 2)[n:]
+    got = sorted(json.dumps(r["body"]["messages"][0], sort_keys=True) for r in reqs)
+    want = sorted(json.dumps(w[3], sort_keys=True) for w in (WANT[0], WANT[4]))
+    check("--compare: every model gets the files in its own format", rc == 0 and got == want,
+          repr((rc, err, got))[:600])
+
+
 def test_history(c, files):
     rc, out, err = c.run(["-m", "gpt-4o", "-f", files["notes"], "-f", files["png"], "-p", PROMPT])
     check("kept in the history", rc == 0, repr((rc, err)))
@@ -240,7 +251,21 @@ def test_file_command(c, tm, files):
                        s.has(f"📎 dot.png (image/png, {len(PNG)} bytes)"))
     check("the transcript shows a line per file under the prompt", ok, str(s))
     ok, s = p.wait_for(lambda s: s.has("tok/s"), 10)
+    # /retry sends the prompt again with its own files; one attached
+    # meanwhile waits on for the next message.
     p.send("/file " + files["png"])
+    ok, s = p.wait_for(lambda s: s.has("1 file for your next message") or
+                       s.has(f"attached dot.png (image/png, {len(PNG)} bytes) to your next"))
+    n = len(c.srv.requests())
+    p.send("/retry")
+    reqs = c.srv.wait_requests(n + 1, timeout=8)
+    msgs = reqs[-1]["body"]["messages"] if len(reqs) > n else []
+    check("/retry: the prompt goes again with its own files, once", msgs == [WANT[0][3]],
+          json.dumps(msgs)[:400])
+    ok, s = p.wait_for(lambda s: s.has("tok/s"), 10)
+    p.send("/file")
+    ok, s = p.wait_for(lambda s: s.has("1 file for your next message"))
+    check("/retry: a file attached meanwhile still waits", ok, str(s))
     p.send("/file clear")
     ok, s = p.wait_for(lambda s: s.has("1 file dropped: your next message goes without"))
     check("/file clear drops what waits", ok, str(s))
@@ -292,6 +317,7 @@ def main():
                 test_parts_per_provider(c, files)
                 test_refusals(c, files, tmp)
                 test_size_rules(c, files)
+                test_compare(c, files)
                 test_history(c, files)
                 if shutil.which("tmux") is not None:
                     tm = harness.Tmux(tmp, "files")
