@@ -90,7 +90,22 @@ static const char usage_shell[] =
 	"                      circuit --last | wl-copy); exit 1 when there is none\n"
 	"      --export last   the newest conversation, as --export ID\n";
 
-/* The part after the options. */
+/* Attachments: a block of their own. */
+static const char usage_files[] =
+	"\n"
+	"Files and images:\n"
+	"  -f, --file PATH     attach PATH to the prompt (repeatable, up to 16). A text\n"
+	"                      file (UTF-8) follows the prompt in a fenced block\n"
+	"                      labelled with its name; a png, jpeg, webp or gif image\n"
+	"                      (known by its bytes) goes as an image part. On the\n"
+	"                      screen they go with the first message; /file PATH there\n"
+	"                      attaches more. A missing, unreadable, binary, directory\n"
+	"                      or FIFO path: one line, exit 2, nothing sent\n"
+	"      --force         attach a text file over 1 MiB anyway (nothing over 20 MiB\n"
+	"                      is attached)\n";
+
+/* The part after the options (C99 compilers need take only 4095 bytes of
+ * one string literal). */
 static const char usage_notes[] =
 	"\n"
 	"Keys: OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY).\n"
@@ -109,6 +124,7 @@ void cli_usage(FILE *f)
 {
 	fputs(usage_text, f);
 	fputs(usage_shell, f);
+	fputs(usage_files, f);
 	fputs(usage_notes, f);
 }
 
@@ -123,7 +139,7 @@ enum {
 	OPT_REPLAY = 256, OPT_WIRE, OPT_EVENTS, OPT_STATUS, OPT_RAW, OPT_VERSION, OPT_COMPARE,
 	OPT_JSON, OPT_RECORD, OPT_DEBUG, OPT_THEME, OPT_NO_COLOR, OPT_FALLBACK, OPT_CONFIG,
 	OPT_RESUME, OPT_SEARCH, OPT_EXPORT, OPT_FORMAT, OPT_NO_HISTORY, OPT_RENDER,
-	OPT_SESSIONS, OPT_LAST, OPT_JSONL,
+	OPT_SESSIONS, OPT_LAST, OPT_JSONL, OPT_FORCE,
 };
 
 static const struct option longopts[] = {
@@ -153,6 +169,8 @@ static const struct option longopts[] = {
 	{"continue", no_argument, NULL, 'c'},
 	{"sessions", no_argument, NULL, OPT_SESSIONS},
 	{"last", no_argument, NULL, OPT_LAST},
+	{"file", required_argument, NULL, 'f'},
+	{"force", no_argument, NULL, OPT_FORCE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -196,6 +214,7 @@ static bool *switch_of(struct cli *c, int opt)
 	case 'c': return &c->cont;
 	case OPT_SESSIONS: return &c->sessions;
 	case OPT_LAST: return &c->last;
+	case OPT_FORCE: return &c->force;
 	default: return NULL;
 	}
 }
@@ -221,6 +240,12 @@ static int special(struct cli *c, int opt, int argc, char **argv)
 		c->resume_id = optarg;
 		if (c->resume_id == NULL && optind < argc && all_digits(argv[optind]))
 			c->resume_id = argv[optind++];
+		return 0;
+	}
+	if (opt == 'f') {
+		if (c->nfiles == CLI_FILES_MAX)
+			return cli_bad_usage("-f takes at most 16 files in one prompt");
+		c->files[c->nfiles++] = optarg;
 		return 0;
 	}
 	if (opt == OPT_STATUS) {
@@ -257,7 +282,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 	memset(c, 0, sizeof(*c));
 	opterr = 0;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "hcp:m:s:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hcp:m:s:f:", longopts, NULL)) != -1) {
 		const char **w = word_of(c, opt);
 		bool *sw = switch_of(c, opt);
 		if (w != NULL)

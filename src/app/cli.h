@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* The most -f options a command line takes. */
+#define CLI_FILES_MAX 16
+
 /* Every option as given; NULL or false when absent. */
 struct cli {
 	const char *prompt, *model, *system, *compare, *fallback, *theme, *config_path;
@@ -18,6 +21,9 @@ struct cli {
 	/* -c sets resume too (resume_id NULL); words: the prompt is the
 	 * positional words, joined by one space (held for the process's life) */
 	bool cont, sessions, last, words;
+	const char *files[CLI_FILES_MAX]; /* -f PATH, in order */
+	int nfiles;
+	bool force; /* --force: text files over 1 MiB too */
 };
 
 /* Reads argv into c (zeroed first). Words that are not options are the

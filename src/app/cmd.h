@@ -28,6 +28,8 @@ int cmd_delete(struct screen *sc, const char *args);
 int cmd_copy(struct screen *sc, const char *args);
 /* cmd_edit.c: /edit [TEXT], the next message written in $EDITOR */
 int cmd_edit(struct screen *sc, const char *args);
+/* files.c: /file PATH, /file, /file clear */
+int cmd_file(struct screen *sc, const char *args);
 /* cmd_view.c: how the screen looks, and leaving it */
 int cmd_theme(struct screen *sc, const char *args);
 int cmd_stats(struct screen *sc, const char *args);

@@ -87,8 +87,10 @@ int cmd_new(struct screen *sc, const char *args)
 
 /* /retry asks the last prompt again: that prompt and what answered it stay
  * on screen but leave the requests, so the thread does not carry the
- * prompt twice (or a failed attempt's prompt at all). */
-static void drop_last_exchange(struct screen *sc, struct conversation *conv, size_t from)
+ * prompt twice (or a failed attempt's prompt at all). Its files are
+ * copied into files (when it is still empty), to go with it again. */
+static void drop_last_exchange(struct screen *sc, struct conversation *conv, size_t from,
+                               struct attachments *files)
 {
 	size_t u = conv->n;
 	for (size_t i = conv->n; i-- > from;)
@@ -96,6 +98,8 @@ static void drop_last_exchange(struct screen *sc, struct conversation *conv, siz
 			u = i;
 			break;
 		}
+	if (u < conv->n && files->n == 0)
+		attachments_copy(files, &conv->v[u]->att);
 	for (size_t i = u; i < conv->n; i++)
 		if (conv->v[i]->kind == MSG_USER || conv->v[i]->kind == MSG_ASSISTANT) {
 			conv->v[i]->dropped = true;
@@ -119,16 +123,21 @@ int cmd_retry(struct screen *sc, const char *args)
 		return REACT_NONE;
 	}
 	char *prompt = xstrdup(sc->last_prompt);
+	/* The prompt goes with its own files; /file's wait on for the next one. */
+	struct attachments waiting = sc->pending;
+	attachments_init(&sc->pending);
 	if (sc->ncol > 0) {
 		for (int i = 0; i < sc->ncol; i++)
-			drop_last_exchange(sc, &sc->col[i].conv, sc->col[i].context_start);
+			drop_last_exchange(sc, &sc->col[i].conv, sc->col[i].context_start, &sc->pending);
 		screen_ask_all(sc, prompt);
 	} else {
-		drop_last_exchange(sc, &sc->conv, sc->context_start);
+		drop_last_exchange(sc, &sc->conv, sc->context_start, &sc->pending);
 		char *model = xstrdup(*args ? args : sc->model);
 		screen_ask(sc, model, prompt, true);
 		free(model);
 	}
+	attachments_done(&sc->pending);
+	sc->pending = waiting;
 	free(prompt);
 	return REACT_FOLLOW;
 }

@@ -50,6 +50,9 @@ static const struct command commands[] = {
 	 COMPLETE_NONE, cmd_search, NULL},
 	{"export", "md|json FILE", "write this conversation to FILE as Markdown or JSON",
 	 COMPLETE_PATH, cmd_export, NULL},
+	{"file", "[--force] PATH | clear",
+	 "attach a file (text, or a png/jpeg/webp/gif image) to your next message; alone: list "
+	 "them", COMPLETE_PATH, cmd_file, NULL},
 	{"delete", "ID", "delete conversation ID from the history", COMPLETE_NONE, cmd_delete, NULL},
 	{"copy", "[code [N]]",
 	 "copy the last reply's Markdown, or its code block N (default: the last) to the clipboard",

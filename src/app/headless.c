@@ -245,7 +245,15 @@ static int run_start(struct run *r, const char *prompt, struct headless_thread *
                      long long now)
 {
 	const struct headless_opts *o = r->o;
-	struct wire_message msg = {.role = WIRE_ROLE_USER, .text = prompt};
+	/* -f: text files folded into the prompt, images beside it. */
+	static const struct attachments none = {NULL, 0};
+	const struct attachments *files = o->files != NULL ? o->files : &none;
+	struct buf text;
+	buf_init(&text, 0);
+	attachments_fold(&text, prompt, files);
+	struct wire_image images[ATTACH_MAX];
+	struct wire_message msg = {.role = WIRE_ROLE_USER, .text = buf_str(&text), .images = images,
+	                           .nimages = attachments_images(files, images, ATTACH_MAX)};
 	struct wire_request req = {.system = o->system, .messages = &msg, .nmessages = 1};
 	if (th != NULL)
 		headless_thread_request(th, o->system, &msg, &req);
@@ -254,13 +262,14 @@ static int run_start(struct run *r, const char *prompt, struct headless_thread *
 	/* In a compare each model is its own column: no fallback. */
 	r->rr = session_start(r->s, r->spec, o->compare == NULL, &req, prompt, &cb, r, now, err,
 	                      sizeof(err));
+	r->prompt_bytes = text.len + (req.system ? strlen(req.system) : 0) +
+	                  (th != NULL ? th->turns.bytes : 0);
+	buf_done(&text);
 	if (r->rr == NULL) {
 		fprintf(stderr, "circuit: %s\n", err);
 		return -1;
 	}
 	r->t0 = now;
-	r->prompt_bytes = strlen(prompt) + (req.system ? strlen(req.system) : 0) +
-	                  (th != NULL ? th->bytes : 0);
 	snprintf(r->begun_provider, sizeof(r->begun_provider), "%s", routed_provider(r->rr)->name);
 	snprintf(r->begun_model, sizeof(r->begun_model), "%s", routed_model(r->rr));
 	metrics_begin(r->metrics, r->begun_provider, r->begun_model);
@@ -423,7 +432,9 @@ static int keep_run(struct history *h, long long conv, long long group, int colu
 {
 	struct conversation c;
 	conv_init(&c);
-	conv_add(&c, MSG_USER, "you", prompt);
+	struct message *u = conv_add(&c, MSG_USER, "you", prompt);
+	if (r->o->files != NULL)
+		attachments_copy(&u->att, r->o->files); /* resumed, they are sent again */
 	char label[96];
 	session_reply_label(r->rr, r->spec, label, sizeof(label));
 	struct message *m = conv_add(&c, MSG_ASSISTANT, label, NULL);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "app/session.h"
+#include "model/attachment.h"
 
 struct headless_opts {
 	const char *prompt;  /* NULL: read standard input */
@@ -22,6 +23,7 @@ struct headless_opts {
 	long long resume;    /* -c/--resume: -1 the last conversation, > 0 that one, whose
 	                      * turns go before the prompt and which the reply joins;
 	                      * 0 a new conversation */
+	const struct attachments *files; /* -f: sent with the prompt; NULL none */
 	struct session_opts session;
 };
 

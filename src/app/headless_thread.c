@@ -31,44 +31,6 @@ static char *model_of_thread(const struct conversation *c, struct session *s)
 	return NULL;
 }
 
-/* A reply that follows a reply (a /continue) is one turn with it, joined
- * with nothing between, as the screen sends it. */
-static void add_reply(struct headless_thread *t, const struct message *m)
-{
-	struct wire_message *prev = t->nmsgs > 0 ? &t->msgs[t->nmsgs - 1] : NULL;
-	if (prev == NULL || prev->role != WIRE_ROLE_ASSISTANT) {
-		t->msgs[t->nmsgs++] = (struct wire_message){WIRE_ROLE_ASSISTANT, buf_str(&m->raw)};
-		return;
-	}
-	size_t len = strlen(prev->text) + m->raw.len + 1;
-	char *j = xmalloc(len);
-	snprintf(j, len, "%s%s", prev->text, buf_str(&m->raw));
-	t->joined[t->njoined++] = j;
-	prev->text = j;
-}
-
-/* The turns the provider should see: prompts and replies of the thread,
- * those a /retry replaced and a compare's columns not adopted left out
- * (loaded dropped), replies without text (failed before their first
- * token) too. One slot is left for the new prompt. */
-static void turns_of(struct headless_thread *t)
-{
-	t->msgs = xcalloc(t->c.n + 1, sizeof(*t->msgs));
-	t->joined = xcalloc(t->c.n + 1, sizeof(*t->joined));
-	for (size_t i = 0; i < t->c.n; i++) {
-		const struct message *m = t->c.v[i];
-		if (m->dropped)
-			continue;
-		if (m->kind == MSG_USER)
-			t->msgs[t->nmsgs++] = (struct wire_message){WIRE_ROLE_USER, buf_str(&m->raw)};
-		else if (m->kind == MSG_ASSISTANT && m->raw.len > 0)
-			add_reply(t, m);
-		else
-			continue;
-		t->bytes += m->raw.len;
-	}
-}
-
 int headless_thread_open(struct headless_thread *t, const char *path, long long id,
                          struct session *s)
 {
@@ -107,25 +69,22 @@ int headless_thread_open(struct headless_thread *t, const char *path, long long 
 	}
 	t->conv = conv;
 	t->model = model_of_thread(&t->c, s);
-	turns_of(t);
+	turns_build(&t->turns, &t->c, 0);
 	return 0;
 }
 
 void headless_thread_request(struct headless_thread *t, const char *system,
                              const struct wire_message *prompt, struct wire_request *req)
 {
-	t->msgs[t->nmsgs] = *prompt;
+	t->turns.msgs[t->turns.n] = *prompt;
 	req->system = system != NULL ? system : t->system;
-	req->messages = t->msgs;
-	req->nmessages = t->nmsgs + 1;
+	req->messages = t->turns.msgs;
+	req->nmessages = t->turns.n + 1;
 }
 
 void headless_thread_close(struct headless_thread *t)
 {
-	for (size_t i = 0; i < t->njoined; i++)
-		free(t->joined[i]);
-	free(t->joined);
-	free(t->msgs);
+	turns_free(&t->turns);
 	free(t->model);
 	free(t->system);
 	conv_done(&t->c);

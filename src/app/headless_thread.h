@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "app/session.h"
+#include "app/turns.h"
 #include "model/conversation.h"
 #include "model/history.h"
 #include "wire/request.h"
@@ -18,11 +19,7 @@ struct headless_thread {
 	struct conversation c;     /* its messages, as loaded */
 	char *system;              /* its system prompt (malloc'd; NULL: none) */
 	char *model;               /* who answered last, when it still resolves (malloc'd) */
-	struct wire_message *msgs; /* the thread's turns, then the new prompt */
-	size_t nmsgs;
-	char **joined; /* turns joined from two replies (a /continue), owned */
-	size_t njoined;
-	size_t bytes; /* the turns' text, for the input estimate */
+	struct turns turns;        /* the thread's turns (app/turns), then the new prompt */
 };
 
 /* Opens the history (path NULL: the default file) and loads conversation

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "app/cli.h"
+#include "app/files.h"
 #include "app/headless.h"
 #include "app/output.h"
 #include "app/history_cli.h"
@@ -87,7 +88,7 @@ static long long resume_of(const struct cli *c, bool history)
 }
 
 static int screen(const struct cli *c, const struct config *cfg, const char *warnings,
-                  const struct session_opts *so)
+                  const struct session_opts *so, const struct attachments *files)
 {
 	if (c->json || c->jsonl || c->record_dir || c->raw)
 		return cli_bad_usage("--json, --jsonl, --record and --raw go with -p or a prompt on "
@@ -104,6 +105,7 @@ static int screen(const struct cli *c, const struct config *cfg, const char *war
 		.history = cfg->history && !c->no_history,
 		.warnings = warnings,
 		.session = *so,
+		.files = files,
 	};
 	if (c->resume) {
 		o.resume = resume_of(c, o.history);
@@ -113,7 +115,8 @@ static int screen(const struct cli *c, const struct config *cfg, const char *war
 	return screen_run(&o);
 }
 
-static int headless(const struct cli *c, const struct config *cfg, const struct session_opts *so)
+static int headless(const struct cli *c, const struct config *cfg, const struct session_opts *so,
+                    const struct attachments *files)
 {
 	if (c->raw && c->render)
 		return cli_bad_usage(RAW_OR_RENDER);
@@ -132,6 +135,7 @@ static int headless(const struct cli *c, const struct config *cfg, const struct 
 		.no_color = c->no_color,
 		.history = cfg->history && !c->no_history,
 		.session = *so,
+		.files = files,
 	};
 	if (c->resume) {
 		o.resume = resume_of(c, o.history);
@@ -147,6 +151,16 @@ static int chat(const struct cli *c)
 {
 	if (c->compare != NULL && c->model != NULL)
 		return cli_bad_usage("use either -m MODEL or --compare M1,M2,...");
+	if (c->force && c->nfiles == 0)
+		return cli_bad_usage("--force goes with -f FILE");
+	/* -f's files are read first: one that cannot be sent stops the run
+	 * before anything is. */
+	struct attachments files;
+	attachments_init(&files);
+	if (files_load(c->files, c->nfiles, c->force, &files) != 0) {
+		attachments_done(&files);
+		return 2;
+	}
 	struct config cfg;
 	config_init(&cfg);
 	struct buf warnings;
@@ -161,11 +175,12 @@ static int chat(const struct cli *c)
 	int rc;
 	bool on_screen = c->prompt == NULL && isatty(STDIN_FILENO);
 	if (on_screen) {
-		rc = screen(c, &cfg, buf_str(&warnings), &so);
+		rc = screen(c, &cfg, buf_str(&warnings), &so, &files);
 	} else {
 		fputs(buf_str(&warnings), stderr);
-		rc = headless(c, &cfg, &so);
+		rc = headless(c, &cfg, &so, &files);
 	}
+	attachments_done(&files);
 	buf_done(&warnings);
 	config_done(&cfg);
 	return rc;
@@ -195,8 +210,11 @@ int main(int argc, char **argv)
 		return replay(&c);
 	if (c.wire || c.events || c.status)
 		return cli_bad_usage("--wire, --events and --status go with --replay FILE");
-	if (c.search != NULL || c.export_id != NULL || c.sessions || c.last)
+	if (c.search != NULL || c.export_id != NULL || c.sessions || c.last) {
+		if (c.nfiles > 0 || c.force)
+			return cli_bad_usage("-f and --force go with a prompt or the chat screen");
 		return history_cli(&c);
+	}
 	if (c.format != NULL)
 		return cli_bad_usage("--format goes with --export ID");
 	return chat(&c);

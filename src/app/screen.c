@@ -211,6 +211,7 @@ static int start(struct screen *sc)
 		screen_say(sc, MSG_ERROR, sc->o->warnings);
 	if (sc->o->compare != NULL)
 		screen_react(sc, screen_compare_start(sc, sc->o->compare));
+	screen_files_start(sc);
 	screen_draw(sc, clock_ms()); /* the first frame, before the slow work */
 	screen_history_open(sc);
 	screen_draw(sc, clock_ms());
@@ -315,6 +316,7 @@ static void finish(struct screen *sc)
 	free(sc->system);
 	free(sc->last_prompt);
 	free(sc->edit);
+	attachments_done(&sc->pending);
 }
 
 int screen_run(const struct screen_opts *o)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "app/session.h"
+#include "model/attachment.h"
 
 struct screen_opts {
 	const char *model;  /* NULL: the default model */
@@ -18,6 +19,7 @@ struct screen_opts {
 	const char *history_path; /* NULL: history_default_path() */
 	long long resume;         /* 0: a new thread; -1: the last conversation; else its id */
 	const char *warnings;     /* the config's, shown on the screen at start ("" none) */
+	const struct attachments *files; /* -f: attached to the first message; NULL none */
 	struct session_opts session;
 };
 

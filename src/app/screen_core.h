@@ -94,6 +94,7 @@ struct screen {
 	char *model;          /* as the user named it */
 	char *system;         /* NULL: none */
 	char *last_prompt;
+	struct attachments pending; /* /file, -f: for the next message, which takes them */
 	struct reply *single; /* the thread's live reply */
 	char *queue[QUEUE_MAX]; /* prompts waiting for the live reply to end */
 	size_t nqueue;
@@ -178,6 +179,11 @@ void screen_release(struct screen *sc, struct reply *rp);
 void screen_reply_figures(const struct reply *rp, struct reply_metrics *f);
 /* The drop of the queue (Ctrl-C on an empty line, /clear). */
 void screen_queue_clear(struct screen *sc);
+
+/* ---- files.c -------------------------------------------------------------- */
+
+/* -f's files wait for the first message, each said on the screen. */
+void screen_files_start(struct screen *sc);
 
 /* ---- screen_compare.c ---------------------------------------------------- */
 

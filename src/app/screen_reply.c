@@ -13,6 +13,7 @@
 
 #include "app/failure.h"
 #include "app/reply_figures.h"
+#include "app/turns.h"
 #include "net/stream.h"
 #include "net/transport.h"
 #include "ui/inputline.h"
@@ -255,64 +256,28 @@ static void tick(void *ctx, long long now)
 
 /* ---- starting ---------------------------------------------------------------- */
 
-/* The thread as the provider should see it: user and assistant turns from
- * `from` on (the last /new), the reply being started excluded, turns a
- * /retry replaced left out. A /continue's reply follows the interrupted one
- * directly: the two are one turn, joined with nothing between (a blank line
- * would split a word the model continued). */
+/* The thread as the provider should see it (app/turns), from `from` on
+ * (the last /new), the reply being started excluded. */
 struct thread_request {
 	struct wire_request req;
-	struct wire_message *msgs;
-	char **joined; /* the joined turns, owned */
-	size_t njoined;
-	size_t bytes; /* the text sent, for the input estimate */
+	struct turns turns;
+	size_t bytes; /* the text sent, system prompt included, for the input estimate */
 };
-
-static void join_assistant(struct thread_request *tr, size_t *n, const struct message *m)
-{
-	struct wire_message *prev = *n > 0 ? &tr->msgs[*n - 1] : NULL;
-	if (prev == NULL || prev->role != WIRE_ROLE_ASSISTANT) {
-		tr->msgs[(*n)++] = (struct wire_message){WIRE_ROLE_ASSISTANT, buf_str(&m->raw)};
-		return;
-	}
-	size_t len = strlen(prev->text) + m->raw.len + 1;
-	char *j = xmalloc(len);
-	snprintf(j, len, "%s%s", prev->text, buf_str(&m->raw));
-	tr->joined[tr->njoined++] = j;
-	prev->text = j;
-}
 
 static void thread_request(const struct screen *sc, const struct conversation *conv, size_t from,
                            struct thread_request *tr)
 {
 	memset(tr, 0, sizeof(*tr));
-	size_t n = 0;
-	tr->bytes = sc->system ? strlen(sc->system) : 0;
-	tr->msgs = xcalloc(conv->n + 1, sizeof(*tr->msgs));
-	tr->joined = xcalloc(conv->n + 1, sizeof(*tr->joined));
-	for (size_t i = from; i < conv->n; i++) {
-		const struct message *m = conv->v[i];
-		if (m->dropped || m->queued)
-			continue;
-		if (m->kind == MSG_USER)
-			tr->msgs[n++] = (struct wire_message){WIRE_ROLE_USER, buf_str(&m->raw)};
-		else if (m->kind == MSG_ASSISTANT && !m->streaming && m->raw.len > 0)
-			join_assistant(tr, &n, m);
-		else
-			continue;
-		tr->bytes += m->raw.len;
-	}
+	turns_build(&tr->turns, conv, from);
+	tr->bytes = tr->turns.bytes + (sc->system ? strlen(sc->system) : 0);
 	tr->req.system = sc->system;
-	tr->req.messages = tr->msgs;
-	tr->req.nmessages = n;
+	tr->req.messages = tr->turns.msgs;
+	tr->req.nmessages = tr->turns.n;
 }
 
 static void thread_request_done(struct thread_request *tr)
 {
-	for (size_t i = 0; i < tr->njoined; i++)
-		free(tr->joined[i]);
-	free(tr->joined);
-	free(tr->msgs);
+	turns_free(&tr->turns);
 }
 
 static void reply_free(struct reply *rp)
@@ -385,7 +350,9 @@ void screen_ask(struct screen *sc, const char *model, const char *prompt, bool a
 	if (add_user) {
 		free(sc->last_prompt);
 		sc->last_prompt = xstrdup(prompt);
-		screen_history_add(sc, -1, conv_add(&sc->conv, MSG_USER, "you", prompt));
+		struct message *u = conv_add(&sc->conv, MSG_USER, "you", prompt);
+		attachments_move(&u->att, &sc->pending); /* /file's files go with it */
+		screen_history_add(sc, -1, u);
 	}
 	sc->single = start_reply(sc, &sc->conv, sc->context_start, -1, model, true, prompt, NULL,
 	                         clock_ms());
@@ -402,12 +369,15 @@ void screen_ask_all(struct screen *sc, const char *prompt)
 	long long now = clock_ms();
 	for (int i = 0; i < sc->ncol; i++) {
 		struct column *c = &sc->col[i];
-		screen_history_add(sc, i, conv_add(&c->conv, MSG_USER, "you", prompt));
+		struct message *u = conv_add(&c->conv, MSG_USER, "you", prompt);
+		attachments_copy(&u->att, &sc->pending); /* each column sends the files */
+		screen_history_add(sc, i, u);
 		/* Each column is its model: no fallback. */
 		c->live =
 			start_reply(sc, &c->conv, c->context_start, i, c->model, false, prompt, NULL, now);
 		c->has_last = false;
 	}
+	attachments_done(&sc->pending);
 	sc->notice[0] = '\0';
 	screen_react(sc, REACT_FOLLOW);
 }
@@ -425,6 +395,7 @@ static void queue_push(struct screen *sc, const char *prompt)
 	if (sc->ncol == 0) {
 		struct message *m = conv_add(&sc->conv, MSG_USER, QUEUED_LABEL, prompt);
 		m->queued = true;
+		attachments_move(&m->att, &sc->pending); /* sent with it when it leaves the queue */
 	}
 	screen_note(sc, QUEUED_NOTE, sc->nqueue);
 }

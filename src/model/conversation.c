@@ -22,6 +22,7 @@ static void msg_free(struct message *m)
 	buf_done(&m->text);
 	buf_done(&m->thinking);
 	buf_done(&m->raw);
+	attachments_done(&m->att);
 	sanitizer_done(&m->san_text);
 	sanitizer_done(&m->san_think);
 	free(m);
@@ -85,6 +86,7 @@ struct message *conv_add_copy(struct conversation *c, const struct message *m)
 	d->has_metrics = m->has_metrics;
 	d->interrupted = m->interrupted;
 	d->dropped = m->dropped;
+	attachments_copy(&d->att, &m->att);
 	return d;
 }
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/attachment.h"
 #include "model/metrics.h"
 #include "util/buf.h"
 #include "util/sanitize.h"
@@ -34,6 +35,7 @@ struct message {
 	bool dropped;     /* left out of the next requests: /retry asked again instead */
 	bool queued;      /* a prompt waiting for the live reply to end: not sent yet */
 	long long hist_id; /* its row in the history, 0: none (kept there by the app) */
+	struct attachments att; /* a prompt's files (-f, /file), owned; sent with it */
 	unsigned long version;
 	unsigned long thinking_resets; /* grows when the thinking is dropped */
 	struct sanitizer san_text, san_think;
@@ -55,8 +57,8 @@ void conv_clear(struct conversation *c);
  * valid until conv_clear/conv_done). */
 struct message *conv_add(struct conversation *c, enum msg_kind kind, const char *label,
                          const char *text);
-/* Appends a copy of m (text, thinking, raw, meta, metrics; not its
- * streaming state) to c; returns the copy. */
+/* Appends a copy of m (text, thinking, raw, meta, metrics, attachments;
+ * not its streaming state) to c; returns the copy. */
 struct message *conv_add_copy(struct conversation *c, const struct message *m);
 /* Inserts a message (as conv_add) at index at (<= n), before what was
  * there; the messages after it move down one. Returns it. */

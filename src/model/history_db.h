@@ -69,6 +69,21 @@
 	"INSERT INTO messages_fts(messages_fts, rowid, text, thinking) SELECT 'delete', id, "      \
 	HDB_INDEXED("text") ", " HDB_INDEXED("thinking") " FROM messages WHERE id = ?1"
 
+/* A prompt's files (schema 5): name, type, size and hash as shown and
+ * exported, and the content sent again when the conversation goes on:
+ * a text file's in text, an image's bytes in image (the other NULL). */
+#define HDB_ATTACH_TABLE                                                                           \
+	"CREATE TABLE attachments ("                                                               \
+	" id INTEGER PRIMARY KEY,"                                                                 \
+	" msg INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"                         \
+	" name TEXT NOT NULL,"                                                                     \
+	" type TEXT NOT NULL,"                                                                     \
+	" size INTEGER NOT NULL,"                                                                  \
+	" sha256 TEXT NOT NULL,"                                                                   \
+	" text TEXT,"                                                                              \
+	" image BLOB);"                                                                            \
+	"CREATE INDEX attachments_by_msg ON attachments(msg, id);"
+
 /* A conversation's rows in order (schema 4): an index on conv alone ends
  * in the rowid, so "WHERE conv = ? ORDER BY id" walks it with no sort (a
  * sort copied every row, a long reply's text included, several times). */
@@ -170,12 +185,17 @@ enum stmt {
 	ST_PARTS_DROP, /* a row's parts, once its text is whole in the row */
 	ST_INDEX_ADD,  /* a row's words into the search index (schema 4) */
 	ST_INDEX_DROP, /* a row's words out of it, before its text changes */
+	ST_ATTACH_ADD, /* a prompt's file (schema 5) */
+	ST_ATTACHED,   /* a row's files, whole, in order */
+	ST_ATTACH_META, /* a row's files without their content (exports) */
 	ST_COUNT
 };
 
 /* The statements a file older than schema 3 has no table for (opened
  * read-only, it is read as it is: they stay NULL). */
 #define ST_FIRST_OF_3 ST_CHECKPOINT
+/* And the ones a file older than schema 5 has no table for. */
+#define ST_FIRST_OF_5 ST_ATTACH_ADD
 
 /* A reply streaming into its row: how much of it the row and its parts
  * hold, so a checkpoint writes only what is new. */
@@ -266,6 +286,10 @@ void hdb_oneline(char *out, size_t cap, const char *s, size_t n);
 /* Appends row id's parts, if any, to m's text, thinking and raw (a reply
  * whose writer was killed while it streamed). SQLITE_DONE, or the code. */
 int hdb_read_parts(struct history *h, long long id, struct message *m);
+
+/* Appends row id's attachments (names, types, hashes and content) to
+ * m's; nothing for a file older than schema 5. SQLITE_DONE, or the code. */
+int hdb_read_attachments(struct history *h, long long id, struct message *m);
 
 /* conv's title (its first prompt's first line that is not blank), into out
  * (cap bytes). 0, or -1 with the error set. */

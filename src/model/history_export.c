@@ -17,6 +17,7 @@ struct exported {
 	const struct message *m;
 	long long id, grp, col, created;
 	bool first; /* the first message (JSON: no comma before it) */
+	const struct buf *att; /* its files, in the export's form ("": none) */
 };
 
 /* Where the rows go: the sink, through a buffer that is handed over once
@@ -105,6 +106,10 @@ static void json_row(struct stream *s, struct buf *out, const struct exported *e
 	buf_printf(out, ",\"created\":%lld,\"group\":%lld,\"column\":%lld,\"metrics\":", e->created,
 	           e->grp, e->col);
 	hdb_json_metrics(out, m);
+	if (e->att->len > 0) {
+		buf_append_str(out, ",\"attachments\":");
+		buf_append(out, e->att->data, e->att->len);
+	}
 	buf_append_char(out, '}');
 }
 
@@ -227,6 +232,47 @@ static void md_row(struct stream *st, struct buf *out, const struct exported *e)
 		md_text(st, out, m->thinking.data, m->thinking.len, "> ");
 	}
 	md_text(st, out, buf_str(&m->text), m->text.len, "");
+	if (e->att->len > 0) {
+		buf_append(out, e->att->data, e->att->len);
+		buf_append_char(out, '\n');
+	}
+}
+
+/* Row id's files, no content, into out as the export shows them: JSON
+ * [{"name","type","size","sha256"}, ...], or a Markdown line each
+ * ("- attached: notes.txt (text/plain, 12 bytes)"); nothing when it has
+ * none or the file is older than schema 5. SQLITE_DONE, or the code. */
+static int attachments_of(struct history *h, long long id, enum history_format fmt,
+                          struct buf *out)
+{
+	buf_reset(out);
+	sqlite3_stmt *st = h->st[ST_ATTACH_META];
+	if (st == NULL)
+		return SQLITE_DONE;
+	sqlite3_bind_int64(st, 1, id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long long size = sqlite3_column_int64(st, 2);
+		if (fmt == HISTORY_MD) {
+			char v[UNITS_MAX], name[200];
+			const char *n = hdb_col_str(st, 0);
+			hdb_oneline(name, sizeof(name), n, strlen(n));
+			units_bytes(size < 0 ? 0 : (unsigned long long)size, v, sizeof(v));
+			buf_printf(out, "- attached: %s (%s, %s)\n", name, hdb_col_str(st, 1), v);
+			continue;
+		}
+		buf_append_str(out, out->len == 0 ? "[{\"name\":" : ",{\"name\":");
+		json_cstr(out, hdb_col_str(st, 0));
+		buf_append_str(out, ",\"type\":");
+		json_cstr(out, hdb_col_str(st, 1));
+		buf_printf(out, ",\"size\":%lld,\"sha256\":", size);
+		json_cstr(out, hdb_col_str(st, 3));
+		buf_append_char(out, '}');
+	}
+	if (fmt == HISTORY_JSON && out->len > 0)
+		buf_append_char(out, ']');
+	hdb_done(st);
+	return rc;
 }
 
 /* ---- the whole ---------------------------------------------------------------- */
@@ -268,6 +314,8 @@ static int rows(struct history *h, long long conv, enum history_format fmt, stru
 	struct conversation scratch; /* one message, read again for each row */
 	conv_init(&scratch);
 	struct message *m = conv_add(&scratch, MSG_USER, "", NULL);
+	struct buf att;
+	buf_init(&att, 0);
 	sqlite3_stmt *st = h->st[ST_ROWS];
 	sqlite3_bind_int64(st, 1, conv);
 	int rc;
@@ -277,6 +325,8 @@ static int rows(struct history *h, long long conv, enum history_format fmt, stru
 		m->kind = user ? MSG_USER : MSG_ASSISTANT;
 		hdb_read_message(st, m);
 		rc = hdb_read_parts(h, sqlite3_column_int64(st, R_ID), m);
+		if (rc == SQLITE_DONE)
+			rc = attachments_of(h, sqlite3_column_int64(st, R_ID), fmt, &att);
 		if (rc != SQLITE_DONE)
 			break;
 		struct exported e = {m,
@@ -284,7 +334,8 @@ static int rows(struct history *h, long long conv, enum history_format fmt, stru
 		                     sqlite3_column_int64(st, R_GRP),
 		                     sqlite3_column_int64(st, R_COL),
 		                     sqlite3_column_int64(st, R_CREATED),
-		                     first};
+		                     first,
+		                     &att};
 		if (fmt == HISTORY_JSON)
 			json_row(s, b, &e);
 		else
@@ -301,6 +352,7 @@ static int rows(struct history *h, long long conv, enum history_format fmt, stru
 	}
 	hdb_done(st);
 	conv_done(&scratch);
+	buf_done(&att);
 	return rc;
 }
 

@@ -41,6 +41,26 @@ int hdb_read_parts(struct history *h, long long id, struct message *m)
 	return rc;
 }
 
+/* ---- a prompt's files --------------------------------------------------------- */
+
+int hdb_read_attachments(struct history *h, long long id, struct message *m)
+{
+	sqlite3_stmt *st = h->st[ST_ATTACHED];
+	if (st == NULL || m->kind != MSG_USER)
+		return SQLITE_DONE; /* a file of schema 4 or older read as it is: none */
+	sqlite3_bind_int64(st, 1, id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t n;
+		const char *p = hdb_col_bytes(st, 3, &n);
+		struct attachment a;
+		attachment_set(&a, hdb_col_str(st, 0), hdb_col_str(st, 1), p, n, hdb_col_str(st, 2));
+		attachments_take(&m->att, &a);
+	}
+	hdb_done(st);
+	return rc;
+}
+
 /* ---- small reads ----------------------------------------------------------- */
 
 int hdb_title(struct history *h, long long conv, char *out, size_t cap)
@@ -371,6 +391,8 @@ static int read_rows(struct history *h, long long conv, struct loading *l)
 		m->hist_id = sqlite3_column_int64(st, R_ID);
 		m->streaming = false;
 		int prc = hdb_read_parts(h, m->hist_id, m);
+		if (prc == SQLITE_DONE)
+			prc = hdb_read_attachments(h, m->hist_id, m);
 		if (prc != SQLITE_DONE) {
 			rc = prc;
 			break;

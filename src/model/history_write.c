@@ -158,6 +158,35 @@ static int index_add(struct history *h, long long id, const struct message *m,
 	return rc;
 }
 
+/* m's files under row id (a prompt's), each with its content. 0, or -1 set. */
+static int attach_add(struct history *h, long long id, const struct message *m,
+                      const char *what)
+{
+	for (size_t i = 0; i < m->att.n; i++) {
+		const struct attachment *a = &m->att.v[i];
+		sqlite3_stmt *st = h->st[ST_ATTACH_ADD];
+		struct hdb_binder b = {st, 0, SQLITE_OK, false};
+		hdb_int(&b, id);
+		hdb_str(&b, a->name);
+		hdb_str(&b, a->mime);
+		hdb_int(&b, (long long)a->size);
+		hdb_str(&b, a->sha256);
+		int rc = a->image ? sqlite3_bind_null(st, 6)
+		                  : sqlite3_bind_text64(st, 6, a->data, a->size, SQLITE_STATIC,
+		                                        SQLITE_UTF8);
+		if (rc == SQLITE_OK)
+			rc = a->image ? sqlite3_bind_blob64(st, 7, a->data, a->size, SQLITE_STATIC)
+			              : sqlite3_bind_null(st, 7);
+		if (b.rc == SQLITE_OK)
+			b.rc = rc;
+		rc = step_bound(h, &b, what);
+		sqlite3_clear_bindings(st);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static const char *role_of(enum msg_kind k)
 {
 	switch (k) {
@@ -198,7 +227,8 @@ long long history_add(struct history *h, long long conv, long long group, int co
 		return -1;
 	}
 	long long id = insert(h, &b, what);
-	if (id < 0 || index_add(h, id, m, what) < 0 || txn(h, "COMMIT", what) < 0) {
+	if (id < 0 || index_add(h, id, m, what) < 0 || attach_add(h, id, m, what) < 0 ||
+	    txn(h, "COMMIT", what) < 0) {
 		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}

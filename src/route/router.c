@@ -660,10 +660,8 @@ struct routed *router_start(struct router *rt, struct transport *t, const char *
 		r->chain[i] = xstrdup(chain[i]);
 	r->nmsgs = req->nmessages;
 	r->msgs = xcalloc(r->nmsgs ? r->nmsgs : 1, sizeof(*r->msgs));
-	for (size_t i = 0; i < r->nmsgs; i++) {
-		r->msgs[i].role = req->messages[i].role;
-		r->msgs[i].text = xstrdup(req->messages[i].text ? req->messages[i].text : "");
-	}
+	for (size_t i = 0; i < r->nmsgs; i++)
+		wire_message_copy(&r->msgs[i], &req->messages[i]); /* images too */
 	r->system = req->system ? xstrdup(req->system) : NULL;
 	r->max_tokens = req->max_tokens;
 	r->thinking_budget = req->thinking_budget;
@@ -733,7 +731,7 @@ void routed_free(struct routed *r)
 		free(r->chain[i]);
 	free(r->chain);
 	for (size_t i = 0; i < r->nmsgs; i++)
-		free((char *)r->msgs[i].text);
+		wire_message_free(&r->msgs[i]);
 	free(r->msgs);
 	free(r->system);
 	free(r->mock_prompt);

@@ -138,6 +138,7 @@ static int message_rows(const struct transcript *t, const struct cache *c)
 	if (m->thinking.len > 0)
 		rows += t->show_thinking ? (int)think_lines(t, c) : 1;
 	rows += (int)text_lines(t, c);
+	rows += (int)m->att.n; /* a line per attached file */
 	if (m->interrupted)
 		rows++;
 	return rows + 1; /* a blank line between messages */
@@ -243,7 +244,7 @@ struct row {
 	bool gap; /* two spaces before the tail */
 	const struct md_line *ml; /* a rendered line instead of s (attr: its base) */
 	bool ml_fits;             /* and it needs no cutting to the width */
-	char tmp[96];
+	char tmp[160];
 };
 
 /* Row r of c's rendered text; the streaming cursor after the last line. */
@@ -281,6 +282,17 @@ static void thinking_row(const struct transcript *t, const struct cache *c, int 
 		o->s = buf_str(&c->m->thinking) + l->off;
 		o->n = l->len;
 	}
+}
+
+/* A prompt's file: "📎 name (image/png, 120.0 KiB)", cut to the width. */
+static void attachment_row(const struct attachment *a, int cols, struct row *o)
+{
+	char desc[sizeof(o->tmp) - 8];
+	attachment_describe(a, desc, sizeof(desc));
+	snprintf(o->tmp, sizeof(o->tmp), "%s %s", glyph->clip, desc);
+	o->s = o->tmp;
+	o->n = width_cut(o->tmp, strlen(o->tmp), (size_t)cols, NULL);
+	o->attr = theme_attr(THEME_NOTICE);
 }
 
 /* Message c's row number r (0 = its label line; the last, c->rows - 1, is
@@ -350,6 +362,11 @@ static void describe_row(const struct transcript *t, const struct cache *c, int 
 		return;
 	}
 	r -= (int)text_lines(t, c);
+	if (r < (int)m->att.n) {
+		attachment_row(&m->att.v[r], cols, o);
+		return;
+	}
+	r -= (int)m->att.n;
 	if (m->interrupted && r == 0) {
 		o->s = "[interrupted]";
 		o->n = width_cut(o->s, strlen(o->s), (size_t)cols, NULL);

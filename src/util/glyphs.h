@@ -25,6 +25,7 @@ struct glyphs {
 	const char *open;     /* "◌"  / "-"  breaker open */
 	const char *half;     /* "◐"  / "?"  breaker half-open */
 	const char *idle;     /* "○"  / "."  not used yet */
+	const char *clip;     /* "📎" / "@"  a file attached to a prompt */
 	const char *blocks[8]; /* "▁".."█" / "_.-=+*#@" sparklines, lowest first */
 };
 

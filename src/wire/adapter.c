@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/base64.h"
 #include "util/mem.h"
 #include "util/utf8.h"
 
@@ -258,6 +259,57 @@ json_t *wj_string(const char *s)
 void wj_set_str(json_t *obj, const char *key, const char *s)
 {
 	json_object_set_new(obj, key, wj_string(s));
+}
+
+json_t *wj_image_base64(const struct wire_image *img)
+{
+	size_t n;
+	char *b64 = base64_encode(img->data, img->len, &n);
+	json_t *v = json_stringn_nocheck(b64, n);
+	free(b64);
+	return v;
+}
+
+json_t *wj_image_data_url(const struct wire_image *img)
+{
+	struct buf b;
+	buf_init(&b, 0);
+	buf_printf(&b, "data:%s;base64,", img->mime ? img->mime : "");
+	base64_append(&b, img->data, img->len);
+	json_t *v = json_stringn_nocheck(buf_str(&b), b.len);
+	buf_done(&b);
+	return v;
+}
+
+void wire_message_copy(struct wire_message *dst, const struct wire_message *src)
+{
+	dst->role = src->role;
+	dst->text = xstrdup(src->text ? src->text : "");
+	dst->images = NULL;
+	dst->nimages = src->nimages;
+	if (src->nimages == 0)
+		return;
+	struct wire_image *v = xcalloc(src->nimages, sizeof(*v));
+	for (size_t i = 0; i < src->nimages; i++) {
+		unsigned char *d = xmalloc(src->images[i].len);
+		memcpy(d, src->images[i].data, src->images[i].len);
+		v[i] = (struct wire_image){xstrdup(src->images[i].mime ? src->images[i].mime : ""), d,
+		                           src->images[i].len};
+	}
+	dst->images = v;
+}
+
+void wire_message_free(struct wire_message *m)
+{
+	for (size_t i = 0; i < m->nimages; i++) {
+		free((char *)m->images[i].mime);
+		free((unsigned char *)m->images[i].data);
+	}
+	free((struct wire_image *)m->images);
+	free((char *)m->text);
+	m->images = NULL;
+	m->nimages = 0;
+	m->text = NULL;
 }
 
 static void append_message(json_t *msgs, const char *role, const char *text)

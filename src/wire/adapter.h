@@ -121,6 +121,11 @@ json_t *wj_string(const char *s);
 /* [{"role":"system",...}?, {"role":"user"|"assistant","content"}...]: the
  * message array OpenAI Chat and Ollama share. */
 json_t *wj_chat_messages(const struct wire_request *req);
+/* An image's bytes as one base64 JSON string (Anthropic's data, Gemini's
+ * inlineData data, an Ollama images entry). */
+json_t *wj_image_base64(const struct wire_image *img);
+/* An image as a data URL string: "data:image/png;base64,..." (OpenAI). */
+json_t *wj_image_data_url(const struct wire_image *img);
 /* Sets obj[key] to a string of s (as wj_string). */
 void wj_set_str(json_t *obj, const char *key, const char *s);
 /* The error kind a provider's code word implies (overloaded_error,

@@ -245,9 +245,64 @@ static void anthropic_frame(void *st, struct wire_sink *s, const char *event, js
 	/* ping, and event types added later, are ignored as the docs ask. */
 }
 
+/* An image block: {"type":"image","source":{"type":"base64",
+ * "media_type","data"}}. */
+static json_t *image_block(const struct wire_image *img)
+{
+	json_t *b = json_object();
+	json_t *src = json_object();
+	wj_set_str(b, "type", "image");
+	wj_set_str(src, "type", "base64");
+	wj_set_str(src, "media_type", img->mime ? img->mime : "");
+	json_object_set_new(src, "data", wj_image_base64(img));
+	json_object_set_new(b, "source", src);
+	return b;
+}
+
+/* m's blocks appended to blocks: its images first, as Anthropic
+ * recommends, then its text (none when empty: an empty text block is
+ * refused). */
+static void append_blocks(json_t *blocks, const struct wire_message *m, const char *text)
+{
+	for (size_t k = 0; k < m->nimages; k++)
+		json_array_append_new(blocks, image_block(&m->images[k]));
+	if (*text != '\0') {
+		json_t *t = json_object();
+		wj_set_str(t, "type", "text");
+		wj_set_str(t, "text", text);
+		json_array_append_new(blocks, t);
+	}
+}
+
+/* m joins the turn before it, of the same role: text to text with a blank
+ * line between; once images are in it, the turn is a list of blocks. */
+static void join_turn(json_t *last, const struct wire_message *m, const char *text)
+{
+	json_t *content = json_object_get(last, "content");
+	if (json_is_string(content) && m->nimages == 0) {
+		size_t n = json_string_length(content) + strlen(text) + 3;
+		char *joined = xmalloc(n);
+		snprintf(joined, n, "%s\n\n%s", json_string_value(content), text);
+		wj_set_str(last, "content", joined);
+		free(joined);
+		return;
+	}
+	if (json_is_string(content)) {
+		json_t *blocks = json_array();
+		json_t *t = json_object();
+		wj_set_str(t, "type", "text");
+		json_object_set(t, "text", content);
+		json_array_append_new(blocks, t);
+		json_object_set_new(last, "content", blocks);
+		content = blocks;
+	}
+	append_blocks(content, m, text);
+}
+
 /* Anthropic wants user and assistant turns strictly alternating, starting
  * with the user: neighbours of one role are joined, and an assistant turn
- * before the first user turn is dropped. */
+ * before the first user turn is dropped. A turn with images is a list of
+ * blocks; one without keeps its content a string. */
 static json_t *anthropic_messages(const struct wire_request *req)
 {
 	json_t *msgs = json_array();
@@ -259,23 +314,25 @@ static json_t *anthropic_messages(const struct wire_request *req)
 		if (last == NULL && m->role != WIRE_ROLE_USER)
 			continue;
 		if (last != NULL && m->role == last_role) {
-			json_t *content = json_object_get(last, "content");
-			size_t n = json_string_length(content) + strlen(text) + 3;
-			char *joined = xmalloc(n);
-			snprintf(joined, n, "%s\n\n%s", json_string_value(content), text);
-			wj_set_str(last, "content", joined);
-			free(joined);
+			join_turn(last, m, text);
 			continue;
 		}
 		last = json_object();
 		wj_set_str(last, "role", m->role == WIRE_ROLE_USER ? "user" : "assistant");
-		wj_set_str(last, "content", text);
+		if (m->nimages > 0) {
+			json_t *blocks = json_array();
+			append_blocks(blocks, m, text);
+			json_object_set_new(last, "content", blocks);
+		} else {
+			wj_set_str(last, "content", text);
+		}
 		json_array_append_new(msgs, last);
 		last_role = m->role;
 	}
 	/* A final assistant turn is a prefill (/continue), and the API refuses
 	 * one that ends in white space: trim it; nothing left, drop it. */
-	if (last != NULL && last_role == WIRE_ROLE_ASSISTANT) {
+	if (last != NULL && last_role == WIRE_ROLE_ASSISTANT &&
+	    json_is_string(json_object_get(last, "content"))) {
 		const char *t = json_string_value(json_object_get(last, "content"));
 		size_t n = strlen(t);
 		while (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\n' || t[n - 1] == '\t' ||

@@ -154,6 +154,26 @@ static json_t *text_parts(const char *text)
 	return parts_;
 }
 
+/* m's parts appended to parts: its images as {"inlineData":{"mimeType",
+ * "data"}} first (Google's advice for an image and its question), then
+ * its text (left out only when empty beside images). */
+static void add_parts(json_t *parts_, const struct wire_message *m, const char *text)
+{
+	for (size_t k = 0; k < m->nimages; k++) {
+		json_t *p = json_object();
+		json_t *d = json_object();
+		wj_set_str(d, "mimeType", m->images[k].mime ? m->images[k].mime : "");
+		json_object_set_new(d, "data", wj_image_base64(&m->images[k]));
+		json_object_set_new(p, "inlineData", d);
+		json_array_append_new(parts_, p);
+	}
+	if (m->nimages > 0 && *text == '\0')
+		return;
+	json_t *p = json_object();
+	wj_set_str(p, "text", text);
+	json_array_append_new(parts_, p);
+}
+
 /* {"contents":[{"role":"user"|"model","parts":[{"text"}]}],
  *  "systemInstruction"?, "generationConfig"?}; the model is in the URL. */
 static json_t *gemini_build(const struct wire_request *req)
@@ -167,14 +187,14 @@ static json_t *gemini_build(const struct wire_request *req)
 		const char *text = m->text ? m->text : "";
 		if (last != NULL && m->role == last_role) {
 			/* One role twice in a row: another part of the same turn. */
-			json_t *p = json_object();
-			wj_set_str(p, "text", text);
-			json_array_append_new(json_object_get(last, "parts"), p);
+			add_parts(json_object_get(last, "parts"), m, text);
 			continue;
 		}
 		last = json_object();
 		wj_set_str(last, "role", m->role == WIRE_ROLE_USER ? "user" : "model");
-		json_object_set_new(last, "parts", text_parts(text));
+		json_t *parts_ = json_array();
+		add_parts(parts_, m, text);
+		json_object_set_new(last, "parts", parts_);
 		json_array_append_new(contents, last);
 		last_role = m->role;
 	}

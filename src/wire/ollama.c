@@ -71,12 +71,24 @@ static void ollama_frame(void *st, struct wire_sink *s, const char *type, json_t
 	}
 }
 
-/* {"model","messages":[system?, ...],"stream":true,"think"?,"options"?} */
+/* {"model","messages":[system?, ...],"stream":true,"think"?,"options"?};
+ * a user turn with images has "images":["<base64>", ...] beside its content. */
 static json_t *ollama_build(const struct wire_request *req)
 {
 	json_t *root = json_object();
 	wj_set_str(root, "model", req->model ? req->model : "");
-	json_object_set_new(root, "messages", wj_chat_messages(req));
+	json_t *msgs = wj_chat_messages(req);
+	size_t off = req->system != NULL && *req->system ? 1 : 0;
+	for (size_t i = 0; i < req->nmessages; i++) {
+		const struct wire_message *m = &req->messages[i];
+		if (m->nimages == 0)
+			continue;
+		json_t *images = json_array();
+		for (size_t k = 0; k < m->nimages; k++)
+			json_array_append_new(images, wj_image_base64(&m->images[k]));
+		json_object_set_new(json_array_get(msgs, off + i), "images", images);
+	}
+	json_object_set_new(root, "messages", msgs);
 	json_object_set_new(root, "stream", json_true());
 	if (req->thinking_budget > 0)
 		json_object_set_new(root, "think", json_true());

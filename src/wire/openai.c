@@ -318,13 +318,43 @@ static bool openai_raw(void *st, struct wire_sink *s, const char *data, size_t l
 	return true;
 }
 
+/* A user turn with images: its content an array of parts, the text first,
+ * then each image as a data URL:
+ * [{"type":"text","text"},{"type":"image_url","image_url":{"url":"data:..."}}]. */
+static void openai_image_parts(json_t *msgs, const struct wire_request *req)
+{
+	size_t off = req->system != NULL && *req->system ? 1 : 0;
+	for (size_t i = 0; i < req->nmessages; i++) {
+		const struct wire_message *m = &req->messages[i];
+		if (m->nimages == 0)
+			continue;
+		json_t *msg = json_array_get(msgs, off + i);
+		json_t *parts = json_array();
+		json_t *t = json_object();
+		wj_set_str(t, "type", "text");
+		json_object_set(t, "text", json_object_get(msg, "content"));
+		json_array_append_new(parts, t);
+		for (size_t k = 0; k < m->nimages; k++) {
+			json_t *p = json_object();
+			json_t *u = json_object();
+			wj_set_str(p, "type", "image_url");
+			json_object_set_new(u, "url", wj_image_data_url(&m->images[k]));
+			json_object_set_new(p, "image_url", u);
+			json_array_append_new(parts, p);
+		}
+		json_object_set_new(msg, "content", parts);
+	}
+}
+
 /* {"model","messages":[system?, user, assistant, ...],"stream":true,
  *  "stream_options":{"include_usage":true},"max_tokens"?} */
 static json_t *openai_build(const struct wire_request *req)
 {
 	json_t *root = json_object();
 	wj_set_str(root, "model", req->model ? req->model : "");
-	json_object_set_new(root, "messages", wj_chat_messages(req));
+	json_t *msgs = wj_chat_messages(req);
+	openai_image_parts(msgs, req);
+	json_object_set_new(root, "messages", msgs);
 	json_object_set_new(root, "stream", json_true());
 	json_t *opts = json_object();
 	json_object_set_new(opts, "include_usage", json_true());

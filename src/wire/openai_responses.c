@@ -135,6 +135,24 @@ static void responses_frame(void *st, struct wire_sink *s, const char *event, js
 	 * progress, and types added later) carries nothing we show. */
 }
 
+/* A user turn with images: [{"type":"input_text","text"},
+ * {"type":"input_image","image_url":"data:..."}...]. */
+static json_t *responses_parts(const struct wire_message *m)
+{
+	json_t *parts = json_array();
+	json_t *t = json_object();
+	wj_set_str(t, "type", "input_text");
+	wj_set_str(t, "text", m->text ? m->text : "");
+	json_array_append_new(parts, t);
+	for (size_t k = 0; k < m->nimages; k++) {
+		json_t *p = json_object();
+		wj_set_str(p, "type", "input_image");
+		json_object_set_new(p, "image_url", wj_image_data_url(&m->images[k]));
+		json_array_append_new(parts, p);
+	}
+	return parts;
+}
+
 /* {"model","instructions"?,"input":[{"role","content"}],"stream":true,
  *  "store":false,"max_output_tokens"?} */
 static json_t *responses_build(const struct wire_request *req)
@@ -147,7 +165,10 @@ static json_t *responses_build(const struct wire_request *req)
 	for (size_t i = 0; i < req->nmessages; i++) {
 		json_t *m = json_object();
 		wj_set_str(m, "role", req->messages[i].role == WIRE_ROLE_USER ? "user" : "assistant");
-		wj_set_str(m, "content", req->messages[i].text ? req->messages[i].text : "");
+		if (req->messages[i].nimages > 0)
+			json_object_set_new(m, "content", responses_parts(&req->messages[i]));
+		else
+			wj_set_str(m, "content", req->messages[i].text ? req->messages[i].text : "");
 		json_array_append_new(input, m);
 	}
 	json_object_set_new(root, "input", input);

@@ -1762,9 +1762,9 @@ static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
 	history_add(h, conv, 0, 0, prompt(f, "walrus of schema two"), 1);
 	history_close(h);
 	f->h = NULL;
-	/* Back to schema 2: no parts, the index over whole rows. */
+	/* Back to schema 2: no parts, the index over whole rows, no attachments. */
 	exec_sql(f->path,
-	         "DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
+	         "DROP TABLE attachments; DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
 	         " DROP TRIGGER IF EXISTS messages_au; DROP TABLE messages_fts; DROP VIEW messages_indexed;"
 	         " DROP INDEX messages_in_order;"
 	         "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
@@ -1991,6 +1991,111 @@ static void test_history_works_at_the_default_path(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+/* ---- attachments (schema 5) -------------------------------------------- */
+
+/* A prompt with a text file and a png, as -f makes one. */
+static struct message *prompt_with_files(struct fx *f, const char *text)
+{
+	struct message *m = prompt(f, text);
+	struct attachment a;
+	attachment_set(&a, "notes.txt", "text/plain", "line one\n", 9, NULL);
+	attachments_take(&m->att, &a);
+	attachment_set(&a, "dot.png", "image/png", "\x89PNG\r\n\x1a\n\0\x01", 10, NULL);
+	attachments_take(&m->att, &a);
+	return m;
+}
+
+static void test_history_keeps_a_prompts_files_and_loads_them_whole(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	struct message *m = prompt_with_files(f, "look");
+	assert_true(history_add(h, conv, 0, 0, m, 1) > 0);
+	assert_true(history_add(h, conv, 0, 0, reply(f, "mock", "a dot"), 2) > 0);
+	reopen(f);
+	struct conversation c;
+	conv_init(&c);
+	assert_int_equal(history_load(f->h, conv, &c, NULL), 2);
+	const struct attachments *l = &c.v[0]->att;
+	assert_int_equal(l->n, 2);
+	assert_string_equal(l->v[0].name, "notes.txt");
+	assert_string_equal(l->v[0].mime, "text/plain");
+	assert_false(l->v[0].image);
+	assert_string_equal(l->v[0].data, "line one\n");
+	assert_string_equal(l->v[0].sha256, m->att.v[0].sha256);
+	assert_string_equal(l->v[1].mime, "image/png");
+	assert_true(l->v[1].image);
+	assert_int_equal(l->v[1].size, 10);
+	assert_memory_equal(l->v[1].data, "\x89PNG\r\n\x1a\n\0\x01", 10);
+	assert_int_equal(c.v[1]->att.n, 0);
+	conv_done(&c);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM attachments"), 2);
+	assert_int_equal(history_delete(f->h, conv), 1);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM attachments"), 0);
+}
+
+/* Exports name each file, its type, size and (JSON) hash: never its bytes. */
+static void test_history_exports_list_files_without_their_content(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	struct message *m = prompt_with_files(f, "look");
+	history_add(h, conv, 0, 0, m, 1);
+	history_add(h, conv, 0, 0, reply(f, "mock", "a dot"), 2);
+	struct buf out;
+	buf_init(&out, 0);
+	assert_int_equal(history_export(h, conv, HISTORY_MD, &out), 0);
+	assert_non_null(strstr(buf_str(&out), "look\n\n- attached: notes.txt (text/plain, 9 bytes)\n"
+	                                      "- attached: dot.png (image/png, 10 bytes)\n"));
+	assert_null(strstr(buf_str(&out), "line one"));
+	buf_reset(&out);
+	assert_int_equal(history_export(h, conv, HISTORY_JSON, &out), 0);
+	char want[400];
+	snprintf(want, sizeof(want),
+	         ",\"attachments\":[{\"name\":\"notes.txt\",\"type\":\"text/plain\",\"size\":9,"
+	         "\"sha256\":\"%s\"},{\"name\":\"dot.png\",\"type\":\"image/png\",\"size\":10,"
+	         "\"sha256\":\"%s\"}]}",
+	         m->att.v[0].sha256, m->att.v[1].sha256);
+	assert_non_null(strstr(buf_str(&out), want));
+	assert_null(strstr(buf_str(&out), "line one"));
+	/* The reply has none: no key at all, as before attachments. */
+	assert_null(strstr(strstr(buf_str(&out), want) + strlen(want), "attachments"));
+	buf_done(&out);
+}
+
+/* A file of schema 4 reads as it is read-only (no files), and gets the
+ * table when opened to write. */
+static void test_history_a_file_of_schema_4_is_upgraded_to_5(void **state)
+{
+	struct fx *f = *state;
+	struct history *h = open_h(f);
+	long long conv = history_begin(h, NULL, 1);
+	history_add(h, conv, 0, 0, prompt(f, "before files"), 1);
+	history_close(h);
+	f->h = NULL;
+	exec_sql(f->path, "DROP TABLE attachments; PRAGMA user_version = 4;");
+	char err[512] = "";
+	h = history_open_readonly(f->path, err, sizeof(err));
+	assert_non_null(h);
+	struct conversation c;
+	conv_init(&c);
+	assert_int_equal(history_load(h, conv, &c, NULL), 1);
+	assert_int_equal(c.v[0]->att.n, 0);
+	struct buf out;
+	buf_init(&out, 0);
+	assert_int_equal(history_export(h, conv, HISTORY_JSON, &out), 0);
+	assert_null(strstr(buf_str(&out), "attachments"));
+	buf_done(&out);
+	conv_done(&c);
+	history_close(h);
+	h = open_h(f);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), 5);
+	assert_true(history_add(h, conv, 0, 0, prompt_with_files(f, "now"), 2) > 0);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM attachments"), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2050,6 +2155,9 @@ int main(void)
 	    T(test_history_open_readonly_creates_nothing),
 	    T(test_history_default_path_follows_xdg_then_home),
 	    T(test_history_works_at_the_default_path),
+	    T(test_history_keeps_a_prompts_files_and_loads_them_whole),
+	    T(test_history_exports_list_files_without_their_content),
+	    T(test_history_a_file_of_schema_4_is_upgraded_to_5),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

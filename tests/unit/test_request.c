@@ -18,9 +18,9 @@
 /* ---- request bodies ---------------------------------------------------- */
 
 static const struct wire_message CONVO[] = {
-    {WIRE_ROLE_USER, "What is 2+2?"},
-    {WIRE_ROLE_ASSISTANT, "4."},
-    {WIRE_ROLE_USER, "And in \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e?"},
+    {WIRE_ROLE_USER, "What is 2+2?", NULL, 0},
+    {WIRE_ROLE_ASSISTANT, "4.", NULL, 0},
+    {WIRE_ROLE_USER, "And in \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e?", NULL, 0},
 };
 
 static struct wire_request convo_request(void)
@@ -143,9 +143,9 @@ static void test_anthropic_request_joins_same_role_turns_and_drops_leading_assis
 {
 	(void)state;
 	static const struct wire_message msgs_in[] = {
-	    {WIRE_ROLE_ASSISTANT, "Welcome!"}, {WIRE_ROLE_USER, "one"},
-	    {WIRE_ROLE_USER, "two"},           {WIRE_ROLE_ASSISTANT, "a"},
-	    {WIRE_ROLE_ASSISTANT, "b"},        {WIRE_ROLE_USER, "three"},
+	    {WIRE_ROLE_ASSISTANT, "Welcome!", NULL, 0}, {WIRE_ROLE_USER, "one", NULL, 0},
+	    {WIRE_ROLE_USER, "two", NULL, 0},           {WIRE_ROLE_ASSISTANT, "a", NULL, 0},
+	    {WIRE_ROLE_ASSISTANT, "b", NULL, 0},        {WIRE_ROLE_USER, "three", NULL, 0},
 	};
 	struct wire_request req = {.model = "c", .messages = msgs_in, .nmessages = 6};
 	json_t *root = build(WIRE_ANTHROPIC, &req);
@@ -164,7 +164,8 @@ static void test_anthropic_prefill_ends_without_white_space(void **state)
 	/* /continue after a reply cut right after a newline: the API answers
 	 * 400 to a final assistant turn ending in white space. */
 	static const struct wire_message cut[] = {
-	    {WIRE_ROLE_USER, "list three"}, {WIRE_ROLE_ASSISTANT, "1. one\n2. two \n"}};
+	    {WIRE_ROLE_USER, "list three", NULL, 0},
+	    {WIRE_ROLE_ASSISTANT, "1. one\n2. two \n", NULL, 0}};
 	struct wire_request req = {.model = "c", .messages = cut, .nmessages = 2};
 	json_t *root = build(WIRE_ANTHROPIC, &req);
 	json_t *msgs = json_object_get(root, "messages");
@@ -172,8 +173,8 @@ static void test_anthropic_prefill_ends_without_white_space(void **state)
 	assert_message(msgs, 1, "assistant", "1. one\n2. two");
 	json_decref(root);
 	/* Only white space: no prefill at all. */
-	static const struct wire_message blank[] = {{WIRE_ROLE_USER, "hi"},
-	                                            {WIRE_ROLE_ASSISTANT, " \n\t"}};
+	static const struct wire_message blank[] = {{WIRE_ROLE_USER, "hi", NULL, 0},
+	                                            {WIRE_ROLE_ASSISTANT, " \n\t", NULL, 0}};
 	req.messages = blank;
 	root = build(WIRE_ANTHROPIC, &req);
 	msgs = json_object_get(root, "messages");
@@ -181,14 +182,119 @@ static void test_anthropic_prefill_ends_without_white_space(void **state)
 	assert_message(msgs, 0, "user", "hi");
 	json_decref(root);
 	/* An assistant turn in the middle keeps its white space. */
-	static const struct wire_message mid[] = {{WIRE_ROLE_USER, "a"},
-	                                          {WIRE_ROLE_ASSISTANT, "b\n"},
-	                                          {WIRE_ROLE_USER, "c"}};
+	static const struct wire_message mid[] = {{WIRE_ROLE_USER, "a", NULL, 0},
+	                                          {WIRE_ROLE_ASSISTANT, "b\n", NULL, 0},
+	                                          {WIRE_ROLE_USER, "c", NULL, 0}};
 	req.messages = mid;
 	req.nmessages = 3;
 	root = build(WIRE_ANTHROPIC, &req);
 	assert_message(json_object_get(root, "messages"), 1, "assistant", "b\n");
 	json_decref(root);
+}
+
+/* ---- images ------------------------------------------------------------ */
+
+/* "hi" (base64 "aGk=") as a png and "abc" ("YWJj") as a jpeg. */
+static const struct wire_image IMAGES[] = {
+    {"image/png", (const unsigned char *)"hi", 2},
+    {"image/jpeg", (const unsigned char *)"abc", 3},
+};
+static const struct wire_message WITH_IMAGES[] = {
+    {WIRE_ROLE_USER, "what is this?", IMAGES, 2},
+    {WIRE_ROLE_ASSISTANT, "a cat", NULL, 0},
+    {WIRE_ROLE_USER, "sure?", NULL, 0},
+};
+
+/* The JSON at root[key][i], compact with sorted keys, against want. */
+static void assert_json_at(json_t *root, const char *key, size_t i, const char *want)
+{
+	json_t *v = json_array_get(json_object_get(root, key), i);
+	assert_non_null(v);
+	char *got = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+	if (strcmp(got, want) != 0)
+		print_error("got  %s\nwant %s\n", got, want);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void test_images_in_each_providers_own_parts(void **state)
+{
+	(void)state;
+	struct wire_request req = {.model = "m", .messages = WITH_IMAGES, .nmessages = 3};
+	json_t *root = build(WIRE_OPENAI, &req);
+	assert_json_at(root, "messages", 0,
+	               "{\"content\":[{\"text\":\"what is this?\",\"type\":\"text\"},"
+	               "{\"image_url\":{\"url\":\"data:image/png;base64,aGk=\"},\"type\":\"image_url\"},"
+	               "{\"image_url\":{\"url\":\"data:image/jpeg;base64,YWJj\"},\"type\":\"image_url\"}],"
+	               "\"role\":\"user\"}");
+	assert_json_at(root, "messages", 2, "{\"content\":\"sure?\",\"role\":\"user\"}");
+	json_decref(root);
+	root = build(WIRE_OPENAI_RESPONSES, &req);
+	assert_json_at(root, "input", 0,
+	               "{\"content\":[{\"text\":\"what is this?\",\"type\":\"input_text\"},"
+	               "{\"image_url\":\"data:image/png;base64,aGk=\",\"type\":\"input_image\"},"
+	               "{\"image_url\":\"data:image/jpeg;base64,YWJj\",\"type\":\"input_image\"}],"
+	               "\"role\":\"user\"}");
+	json_decref(root);
+	root = build(WIRE_ANTHROPIC, &req);
+	assert_json_at(root, "messages", 0,
+	               "{\"content\":[{\"source\":{\"data\":\"aGk=\",\"media_type\":\"image/png\","
+	               "\"type\":\"base64\"},\"type\":\"image\"},{\"source\":{\"data\":\"YWJj\","
+	               "\"media_type\":\"image/jpeg\",\"type\":\"base64\"},\"type\":\"image\"},"
+	               "{\"text\":\"what is this?\",\"type\":\"text\"}],\"role\":\"user\"}");
+	json_decref(root);
+	root = build(WIRE_GEMINI, &req);
+	assert_json_at(root, "contents", 0,
+	               "{\"parts\":[{\"inlineData\":{\"data\":\"aGk=\",\"mimeType\":\"image/png\"}},"
+	               "{\"inlineData\":{\"data\":\"YWJj\",\"mimeType\":\"image/jpeg\"}},"
+	               "{\"text\":\"what is this?\"}],\"role\":\"user\"}");
+	json_decref(root);
+	root = build(WIRE_OLLAMA, &req);
+	assert_json_at(root, "messages", 0,
+	               "{\"content\":\"what is this?\",\"images\":[\"aGk=\",\"YWJj\"],"
+	               "\"role\":\"user\"}");
+	assert_json_at(root, "messages", 2, "{\"content\":\"sure?\",\"role\":\"user\"}");
+	json_decref(root);
+}
+
+/* Two user turns in a row, the second with an image: Anthropic's turn
+ * becomes blocks (the first text a block of its own), Gemini's gets more
+ * parts. */
+static void test_images_join_a_turn_of_the_same_role(void **state)
+{
+	(void)state;
+	static const struct wire_message two[] = {
+	    {WIRE_ROLE_USER, "first", NULL, 0},
+	    {WIRE_ROLE_USER, "second", IMAGES, 1},
+	};
+	struct wire_request req = {.model = "m", .messages = two, .nmessages = 2};
+	json_t *root = build(WIRE_ANTHROPIC, &req);
+	assert_json_at(root, "messages", 0,
+	               "{\"content\":[{\"text\":\"first\",\"type\":\"text\"},{\"source\":{\"data\":"
+	               "\"aGk=\",\"media_type\":\"image/png\",\"type\":\"base64\"},\"type\":\"image\"},"
+	               "{\"text\":\"second\",\"type\":\"text\"}],\"role\":\"user\"}");
+	json_decref(root);
+	root = build(WIRE_GEMINI, &req);
+	assert_json_at(root, "contents", 0,
+	               "{\"parts\":[{\"text\":\"first\"},{\"inlineData\":{\"data\":\"aGk=\","
+	               "\"mimeType\":\"image/png\"}},{\"text\":\"second\"}],\"role\":\"user\"}");
+	json_decref(root);
+}
+
+/* A message copied for the router's retries owns its text and images. */
+static void test_wire_message_copy_is_deep(void **state)
+{
+	(void)state;
+	struct wire_message c;
+	wire_message_copy(&c, &WITH_IMAGES[0]);
+	assert_string_equal(c.text, "what is this?");
+	assert_int_equal(c.nimages, 2);
+	assert_ptr_not_equal(c.images[1].data, IMAGES[1].data);
+	assert_memory_equal(c.images[1].data, "abc", 3);
+	assert_string_equal(c.images[1].mime, "image/jpeg");
+	wire_message_free(&c);
+	assert_null(c.text);
+	assert_int_equal(c.nimages, 0);
 }
 
 static void test_anthropic_request_thinking_budget_stays_below_max_tokens(void **state)
@@ -281,7 +387,7 @@ static void test_ollama_request_has_system_message_stream_and_num_predict(void *
 static void test_invalid_utf8_in_a_message_becomes_replacement_in_every_body(void **state)
 {
 	(void)state;
-	static const struct wire_message bad[] = {{WIRE_ROLE_USER, "caf\xe9 \xff ok"}};
+	static const struct wire_message bad[] = {{WIRE_ROLE_USER, "caf\xe9 \xff ok", NULL, 0}};
 	struct wire_request req = {
 	    .model = "m\xc0", .system = "sys\xed\xa0\x80", .messages = bad, .nmessages = 1};
 	for (int f = 0; f < WIRE_FORMAT_COUNT; f++) {
@@ -570,6 +676,9 @@ int main(void)
 	    cmocka_unit_test(test_retry_after_http_date_is_relative_to_now),
 	    cmocka_unit_test(test_retry_after_garbage_and_nulls_are_minus_one),
 	    cmocka_unit_test(test_format_parse_knows_every_name_and_refuses_others),
+	    cmocka_unit_test(test_images_in_each_providers_own_parts),
+	    cmocka_unit_test(test_images_join_a_turn_of_the_same_role),
+	    cmocka_unit_test(test_wire_message_copy_is_deep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

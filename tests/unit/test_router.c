@@ -111,7 +111,7 @@ static struct routed *send(struct fixture *f, const char *const *chain, size_t n
                            const char *prompt, struct seen *w, char *err, size_t errlen)
 {
 	seen_init(w);
-	struct wire_message msg = {WIRE_ROLE_USER, prompt};
+	struct wire_message msg = {WIRE_ROLE_USER, prompt, NULL, 0};
 	struct wire_request req = {.messages = &msg, .nmessages = 1};
 	return router_start(f->rt, f->t, chain, n, &req, prompt, &cb, w, f->now, err, errlen);
 }

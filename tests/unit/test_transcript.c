@@ -541,6 +541,48 @@ static void test_prompts_and_notices_stay_raw(void **state)
 	delwin(w);
 }
 
+/* A prompt's files: a line each under its text, the clip mark in UTF-8,
+ * "@" in ASCII; the interrupted mark and the next message below them. */
+static void test_a_prompts_files_show_a_line_each(void **state)
+{
+	(void)state;
+	WINDOW *w = newwin(10, 60, 0, 0);
+	assert_non_null(w);
+	struct conversation conv = {0};
+	struct message *m = conv_add(&conv, MSG_USER, "you", "look");
+	struct attachment a;
+	attachment_set(&a, "notes.txt", "text/plain", "hello\n", 6, NULL);
+	attachments_take(&m->att, &a);
+	attachment_set(&a, "dot.png", "image/png", "\x89PNG\r\n\x1a\n", 8, NULL);
+	attachments_take(&m->att, &a);
+	conv_add(&conv, MSG_NOTICE, "", "after");
+	struct transcript *t = transcript_new();
+	transcript_set_top(t, true);
+	char row[256];
+	for (int utf8 = 1; utf8 >= 0; utf8--) {
+		glyphs_use(utf8);
+		transcript_free(t);
+		t = transcript_new();
+		transcript_set_top(t, true);
+		transcript_draw(t, &conv, w);
+		text_of(w, 1, row, sizeof(row));
+		assert_string_equal(row, "look");
+		text_of(w, 2, row, sizeof(row));
+		/* (a wide mark takes two cells, and text_of reads it from both) */
+		assert_string_equal(row, utf8 ? "📎📎 notes.txt (text/plain, 6 bytes)"
+		                               : "@ notes.txt (text/plain, 6 bytes)");
+		text_of(w, 3, row, sizeof(row));
+		assert_string_equal(row, utf8 ? "📎📎 dot.png (image/png, 8 bytes)"
+		                               : "@ dot.png (image/png, 8 bytes)");
+		text_of(w, 6, row, sizeof(row));
+		assert_string_equal(row, "after");
+	}
+	glyphs_use(true);
+	transcript_free(t);
+	conv_done(&conv);
+	delwin(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,6 +594,7 @@ int main(void)
 	    cmocka_unit_test(test_collapsed_thinking_and_marks),
 	    cmocka_unit_test(test_a_rendered_reply_streams_as_it_shows_whole),
 	    cmocka_unit_test(test_prompts_and_notices_stay_raw),
+	    cmocka_unit_test(test_a_prompts_files_show_a_line_each),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
