@@ -134,9 +134,15 @@ def test_offline(tm, home):
     # /help
     p.send("/help")
     ok, s = p.wait_for(lambda s: s.has("/quit") and s.has("Keys:"))
-    check("/help shows the commands", ok and all(s.has("/" + c) for c in
-          ("model", "system", "clear", "new", "retry", "theme", "stats", "help", "quit")), str(s))
-    check("/help: no error", not s.labels("error"), str(s))
+    # Taller than the screen: its top is a page up, as a user would scroll.
+    seen = str(s)
+    p.keys("PPage")
+    ok2, s2 = p.wait_for(lambda s: s.has("/model"))
+    seen += "\n" + str(s2)
+    check("/help shows the commands", ok and ok2 and all("/" + c in seen for c in
+          ("model", "system", "clear", "new", "retry", "theme", "stats", "help", "quit")), seen)
+    check("/help: no error", not s.labels("error") and not s2.labels("error"), str(s))
+    p.keys("End")
 
     # /model mock-fast
     p.send("/model mock-fast")
