@@ -6,10 +6,12 @@
 
 #include "util/mem.h"
 #include "wire/adapter.h"
+#include "wire/anthropic_trace.h"
 #include "wire/fastjson.h"
 
 struct anthropic {
 	struct wire_tools tools; /* tool_use blocks, keyed by block index */
+	struct an_trace trace;   /* server and MCP tools, citations */
 	long long input;         /* from message_start, until message_delta says */
 	struct buf scratch;      /* the fast path's unescaped strings */
 };
@@ -25,6 +27,7 @@ static void anthropic_destroy(void *st)
 {
 	struct anthropic *a = st;
 	wire_tools_free(&a->tools);
+	an_trace_free(&a->trace);
 	buf_done(&a->scratch);
 	free(a);
 }
@@ -33,12 +36,14 @@ static enum wire_stop anthropic_stop(const char *reason)
 {
 	if (strcmp(reason, "end_turn") == 0 || strcmp(reason, "stop_sequence") == 0)
 		return WIRE_STOP_END;
-	if (strcmp(reason, "max_tokens") == 0 || strcmp(reason, "model_context_window_exceeded") == 0)
+	if (strcmp(reason, "max_tokens") == 0)
 		return WIRE_STOP_LENGTH;
 	if (strcmp(reason, "tool_use") == 0)
 		return WIRE_STOP_TOOL;
 	if (strcmp(reason, "refusal") == 0)
 		return WIRE_STOP_FILTER;
+	/* pause_turn, model_context_window_exceeded (not the token limit:
+	 * /continue would not help), and reasons added later. */
 	return WIRE_STOP_OTHER;
 }
 
@@ -64,8 +69,11 @@ static void block_start(struct anthropic *a, struct wire_sink *s, json_t *root)
 		return;
 	size_t n;
 	const char *p;
-	if (strcmp(type, "tool_use") == 0 || strcmp(type, "server_tool_use") == 0) {
-		struct wire_tool *t = wire_tools_get(&a->tools, (int)wj_int(root, "index"));
+	int index = (int)wj_int(root, "index");
+	if (an_trace_block_start(&a->trace, s, index, block))
+		return;
+	if (strcmp(type, "tool_use") == 0) {
+		struct wire_tool *t = wire_tools_get(&a->tools, index);
 		wire_tool_name(t, wj_str(block, "id"), wj_str(block, "name"));
 	} else if (strcmp(type, "text") == 0 && (p = wj_strn(block, "text", &n)) != NULL) {
 		sink_text(s, WIRE_EV_TEXT, p, n);
@@ -89,11 +97,16 @@ static void block_delta(struct anthropic *a, struct wire_sink *s, json_t *root)
 		if ((p = wj_strn(delta, "thinking", &n)) != NULL)
 			sink_text(s, WIRE_EV_THINKING, p, n);
 	} else if (strcmp(type, "input_json_delta") == 0) {
-		struct wire_tool *t = wire_tools_get(&a->tools, (int)wj_int(root, "index"));
+		int index = (int)wj_int(root, "index");
+		struct wire_tool *t = an_trace_call(&a->trace, index);
+		if (t == NULL)
+			t = wire_tools_get(&a->tools, index);
 		if ((p = wj_strn(delta, "partial_json", &n)) != NULL)
 			sink_tool_args(s, t, p, n);
+	} else if (strcmp(type, "citations_delta") == 0) {
+		an_trace_cite(&a->trace, s, json_object_get(delta, "citation"));
 	}
-	/* signature_delta and citations_delta are not text. */
+	/* signature_delta is not text. */
 }
 
 static void message_delta(struct anthropic *a, struct wire_sink *s, json_t *root)
@@ -107,6 +120,11 @@ static void message_delta(struct anthropic *a, struct wire_sink *s, json_t *root
 	const char *reason = wj_str(json_object_get(root, "delta"), "stop_reason");
 	if (reason != NULL) {
 		wire_tools_flush(&a->tools, s);
+		an_trace_flush(&a->trace, s);
+		char words[160];
+		if (an_trace_stop_words(reason, json_object_get(root, "delta"), words,
+		                        sizeof(words)))
+			sink_marker(s, words);
 		sink_stop(s, anthropic_stop(reason), reason);
 	}
 }
@@ -114,9 +132,10 @@ static void message_delta(struct anthropic *a, struct wire_sink *s, json_t *root
 /* ---- the fast path ---------------------------------------------------------
  *
  * content_block_delta with a text_delta or thinking_delta, read without a
- * tree: exactly what block_delta does with it. Other events, tool input
- * (input_json_delta), a key twice, an escaped type word, or a value
- * fastjson is unsure of return false before any event: the tree's. */
+ * tree: exactly what block_delta does with it. Other events, any other
+ * delta type (tool input, citations, types added later), a key twice, an
+ * escaped type word, or a value fastjson is unsure of return false before
+ * any event: the tree's. */
 
 struct fast_delta {
 	struct fj_str root_type, dtype, text, thinking;
@@ -203,10 +222,11 @@ static bool anthropic_fast(void *st, struct wire_sink *s, const char *event, con
 	} else if (fj_str_is(&f.dtype, "thinking_delta") && f.has_thinking) {
 		v = &f.thinking;
 		type = WIRE_EV_THINKING;
-	} else if (fj_str_is(&f.dtype, "input_json_delta")) {
-		return false; /* tool input: the tree's */
+	} else if (fj_str_is(&f.dtype, "text_delta") || fj_str_is(&f.dtype, "thinking_delta") ||
+	           fj_str_is(&f.dtype, "signature_delta")) {
+		return true; /* no text, or a signature: block_delta says nothing */
 	} else {
-		return true; /* signature_delta and the like, or no text: nothing */
+		return false; /* tool input, citations, a delta type added later: the tree's */
 	}
 	size_t n;
 	const char *t = fj_decode(v, &a->scratch, &n);
@@ -226,7 +246,9 @@ static void anthropic_frame(void *st, struct wire_sink *s, const char *event, js
 	} else if (strcmp(type, "content_block_start") == 0) {
 		block_start(a, s, root);
 	} else if (strcmp(type, "content_block_stop") == 0) {
-		wire_tools_flush_one(&a->tools, s, (int)wj_int(root, "index"));
+		int index = (int)wj_int(root, "index");
+		if (!an_trace_block_stop(&a->trace, s, index))
+			wire_tools_flush_one(&a->tools, s, index);
 	} else if (strcmp(type, "message_start") == 0) {
 		json_t *usage = json_object_get(json_object_get(root, "message"), "usage");
 		a->input = wj_int(usage, "input_tokens");
@@ -234,6 +256,7 @@ static void anthropic_frame(void *st, struct wire_sink *s, const char *event, js
 		message_delta(a, s, root);
 	} else if (strcmp(type, "message_stop") == 0) {
 		wire_tools_flush(&a->tools, s);
+		an_trace_flush(&a->trace, s);
 		s->terminal = true;
 	} else if (strcmp(type, "error") == 0) {
 		/* As the SDK does, the event name stands in for a missing data.type
