@@ -9,7 +9,8 @@
  *   history_row.c     the column table's code: SQL text, bind, read, JSON
  *   history_read.c    sessions, count, last, load, delete
  *   history_find.c    search, and text made one line (titles, snippets)
- *   history_export.c  Markdown and JSON */
+ *   history_export.c  Markdown and JSON
+ *   history_stats.c   every reply's figures, for --stats */
 #ifndef CIRCUIT_MODEL_HISTORY_DB_H
 #define CIRCUIT_MODEL_HISTORY_DB_H
 
@@ -68,6 +69,18 @@
 #define HDB_SQL_INDEX_DROP                                                                         \
 	"INSERT INTO messages_fts(messages_fts, rowid, text, thinking) SELECT 'delete', id, "      \
 	HDB_INDEXED("text") ", " HDB_INDEXED("thinking") " FROM messages WHERE id = ?1"
+
+/* A reply's error kind (schema 5; HDB_ERRORS_STEP): the kind a failed reply
+ * ended with, as wire_error_kind_name names it ("rate_limit", "server"),
+ * for --stats's error kinds. A table of its own, not a column of
+ * messages: a file of an older schema opened read-only is read with the
+ * same row statements, which a new column would break. A reply without
+ * an error (and one written before schema 5) has no row here. */
+#define HDB_ERRORS_TABLE                                                                           \
+	"CREATE TABLE reply_errors ("                                                              \
+	" msg INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,"                      \
+	" kind TEXT NOT NULL);"
+#define HDB_SQL_ERROR_SET "INSERT OR REPLACE INTO reply_errors (msg, kind) VALUES (?1, ?2)"
 
 /* A conversation's rows in order (schema 4): an index on conv alone ends
  * in the rowid, so "WHERE conv = ? ORDER BY id" walks it with no sort (a
@@ -170,12 +183,15 @@ enum stmt {
 	ST_PARTS_DROP, /* a row's parts, once its text is whole in the row */
 	ST_INDEX_ADD,  /* a row's words into the search index (schema 4) */
 	ST_INDEX_DROP, /* a row's words out of it, before its text changes */
+	ST_ERROR_SET,  /* a failed reply's error kind (schema 5) */
 	ST_COUNT
 };
 
 /* The statements a file older than schema 3 has no table for (opened
  * read-only, it is read as it is: they stay NULL). */
 #define ST_FIRST_OF_3 ST_CHECKPOINT
+/* Those a file older than schema 5 has no table for. */
+#define ST_FIRST_OF_5 ST_ERROR_SET
 
 /* A reply streaming into its row: how much of it the row and its parts
  * hold, so a checkpoint writes only what is new. */

@@ -1764,6 +1764,7 @@ static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
 	f->h = NULL;
 	/* Back to schema 2: no parts, the index over whole rows. */
 	exec_sql(f->path,
+	         "DROP TABLE reply_errors;"
 	         "DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
 	         " DROP TRIGGER IF EXISTS messages_au; DROP TABLE messages_fts; DROP VIEW messages_indexed;"
 	         " DROP INDEX messages_in_order;"
