@@ -13,11 +13,13 @@ struct cli {
 	const char *search, *export_id, *format;
 	const char *replay_file, *wire;
 	const char *resume_id; /* with resume: the id, NULL for the last */
+	const char *since, *sort; /* --stats's */
 	int status;            /* --status CODE, 0 none */
 	bool events, raw, render, json, jsonl, no_color, no_history, resume, help, version;
 	/* -c sets resume too (resume_id NULL); words: the prompt is the
 	 * positional words, joined by one space (held for the process's life) */
 	bool cont, sessions, last, words;
+	bool stats; /* --stats: the history's figures (with --since, -m, --sort, --json) */
 };
 
 /* Reads argv into c (zeroed first). Words that are not options are the
