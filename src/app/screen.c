@@ -315,6 +315,7 @@ static void finish(struct screen *sc)
 	free(sc->system);
 	free(sc->last_prompt);
 	free(sc->edit);
+	free(sc->stats_history);
 }
 
 int screen_run(const struct screen_opts *o)
