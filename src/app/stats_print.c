@@ -127,11 +127,11 @@ void stats_text(const struct stats_report *r, struct buf *out)
 		head(&b);
 		for (size_t i = 0; i < r->n; i++)
 			row_text(&b, &r->v[i]);
-		buf_printf(&b, "\n%u repl%s %s %u error%s. ttft spread: replies by time to first "
-		           "token, under 50 100 200 500 ms, 1 2 5 s, and more; brk: errors that count "
-		           "toward a breaker (trips are not stored)\n",
-		           r->replies, r->replies == 1 ? "y" : "ies", glyph->dot, r->errors,
-		           r->errors == 1 ? "" : "s");
+		buf_printf(&b, "\n%u repl%s %s %u error%s\n", r->replies, r->replies == 1 ? "y" : "ies",
+		           glyph->dot, r->errors, r->errors == 1 ? "" : "s");
+		buf_append_str(&b, "ttft spread: replies by time to first token, under 50, 100, 200, "
+		               "500 ms, 1, 2, 5 s, and over\nbrk: errors that count toward a breaker "
+		               "(the history does not store the trips themselves)\n");
 	}
 	/* the title and notes are circuit's own words: ASCII outside UTF-8 */
 	glyphs_text(buf_str(&b), out);
