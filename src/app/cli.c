@@ -88,7 +88,12 @@ static const char usage_shell[] =
 	"                      line each; --json: an array of objects\n"
 	"      --last          the newest conversation's last reply, as it came (for\n"
 	"                      circuit --last | wl-copy); exit 1 when there is none\n"
-	"      --export last   the newest conversation, as --export ID\n";
+	"      --export last   the newest conversation, as --export ID\n"
+	"      --stats         the history's figures per provider:model: replies,\n"
+	"                      errors and their kinds, TTFT p50/p95, TTFO p50, tok/s\n"
+	"                      p50, tokens, cost, a TTFT spread (docs/metrics.md);\n"
+	"                      --since 7d|24h|30m|2w|2026-12-01, -m MODEL (or a\n"
+	"                      provider), --sort replies|ttft|tps|cost, --json\n";
 
 /* Attachments: a block of their own. */
 static const char usage_files[] =
@@ -140,6 +145,7 @@ enum {
 	OPT_JSON, OPT_RECORD, OPT_DEBUG, OPT_THEME, OPT_NO_COLOR, OPT_FALLBACK, OPT_CONFIG,
 	OPT_RESUME, OPT_SEARCH, OPT_EXPORT, OPT_FORMAT, OPT_NO_HISTORY, OPT_RENDER,
 	OPT_SESSIONS, OPT_LAST, OPT_JSONL, OPT_FORCE,
+	OPT_STATS, OPT_SINCE, OPT_SORT,
 };
 
 static const struct option longopts[] = {
@@ -171,6 +177,9 @@ static const struct option longopts[] = {
 	{"last", no_argument, NULL, OPT_LAST},
 	{"file", required_argument, NULL, 'f'},
 	{"force", no_argument, NULL, OPT_FORCE},
+	{"stats", no_argument, NULL, OPT_STATS},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"sort", required_argument, NULL, OPT_SORT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -194,6 +203,8 @@ static const char **word_of(struct cli *c, int opt)
 	case OPT_SEARCH: return &c->search;
 	case OPT_EXPORT: return &c->export_id;
 	case OPT_FORMAT: return &c->format;
+	case OPT_SINCE: return &c->since;
+	case OPT_SORT: return &c->sort;
 	default: return NULL;
 	}
 }
@@ -215,6 +226,7 @@ static bool *switch_of(struct cli *c, int opt)
 	case OPT_SESSIONS: return &c->sessions;
 	case OPT_LAST: return &c->last;
 	case OPT_FORCE: return &c->force;
+	case OPT_STATS: return &c->stats;
 	default: return NULL;
 	}
 }

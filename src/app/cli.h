@@ -16,6 +16,7 @@ struct cli {
 	const char *search, *export_id, *format;
 	const char *replay_file, *wire;
 	const char *resume_id; /* with resume: the id, NULL for the last */
+	const char *since, *sort; /* --stats's */
 	int status;            /* --status CODE, 0 none */
 	bool events, raw, render, json, jsonl, no_color, no_history, resume, help, version;
 	/* -c sets resume too (resume_id NULL); words: the prompt is the
@@ -24,6 +25,7 @@ struct cli {
 	const char *files[CLI_FILES_MAX]; /* -f PATH, in order */
 	int nfiles;
 	bool force; /* --force: text files over 1 MiB too */
+	bool stats; /* --stats: the history's figures (with --since, -m, --sort, --json) */
 };
 
 /* Reads argv into c (zeroed first). Words that are not options are the

@@ -5,9 +5,13 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "app/stats.h"
 #include "ui/transcript.h"
+#include "util/clock.h"
+#include "util/mem.h"
 #include "util/paths.h"
 
 #define THEMES_LISTED 32
@@ -86,10 +90,56 @@ int cmd_render(struct screen *sc, const char *args)
 	return REACT_NONE;
 }
 
+/* /stats history [SINCE]: the report of the history (app/stats.h) as it
+ * is now, in the /stats view until it closes. */
+static int stats_history(struct screen *sc, const char *since)
+{
+	struct stats_query q = {0, NULL, STATS_BY_REPLIES};
+	if (*since != '\0' && stats_parse_since(since, clock_unix(), &q.since) < 0) {
+		screen_say(sc, MSG_ERROR, "circuit: /stats history takes 30m, 24h, 7d, 2w or a date "
+		           "(2026-12-01); try /stats history 7d");
+		return REACT_NONE;
+	}
+	if (sc->hist == NULL) {
+		screen_say(sc, MSG_ERROR, "circuit: the history is off for this run; /stats shows "
+		           "this session's figures");
+		return REACT_NONE;
+	}
+	struct stats_report r;
+	if (stats_collect(sc->hist, &q, &r) < 0) {
+		screen_sayf(sc, MSG_ERROR, "circuit: cannot read the history's figures: %s",
+		            history_error(sc->hist));
+		return REACT_NONE;
+	}
+	struct buf b;
+	buf_init(&b, 0);
+	stats_text(&r, &b);
+	buf_append_str(&b, "\nEsc or /stats closes; /stats history again reads it anew");
+	stats_report_done(&r);
+	free(sc->stats_history);
+	sc->stats_history = xstrdup(buf_str(&b));
+	buf_done(&b);
+	sc->stats_view = true;
+	return REACT_NONE;
+}
+
 int cmd_stats(struct screen *sc, const char *args)
 {
-	(void)args;
-	sc->stats_view = !sc->stats_view;
+	if (strncmp(args, "history", 7) == 0 && (args[7] == '\0' || args[7] == ' ')) {
+		const char *since = args + 7;
+		while (*since == ' ')
+			since++;
+		return stats_history(sc, since);
+	}
+	if (*args != '\0') {
+		screen_say(sc, MSG_ERROR, "circuit: /stats takes nothing, or history [7d|24h|DATE]; "
+		           "try /stats history 7d");
+		return REACT_NONE;
+	}
+	/* from the history's report to the live one, else open or close */
+	sc->stats_view = sc->stats_history != NULL || !sc->stats_view;
+	free(sc->stats_history);
+	sc->stats_history = NULL;
 	return REACT_NONE;
 }
 

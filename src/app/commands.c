@@ -22,6 +22,7 @@ struct command {
 
 static const char *const copy_words[] = {"code", NULL};
 static const char *const render_words[] = {"md", "raw", NULL};
+static const char *const stats_words[] = {"history", NULL};
 
 static const struct command commands[] = {
 	{"model", "[PROVIDER:]MODEL", "show or switch the model (Tab completes)", COMPLETE_MODEL,
@@ -64,8 +65,9 @@ static const struct command commands[] = {
 	{"render", "[md | raw]",
 	 "show replies as rendered Markdown (md, the default) or their raw text (also Alt-r)",
 	 COMPLETE_WORDS, cmd_render, render_words},
-	{"stats", "", "the figures of this session per provider and model (Esc closes)",
-	 COMPLETE_NONE, cmd_stats, NULL},
+	{"stats", "[history [7d|24h|DATE]]",
+	 "the figures of this session per provider and model; history: of the whole history "
+	 "(Esc closes)", COMPLETE_WORDS, cmd_stats, stats_words},
 	{"help", "", "commands and keys", COMPLETE_NONE, cmd_help, NULL},
 	{"quit", "", "leave circuit (also Ctrl-D on an empty line)", COMPLETE_NONE, cmd_quit, NULL},
 };

@@ -12,10 +12,12 @@
 #include "app/headless.h"
 #include "app/output.h"
 #include "app/history_cli.h"
+#include "app/stats.h"
 #include "app/replay.h"
 #include "app/screen.h"
 #include "model/config.h"
 #include "util/buf.h"
+#include "util/clock.h"
 
 #define RESUME_ALONE                                                                              \
 	"-c and --resume go on with one model's conversation: not with --compare"
@@ -60,6 +62,15 @@ static int history_cli(const struct cli *c)
 	if (*c->export_id == '\0' || *end != '\0' || id <= 0)
 		return cli_bad_usage("--export takes a conversation id (see --sessions) or last");
 	return history_cli_export(NULL, id, c->format ? c->format : "md");
+}
+
+/* circuit --stats: the history's figures, read-only. */
+static int stats(const struct cli *c)
+{
+	if (c->no_history || c->resume || c->prompt || c->compare || c->search || c->export_id ||
+	    c->sessions || c->last || c->jsonl)
+		return cli_bad_usage("--stats stands alone, with --since, -m, --sort and --json");
+	return stats_cli(NULL, c->since, c->model, c->sort, c->json, clock_unix());
 }
 
 /* --resume [ID]: -1 the last, the id, or 0 after a usage message. */
@@ -210,6 +221,10 @@ int main(int argc, char **argv)
 		return replay(&c);
 	if (c.wire || c.events || c.status)
 		return cli_bad_usage("--wire, --events and --status go with --replay FILE");
+	if (c.stats)
+		return stats(&c);
+	if (c.since != NULL || c.sort != NULL)
+		return cli_bad_usage("--since and --sort go with --stats");
 	if (c.search != NULL || c.export_id != NULL || c.sessions || c.last) {
 		if (c.nfiles > 0 || c.force)
 			return cli_bad_usage("-f and --force go with a prompt or the chat screen");

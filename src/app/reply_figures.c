@@ -41,8 +41,10 @@ void reply_figures_of(const struct routed *rr, bool ended, size_t prompt_bytes,
 		f->outcome = REPLY_LIVE;
 	else if (routed_cancelled(rr))
 		f->outcome = REPLY_CANCELLED;
-	else if (routed_error(rr) != NULL)
+	else if (routed_error(rr) != NULL) {
 		f->outcome = REPLY_ERROR;
+		snprintf(f->error, sizeof(f->error), "%s", wire_error_kind_name(routed_error(rr)->kind));
+	}
 	else
 		f->outcome = REPLY_OK;
 	/* [price.provider:model], else [price.model] (config_price). */

@@ -317,6 +317,7 @@ static void finish(struct screen *sc)
 	free(sc->last_prompt);
 	free(sc->edit);
 	attachments_done(&sc->pending);
+	free(sc->stats_history);
 }
 
 int screen_run(const struct screen_opts *o)

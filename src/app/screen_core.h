@@ -120,6 +120,7 @@ struct screen {
 	/* drawing */
 	char notice[96]; /* the status bar's short note, until the next line */
 	bool stats_view;
+	char *stats_history; /* /stats history's report (the view shows it), NULL: the live one */
 	enum view drawn_view;
 	bool relayout;  /* lay out and draw whole next frame */
 	bool text_turn; /* text arrived since the last frame */

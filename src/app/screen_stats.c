@@ -110,6 +110,10 @@ static void provider_rows(struct screen *sc, long long now, struct buf *b)
 
 void screen_stats_text(struct screen *sc, long long now, struct buf *b)
 {
+	if (sc->stats_history != NULL) {
+		buf_append_str(b, sc->stats_history);
+		return;
+	}
 	buf_append_str(b, "stats of this session · Esc or /stats closes\n\n");
 	head(b, "provider", "breaker");
 	provider_rows(sc, now, b);

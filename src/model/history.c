@@ -71,6 +71,8 @@ static const char *const upgrades[] = {
           "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');" HDB_ROWS_INDEX,
     /* 4 -> 5: a prompt's files (-f, /file), sent again on resume. */
     [4] = HDB_ATTACH_TABLE,
+    /* 5 -> 6: a failed reply's error kind, for --stats. */
+    [5] = HDB_ERRORS_TABLE,
 };
 
 _Static_assert(sizeof(upgrades) / sizeof(upgrades[0]) == HISTORY_SCHEMA_VERSION,
@@ -319,9 +321,13 @@ static int prepare_all(struct history *h)
 	                    " WHERE msg = ?1 ORDER BY id",
 	    [ST_ATTACH_META] = "SELECT name, type, size, sha256 FROM attachments WHERE msg = ?1"
 	                       " ORDER BY id",
+	    [ST_ERROR_SET] = HDB_SQL_ERROR_SET,
 	};
 	int rc = SQLITE_OK;
-	int n = h->version >= 5 ? ST_COUNT : h->version >= 3 ? ST_FIRST_OF_5 : ST_FIRST_OF_3;
+	int n = h->version >= 6   ? ST_COUNT
+	        : h->version >= 5 ? ST_FIRST_OF_6
+	        : h->version >= 3 ? ST_FIRST_OF_5
+	                          : ST_FIRST_OF_3;
 	for (int i = 0; i < n && rc == SQLITE_OK; i++)
 		rc = sqlite3_prepare_v3(h->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &h->st[i],
 		                        NULL);

@@ -21,7 +21,7 @@
 #include "model/conversation.h"
 #include "util/buf.h"
 
-#define HISTORY_SCHEMA_VERSION 5
+#define HISTORY_SCHEMA_VERSION 6
 
 struct history;
 
@@ -174,5 +174,33 @@ typedef int (*history_sink)(void *ctx, const char *p, size_t n);
  * what was sent before stays sent). */
 int history_export_to(struct history *h, long long conv, enum history_format fmt,
                       history_sink sink, void *ctx);
+
+/* ---- figures (history_stats.c) ------------------------------------------ */
+
+/* One stored reply's figures, as --stats reads them. */
+struct history_figure {
+	long long created; /* when the reply was stored (unix s) */
+	char provider[24];
+	char model[64];
+	enum reply_outcome outcome; /* REPLY_LIVE: its writer was killed while it streamed */
+	char error[24];    /* a failed reply's error kind ("rate_limit"); "" none, or not
+	                    * recorded (a reply stored before schema 5) */
+	long long ttft, ttfo;            /* ms, -1 unknown */
+	double tps;                      /* -1 unknown */
+	long long tokens_in, tokens_out; /* -1 unknown */
+	bool tokens_estimated;           /* either count is an estimate */
+	double cost;                     /* USD, -1 unknown (no price) */
+	bool cost_estimated;
+};
+
+/* Takes one reply's figures (borrowed for the call): 0 to go on, 1 to
+ * stop, -1 to stop with a failure. */
+typedef int (*history_figure_fn)(void *ctx, const struct history_figure *f);
+/* Calls fn for every reply stored with figures (each compare column's
+ * too; never a prompt) created at or after since (unix s; 0: all), in
+ * the order they were stored. Reads no text. Returns 0 (fn stopping
+ * with 1 included), or -1 (a read failed: history_error says; or fn
+ * returned -1). */
+int history_figures(struct history *h, long long since, history_figure_fn fn, void *ctx);
 
 #endif

@@ -9,7 +9,8 @@
  *   history_row.c     the column table's code: SQL text, bind, read, JSON
  *   history_read.c    sessions, count, last, load, delete
  *   history_find.c    search, and text made one line (titles, snippets)
- *   history_export.c  Markdown and JSON */
+ *   history_export.c  Markdown and JSON
+ *   history_stats.c   every reply's figures, for --stats */
 #ifndef CIRCUIT_MODEL_HISTORY_DB_H
 #define CIRCUIT_MODEL_HISTORY_DB_H
 
@@ -83,6 +84,17 @@
 	" text TEXT,"                                                                              \
 	" image BLOB);"                                                                            \
 	"CREATE INDEX attachments_by_msg ON attachments(msg, id);"
+/* A reply's error kind (schema 6): the kind a failed reply
+ * ended with, as wire_error_kind_name names it ("rate_limit", "server"),
+ * for --stats's error kinds. A table of its own, not a column of
+ * messages: a file of an older schema opened read-only is read with the
+ * same row statements, which a new column would break. A reply without
+ * an error (and one written before schema 6) has no row here. */
+#define HDB_ERRORS_TABLE                                                                           \
+	"CREATE TABLE reply_errors ("                                                              \
+	" msg INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,"                      \
+	" kind TEXT NOT NULL);"
+#define HDB_SQL_ERROR_SET "INSERT OR REPLACE INTO reply_errors (msg, kind) VALUES (?1, ?2)"
 
 /* A conversation's rows in order (schema 4): an index on conv alone ends
  * in the rowid, so "WHERE conv = ? ORDER BY id" walks it with no sort (a
@@ -188,6 +200,7 @@ enum stmt {
 	ST_ATTACH_ADD, /* a prompt's file (schema 5) */
 	ST_ATTACHED,   /* a row's files, whole, in order */
 	ST_ATTACH_META, /* a row's files without their content (exports) */
+	ST_ERROR_SET,  /* a failed reply's error kind (schema 6) */
 	ST_COUNT
 };
 
@@ -196,6 +209,8 @@ enum stmt {
 #define ST_FIRST_OF_3 ST_CHECKPOINT
 /* And the ones a file older than schema 5 has no table for. */
 #define ST_FIRST_OF_5 ST_ATTACH_ADD
+/* And the ones a file older than schema 6 has no table for. */
+#define ST_FIRST_OF_6 ST_ERROR_SET
 
 /* A reply streaming into its row: how much of it the row and its parts
  * hold, so a checkpoint writes only what is new. */

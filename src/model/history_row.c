@@ -289,7 +289,8 @@ const char hdb_schema[] =
     " UPDATE conversations SET updated = max(updated, new.created) WHERE id = new.conv;"
     " END;"
     HDB_PARTS_TABLE
-    HDB_ATTACH_TABLE;
+    HDB_ATTACH_TABLE
+    HDB_ERRORS_TABLE;
 /* clang-format on */
 
 /* Appends "c1, c2, ..." (the names), or as many "?" (placeholders); the

@@ -187,6 +187,19 @@ static int attach_add(struct history *h, long long id, const struct message *m,
 	return 0;
 }
 
+/* A failed reply's error kind into reply_errors (nothing for a reply
+ * without one). 0, or -1 set. */
+static int error_set(struct history *h, long long id, const struct message *m,
+                     const char *what)
+{
+	if (!m->has_metrics || m->metrics.error[0] == '\0')
+		return 0;
+	struct hdb_binder b = {h->st[ST_ERROR_SET], 0, SQLITE_OK, false};
+	hdb_int(&b, id);
+	hdb_str(&b, m->metrics.error);
+	return step_bound(h, &b, what);
+}
+
 static const char *role_of(enum msg_kind k)
 {
 	switch (k) {
@@ -228,6 +241,7 @@ long long history_add(struct history *h, long long conv, long long group, int co
 	}
 	long long id = insert(h, &b, what);
 	if (id < 0 || index_add(h, id, m, what) < 0 || attach_add(h, id, m, what) < 0 ||
+	    error_set(h, id, m, what) < 0 ||
 	    txn(h, "COMMIT", what) < 0) {
 		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
@@ -265,7 +279,7 @@ static int write_whole(struct history *h, long long id, const struct message *m,
 	hdb_bind_message(&b, m, interrupted, now);
 	hdb_int(&b, id);
 	if (update(h, &b, what, "message", id) < 0 || by_id(h, ST_PARTS_DROP, id, what) < 0 ||
-	    index_add(h, id, m, what) < 0) {
+	    index_add(h, id, m, what) < 0 || error_set(h, id, m, what) < 0) {
 		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}

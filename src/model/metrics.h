@@ -39,6 +39,8 @@ struct reply_metrics {
 	enum reply_outcome outcome;
 	char stop[48]; /* the provider's stop reason ("stop", "end_turn", "STOP"), "" none */
 	bool stop_length; /* that reason is the token limit ("length", "max_tokens", ...) */
+	char error[24];   /* REPLY_ERROR: its kind as wire_error_kind_name says ("rate_limit",
+	                   * "server"), kept in the history for --stats; "" none */
 
 	/* Measured: ms after t0, -1 until known. */
 	long long ttfb;     /* first response byte */

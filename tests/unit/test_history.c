@@ -1764,7 +1764,8 @@ static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
 	f->h = NULL;
 	/* Back to schema 2: no parts, the index over whole rows, no attachments. */
 	exec_sql(f->path,
-	         "DROP TABLE attachments; DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
+	         "DROP TABLE reply_errors; DROP TABLE attachments;"
+	         "DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
 	         " DROP TRIGGER IF EXISTS messages_au; DROP TABLE messages_fts; DROP VIEW messages_indexed;"
 	         " DROP INDEX messages_in_order;"
 	         "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
@@ -2067,7 +2068,7 @@ static void test_history_exports_list_files_without_their_content(void **state)
 
 /* A file of schema 4 reads as it is read-only (no files), and gets the
  * table when opened to write. */
-static void test_history_a_file_of_schema_4_is_upgraded_to_5(void **state)
+static void test_history_a_file_of_schema_4_is_upgraded(void **state)
 {
 	struct fx *f = *state;
 	struct history *h = open_h(f);
@@ -2075,7 +2076,7 @@ static void test_history_a_file_of_schema_4_is_upgraded_to_5(void **state)
 	history_add(h, conv, 0, 0, prompt(f, "before files"), 1);
 	history_close(h);
 	f->h = NULL;
-	exec_sql(f->path, "DROP TABLE attachments; PRAGMA user_version = 4;");
+	exec_sql(f->path, "DROP TABLE attachments; DROP TABLE reply_errors; PRAGMA user_version = 4;");
 	char err[512] = "";
 	h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(h);
@@ -2091,7 +2092,8 @@ static void test_history_a_file_of_schema_4_is_upgraded_to_5(void **state)
 	conv_done(&c);
 	history_close(h);
 	h = open_h(f);
-	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), 5);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM reply_errors"), 0);
 	assert_true(history_add(h, conv, 0, 0, prompt_with_files(f, "now"), 2) > 0);
 	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM attachments"), 2);
 }
@@ -2157,7 +2159,7 @@ int main(void)
 	    T(test_history_works_at_the_default_path),
 	    T(test_history_keeps_a_prompts_files_and_loads_them_whole),
 	    T(test_history_exports_list_files_without_their_content),
-	    T(test_history_a_file_of_schema_4_is_upgraded_to_5),
+	    T(test_history_a_file_of_schema_4_is_upgraded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
