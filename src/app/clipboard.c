@@ -16,6 +16,7 @@
 
 #include "model/config.h"
 #include "ui/markdown.h"
+#include "util/fdio.h"
 #include "util/utf8.h"
 
 void clip_base64(const void *p, size_t n, struct buf *out)
@@ -94,21 +95,6 @@ const struct clip_command *clip_choose(const char *wayland, const char *display,
 	return NULL;
 }
 
-/* Every byte of n at p to fd (a pipe or the terminal); false on an error. */
-static bool write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 static void cloexec(int fd)
 {
 	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -137,7 +123,7 @@ static void runner(const char *prog, const char *const *argv, const char *text, 
 	}
 	(void)close(in[0]);
 	if (cmd > 0)
-		(void)write_all(in[1], text, n); /* a command that stops reading: EPIPE */
+		(void)fd_write_all(in[1], text, n); /* a command that stops reading: EPIPE */
 	(void)close(in[1]);
 	int st = 0;
 	unsigned char b = 126;
@@ -146,7 +132,7 @@ static void runner(const char *prog, const char *const *argv, const char *text, 
 			;
 		b = WIFEXITED(st) ? (unsigned char)WEXITSTATUS(st) : 255;
 	}
-	(void)write_all(done, (const char *)&b, 1);
+	(void)fd_write_all(done, (const char *)&b, 1);
 	_exit(0);
 }
 
@@ -274,7 +260,7 @@ int clip_copy(int how, int fd, const char *text, size_t n, struct clip_result *r
 	struct buf esc;
 	buf_init(&esc, 0);
 	clip_osc52(text, n, &esc);
-	bool ok = write_all(fd, esc.data, esc.len);
+	bool ok = fd_write_all(fd, esc.data, esc.len);
 	buf_done(&esc);
 	if (!ok) {
 		snprintf(r->err, sizeof r->err, "the terminal could not be written: %s",

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/fdio.h"
 #include "util/paths.h"
 #include "util/words.h"
 
@@ -27,20 +28,6 @@ const char *editor_command(const char *visual, const char *editor)
 	if (!blank(editor))
 		return editor;
 	return "vi";
-}
-
-static bool write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
 }
 
 /* The child: signals as a shell would leave them (circuit ignores SIGPIPE,
@@ -60,7 +47,7 @@ static void child(char *const *argv, int fail)
 			(void)close(fd); /* the history, sockets, the signal pipe */
 	execvp(argv[0], argv);
 	int e = errno;
-	(void)write_all(fail, (const char *)&e, sizeof(e));
+	(void)fd_write_all(fail, (const char *)&e, sizeof(e));
 	_exit(127);
 }
 
@@ -177,7 +164,7 @@ static int write_temp(const char *text, char *path, size_t n, char *err, size_t 
 		         path, strerror(errno));
 		return -1;
 	}
-	bool ok = write_all(fd, text, strlen(text));
+	bool ok = fd_write_all(fd, text, strlen(text));
 	int e = errno;
 	if (close(fd) < 0 && ok) {
 		ok = false;
