@@ -82,6 +82,20 @@ static void fuzz_on_event(void *ctx, const struct wire_event *ev)
 		break;
 	case WIRE_EV_USAGE:
 		break;
+	case WIRE_EV_SERVER_TOOL: /* issue 19: never an empty name */
+		if (ev->tool_id == NULL || ev->tool_name == NULL || *ev->tool_name == '\0' ||
+		    ev->tool_args == NULL || ev->text == NULL)
+			abort();
+		break;
+	case WIRE_EV_CITATION: /* never an empty URL */
+		if (ev->url == NULL || *ev->url == '\0' || ev->title == NULL)
+			abort();
+		break;
+	case WIRE_EV_IMAGE:
+	case WIRE_EV_MARKER:
+		if (ev->text == NULL || (ev->type == WIRE_EV_IMAGE && ev->mime == NULL))
+			abort();
+		break;
 	default:
 		abort();
 	}
