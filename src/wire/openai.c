@@ -7,9 +7,11 @@
 #include "util/mem.h"
 #include "wire/adapter.h"
 #include "wire/fastjson.h"
+#include "wire/openai_items.h"
 
 struct openai {
 	struct wire_tools tools;
+	struct wire_cites cites; /* annotations' URLs, each once */
 	bool done; /* [DONE] seen: later events are ignored */
 	struct buf scratch; /* the fast path's unescaped strings */
 };
@@ -23,6 +25,7 @@ static void openai_destroy(void *st)
 {
 	struct openai *o = st;
 	wire_tools_free(&o->tools);
+	wire_cites_free(&o->cites);
 	buf_done(&o->scratch);
 	free(o);
 }
@@ -88,6 +91,89 @@ static void tool_fragments(struct openai *o, struct wire_sink *s, json_t *calls)
 	}
 }
 
+/* delta.content as a typed array (Mistral's Magistral): {"type":"text",
+ * "text"} parts are text, {"type":"thinking","thinking":[{"type":"text",
+ * "text"}]} parts (or a plain string) are thinking, in their order. */
+static void content_parts(struct wire_sink *s, json_t *content)
+{
+	size_t i, j, n;
+	json_t *part, *t;
+	const char *p;
+	json_array_foreach(content, i, part) {
+		const char *type = wj_str(part, "type");
+		json_t *thinking = json_object_get(part, "thinking");
+		if (type == NULL)
+			continue;
+		if (strcmp(type, "text") == 0 && (p = wj_strn(part, "text", &n)) != NULL)
+			sink_text(s, WIRE_EV_TEXT, p, n);
+		else if (strcmp(type, "thinking") == 0 && json_is_string(thinking))
+			sink_text(s, WIRE_EV_THINKING, json_string_value(thinking),
+			          json_string_length(thinking));
+		else if (strcmp(type, "thinking") == 0) {
+			json_array_foreach(thinking, j, t) {
+				if ((p = wj_strn(t, "text", &n)) != NULL)
+					sink_text(s, WIRE_EV_THINKING, p, n);
+			}
+		}
+	}
+}
+
+/* A content_filter stop, in plain words, naming the categories the chunk
+ * marks filtered (Azure's content_filter_results: {"violence":{"filtered":
+ * true,...}}). */
+static void filter_marker(struct wire_sink *s, json_t *choice)
+{
+	struct buf words;
+	buf_init(&words, 1024);
+	buf_append_str(&words, "stopped by the provider's content filter");
+	const char *key;
+	json_t *v;
+	bool first = true;
+	json_object_foreach(json_object_get(choice, "content_filter_results"), key, v) {
+		if (!json_is_true(json_object_get(v, "filtered")))
+			continue;
+		buf_printf(&words, "%s%s", first ? " (" : ", ", key);
+		first = false;
+	}
+	if (!first)
+		buf_append_char(&words, ')');
+	sink_marker(s, buf_str(&words));
+	buf_done(&words);
+}
+
+static void choice_delta(struct openai *o, struct wire_sink *s, json_t *delta)
+{
+	size_t n;
+	const char *p;
+	if ((p = wj_strn(delta, "reasoning_content", &n)) != NULL ||
+	    (p = wj_strn(delta, "reasoning", &n)) != NULL)
+		sink_text(s, WIRE_EV_THINKING, p, n);
+	json_t *content = json_object_get(delta, "content");
+	if (json_is_array(content))
+		content_parts(s, content);
+	else if ((p = wj_strn(delta, "content", &n)) != NULL)
+		sink_text(s, WIRE_EV_TEXT, p, n);
+	if ((p = wj_strn(delta, "refusal", &n)) != NULL)
+		sink_text(s, WIRE_EV_REFUSAL, p, n);
+	json_t *calls = json_object_get(delta, "tool_calls");
+	if (json_is_array(calls))
+		tool_fragments(o, s, calls);
+	openai_annotations(s, &o->cites, json_object_get(delta, "annotations"));
+}
+
+/* usage, or Groq's x_groq.usage. */
+static void chunk_usage(struct wire_sink *s, json_t *root)
+{
+	json_t *usage = json_object_get(root, "usage");
+	if (!json_is_object(usage))
+		usage = json_object_get(json_object_get(root, "x_groq"), "usage");
+	if (json_is_object(usage)) {
+		json_t *details = json_object_get(usage, "completion_tokens_details");
+		sink_usage(s, wj_int(usage, "prompt_tokens"), wj_int(usage, "completion_tokens"),
+		           wj_int(details, "reasoning_tokens"));
+	}
+}
+
 static void openai_frame(void *st, struct wire_sink *s, const char *type, json_t *root)
 {
 	struct openai *o = st;
@@ -96,10 +182,13 @@ static void openai_frame(void *st, struct wire_sink *s, const char *type, json_t
 		return;
 	const char *object = wj_str(root, "object");
 	if (wj_has_error(root) || (object != NULL && strcmp(object, "error") == 0)) {
-		/* Checked before choices: OpenRouter sends both in one chunk. */
+		/* Checked before choices: OpenRouter sends both in one chunk,
+		 * and the usage so far with them (kept, before the error). */
+		chunk_usage(s, root);
 		sink_stream_error(s, root, openai_error);
 		return;
 	}
+	/* Azure's first chunk has no choices, only prompt_filter_results. */
 	json_t *choices = json_object_get(root, "choices");
 	size_t i;
 	json_t *choice;
@@ -107,32 +196,17 @@ static void openai_frame(void *st, struct wire_sink *s, const char *type, json_t
 		long long index = wj_int(choice, "index");
 		if (index > 0 || (index < 0 && i > 0))
 			continue; /* n > 1: only the first choice is shown */
-		json_t *delta = json_object_get(choice, "delta");
-		size_t n;
-		const char *p;
-		if ((p = wj_strn(delta, "reasoning_content", &n)) != NULL ||
-		    (p = wj_strn(delta, "reasoning", &n)) != NULL)
-			sink_text(s, WIRE_EV_THINKING, p, n);
-		if ((p = wj_strn(delta, "content", &n)) != NULL)
-			sink_text(s, WIRE_EV_TEXT, p, n);
-		if ((p = wj_strn(delta, "refusal", &n)) != NULL)
-			sink_text(s, WIRE_EV_REFUSAL, p, n);
-		json_t *calls = json_object_get(delta, "tool_calls");
-		if (json_is_array(calls))
-			tool_fragments(o, s, calls);
+		choice_delta(o, s, json_object_get(choice, "delta"));
 		const char *reason = wj_str(choice, "finish_reason");
 		if (reason != NULL) {
 			wire_tools_flush(&o->tools, s);
+			if (strcmp(reason, "content_filter") == 0)
+				filter_marker(s, choice);
 			sink_stop(s, openai_stop(reason), reason);
 			s->terminal = true;
 		}
 	}
-	json_t *usage = json_object_get(root, "usage");
-	if (json_is_object(usage)) {
-		json_t *details = json_object_get(usage, "completion_tokens_details");
-		sink_usage(s, wj_int(usage, "prompt_tokens"), wj_int(usage, "completion_tokens"),
-		           wj_int(details, "reasoning_tokens"));
-	}
+	chunk_usage(s, root);
 }
 
 /* ---- the fast path ---------------------------------------------------------
@@ -166,8 +240,10 @@ static bool fast_delta(const char **p, const char *end, struct fast_chunk *c)
 		return false;
 	while (fj_member(p, end, &first, &key, &done)) {
 		bool ok;
+		enum fj_kind k;
 		if (fj_key_is(&key, "content"))
-			ok = fj_once(&c->seen, SEEN_CONTENT) &&
+			/* A typed array (Mistral's thinking) is the tree path's. */
+			ok = fj_once(&c->seen, SEEN_CONTENT) && fj_peek(p, end, &k) && k != FJ_ARRAY &&
 			     fj_maybe_string(p, end, &c->content, &c->has_content, 2);
 		else if (fj_key_is(&key, "reasoning_content"))
 			ok = fj_once(&c->seen, SEEN_RC) &&
@@ -178,12 +254,14 @@ static bool fast_delta(const char **p, const char *end, struct fast_chunk *c)
 		else if (fj_key_is(&key, "refusal"))
 			ok = fj_once(&c->seen, SEEN_REFUSAL) &&
 			     fj_maybe_string(p, end, &c->refusal, &c->has_refusal, 2);
-		else if (fj_key_is(&key, "tool_calls")) {
-			enum fj_kind k;
+		else if (fj_key_is(&key, "tool_calls"))
 			/* Tool call fragments are the tree path's. */
 			ok = fj_once(&c->seen, SEEN_TOOLS) && fj_peek(p, end, &k) && k != FJ_ARRAY &&
 			     fj_skip(p, end, 3);
-		} else
+		else if (fj_key_is(&key, "annotations"))
+			/* Citations (OpenRouter, search models): the tree's. */
+			ok = fj_peek(p, end, &k) && k != FJ_ARRAY && fj_skip(p, end, 3);
+		else
 			ok = fj_skip(p, end, 3);
 		if (!ok)
 			return false;
@@ -227,6 +305,22 @@ static bool fast_choice(const char **p, const char *end, struct fast_chunk *c)
 	return done;
 }
 
+/* choices: an array of one choice (or not an array: nothing to read). */
+static bool fast_choices(const char **p, const char *end, struct fast_chunk *c)
+{
+	enum fj_kind k;
+	if (!fj_once(&c->seen, SEEN_CHOICES) || !fj_peek(p, end, &k))
+		return false;
+	if (k != FJ_ARRAY)
+		return fj_skip(p, end, 1);
+	bool efirst = true, edone = false, ok = true;
+	int n = 0;
+	(*p)++;
+	while (ok && fj_element(p, end, &efirst, &edone))
+		ok = ++n == 1 && fast_choice(p, end, c); /* one choice only */
+	return ok && edone;
+}
+
 static bool fast_scan(const char *data, size_t len, struct fast_chunk *c)
 {
 	const char *p = data, *end = data + len;
@@ -240,22 +334,15 @@ static bool fast_scan(const char *data, size_t len, struct fast_chunk *c)
 	while (fj_member(&p, end, &first, &key, &done)) {
 		bool ok;
 		if (fj_key_is(&key, "choices")) {
-			ok = fj_once(&c->seen, SEEN_CHOICES) && fj_peek(&p, end, &k);
-			if (ok && k == FJ_ARRAY) {
-				bool efirst = true, edone = false;
-				int n = 0;
-				p++;
-				while (ok && fj_element(&p, end, &efirst, &edone))
-					ok = ++n == 1 && fast_choice(&p, end, c); /* one choice only */
-				ok = ok && edone;
-			} else if (ok) {
-				ok = fj_skip(&p, end, 1);
-			}
+			ok = fast_choices(&p, end, c);
 		} else if (fj_key_is(&key, "error")) {
 			ok = false; /* the error paths are the tree's */
 		} else if (fj_key_is(&key, "usage")) {
 			ok = fj_once(&c->seen, SEEN_USAGE) && fj_peek(&p, end, &k) && k != FJ_OBJECT &&
 			     fj_skip(&p, end, 1);
+		} else if (fj_key_is(&key, "x_groq")) {
+			/* Groq's x_groq {id, usage?}: its usage is the tree's. */
+			ok = fj_peek(&p, end, &k) && k != FJ_OBJECT && fj_skip(&p, end, 1);
 		} else if (fj_key_is(&key, "object")) {
 			struct fj_str v;
 			bool has;
@@ -286,6 +373,8 @@ static bool openai_fast(void *st, struct wire_sink *s, const char *type, const c
 	struct fast_chunk c;
 	if (!fast_scan(data, len, &c))
 		return false;
+	if (c.has_reason && fj_str_is(&c.reason, "content_filter"))
+		return false; /* its marker names the categories: the tree's */
 	if (o->done || c.index > 0)
 		return true; /* read, nothing to say: as openai_frame */
 	if (c.has_rc)

@@ -5,9 +5,12 @@
 
 #include "util/mem.h"
 #include "wire/adapter.h"
+#include "wire/openai_items.h"
 
 struct responses {
 	struct wire_tools tools; /* keyed by output_index */
+	struct wire_cites cites; /* each cited URL once */
+	struct buf scratch;      /* a provider tool's argument */
 };
 
 static void *responses_create(void)
@@ -19,6 +22,8 @@ static void responses_destroy(void *st)
 {
 	struct responses *r = st;
 	wire_tools_free(&r->tools);
+	wire_cites_free(&r->cites);
+	buf_done(&r->scratch);
 	free(r);
 }
 
@@ -88,6 +93,50 @@ static void finished(struct responses *r, struct wire_sink *s, const char *type,
 	sink_stop(s, stop, status ? status : type + strlen("response."));
 }
 
+/* What a Responses stream says beside the text: items finished (the tools
+ * the provider ran, an image, a message's citations) and annotations as
+ * they are added. Returns false when type is none of these. */
+static bool side_event(struct responses *r, struct wire_sink *s, const char *type, json_t *root)
+{
+	if (strcmp(type, "response.output_item.done") == 0)
+		openai_item_done(s, &r->cites, &r->scratch, json_object_get(root, "item"));
+	else if (strcmp(type, "response.output_text.annotation.added") == 0)
+		openai_annotation(s, &r->cites, json_object_get(root, "annotation"));
+	else if (strcmp(type, "response.content_part.done") == 0)
+		openai_annotations(s, &r->cites,
+		                   json_object_get(json_object_get(root, "part"), "annotations"));
+	else
+		return false;
+	return true;
+}
+
+static void function_call(struct responses *r, struct wire_sink *s, const char *type,
+                          json_t *root)
+{
+	size_t n;
+	const char *p;
+	int key = (int)wj_int(root, "output_index");
+	if (strcmp(type, "response.output_item.added") == 0) {
+		json_t *item = json_object_get(root, "item");
+		const char *itype = wj_str(item, "type");
+		if (itype != NULL && strcmp(itype, "function_call") == 0) {
+			struct wire_tool *t = wire_tools_get(&r->tools, key);
+			const char *id = wj_str(item, "call_id");
+			wire_tool_name(t, id ? id : wj_str(item, "id"), wj_str(item, "name"));
+		}
+	} else if (strcmp(type, "response.function_call_arguments.delta") == 0) {
+		struct wire_tool *t = wire_tools_get(&r->tools, key);
+		if ((p = wj_strn(root, "delta", &n)) != NULL)
+			sink_tool_args(s, t, p, n);
+	} else if (strcmp(type, "response.function_call_arguments.done") == 0) {
+		struct wire_tool *t = wire_tools_get(&r->tools, key);
+		/* The whole arguments again: needed only if no delta came. */
+		if (t->args.len == 0 && (p = wj_strn(root, "arguments", &n)) != NULL)
+			sink_tool_args(s, t, p, n);
+		wire_tools_flush_one(&r->tools, s, key);
+	}
+}
+
 static void responses_frame(void *st, struct wire_sink *s, const char *event, json_t *root)
 {
 	struct responses *r = st;
@@ -106,33 +155,22 @@ static void responses_frame(void *st, struct wire_sink *s, const char *event, js
 	} else if (strcmp(type, "response.refusal.delta") == 0) {
 		if ((p = wj_strn(root, "delta", &n)) != NULL)
 			sink_text(s, WIRE_EV_REFUSAL, p, n);
-	} else if (strcmp(type, "response.output_item.added") == 0) {
-		json_t *item = json_object_get(root, "item");
-		const char *itype = wj_str(item, "type");
-		if (itype != NULL && strcmp(itype, "function_call") == 0) {
-			struct wire_tool *t = wire_tools_get(&r->tools, (int)wj_int(root, "output_index"));
-			const char *id = wj_str(item, "call_id");
-			wire_tool_name(t, id ? id : wj_str(item, "id"), wj_str(item, "name"));
-		}
-	} else if (strcmp(type, "response.function_call_arguments.delta") == 0) {
-		struct wire_tool *t = wire_tools_get(&r->tools, (int)wj_int(root, "output_index"));
-		if ((p = wj_strn(root, "delta", &n)) != NULL)
-			sink_tool_args(s, t, p, n);
-	} else if (strcmp(type, "response.function_call_arguments.done") == 0) {
-		int key = (int)wj_int(root, "output_index");
-		struct wire_tool *t = wire_tools_get(&r->tools, key);
-		/* The whole arguments again: needed only if no delta came. */
-		if (t->args.len == 0 && (p = wj_strn(root, "arguments", &n)) != NULL)
-			sink_tool_args(s, t, p, n);
-		wire_tools_flush_one(&r->tools, s, key);
+	} else if (strcmp(type, "response.output_item.added") == 0 ||
+	           strncmp(type, "response.function_call_arguments.", 33) == 0) {
+		function_call(r, s, type, root);
 	} else if (strcmp(type, "response.completed") == 0 || strcmp(type, "response.incomplete") == 0 ||
 	           strcmp(type, "response.failed") == 0) {
 		finished(r, s, type, json_object_get(root, "response"));
 	} else if (strcmp(type, "error") == 0) {
+		/* The first error wins: a response.failed after it adds nothing. */
 		sink_stream_error(s, root, responses_error);
+	} else {
+		side_event(r, s, type, root);
 	}
-	/* Everything else (created, in_progress, *.added, *.done, tool
-	 * progress, and types added later) carries nothing we show. */
+	/* Everything else (created, in_progress, a tool's progress, the
+	 * deltas of a tool's code or arguments whose item.done repeats them
+	 * whole, partial images, and types added later) carries nothing we
+	 * show. */
 }
 
 /* A user turn with images: [{"type":"input_text","text"},
