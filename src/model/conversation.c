@@ -24,6 +24,7 @@ static void msg_free(struct message *m)
 	buf_done(&m->raw);
 	sanitizer_done(&m->san_text);
 	sanitizer_done(&m->san_think);
+	sources_done(&m->sources);
 	free(m);
 }
 
@@ -85,6 +86,7 @@ struct message *conv_add_copy(struct conversation *c, const struct message *m)
 	d->has_metrics = m->has_metrics;
 	d->interrupted = m->interrupted;
 	d->dropped = m->dropped;
+	sources_copy(&d->sources, &m->sources);
 	return d;
 }
 

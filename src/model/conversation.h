@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "model/metrics.h"
+#include "model/sources.h"
 #include "util/buf.h"
 #include "util/sanitize.h"
 
@@ -37,6 +38,7 @@ struct message {
 	unsigned long version;
 	unsigned long thinking_resets; /* grows when the thinking is dropped */
 	struct sanitizer san_text, san_think;
+	struct sources sources; /* what a reply cites (issue 19), each URL once */
 };
 
 struct conversation {
