@@ -88,7 +88,10 @@ static const char usage_shell[] =
 	"                      line each; --json: an array of objects\n"
 	"      --last          the newest conversation's last reply, as it came (for\n"
 	"                      circuit --last | wl-copy); exit 1 when there is none\n"
-	"      --export last   the newest conversation, as --export ID\n";
+	"      --export last   the newest conversation, as --export ID\n"
+	"      --save-images DIR  save the images a model makes in DIR (made 0700 if\n"
+	"                      missing; default $XDG_DATA_HOME/circuit/images), with -p,\n"
+	"                      --replay or on the screen; a line names each file\n";
 
 /* The part after the options. */
 static const char usage_notes[] =
@@ -124,6 +127,7 @@ enum {
 	OPT_JSON, OPT_RECORD, OPT_DEBUG, OPT_THEME, OPT_NO_COLOR, OPT_FALLBACK, OPT_CONFIG,
 	OPT_RESUME, OPT_SEARCH, OPT_EXPORT, OPT_FORMAT, OPT_NO_HISTORY, OPT_RENDER,
 	OPT_SESSIONS, OPT_LAST, OPT_JSONL,
+	OPT_SAVE_IMAGES,
 };
 
 static const struct option longopts[] = {
@@ -153,6 +157,7 @@ static const struct option longopts[] = {
 	{"continue", no_argument, NULL, 'c'},
 	{"sessions", no_argument, NULL, OPT_SESSIONS},
 	{"last", no_argument, NULL, OPT_LAST},
+	{"save-images", required_argument, NULL, OPT_SAVE_IMAGES},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -176,6 +181,7 @@ static const char **word_of(struct cli *c, int opt)
 	case OPT_SEARCH: return &c->search;
 	case OPT_EXPORT: return &c->export_id;
 	case OPT_FORMAT: return &c->format;
+	case OPT_SAVE_IMAGES: return &c->save_images;
 	default: return NULL;
 	}
 }

@@ -22,6 +22,7 @@ struct headless_opts {
 	long long resume;    /* -c/--resume: -1 the last conversation, > 0 that one, whose
 	                      * turns go before the prompt and which the reply joins;
 	                      * 0 a new conversation */
+	const char *save_images; /* where a model's images go; NULL: app/images' default */
 	struct session_opts session;
 };
 

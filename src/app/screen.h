@@ -18,6 +18,7 @@ struct screen_opts {
 	const char *history_path; /* NULL: history_default_path() */
 	long long resume;         /* 0: a new thread; -1: the last conversation; else its id */
 	const char *warnings;     /* the config's, shown on the screen at start ("" none) */
+	const char *save_images;  /* where a model's images go; NULL: app/images' default */
 	struct session_opts session;
 };
 
