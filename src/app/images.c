@@ -100,23 +100,24 @@ long long image_save(const char *dir, const char *mime, const char *b64, size_t 
 	struct buf bytes;
 	buf_init(&bytes, 0);
 	char dirbuf[1024];
-	int rc = -1;
+	const char *where = NULL;
 	if (len == 0)
 		snprintf(err, errcap, "an image (%s) came with no data; nothing saved", mime);
 	else if (base64_decode(b64, len, &bytes) < 0 || bytes.len == 0)
 		snprintf(err, errcap, "an image (%s) came that is not valid base64; nothing saved",
 		         mime);
-	else if ((dir = folder(dir, dirbuf, sizeof(dirbuf), err, errcap)) != NULL)
-		rc = 0;
-	if (rc == 0) {
-		name(dir, &bytes, mime, now_unix, path, cap);
+	else
+		where = folder(dir, dirbuf, sizeof(dirbuf), err, errcap);
+	long long size = -1;
+	if (where != NULL) {
+		name(where, &bytes, mime, now_unix, path, cap);
+		size = (long long)bytes.len;
 		if (write_new(path, bytes.data, bytes.len) < 0 && errno != EEXIST) {
 			snprintf(err, errcap, "cannot save the image as %s: %s", path, strerror(errno));
 			*path = '\0';
-			rc = -1;
+			size = -1;
 		}
 	}
-	long long size = rc == 0 ? (long long)bytes.len : -1;
 	buf_done(&bytes);
 	return size;
 }

@@ -140,6 +140,18 @@ void msg_append_text(struct message *m, const char *p, size_t n)
 	m->version++;
 }
 
+void msg_append_note(struct message *m, const char *line)
+{
+	/* raw is the text byte for byte until now: the history stores it once
+	 * (model/history_row.c b_raw); from here it is kept apart. */
+	bool nl = m->text.len == 0 || m->text.data[m->text.len - 1] == '\n';
+	if (!nl)
+		sanitizer_feed(&m->san_text, "\n", 1, &m->text);
+	sanitizer_feed(&m->san_text, line, strlen(line), &m->text);
+	sanitizer_feed(&m->san_text, "\n", 1, &m->text);
+	m->version++;
+}
+
 void msg_take_text(struct message *m, struct buf *text)
 {
 	if (m->text.len == 0 && m->raw.len == 0 && text->len <= MESSAGE_MAX &&

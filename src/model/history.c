@@ -69,6 +69,8 @@ static const char *const upgrades[] = {
     [3] = "DROP TRIGGER messages_ai; DROP TRIGGER messages_ad; DROP TRIGGER messages_au;"
           "DROP TABLE messages_fts;" HDB_SEARCH_INDEX
           "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');" HDB_ROWS_INDEX,
+    /* 4 -> 5 ("sources"): the sources a reply cites, listed after it. */
+    [4] = HDB_SOURCES_TABLE,
 };
 
 _Static_assert(sizeof(upgrades) / sizeof(upgrades[0]) == HISTORY_SCHEMA_VERSION,
@@ -311,9 +313,14 @@ static int prepare_all(struct history *h)
 	    [ST_PARTS_DROP] = "DELETE FROM message_parts WHERE msg = ?1",
 	    [ST_INDEX_ADD] = HDB_SQL_INDEX_ADD,
 	    [ST_INDEX_DROP] = HDB_SQL_INDEX_DROP,
+	    [ST_SOURCE_ADD] = "INSERT INTO sources (msg, url, title) VALUES (?1, ?2, ?3)",
+	    [ST_SOURCES] = "SELECT url, title FROM sources WHERE msg = ?1 ORDER BY id",
+	    [ST_SOURCES_DROP] = "DELETE FROM sources WHERE msg = ?1",
 	};
 	int rc = SQLITE_OK;
-	int n = h->version >= 3 ? ST_COUNT : ST_FIRST_OF_3;
+	int n = h->version >= 5   ? ST_COUNT
+	        : h->version >= 3 ? ST_FIRST_OF_SOURCES
+	                          : ST_FIRST_OF_3;
 	for (int i = 0; i < n && rc == SQLITE_OK; i++)
 		rc = sqlite3_prepare_v3(h->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &h->st[i],
 		                        NULL);

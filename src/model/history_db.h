@@ -69,6 +69,17 @@
 	"INSERT INTO messages_fts(messages_fts, rowid, text, thinking) SELECT 'delete', id, "      \
 	HDB_INDEXED("text") ", " HDB_INDEXED("thinking") " FROM messages WHERE id = ?1"
 
+/* The sources a reply cites (schema 5, issue 19): each URL once, in the
+ * order first cited, written with the reply's last write and loaded with
+ * it. Additive: an older file gains the table, its rows cite nothing. */
+#define HDB_SOURCES_TABLE                                                                          \
+	"CREATE TABLE sources ("                                                                   \
+	" id INTEGER PRIMARY KEY,"                                                                 \
+	" msg INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"                         \
+	" url TEXT NOT NULL,"                                                                      \
+	" title TEXT NOT NULL);"                                                                   \
+	"CREATE INDEX sources_by_msg ON sources(msg, id);"
+
 /* A conversation's rows in order (schema 4): an index on conv alone ends
  * in the rowid, so "WHERE conv = ? ORDER BY id" walks it with no sort (a
  * sort copied every row, a long reply's text included, several times). */
@@ -170,12 +181,17 @@ enum stmt {
 	ST_PARTS_DROP, /* a row's parts, once its text is whole in the row */
 	ST_INDEX_ADD,  /* a row's words into the search index (schema 4) */
 	ST_INDEX_DROP, /* a row's words out of it, before its text changes */
+	ST_SOURCE_ADD,   /* a source a reply cites (schema 5: sources) */
+	ST_SOURCES,      /* a row's sources, in order */
+	ST_SOURCES_DROP, /* a row's sources, before they are written again */
 	ST_COUNT
 };
 
 /* The statements a file older than schema 3 has no table for (opened
  * read-only, it is read as it is: they stay NULL). */
 #define ST_FIRST_OF_3 ST_CHECKPOINT
+/* And the ones a file older than the sources step has none for. */
+#define ST_FIRST_OF_SOURCES ST_SOURCE_ADD
 
 /* A reply streaming into its row: how much of it the row and its parts
  * hold, so a checkpoint writes only what is new. */
@@ -266,6 +282,14 @@ void hdb_oneline(char *out, size_t cap, const char *s, size_t n);
 /* Appends row id's parts, if any, to m's text, thinking and raw (a reply
  * whose writer was killed while it streamed). SQLITE_DONE, or the code. */
 int hdb_read_parts(struct history *h, long long id, struct message *m);
+
+/* Appends row id's sources to m's; nothing for a file older than the
+ * sources step. SQLITE_DONE, or the code. */
+int hdb_read_sources(struct history *h, long long id, struct message *m);
+
+/* Replaces row id's sources by m's, inside the caller's transaction.
+ * 0, or -1 with the error set (what names the write). */
+int hdb_write_sources(struct history *h, long long id, const struct message *m, const char *what);
 
 /* conv's title (its first prompt's first line that is not blank), into out
  * (cap bytes). 0, or -1 with the error set. */

@@ -100,6 +100,15 @@ static void json_row(struct stream *s, struct buf *out, const struct exported *e
 	json_text(s, out, buf_str(raw), raw->len);
 	buf_append_str(out, ",\"thinking\":");
 	json_text(s, out, buf_str(&m->thinking), m->thinking.len);
+	buf_append_str(out, ",\"sources\":[");
+	for (size_t i = 0; i < m->sources.n; i++) {
+		buf_append_str(out, i > 0 ? ",{\"url\":" : "{\"url\":");
+		json_cstr(out, m->sources.v[i].url);
+		buf_append_str(out, ",\"title\":");
+		json_cstr(out, m->sources.v[i].title);
+		buf_append_char(out, '}');
+	}
+	buf_append_char(out, ']');
 	buf_printf(out, ",\"interrupted\":%s,\"stop\":", m->interrupted ? "true" : "false");
 	json_cstr(out, m->metrics.stop);
 	buf_printf(out, ",\"created\":%lld,\"group\":%lld,\"column\":%lld,\"metrics\":", e->created,
@@ -227,6 +236,14 @@ static void md_row(struct stream *st, struct buf *out, const struct exported *e)
 		md_text(st, out, m->thinking.data, m->thinking.len, "> ");
 	}
 	md_text(st, out, buf_str(&m->text), m->text.len, "");
+	if (m->sources.n > 0) { /* "Sources:", then "1. [title](url)" each */
+		struct buf src;
+		buf_init(&src, 0);
+		sources_format(&m->sources, SOURCES_MARKDOWN, &src);
+		buf_append(out, src.data, src.len);
+		buf_append_char(out, '\n');
+		buf_done(&src);
+	}
 }
 
 /* ---- the whole ---------------------------------------------------------------- */
@@ -277,6 +294,8 @@ static int rows(struct history *h, long long conv, enum history_format fmt, stru
 		m->kind = user ? MSG_USER : MSG_ASSISTANT;
 		hdb_read_message(st, m);
 		rc = hdb_read_parts(h, sqlite3_column_int64(st, R_ID), m);
+		if (rc == SQLITE_DONE)
+			rc = hdb_read_sources(h, sqlite3_column_int64(st, R_ID), m);
 		if (rc != SQLITE_DONE)
 			break;
 		struct exported e = {m,
@@ -294,6 +313,7 @@ static int rows(struct history *h, long long conv, enum history_format fmt, stru
 		buf_reset(&m->text);
 		buf_reset(&m->raw);
 		buf_reset(&m->thinking);
+		sources_done(&m->sources);
 		if (!flush(s, b)) {
 			rc = SQLITE_ABORT;
 			break;

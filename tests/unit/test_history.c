@@ -1762,9 +1762,9 @@ static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
 	history_add(h, conv, 0, 0, prompt(f, "walrus of schema two"), 1);
 	history_close(h);
 	f->h = NULL;
-	/* Back to schema 2: no parts, the index over whole rows. */
+	/* Back to schema 2: no parts, the index over whole rows, no sources. */
 	exec_sql(f->path,
-	         "DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
+	         "DROP TABLE sources; DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
 	         " DROP TRIGGER IF EXISTS messages_au; DROP TABLE messages_fts; DROP VIEW messages_indexed;"
 	         " DROP INDEX messages_in_order;"
 	         "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
