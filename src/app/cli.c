@@ -93,7 +93,11 @@ static const char usage_shell[] =
 	"                      errors and their kinds, TTFT p50/p95, TTFO p50, tok/s\n"
 	"                      p50, tokens, cost, a TTFT spread (docs/metrics.md);\n"
 	"                      --since 7d|24h|30m|2w|2026-12-01, -m MODEL (or a\n"
-	"                      provider), --sort replies|ttft|tps|cost, --json\n";
+	"                      provider), --sort replies|ttft|tps|cost, --json\n"
+
+	"      --save-images DIR  save the images a model makes in DIR (made 0700 if\n"
+	"                      missing; default $XDG_DATA_HOME/circuit/images), with -p,\n"
+	"                      --replay or on the screen; a line names each file\n";
 
 /* Attachments: a block of their own. */
 static const char usage_files[] =
@@ -145,7 +149,7 @@ enum {
 	OPT_JSON, OPT_RECORD, OPT_DEBUG, OPT_THEME, OPT_NO_COLOR, OPT_FALLBACK, OPT_CONFIG,
 	OPT_RESUME, OPT_SEARCH, OPT_EXPORT, OPT_FORMAT, OPT_NO_HISTORY, OPT_RENDER,
 	OPT_SESSIONS, OPT_LAST, OPT_JSONL, OPT_FORCE,
-	OPT_STATS, OPT_SINCE, OPT_SORT,
+	OPT_STATS, OPT_SINCE, OPT_SORT, OPT_SAVE_IMAGES,
 };
 
 static const struct option longopts[] = {
@@ -180,6 +184,7 @@ static const struct option longopts[] = {
 	{"stats", no_argument, NULL, OPT_STATS},
 	{"since", required_argument, NULL, OPT_SINCE},
 	{"sort", required_argument, NULL, OPT_SORT},
+	{"save-images", required_argument, NULL, OPT_SAVE_IMAGES},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -205,6 +210,7 @@ static const char **word_of(struct cli *c, int opt)
 	case OPT_FORMAT: return &c->format;
 	case OPT_SINCE: return &c->since;
 	case OPT_SORT: return &c->sort;
+	case OPT_SAVE_IMAGES: return &c->save_images;
 	default: return NULL;
 	}
 }

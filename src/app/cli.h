@@ -17,6 +17,7 @@ struct cli {
 	const char *replay_file, *wire;
 	const char *resume_id; /* with resume: the id, NULL for the last */
 	const char *since, *sort; /* --stats's */
+	const char *save_images; /* --save-images DIR: a model's images go there */
 	int status;            /* --status CODE, 0 none */
 	bool events, raw, render, json, jsonl, no_color, no_history, resume, help, version;
 	/* -c sets resume too (resume_id NULL); words: the prompt is the

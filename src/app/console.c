@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app/output.h"
+#include "app/traces.h"
 
 void console_init(struct console *c, FILE *out, FILE *err, bool raw, bool dim)
 {
@@ -17,6 +18,8 @@ void console_init(struct console *c, FILE *out, FILE *err, bool raw, bool dim)
 	sanitizer_init(&c->text);
 	sanitizer_init(&c->thinking);
 	buf_init(&c->line, 0);
+	buf_init(&c->refusal, 0);
+	sources_init(&c->sources);
 }
 
 void console_render(struct console *c, struct mdterm *md)
@@ -32,6 +35,8 @@ void console_done(struct console *c)
 	sanitizer_done(&c->text);
 	sanitizer_done(&c->thinking);
 	buf_done(&c->line);
+	buf_done(&c->refusal);
+	sources_done(&c->sources);
 }
 
 /* Writes c->line to f, minding where each stream's line stands. stdout is
@@ -55,13 +60,21 @@ static void put(struct console *c, FILE *f)
 		c->err_open = !nl;
 }
 
-/* Ends an open line on stderr before something else is written. */
+/* Ends an open line on stderr before something else is written; a
+ * refusal whose pieces are all in goes out first, whole, on its own line. */
 static void close_err(struct console *c)
 {
 	if (c->err_open)
 		fputc('\n', c->err);
 	c->err_open = false;
-	c->refusing = false;
+	if (c->refusal.len == 0)
+		return;
+	buf_reset(&c->line);
+	buf_append_str(&c->line, "[refusal] ");
+	buf_append(&c->line, c->refusal.data, c->refusal.len);
+	buf_append_char(&c->line, '\n');
+	buf_reset(&c->refusal);
+	put(c, c->err);
 }
 
 static void model_text(struct console *c, struct sanitizer *san, const char *p, size_t n)
@@ -89,7 +102,7 @@ void console_text(struct console *c, const char *p, size_t n)
 
 void console_thinking(struct console *c, const char *p, size_t n)
 {
-	if (c->refusing)
+	if (c->refusal.len > 0)
 		close_err(c);
 	model_text(c, &c->thinking, p, n);
 	if (c->line.len == 0)
@@ -104,13 +117,72 @@ void console_thinking(struct console *c, const char *p, size_t n)
 
 void console_refusal(struct console *c, const char *p, size_t n)
 {
+	if (c->refusal.len == 0 && c->err_open)
+		close_err(c); /* a line of thinking ends before the refusal */
+	struct buf t;
+	buf_init(&t, 0);
+	sanitize_append(&t, p, n);
+	for (size_t i = 0; i < t.len; i++)
+		if (t.data[i] == '\n' || t.data[i] == '\t')
+			t.data[i] = ' '; /* one line */
+	buf_append(&c->refusal, buf_str(&t), t.len);
+	buf_done(&t);
+}
+
+/* One line of circuit's own in c->line to stderr, dimmed when asked. */
+static void err_line(struct console *c, bool dim)
+{
+	buf_append_char(&c->line, '\n');
+	output_flush(c->out);
+	if (dim && c->dim)
+		fputs("\x1b[2m", c->err);
+	put(c, c->err);
+	if (dim && c->dim)
+		fputs("\x1b[22m", c->err);
+}
+
+void console_server_tool(struct console *c, const char *name, const char *arg, bool result,
+                         const char *summary, size_t n)
+{
+	close_err(c);
 	buf_reset(&c->line);
-	if (!c->refusing) {
-		close_err(c);
-		buf_append_str(&c->line, "[refusal] ");
-	}
-	c->refusing = true;
-	sanitize_append(&c->line, p, n);
+	trace_server_tool(&c->line, name, arg, result, summary, n);
+	err_line(c, true);
+}
+
+void console_marker(struct console *c, const char *words, size_t n)
+{
+	close_err(c);
+	buf_reset(&c->line);
+	trace_marker(&c->line, words, n);
+	err_line(c, true);
+}
+
+void console_citation(struct console *c, const char *url, const char *title)
+{
+	sources_add(&c->sources, url, title);
+}
+
+void console_line(struct console *c, const char *text)
+{
+	close_err(c);
+	buf_reset(&c->line);
+	sanitize_append(&c->line, text, strlen(text));
+	err_line(c, false);
+}
+
+/* The sources cited, once, after the reply's text. */
+static void sources_list(struct console *c)
+{
+	if (c->sources_out || c->sources.n == 0)
+		return;
+	c->sources_out = true;
+	buf_reset(&c->line);
+	struct buf t;
+	buf_init(&t, 0);
+	sources_format(&c->sources, SOURCES_PLAIN, &t);
+	sanitize_append(&c->line, buf_str(&t), t.len);
+	buf_done(&t);
 	put(c, c->err);
 }
 
@@ -146,6 +218,7 @@ void console_end(struct console *c)
 		c->text_ends_nl = true;
 		output_flush(c->out);
 		close_err(c);
+		sources_list(c);
 		return;
 	}
 	if (!c->raw)
@@ -157,4 +230,5 @@ void console_end(struct console *c)
 	}
 	output_flush(c->out);
 	close_err(c);
+	sources_list(c);
 }

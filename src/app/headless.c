@@ -19,6 +19,7 @@
 #include "app/mdterm.h"
 #include "app/failure.h"
 #include "app/headless_thread.h"
+#include "app/images.h"
 #include "app/jsonl.h"
 #include "app/output.h"
 #include "app/reply_figures.h"
@@ -50,6 +51,7 @@ struct run {
 	size_t prompt_bytes;
 	struct reply_metrics f; /* its figures, once done */
 	struct buf text, thinking; /* as received: --json, the history */
+	struct sources sources;    /* cited: --json, the history */
 	/* Live: stdout and stderr. Else the reply's text and its notices are
 	 * kept (in memory files) and printed as a labelled block at the end. */
 	struct console con;
@@ -93,6 +95,19 @@ static long long jsonl_now(struct run *r, struct routed *rr)
 	return t > 0 ? t : 0;
 }
 
+/* An image: saved (--save-images DIR, else the default folder), its line
+ * on stderr, or --jsonl's "image" line with the path. */
+static void on_image(struct run *r, struct routed *rr, const struct wire_event *ev, bool con)
+{
+	char path[1200], line[2600];
+	long long size = image_keep(r->o->save_images, ev->mime, ev->text, ev->len, path,
+	                            sizeof(path), line, sizeof(line));
+	if (con)
+		console_line(&r->con, line);
+	else
+		jsonl_image(&r->jl, jsonl_now(r, rr), ev->mime, size, path, line);
+}
+
 static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 {
 	struct run *r = ctx;
@@ -121,10 +136,23 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 		if (con)
 			console_tool_call(&r->con, ev->tool_name, ev->tool_args);
 		break;
-	case WIRE_EV_SERVER_TOOL: /* issue 19: shown by the sinks' work */
+	case WIRE_EV_SERVER_TOOL:
+		if (con)
+			console_server_tool(&r->con, ev->tool_name, ev->tool_args, ev->result, ev->text,
+			                    ev->len);
+		break;
 	case WIRE_EV_CITATION:
+		if (con)
+			console_citation(&r->con, ev->url, ev->title);
+		sources_add(&r->sources, ev->url, ev->title);
+		break;
 	case WIRE_EV_IMAGE:
+		on_image(r, rr, ev, con);
+		break;
 	case WIRE_EV_MARKER:
+		if (con)
+			console_marker(&r->con, ev->text, ev->len);
+		break;
 	case WIRE_EV_USAGE:
 	case WIRE_EV_STOP:
 	case WIRE_EV_ERROR:
@@ -204,6 +232,7 @@ static void run_init(struct run *r, const struct headless_opts *o, struct sessio
 	r->metrics = metrics;
 	buf_init(&r->text, 0);
 	buf_init(&r->thinking, 0);
+	sources_init(&r->sources);
 	jsonl_init(&r->jl, stdout, spec, o->raw);
 	bool dim = !o->no_color && isatty(STDERR_FILENO);
 	bool md = mdterm_wanted(o->raw, o->render, o->json || o->jsonl, STDOUT_FILENO);
@@ -238,6 +267,7 @@ static void run_free(struct run *r)
 	free(r->spec);
 	buf_done(&r->text);
 	buf_done(&r->thinking);
+	sources_done(&r->sources);
 }
 
 /* th: the conversation going on (its turns go first), NULL: a new one. */
@@ -344,6 +374,7 @@ static void row_of(struct run *r, struct report_row *row, struct buf *line)
 		.model = routed_model(r->rr),
 		.text = &r->text,
 		.thinking = &r->thinking,
+		.sources = &r->sources,
 		.f = &r->f,
 		.usage = m->have_usage ? &m->usage : NULL,
 		.error = routed_error(r->rr),
@@ -441,6 +472,7 @@ static int keep_run(struct history *h, long long conv, long long group, int colu
 	bool cut = r->f.outcome != REPLY_OK && r->text.len > 0;
 	msg_take_text(m, &r->text);
 	msg_append_thinking(m, buf_str(&r->thinking), r->thinking.len);
+	sources_copy(&m->sources, &r->sources);
 	char line[160];
 	reply_figures_line(&r->f, line, sizeof(line));
 	m->metrics = r->f;

@@ -24,6 +24,7 @@ struct headless_opts {
 	                      * turns go before the prompt and which the reply joins;
 	                      * 0 a new conversation */
 	const struct attachments *files; /* -f: sent with the prompt; NULL none */
+	const char *save_images; /* where a model's images go; NULL: app/images' default */
 	struct session_opts session;
 };
 

@@ -118,14 +118,45 @@ void jsonl_event(struct jsonl *j, long long t_ms, const struct wire_event *ev)
 		field_str(&j->line, "stop", ev->reason);
 		emit(j);
 		break;
-	case WIRE_EV_SERVER_TOOL: /* issue 19: shown by the sinks' work */
+	case WIRE_EV_SERVER_TOOL:
+		head(j, "server_tool", t_ms);
+		field_str(&j->line, "id", ev->tool_id);
+		field_str(&j->line, "name", ev->tool_name);
+		field_str(&j->line, "argument", ev->tool_args);
+		buf_printf(&j->line, ",\"result\":%s", ev->result ? "true" : "false");
+		field(&j->line, "text", ev->text, ev->len);
+		emit(j);
+		break;
 	case WIRE_EV_CITATION:
-	case WIRE_EV_IMAGE:
+		head(j, "citation", t_ms);
+		field_str(&j->line, "url", ev->url);
+		field_str(&j->line, "title", ev->title);
+		emit(j);
+		break;
 	case WIRE_EV_MARKER:
+		head(j, "marker", t_ms);
+		field(&j->line, "text", ev->text, ev->len);
+		emit(j);
+		break;
+	case WIRE_EV_IMAGE: /* jsonl_image, once it is saved */
 	case WIRE_EV_USAGE:
 	case WIRE_EV_ERROR:
 		break;
 	}
+}
+
+void jsonl_image(struct jsonl *j, long long t_ms, const char *mime, long long size,
+                 const char *path, const char *line)
+{
+	head(j, "image", t_ms);
+	field_str(&j->line, "mime", mime);
+	if (size >= 0) {
+		buf_printf(&j->line, ",\"bytes\":%lld", size);
+		field_str(&j->line, "path", path);
+	} else {
+		field_str(&j->line, "error", line);
+	}
+	emit(j);
 }
 
 void jsonl_note(struct jsonl *j, const char *kind, long long t_ms, const char *text)

@@ -34,9 +34,18 @@ void jsonl_done(struct jsonl *j);
 /* One event of the stream, t_ms after the request was sent: text,
  * thinking and refusal pieces as they come (one line per delta: an empty
  * one, or one the sanitizer holds back whole, writes nothing), a tool
- * call, the stop reason. Usage and errors write nothing (the "done" line
- * carries the usage, report_jsonl_end the error). */
+ * call, the stop reason; a provider's tool ("server_tool": id, name,
+ * argument, result, text), a cited source ("citation": url, title), a
+ * marker ("marker": text). Usage and errors write nothing (the "done"
+ * line carries the usage, report_jsonl_end the error), nor an image
+ * (jsonl_image writes it once it is saved). */
 void jsonl_event(struct jsonl *j, long long t_ms, const struct wire_event *ev);
+
+/* An image's line, kind "image": its mime, and its size in bytes and the
+ * file's path when size >= 0 (app/images' image_save), else "error": line,
+ * the words that say why it was not saved. */
+void jsonl_image(struct jsonl *j, long long t_ms, const char *mime, long long size,
+                 const char *path, const char *line);
 
 /* A line of kind "notice" (a retry, a fallback) or "reset" (text NULL: the
  * thinking so far is dropped, another attempt starts). */

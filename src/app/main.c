@@ -38,6 +38,7 @@ static int replay(const struct cli *c)
 		.render = c->render,
 		.no_color = c->no_color,
 		.status = c->status,
+		.save_images = c->save_images,
 	};
 	return replay_run(&ro);
 }
@@ -115,6 +116,7 @@ static int screen(const struct cli *c, const struct config *cfg, const char *war
 		.compare = c->compare,
 		.history = cfg->history && !c->no_history,
 		.warnings = warnings,
+		.save_images = c->save_images,
 		.session = *so,
 		.files = files,
 	};
@@ -145,6 +147,7 @@ static int headless(const struct cli *c, const struct config *cfg, const struct 
 		.render = c->render,
 		.no_color = c->no_color,
 		.history = cfg->history && !c->no_history,
+		.save_images = c->save_images,
 		.session = *so,
 		.files = files,
 	};

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app/console.h"
+#include "app/images.h"
 #include "app/mdterm.h"
 #include "app/output.h"
 #include "util/buf.h"
@@ -33,6 +34,7 @@ struct out {
 	struct wire_usage usage;
 	bool have_usage;
 	struct wire_clean clean; /* the choke point, as net/stream has it */
+	const char *save_images; /* --save-images DIR, or NULL */
 };
 
 static void put(FILE *f, const struct buf *b)
@@ -86,10 +88,19 @@ static void show(void *ctx, const struct wire_event *ev)
 	case WIRE_EV_REFUSAL: console_refusal(&o->con, ev->text, ev->len); break;
 	case WIRE_EV_TOOL_CALL: console_tool_call(&o->con, ev->tool_name, ev->tool_args); break;
 	case WIRE_EV_ERROR: print_error(o, ev->error); break;
-	case WIRE_EV_SERVER_TOOL: /* issue 19: shown by the sinks' work */
-	case WIRE_EV_CITATION:
-	case WIRE_EV_IMAGE:
-	case WIRE_EV_MARKER:
+	case WIRE_EV_SERVER_TOOL:
+		console_server_tool(&o->con, ev->tool_name, ev->tool_args, ev->result, ev->text,
+		                    ev->len);
+		break;
+	case WIRE_EV_CITATION: console_citation(&o->con, ev->url, ev->title); break;
+	case WIRE_EV_IMAGE: {
+		char path[1200], line[2600];
+		image_keep(o->save_images, ev->mime, ev->text, ev->len, path, sizeof(path), line,
+		           sizeof(line));
+		console_line(&o->con, line);
+		break;
+	}
+	case WIRE_EV_MARKER: console_marker(&o->con, ev->text, ev->len); break;
 	case WIRE_EV_USAGE:
 	case WIRE_EV_STOP: break;
 	}
@@ -241,7 +252,7 @@ int replay_run(const struct replay_opts *opt)
 		return rc;
 	}
 
-	struct out o = {.events = opt->events};
+	struct out o = {.events = opt->events, .save_images = opt->save_images};
 	console_init(&o.con, stdout, stderr, opt->raw, !opt->no_color && isatty(STDERR_FILENO));
 	wire_clean_init(&o.clean);
 	if (!opt->events && mdterm_wanted(opt->raw, opt->render, false, STDOUT_FILENO))

@@ -13,6 +13,7 @@ struct replay_opts {
 	bool render;         /* --render: Markdown rendered, even off a terminal */
 	bool no_color;    /* --no-color or NO_COLOR: thinking not dimmed */
 	int status;       /* > 0: the body is an HTTP error body of this status */
+	const char *save_images; /* where a model's images go; NULL: app/images' default */
 };
 
 /* Runs the replay; returns the process exit status (0 complete, 1 the

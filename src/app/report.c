@@ -100,6 +100,19 @@ static json_t *usage_json(const struct wire_usage *usage)
 	return u;
 }
 
+/* The sources a reply cited: [{"url":…,"title":…}], [] for none. */
+static json_t *sources_json(const struct sources *s)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; s != NULL && i < s->n; i++) {
+		json_t *o = json_object();
+		set(o, "url", j_str(s->v[i].url));
+		set(o, "title", j_str(s->v[i].title));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static json_t *row_json(const struct report_row *r, bool win_ttft, bool win_tps)
 {
 	json_t *o = json_object();
@@ -108,6 +121,7 @@ static json_t *row_json(const struct report_row *r, bool win_ttft, bool win_tps)
 	set(o, "provider", j_str(r->provider));
 	set(o, "text", j_text(r->text, r->raw));
 	set(o, "thinking", j_text(r->thinking, false));
+	set(o, "sources", sources_json(r->sources));
 	set(o, "stop", r->f->stop[0] ? j_str(r->f->stop) : json_null());
 	set(o, "usage", usage_json(r->usage));
 	figures_json(o, r->f);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "model/metrics.h"
+#include "model/sources.h"
 #include "util/buf.h"
 #include "wire/event.h"
 
@@ -18,6 +19,7 @@ struct report_row {
 	const char *provider; /* who answered */
 	const char *model;
 	const struct buf *text, *thinking; /* raw, as received */
+	const struct sources *sources;     /* cited (--json's "sources"); NULL: none */
 	const struct reply_metrics *f;     /* derived */
 	const struct wire_usage *usage;    /* NULL: none reported */
 	const struct wire_error *error;    /* NULL: none */

@@ -20,6 +20,7 @@ struct screen_opts {
 	long long resume;         /* 0: a new thread; -1: the last conversation; else its id */
 	const char *warnings;     /* the config's, shown on the screen at start ("" none) */
 	const struct attachments *files; /* -f: attached to the first message; NULL none */
+	const char *save_images;  /* where a model's images go; NULL: app/images' default */
 	struct session_opts session;
 };
 

@@ -57,6 +57,8 @@ struct reply {
 	long long checkpointed;     /* when it was last written there */
 	unsigned long hist_version; /* the message's version then */
 	bool done; /* freed by the loop, not from inside its callback */
+	struct buf refusal;     /* a refusal's pieces so far (issue 19) */
+	struct message *refusal_note; /* its one notice under the reply; NULL none */
 };
 
 /* One model of a compare: its own thread, so each sees its own replies. */
@@ -215,6 +217,10 @@ void screen_history_checkpoint(struct screen *sc, struct reply *rp, long long no
 int screen_history_load(struct screen *sc, long long id, bool keep_model);
 /* False (and said on the screen) when the history is off. */
 bool screen_history_ready(struct screen *sc);
+/* The numbered sources m cites, as a notice right after m in c (a reply
+ * that ends, a reply loaded from the history); nothing when it cites none.
+ * Returns the notice or NULL. */
+struct message *screen_sources_note(struct conversation *c, struct message *m);
 
 /* ---- screen_keys.c, screen_draw.c, screen_stats.c ------------------------ */
 

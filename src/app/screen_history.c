@@ -159,6 +159,28 @@ static void drop_empty_failures(struct conversation *c)
 	}
 }
 
+struct message *screen_sources_note(struct conversation *c, struct message *m)
+{
+	if (m->sources.n == 0)
+		return NULL;
+	struct buf b;
+	buf_init(&b, 0);
+	sources_format(&m->sources, SOURCES_PLAIN, &b);
+	if (b.len > 0 && b.data[b.len - 1] == '\n')
+		b.data[--b.len] = '\0';
+	struct message *n = conv_insert(c, conv_index(c, m) + 1, MSG_NOTICE, "sources", buf_str(&b));
+	buf_done(&b);
+	return n;
+}
+
+/* Each reply's sources under it, as they were shown when it ended. */
+static void sources_notes(struct conversation *c)
+{
+	for (size_t i = c->n; i-- > 0;)
+		if (c->v[i]->kind == MSG_ASSISTANT)
+			screen_sources_note(c, c->v[i]);
+}
+
 int screen_history_load(struct screen *sc, long long id, bool keep_model)
 {
 	struct conversation c;
@@ -171,6 +193,7 @@ int screen_history_load(struct screen *sc, long long id, bool keep_model)
 		return -1;
 	}
 	drop_empty_failures(&c);
+	sources_notes(&c);
 	conv_clear(&sc->conv);
 	conv_move(&sc->conv, &c, 0);
 	conv_done(&c);

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "app/failure.h"
+#include "app/images.h"
+#include "app/traces.h"
 #include "app/reply_figures.h"
 #include "app/turns.h"
 #include "net/stream.h"
@@ -44,6 +46,61 @@ void screen_reply_figures(const struct reply *rp, struct reply_metrics *f)
 
 /* ---- the router's callbacks ------------------------------------------------ */
 
+/* A trace (a provider's tool, a marker) folded into the thinking block
+ * on a line of its own: dim, collapsed with it (Ctrl-T), kept with it. */
+static void trace_line(struct message *m, const struct buf *line)
+{
+	if (m->thinking.len > 0 && m->thinking.data[m->thinking.len - 1] != '\n')
+		msg_append_thinking(m, "\n", 1);
+	msg_append_thinking(m, buf_str(line), line->len);
+	msg_append_thinking(m, "\n", 1);
+}
+
+/* Issue 19's events: the traces into the thinking block, a source kept
+ * for the list at the end, an image saved and named in the reply (in its
+ * text, not in what is sent back to the model). */
+static void on_trace(struct reply *rp, struct message *m, const struct wire_event *ev)
+{
+	struct buf line;
+	buf_init(&line, 0);
+	if (ev->type == WIRE_EV_SERVER_TOOL) {
+		trace_server_tool(&line, ev->tool_name, ev->tool_args, ev->result, ev->text, ev->len);
+		trace_line(m, &line);
+	} else if (ev->type == WIRE_EV_MARKER) {
+		trace_marker(&line, ev->text, ev->len);
+		trace_line(m, &line);
+	} else if (ev->type == WIRE_EV_CITATION) {
+		sources_add(&m->sources, ev->url, ev->title);
+	} else {
+		char path[1200], text[2600];
+		image_keep(rp->sc->o->save_images, ev->mime, ev->text, ev->len, path, sizeof(path),
+		           text, sizeof(text));
+		msg_append_note(m, text);
+	}
+	buf_done(&line);
+	rp->sc->text_turn = true;
+}
+
+/* A refusal's pieces: one notice under the reply, the whole refusal so
+ * far, replaced as it grows. */
+static void on_refusal(struct reply *rp, const char *p, size_t n)
+{
+	struct conversation *c = rp->conv;
+	buf_append(&rp->refusal, p, n);
+	struct buf b;
+	buf_init(&b, 0);
+	buf_append_str(&b, "[refusal] ");
+	buf_append(&b, rp->refusal.data, rp->refusal.len);
+	size_t at = conv_index(c, rp->msg) + 1;
+	if (rp->refusal_note != NULL) {
+		at = conv_index(c, rp->refusal_note);
+		conv_remove(c, rp->refusal_note);
+	}
+	rp->refusal_note = conv_insert(c, at, MSG_NOTICE, "circuit", buf_str(&b));
+	buf_done(&b);
+	rp->sc->text_turn = true;
+}
+
 static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 {
 	struct reply *rp = ctx;
@@ -53,9 +110,11 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 		return; /* /clear took the thread away; the request is cancelled */
 	switch (ev->type) {
 	case WIRE_EV_TEXT:
-	case WIRE_EV_REFUSAL:
 		msg_append_text(m, ev->text, ev->len);
 		rp->sc->text_turn = true;
+		break;
+	case WIRE_EV_REFUSAL:
+		on_refusal(rp, ev->text, ev->len);
 		break;
 	case WIRE_EV_THINKING:
 		msg_append_thinking(m, ev->text, ev->len);
@@ -69,10 +128,12 @@ static void on_event(void *ctx, struct routed *rr, const struct wire_event *ev)
 		buf_done(&b);
 		break;
 	}
-	case WIRE_EV_SERVER_TOOL: /* issue 19: shown by the sinks' work */
+	case WIRE_EV_SERVER_TOOL:
 	case WIRE_EV_CITATION:
 	case WIRE_EV_IMAGE:
 	case WIRE_EV_MARKER:
+		on_trace(rp, m, ev);
+		break;
 	case WIRE_EV_USAGE:
 	case WIRE_EV_STOP:
 	case WIRE_EV_ERROR:
@@ -200,6 +261,7 @@ static void on_done(void *ctx, struct routed *rr)
 	finish_message(rp, &f, routed_cancelled(rr) || e != NULL);
 	/* Stored before the screen shows it done (the next draw). */
 	screen_history_write(sc, rp, true, clock_ms());
+	screen_sources_note(rp->conv, rp->msg); /* the numbered list, under it */
 	if (e != NULL)
 		show_failure(rp, e);
 	else if (routed_cancelled(rr))
@@ -284,6 +346,7 @@ static void reply_free(struct reply *rp)
 {
 	routed_free(rp->rr);
 	buf_done(&rp->notes_text);
+	buf_done(&rp->refusal);
 	free(rp->spec);
 	free(rp);
 }
@@ -321,6 +384,7 @@ static struct reply *start_reply(struct screen *sc, struct conversation *conv, s
 	rp->col = col;
 	rp->spec = xstrdup(model);
 	buf_init(&rp->notes_text, 0);
+	buf_init(&rp->refusal, 0);
 	thread_request(sc, conv, from, &tr);
 	rp->prompt_bytes = tr.bytes;
 	rp->msg = after == NULL ? conv_add(conv, MSG_ASSISTANT, session_label(model), NULL)
@@ -530,4 +594,5 @@ void screen_release(struct screen *sc, struct reply *rp)
 	}
 	rp->msg = NULL;
 	rp->notes = NULL;
+	rp->refusal_note = NULL;
 }

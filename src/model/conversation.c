@@ -25,6 +25,7 @@ static void msg_free(struct message *m)
 	attachments_done(&m->att);
 	sanitizer_done(&m->san_text);
 	sanitizer_done(&m->san_think);
+	sources_done(&m->sources);
 	free(m);
 }
 
@@ -87,6 +88,7 @@ struct message *conv_add_copy(struct conversation *c, const struct message *m)
 	d->interrupted = m->interrupted;
 	d->dropped = m->dropped;
 	attachments_copy(&d->att, &m->att);
+	sources_copy(&d->sources, &m->sources);
 	return d;
 }
 
@@ -137,6 +139,18 @@ void msg_append_text(struct message *m, const char *p, size_t n)
 {
 	sanitizer_feed(&m->san_text, p, n, &m->text);
 	buf_append(&m->raw, p, n);
+	m->version++;
+}
+
+void msg_append_note(struct message *m, const char *line)
+{
+	/* raw is the text byte for byte until now: the history stores it once
+	 * (model/history_row.c b_raw); from here it is kept apart. */
+	bool nl = m->text.len == 0 || m->text.data[m->text.len - 1] == '\n';
+	if (!nl)
+		sanitizer_feed(&m->san_text, "\n", 1, &m->text);
+	sanitizer_feed(&m->san_text, line, strlen(line), &m->text);
+	sanitizer_feed(&m->san_text, "\n", 1, &m->text);
 	m->version++;
 }
 

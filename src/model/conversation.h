@@ -8,6 +8,7 @@
 
 #include "model/attachment.h"
 #include "model/metrics.h"
+#include "model/sources.h"
 #include "util/buf.h"
 #include "util/sanitize.h"
 
@@ -39,6 +40,7 @@ struct message {
 	unsigned long version;
 	unsigned long thinking_resets; /* grows when the thinking is dropped */
 	struct sanitizer san_text, san_think;
+	struct sources sources; /* what a reply cites (issue 19), each URL once */
 };
 
 struct conversation {
@@ -74,6 +76,10 @@ void conv_move(struct conversation *dst, struct conversation *src, size_t from);
  * across deltas is joined). */
 void msg_append_text(struct message *m, const char *p, size_t n);
 void msg_append_thinking(struct message *m, const char *p, size_t n);
+/* A line of circuit's own in a reply's text, on a line of its own ("[image
+ * saved: PATH]"): shown and kept with the text, not in raw, so it is never
+ * sent back to a model. */
+void msg_append_note(struct message *m, const char *line);
 /* A whole text for a message that has none yet (a reply kept for the
  * history at the end of a headless run): moved into m without a copy when
  * it needs no sanitising, with raw left empty (it is the text, as the

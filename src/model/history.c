@@ -73,6 +73,8 @@ static const char *const upgrades[] = {
     [4] = HDB_ATTACH_TABLE,
     /* 5 -> 6: a failed reply's error kind, for --stats. */
     [5] = HDB_ERRORS_TABLE,
+    /* 6 -> 7: the sources a reply cites, listed after it. */
+    [6] = HDB_SOURCES_TABLE,
 };
 
 _Static_assert(sizeof(upgrades) / sizeof(upgrades[0]) == HISTORY_SCHEMA_VERSION,
@@ -322,9 +324,13 @@ static int prepare_all(struct history *h)
 	    [ST_ATTACH_META] = "SELECT name, type, size, sha256 FROM attachments WHERE msg = ?1"
 	                       " ORDER BY id",
 	    [ST_ERROR_SET] = HDB_SQL_ERROR_SET,
+	    [ST_SOURCE_ADD] = "INSERT INTO sources (msg, url, title) VALUES (?1, ?2, ?3)",
+	    [ST_SOURCES] = "SELECT url, title FROM sources WHERE msg = ?1 ORDER BY id",
+	    [ST_SOURCES_DROP] = "DELETE FROM sources WHERE msg = ?1",
 	};
 	int rc = SQLITE_OK;
-	int n = h->version >= 6   ? ST_COUNT
+	int n = h->version >= 7   ? ST_COUNT
+	        : h->version >= 6 ? ST_FIRST_OF_7
 	        : h->version >= 5 ? ST_FIRST_OF_6
 	        : h->version >= 3 ? ST_FIRST_OF_5
 	                          : ST_FIRST_OF_3;

@@ -95,6 +95,16 @@
 	" msg INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,"                      \
 	" kind TEXT NOT NULL);"
 #define HDB_SQL_ERROR_SET "INSERT OR REPLACE INTO reply_errors (msg, kind) VALUES (?1, ?2)"
+/* The sources a reply cites (schema 7, issue 19): each URL once, in the
+ * order first cited, written with the reply's last write and loaded with
+ * it. Additive: an older file gains the table, its rows cite nothing. */
+#define HDB_SOURCES_TABLE                                                                          \
+	"CREATE TABLE sources ("                                                                   \
+	" id INTEGER PRIMARY KEY,"                                                                 \
+	" msg INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"                         \
+	" url TEXT NOT NULL,"                                                                      \
+	" title TEXT NOT NULL);"                                                                   \
+	"CREATE INDEX sources_by_msg ON sources(msg, id);"
 
 /* A conversation's rows in order (schema 4): an index on conv alone ends
  * in the rowid, so "WHERE conv = ? ORDER BY id" walks it with no sort (a
@@ -201,6 +211,9 @@ enum stmt {
 	ST_ATTACHED,   /* a row's files, whole, in order */
 	ST_ATTACH_META, /* a row's files without their content (exports) */
 	ST_ERROR_SET,  /* a failed reply's error kind (schema 6) */
+	ST_SOURCE_ADD,   /* a source a reply cites (schema 7) */
+	ST_SOURCES,      /* a row's sources, in order */
+	ST_SOURCES_DROP, /* a row's sources, before they are written again */
 	ST_COUNT
 };
 
@@ -211,6 +224,8 @@ enum stmt {
 #define ST_FIRST_OF_5 ST_ATTACH_ADD
 /* And the ones a file older than schema 6 has no table for. */
 #define ST_FIRST_OF_6 ST_ERROR_SET
+/* And the ones a file older than schema 7 has no table for. */
+#define ST_FIRST_OF_7 ST_SOURCE_ADD
 
 /* A reply streaming into its row: how much of it the row and its parts
  * hold, so a checkpoint writes only what is new. */
@@ -305,6 +320,14 @@ int hdb_read_parts(struct history *h, long long id, struct message *m);
 /* Appends row id's attachments (names, types, hashes and content) to
  * m's; nothing for a file older than schema 5. SQLITE_DONE, or the code. */
 int hdb_read_attachments(struct history *h, long long id, struct message *m);
+
+/* Appends row id's sources to m's; nothing for a file older than the
+ * sources step. SQLITE_DONE, or the code. */
+int hdb_read_sources(struct history *h, long long id, struct message *m);
+
+/* Replaces row id's sources by m's, inside the caller's transaction.
+ * 0, or -1 with the error set (what names the write). */
+int hdb_write_sources(struct history *h, long long id, const struct message *m, const char *what);
 
 /* conv's title (its first prompt's first line that is not blank), into out
  * (cap bytes). 0, or -1 with the error set. */

@@ -101,6 +101,15 @@ static void json_row(struct stream *s, struct buf *out, const struct exported *e
 	json_text(s, out, buf_str(raw), raw->len);
 	buf_append_str(out, ",\"thinking\":");
 	json_text(s, out, buf_str(&m->thinking), m->thinking.len);
+	buf_append_str(out, ",\"sources\":[");
+	for (size_t i = 0; i < m->sources.n; i++) {
+		buf_append_str(out, i > 0 ? ",{\"url\":" : "{\"url\":");
+		json_cstr(out, m->sources.v[i].url);
+		buf_append_str(out, ",\"title\":");
+		json_cstr(out, m->sources.v[i].title);
+		buf_append_char(out, '}');
+	}
+	buf_append_char(out, ']');
 	buf_printf(out, ",\"interrupted\":%s,\"stop\":", m->interrupted ? "true" : "false");
 	json_cstr(out, m->metrics.stop);
 	buf_printf(out, ",\"created\":%lld,\"group\":%lld,\"column\":%lld,\"metrics\":", e->created,
@@ -236,6 +245,14 @@ static void md_row(struct stream *st, struct buf *out, const struct exported *e)
 		buf_append(out, e->att->data, e->att->len);
 		buf_append_char(out, '\n');
 	}
+	if (m->sources.n > 0) { /* "Sources:", then "1. [title](url)" each */
+		struct buf src;
+		buf_init(&src, 0);
+		sources_format(&m->sources, SOURCES_MARKDOWN, &src);
+		buf_append(out, src.data, src.len);
+		buf_append_char(out, '\n');
+		buf_done(&src);
+	}
 }
 
 /* Row id's files, no content, into out as the export shows them: JSON
@@ -327,6 +344,8 @@ static int rows(struct history *h, long long conv, enum history_format fmt, stru
 		rc = hdb_read_parts(h, sqlite3_column_int64(st, R_ID), m);
 		if (rc == SQLITE_DONE)
 			rc = attachments_of(h, sqlite3_column_int64(st, R_ID), fmt, &att);
+		if (rc == SQLITE_DONE)
+			rc = hdb_read_sources(h, sqlite3_column_int64(st, R_ID), m);
 		if (rc != SQLITE_DONE)
 			break;
 		struct exported e = {m,
@@ -345,6 +364,7 @@ static int rows(struct history *h, long long conv, enum history_format fmt, stru
 		buf_reset(&m->text);
 		buf_reset(&m->raw);
 		buf_reset(&m->thinking);
+		sources_done(&m->sources);
 		if (!flush(s, b)) {
 			rc = SQLITE_ABORT;
 			break;

@@ -61,6 +61,19 @@ int hdb_read_attachments(struct history *h, long long id, struct message *m)
 	return rc;
 }
 
+int hdb_read_sources(struct history *h, long long id, struct message *m)
+{
+	sqlite3_stmt *st = h->st[ST_SOURCES];
+	if (st == NULL)
+		return SQLITE_DONE; /* a file older than the sources step, read as it is */
+	sqlite3_bind_int64(st, 1, id);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		sources_add(&m->sources, hdb_col_str(st, 0), hdb_col_str(st, 1));
+	hdb_done(st);
+	return rc;
+}
+
 /* ---- small reads ----------------------------------------------------------- */
 
 int hdb_title(struct history *h, long long conv, char *out, size_t cap)
@@ -393,6 +406,8 @@ static int read_rows(struct history *h, long long conv, struct loading *l)
 		int prc = hdb_read_parts(h, m->hist_id, m);
 		if (prc == SQLITE_DONE)
 			prc = hdb_read_attachments(h, m->hist_id, m);
+		if (prc == SQLITE_DONE)
+			prc = hdb_read_sources(h, m->hist_id, m);
 		if (prc != SQLITE_DONE) {
 			rc = prc;
 			break;

@@ -290,7 +290,8 @@ const char hdb_schema[] =
     " END;"
     HDB_PARTS_TABLE
     HDB_ATTACH_TABLE
-    HDB_ERRORS_TABLE;
+    HDB_ERRORS_TABLE
+    HDB_SOURCES_TABLE;
 /* clang-format on */
 
 /* Appends "c1, c2, ..." (the names), or as many "?" (placeholders); the

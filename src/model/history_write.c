@@ -209,6 +209,25 @@ static const char *role_of(enum msg_kind k)
 	}
 }
 
+int hdb_write_sources(struct history *h, long long id, const struct message *m, const char *what)
+{
+	if (h->st[ST_SOURCES_DROP] == NULL)
+		return 0; /* read-only: nothing is written anyway */
+	sqlite3_stmt *drop = h->st[ST_SOURCES_DROP];
+	sqlite3_bind_int64(drop, 1, id);
+	if (hdb_run(h, drop, what) < 0)
+		return -1;
+	for (size_t i = 0; i < m->sources.n; i++) {
+		struct hdb_binder b = {h->st[ST_SOURCE_ADD], 0, SQLITE_OK, false};
+		hdb_int(&b, id);
+		hdb_str(&b, m->sources.v[i].url);
+		hdb_str(&b, m->sources.v[i].title);
+		if (step_bound(h, &b, what) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Notices and errors are circuit's own words about this run, not the
  * conversation: they are not stored, and asking to is refused (-1) so a
  * caller's mistake shows rather than passing quietly. A reply that has
@@ -241,7 +260,7 @@ long long history_add(struct history *h, long long conv, long long group, int co
 	}
 	long long id = insert(h, &b, what);
 	if (id < 0 || index_add(h, id, m, what) < 0 || attach_add(h, id, m, what) < 0 ||
-	    error_set(h, id, m, what) < 0 ||
+	    error_set(h, id, m, what) < 0 || hdb_write_sources(h, id, m, what) < 0 ||
 	    txn(h, "COMMIT", what) < 0) {
 		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
@@ -279,7 +298,8 @@ static int write_whole(struct history *h, long long id, const struct message *m,
 	hdb_bind_message(&b, m, interrupted, now);
 	hdb_int(&b, id);
 	if (update(h, &b, what, "message", id) < 0 || by_id(h, ST_PARTS_DROP, id, what) < 0 ||
-	    index_add(h, id, m, what) < 0 || error_set(h, id, m, what) < 0) {
+	    index_add(h, id, m, what) < 0 || error_set(h, id, m, what) < 0 ||
+	    hdb_write_sources(h, id, m, what) < 0) {
 		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}

@@ -20,4 +20,12 @@ int base64_append(struct buf *out, const void *p, size_t n);
  * memory, as util/mem does. */
 char *base64_encode(const void *p, size_t n, size_t *len);
 
+/* The n characters at s decoded (RFC 4648 section 4: the standard
+ * alphabet; the '=' padding may be left out, as some servers do), the
+ * bytes appended to out. Returns 0, or -1 when s is not base64 (a
+ * character outside the alphabet, '=' before the end, a length that
+ * leaves a lone character, bits set past the last byte) or past out's cap;
+ * out is unchanged then. */
+int base64_decode(const char *s, size_t n, struct buf *out);
+
 #endif

@@ -115,7 +115,7 @@ INT_KEYS = {
     "error_after": None, "error_status": None, "malformed_at": None,
     "bad_utf8_at": None, "crlf": None, "keepalive": 0, "keepalive_ms": 0,
     "endless": 0, "usage": 1, "huge_after": 0, "fail_times": None,
-    "hangup": 0, "drop_rst": 0,
+    "hangup": 0, "drop_rst": 0, "refusal_split": 0,
 }
 FLOAT_KEYS = {"huge_line_mb": None}
 STR_KEYS = {"text": None, "stop": "end", "should_retry": None, "tag": None, "refusal": None}
@@ -1479,7 +1479,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n_text = 0
         items = [("thinking", t) for t in script.thinking]
         if sc["refusal"]:
-            items.append(("refusal", sc["refusal"]))
+            if sc["refusal_split"]:  # in pieces, as OpenAI streams one (issue 19)
+                items.extend(("refusal", w) for w in re.findall(r"\s*\S+", sc["refusal"]))
+            else:
+                items.append(("refusal", sc["refusal"]))
         endless = bool(sc["endless"])
         total = len(items) + len(script.text)
         i = 0

@@ -1762,9 +1762,9 @@ static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
 	history_add(h, conv, 0, 0, prompt(f, "walrus of schema two"), 1);
 	history_close(h);
 	f->h = NULL;
-	/* Back to schema 2: no parts, the index over whole rows, no attachments. */
+	/* Back to schema 2: no parts, the index over whole rows, no attachments, no sources. */
 	exec_sql(f->path,
-	         "DROP TABLE reply_errors; DROP TABLE attachments;"
+	         "DROP TABLE sources; DROP TABLE reply_errors; DROP TABLE attachments;"
 	         "DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
 	         " DROP TRIGGER IF EXISTS messages_au; DROP TABLE messages_fts; DROP VIEW messages_indexed;"
 	         " DROP INDEX messages_in_order;"
@@ -2076,7 +2076,8 @@ static void test_history_a_file_of_schema_4_is_upgraded(void **state)
 	history_add(h, conv, 0, 0, prompt(f, "before files"), 1);
 	history_close(h);
 	f->h = NULL;
-	exec_sql(f->path, "DROP TABLE attachments; DROP TABLE reply_errors; PRAGMA user_version = 4;");
+	exec_sql(f->path, "DROP TABLE attachments; DROP TABLE reply_errors; DROP TABLE sources;"
+	                  "PRAGMA user_version = 4;");
 	char err[512] = "";
 	h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(h);

@@ -215,6 +215,55 @@ static void test_jsonl_tool_stop_and_silent_events(void **state)
 	sink_close(&s);
 }
 
+/* Issue 19's kinds: a provider's tool (call and result), a source, a
+ * marker; an image only through jsonl_image, with its path or its error. */
+static void test_jsonl_traces_sources_and_images(void **state)
+{
+	(void)state;
+	struct sink s;
+	sink_open(&s, "m", false);
+	struct wire_event call = {.type = WIRE_EV_SERVER_TOOL, .tool_id = "srvtoolu_1",
+	                          .tool_name = "web_search", .tool_args = "rust async runtimes"};
+	jsonl_event(&s.j, 1, &call);
+	struct wire_event res = {.type = WIRE_EV_SERVER_TOOL, .tool_id = "srvtoolu_1",
+	                         .tool_name = "web_search", .tool_args = "", .result = true,
+	                         .text = "5 results", .len = 9};
+	jsonl_event(&s.j, 2, &res);
+	struct wire_event cite = {.type = WIRE_EV_CITATION, .url = "https://tokio.rs/",
+	                          .title = "Tokio"};
+	jsonl_event(&s.j, 3, &cite);
+	struct wire_event mark = {.type = WIRE_EV_MARKER, .text = "redacted thinking", .len = 17};
+	jsonl_event(&s.j, 4, &mark);
+	struct wire_event img = {.type = WIRE_EV_IMAGE, .mime = "image/png", .text = "iVBO",
+	                         .len = 4};
+	jsonl_event(&s.j, 5, &img); /* nothing: the sink saves it first */
+	jsonl_image(&s.j, 6, "image/png", 3, "/tmp/x/a.png", "[image saved: /tmp/x/a.png]");
+	jsonl_image(&s.j, 7, "image/png", -1, "", "an image (image/png) came with no data");
+	json_t *v[8];
+	size_t n = lines_of(&s, v, 8);
+	assert_int_equal(n, 6);
+	assert_string_equal(str_of(v[0], "kind"), "server_tool");
+	assert_string_equal(str_of(v[0], "name"), "web_search");
+	assert_string_equal(str_of(v[0], "argument"), "rust async runtimes");
+	assert_string_equal(str_of(v[0], "id"), "srvtoolu_1");
+	assert_true(json_is_false(json_object_get(v[0], "result")));
+	assert_true(json_is_true(json_object_get(v[1], "result")));
+	assert_string_equal(str_of(v[1], "text"), "5 results");
+	assert_string_equal(str_of(v[2], "kind"), "citation");
+	assert_string_equal(str_of(v[2], "url"), "https://tokio.rs/");
+	assert_string_equal(str_of(v[2], "title"), "Tokio");
+	assert_string_equal(str_of(v[3], "kind"), "marker");
+	assert_string_equal(str_of(v[3], "text"), "redacted thinking");
+	assert_string_equal(str_of(v[4], "kind"), "image");
+	assert_string_equal(str_of(v[4], "path"), "/tmp/x/a.png");
+	assert_int_equal(json_integer_value(json_object_get(v[4], "bytes")), 3);
+	assert_null(json_object_get(v[4], "error"));
+	assert_string_equal(str_of(v[5], "error"), "an image (image/png) came with no data");
+	assert_null(json_object_get(v[5], "path"));
+	free_lines(v, n);
+	sink_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_jsonl_crlf_split_across_deltas_is_one_newline),
 		cmocka_unit_test(test_jsonl_bad_utf8_names_are_repaired),
 		cmocka_unit_test(test_jsonl_tool_stop_and_silent_events),
+		cmocka_unit_test(test_jsonl_traces_sources_and_images),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
