@@ -4,7 +4,6 @@
 #include "app/history_cli.h"
 
 #include <errno.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +166,6 @@ static size_t terminal_cols(void)
 /* The rows as aligned columns, the title as wide as the terminal lets it. */
 static void sessions_table(const struct history_session *ss, int n, struct buf *b)
 {
-	setlocale(LC_CTYPE, "");
 	char id[24];
 	snprintf(id, sizeof(id), "%lld", ss[0].id); /* the newest is not always the highest */
 	size_t idw = 2, tw = 5, mw = 6;

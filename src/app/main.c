@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* main: which front end a command line asks for: the screen, headless,
  * --replay, or the history's --search and --export. */
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "app/screen.h"
 #include "model/config.h"
 #include "util/buf.h"
+#include "util/glyphs.h"
 #include "util/clock.h"
 
 #define RESUME_ALONE                                                                              \
@@ -203,6 +205,11 @@ static int chat(const struct cli *c)
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
+	/* The one place the locale's character set is taken: widths (wcwidth
+	 * counts a CJK character 2 only in a UTF-8 locale) and circuit's own
+	 * marks (ASCII under LANG=C), for every front end. */
+	setlocale(LC_CTYPE, "");
+	glyphs_init();
 	struct cli c;
 	if (cli_parse(argc, argv, &c) != 0)
 		return 2;

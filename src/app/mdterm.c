@@ -2,7 +2,6 @@
 /* mdterm: a reply's Markdown written to a shell's terminal as it streams. */
 #include "app/mdterm.h"
 
-#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -204,9 +203,6 @@ bool mdterm_wanted(bool raw, bool render, bool json, int fd)
 
 struct mdterm *mdterm_for(FILE *out, bool no_color)
 {
-	/* Columns are the locale's: wcwidth() counts a CJK character as 2 only
-	 * in a UTF-8 locale (the screen sets it at its start too). */
-	setlocale(LC_CTYPE, "");
 	int width, rows;
 	mdterm_size(STDOUT_FILENO, &width, &rows);
 	bool tty = out == stdout && isatty(STDOUT_FILENO);

@@ -2,7 +2,6 @@
 /* stats_print: the history's report as a table or JSON, and circuit
  * --stats (stats.c collects the figures). */
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,8 +295,6 @@ int stats_cli(const char *path, const char *since, const char *model, const char
 		return 1;
 	}
 	history_close(h);
-	setlocale(LC_CTYPE, "");
-	glyphs_init();
 	struct buf b;
 	buf_init(&b, 0);
 	if (json)
