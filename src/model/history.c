@@ -69,6 +69,8 @@ static const char *const upgrades[] = {
     [3] = "DROP TRIGGER messages_ai; DROP TRIGGER messages_ad; DROP TRIGGER messages_au;"
           "DROP TABLE messages_fts;" HDB_SEARCH_INDEX
           "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');" HDB_ROWS_INDEX,
+    /* 4 -> 5: the votes on compares (the leaderboard's data). */
+    [4] = HDB_VOTES_TABLE,
 };
 
 _Static_assert(sizeof(upgrades) / sizeof(upgrades[0]) == HISTORY_SCHEMA_VERSION,

@@ -21,7 +21,7 @@
 #include "model/conversation.h"
 #include "util/buf.h"
 
-#define HISTORY_SCHEMA_VERSION 4
+#define HISTORY_SCHEMA_VERSION 5
 
 struct history;
 

@@ -69,6 +69,25 @@
 	"INSERT INTO messages_fts(messages_fts, rowid, text, thinking) SELECT 'delete', id, "      \
 	HDB_INDEXED("text") ", " HDB_INDEXED("thinking") " FROM messages WHERE id = ?1"
 
+/* The user's votes on compares (schema 5, model/votes.h): the prompt,
+ * the models in column order and each column's reply row (JSON arrays),
+ * the winner (a column from 0, -1 a tie, -2 none; NULL: not voted yet, a
+ * blind compare run from a shell that waits for circuit --vote) and the
+ * blind mode (0 off, 1 blind, 2 strict). A conversation deleted takes its
+ * votes with it (the prompt is its text). */
+#define HDB_VOTES_TABLE                                                                            \
+	"CREATE TABLE votes ("                                                                     \
+	" id INTEGER PRIMARY KEY,"                                                                 \
+	" conv INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"                   \
+	" created INTEGER NOT NULL,"                                                               \
+	" prompt TEXT NOT NULL DEFAULT '',"                                                        \
+	" models TEXT NOT NULL DEFAULT '[]',"                                                      \
+	" replies TEXT NOT NULL DEFAULT '[]',"                                                     \
+	" winner INTEGER,"                                                                         \
+	" blind INTEGER NOT NULL DEFAULT 0);"                                                      \
+	"CREATE INDEX votes_by_time ON votes(created);"                                            \
+	"CREATE INDEX votes_by_conv ON votes(conv);"
+
 /* A conversation's rows in order (schema 4): an index on conv alone ends
  * in the rowid, so "WHERE conv = ? ORDER BY id" walks it with no sort (a
  * sort copied every row, a long reply's text included, several times). */

@@ -288,7 +288,8 @@ const char hdb_schema[] =
     "CREATE TRIGGER compare_groups_touch AFTER INSERT ON compare_groups BEGIN"
     " UPDATE conversations SET updated = max(updated, new.created) WHERE id = new.conv;"
     " END;"
-    HDB_PARTS_TABLE;
+    HDB_PARTS_TABLE
+    HDB_VOTES_TABLE;
 /* clang-format on */
 
 /* Appends "c1, c2, ..." (the names), or as many "?" (placeholders); the
