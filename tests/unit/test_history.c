@@ -1766,7 +1766,7 @@ static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
 	exec_sql(f->path,
 	         "DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
 	         " DROP TRIGGER IF EXISTS messages_au; DROP TABLE messages_fts; DROP VIEW messages_indexed;"
-	         " DROP INDEX messages_in_order;"
+	         " DROP INDEX messages_in_order; DROP TABLE votes;"
 	         "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
 	         " content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
 	         "CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"
