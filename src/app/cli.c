@@ -90,6 +90,23 @@ static const char usage_shell[] =
 	"                      circuit --last | wl-copy); exit 1 when there is none\n"
 	"      --export last   the newest conversation, as --export ID\n";
 
+/* Judging a compare (issue 20). */
+static const char usage_judge[] =
+	"\n"
+	"Judging a compare:  circuit --compare M1,M2 --blind PROMPT, then --vote A;\n"
+	"                    circuit --leaderboard [--since WHEN] [--grep WORD] [--json]\n"
+	"      --blind[=strict]  with --compare: the models shuffled into columns (blocks)\n"
+	"                      A, B, C...; no model, provider or price shows until the\n"
+	"                      vote (strict: no times or rates either)\n"
+	"      --vote A|N|tie|none  the vote on a blind compare: with --compare -p, taken\n"
+	"                      once the replies are out; alone, on the last blind compare\n"
+	"                      run without one. Stored in the history, then the names\n"
+	"                      are shown (stderr)\n"
+	"      --leaderboard   the models ranked from your votes: rating (Bradley-Terry,\n"
+	"                      Elo-like scale), 95% interval, votes, win rate; --since\n"
+	"                      7d|24h|2026-12-01, --grep WORD (in the prompt), --json\n"
+	"                      (docs/leaderboard.md)\n";
+
 /* The part after the options. */
 static const char usage_notes[] =
 	"\n"
@@ -109,6 +126,7 @@ void cli_usage(FILE *f)
 {
 	fputs(usage_text, f);
 	fputs(usage_shell, f);
+	fputs(usage_judge, f);
 	fputs(usage_notes, f);
 }
 
@@ -124,6 +142,7 @@ enum {
 	OPT_JSON, OPT_RECORD, OPT_DEBUG, OPT_THEME, OPT_NO_COLOR, OPT_FALLBACK, OPT_CONFIG,
 	OPT_RESUME, OPT_SEARCH, OPT_EXPORT, OPT_FORMAT, OPT_NO_HISTORY, OPT_RENDER,
 	OPT_SESSIONS, OPT_LAST, OPT_JSONL,
+	OPT_BLIND, OPT_VOTE, OPT_LEADERBOARD, OPT_SINCE, OPT_GREP,
 };
 
 static const struct option longopts[] = {
@@ -153,6 +172,11 @@ static const struct option longopts[] = {
 	{"continue", no_argument, NULL, 'c'},
 	{"sessions", no_argument, NULL, OPT_SESSIONS},
 	{"last", no_argument, NULL, OPT_LAST},
+	{"blind", optional_argument, NULL, OPT_BLIND},
+	{"vote", required_argument, NULL, OPT_VOTE},
+	{"leaderboard", no_argument, NULL, OPT_LEADERBOARD},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"grep", required_argument, NULL, OPT_GREP},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -176,6 +200,9 @@ static const char **word_of(struct cli *c, int opt)
 	case OPT_SEARCH: return &c->search;
 	case OPT_EXPORT: return &c->export_id;
 	case OPT_FORMAT: return &c->format;
+	case OPT_VOTE: return &c->vote;
+	case OPT_SINCE: return &c->since;
+	case OPT_GREP: return &c->grep;
 	default: return NULL;
 	}
 }
@@ -196,6 +223,7 @@ static bool *switch_of(struct cli *c, int opt)
 	case 'c': return &c->cont;
 	case OPT_SESSIONS: return &c->sessions;
 	case OPT_LAST: return &c->last;
+	case OPT_LEADERBOARD: return &c->leaderboard;
 	default: return NULL;
 	}
 }
@@ -221,6 +249,11 @@ static int special(struct cli *c, int opt, int argc, char **argv)
 		c->resume_id = optarg;
 		if (c->resume_id == NULL && optind < argc && all_digits(argv[optind]))
 			c->resume_id = argv[optind++];
+		return 0;
+	}
+	if (opt == OPT_BLIND) {
+		c->blind = true;
+		c->blind_mode = optarg; /* "--blind=strict"; plain --blind: NULL */
 		return 0;
 	}
 	if (opt == OPT_STATUS) {

@@ -18,6 +18,10 @@ struct cli {
 	/* -c sets resume too (resume_id NULL); words: the prompt is the
 	 * positional words, joined by one space (held for the process's life) */
 	bool cont, sessions, last, words;
+	/* issue 20: --blind[=strict] (blind_mode its value, NULL plain),
+	 * --vote WORD, --leaderboard [--since WORD] [--grep WORD] */
+	bool blind, leaderboard;
+	const char *blind_mode, *vote, *since, *grep;
 };
 
 /* Reads argv into c (zeroed first). Words that are not options are the

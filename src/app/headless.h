@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "app/blind.h"
 #include "app/session.h"
 
 struct headless_opts {
@@ -22,6 +23,8 @@ struct headless_opts {
 	long long resume;    /* -c/--resume: -1 the last conversation, > 0 that one, whose
 	                      * turns go before the prompt and which the reply joins;
 	                      * 0 a new conversation */
+	enum blind_mode blind; /* --blind: the compare's models as A, B... until the vote */
+	const char *vote;      /* --vote's word: the compare's vote; NULL none */
 	struct session_opts session;
 };
 

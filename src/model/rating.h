@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RATING_COLS 6
+#define RATING_COLS 16
 #define RATING_PRIOR 1.0      /* the default: one virtual game, a draw */
 #define RATING_RESAMPLES 1000 /* the default bootstrap */
 #define RATING_TIE (-1)

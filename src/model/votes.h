@@ -12,7 +12,7 @@
 
 #include "model/history.h"
 
-#define VOTE_COLS 6
+#define VOTE_COLS 16 /* a compare from the shell takes up to 16 models */
 #define VOTE_NAME 96
 #define VOTE_TIE (-1)
 #define VOTE_NONE (-2)    /* neither: left out of the ratings */
