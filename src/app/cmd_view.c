@@ -89,6 +89,10 @@ int cmd_render(struct screen *sc, const char *args)
 int cmd_stats(struct screen *sc, const char *args)
 {
 	(void)args;
+	if (screen_blind(sc) && !sc->stats_view) { /* per provider: it would name them */
+		screen_say(sc, MSG_ERROR, "a blind compare: /stats waits for the vote (/vote A)");
+		return REACT_NONE;
+	}
 	sc->stats_view = !sc->stats_view;
 	return REACT_NONE;
 }
