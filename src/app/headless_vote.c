@@ -111,7 +111,7 @@ int headless_vote_cli(const char *word)
 		fprintf(stderr, "circuit: %s\n", err);
 		return 1;
 	}
-	struct history_vote v;
+	struct history_vote v = {0};
 	struct buf prompt;
 	buf_init(&prompt, 0);
 	int rc = history_vote_pending(h, &v, &prompt);

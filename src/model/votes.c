@@ -206,6 +206,7 @@ static int take_pending(void *ctx, const struct history_vote *v)
 
 int history_vote_pending(struct history *h, struct history_vote *v, struct buf *prompt)
 {
+	memset(v, 0, sizeof(*v));
 	struct pending p = {v, prompt};
 	return walk(h, VOTE_ROW "WHERE winner IS NULL AND ?1 = ?1 ORDER BY id DESC LIMIT 1", 0,
 	            take_pending, &p);
