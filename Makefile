@@ -30,7 +30,7 @@ WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 PKG_CFLAGS = $(filter-out -D_XOPEN_SOURCE=%,$(shell pkg-config --cflags $(filter-out cmocka,$(PKGS))))
 # libcurl is not linked: net/libcurl.c loads it at the first request
 # (linked, its dependencies cost every start ~8 ms in the dynamic loader).
-PKG_LIBS   = $(shell pkg-config --libs $(filter-out cmocka libcurl,$(PKGS))) -ldl
+PKG_LIBS   = $(shell pkg-config --libs $(filter-out cmocka libcurl,$(PKGS))) -ldl -lm
 CMOCKA     = $(shell pkg-config --cflags --libs cmocka)
 OPT       ?= -O2 -g
 CFLAGS    ?= $(OPT)

@@ -113,8 +113,24 @@ static const char usage_files[] =
 	"      --force         attach a text file over 1 MiB anyway (nothing over 20 MiB\n"
 	"                      is attached)\n";
 
-/* The part after the options (C99 compilers need take only 4095 bytes of
- * one string literal). */
+/* Judging a compare (issue 20). */
+static const char usage_judge[] =
+	"\n"
+	"Judging a compare:  circuit --compare M1,M2 --blind PROMPT, then --vote A;\n"
+	"                    circuit --leaderboard [--since WHEN] [--grep WORD] [--json]\n"
+	"      --blind[=strict]  with --compare: the models shuffled into columns (blocks)\n"
+	"                      A, B, C...; no model, provider or price shows until the\n"
+	"                      vote (strict: no times or rates either)\n"
+	"      --vote A|N|tie|none  the vote on a blind compare: with --compare -p, taken\n"
+	"                      once the replies are out; alone, on the last blind compare\n"
+	"                      run without one. Stored in the history, then the names\n"
+	"                      are shown (stderr)\n"
+	"      --leaderboard   the models ranked from your votes: rating (Bradley-Terry,\n"
+	"                      Elo-like scale), 95% interval, votes, win rate; --since\n"
+	"                      7d|24h|2026-12-01, --grep WORD (in the prompt), --json\n"
+	"                      (docs/leaderboard.md)\n";
+
+/* The part after the options. */
 static const char usage_notes[] =
 	"\n"
 	"Keys: OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY (or GOOGLE_API_KEY).\n"
@@ -134,6 +150,7 @@ void cli_usage(FILE *f)
 	fputs(usage_text, f);
 	fputs(usage_shell, f);
 	fputs(usage_files, f);
+	fputs(usage_judge, f);
 	fputs(usage_notes, f);
 }
 
@@ -150,6 +167,7 @@ enum {
 	OPT_RESUME, OPT_SEARCH, OPT_EXPORT, OPT_FORMAT, OPT_NO_HISTORY, OPT_RENDER,
 	OPT_SESSIONS, OPT_LAST, OPT_JSONL, OPT_FORCE,
 	OPT_STATS, OPT_SINCE, OPT_SORT, OPT_SAVE_IMAGES,
+	OPT_BLIND, OPT_VOTE, OPT_LEADERBOARD, OPT_GREP,
 };
 
 static const struct option longopts[] = {
@@ -185,6 +203,10 @@ static const struct option longopts[] = {
 	{"since", required_argument, NULL, OPT_SINCE},
 	{"sort", required_argument, NULL, OPT_SORT},
 	{"save-images", required_argument, NULL, OPT_SAVE_IMAGES},
+	{"blind", optional_argument, NULL, OPT_BLIND},
+	{"vote", required_argument, NULL, OPT_VOTE},
+	{"leaderboard", no_argument, NULL, OPT_LEADERBOARD},
+	{"grep", required_argument, NULL, OPT_GREP},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -211,6 +233,8 @@ static const char **word_of(struct cli *c, int opt)
 	case OPT_SINCE: return &c->since;
 	case OPT_SORT: return &c->sort;
 	case OPT_SAVE_IMAGES: return &c->save_images;
+	case OPT_VOTE: return &c->vote;
+	case OPT_GREP: return &c->grep;
 	default: return NULL;
 	}
 }
@@ -233,6 +257,7 @@ static bool *switch_of(struct cli *c, int opt)
 	case OPT_LAST: return &c->last;
 	case OPT_FORCE: return &c->force;
 	case OPT_STATS: return &c->stats;
+	case OPT_LEADERBOARD: return &c->leaderboard;
 	default: return NULL;
 	}
 }
@@ -264,6 +289,11 @@ static int special(struct cli *c, int opt, int argc, char **argv)
 		if (c->nfiles == CLI_FILES_MAX)
 			return cli_bad_usage("-f takes at most 16 files in one prompt");
 		c->files[c->nfiles++] = optarg;
+		return 0;
+	}
+	if (opt == OPT_BLIND) {
+		c->blind = true;
+		c->blind_mode = optarg; /* "--blind=strict"; plain --blind: NULL */
 		return 0;
 	}
 	if (opt == OPT_STATUS) {

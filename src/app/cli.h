@@ -27,6 +27,10 @@ struct cli {
 	int nfiles;
 	bool force; /* --force: text files over 1 MiB too */
 	bool stats; /* --stats: the history's figures (with --since, -m, --sort, --json) */
+	/* issue 20: --blind[=strict] (blind_mode its value, NULL plain),
+	 * --vote WORD, --leaderboard [--since WORD] [--grep WORD] */
+	bool blind, leaderboard;
+	const char *blind_mode, *vote, *grep; /* --since: with --stats */
 };
 
 /* Reads argv into c (zeroed first). Words that are not options are the

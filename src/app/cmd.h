@@ -18,6 +18,9 @@ int cmd_fallback(struct screen *sc, const char *args);
 /* cmd_compare.c */
 int cmd_compare(struct screen *sc, const char *args);
 int cmd_adopt(struct screen *sc, const char *args);
+/* cmd_vote.c: /vote WORD, /leaderboard [--since W] [--grep W] */
+int cmd_vote(struct screen *sc, const char *args);
+int cmd_leaderboard(struct screen *sc, const char *args);
 /* cmd_history.c */
 int cmd_sessions(struct screen *sc, const char *args);
 int cmd_load(struct screen *sc, const char *args);

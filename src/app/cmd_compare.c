@@ -21,10 +21,13 @@ int cmd_compare(struct screen *sc, const char *args)
 	if (sc->ncol == 0)
 		buf_append_str(&b, "not comparing: /compare M1 M2 [M3 ...] sends each prompt to every "
 		                   "model at once");
+	char letter[4];
 	for (int i = 0; i < sc->ncol; i++)
-		buf_printf(&b, "%s%d %s", i ? " · " : "comparing: ", i + 1, sc->col[i].model);
+		buf_printf(&b, "%s%d %s", i ? " · " : screen_blind(sc) ? "comparing blind: " : "comparing: ",
+		           i + 1, screen_blind_label(sc, i, sc->col[i].model, letter));
 	if (sc->ncol > 0)
-		buf_append_str(&b, " (/compare off · /adopt N)");
+		buf_append_str(&b, screen_blind(sc) ? " (/vote A|B...|tie|none reveals the names)"
+		                                    : " (/compare off · /adopt N · /vote N)");
 	screen_say(sc, MSG_NOTICE, buf_str(&b));
 	buf_done(&b);
 	return REACT_NONE;
@@ -36,6 +39,11 @@ int cmd_adopt(struct screen *sc, const char *args)
 	long k = strtol(args, &end, 10);
 	if (sc->ncol == 0) {
 		screen_say(sc, MSG_ERROR, "/adopt N follows a /compare: nothing to adopt");
+		return REACT_NONE;
+	}
+	if (screen_blind(sc)) {
+		screen_say(sc, MSG_ERROR, "a blind compare: /vote first (it reveals the names), then "
+		                          "/adopt N");
 		return REACT_NONE;
 	}
 	if (*args == '\0' || end == NULL || *end != '\0' || k < 1 || k > sc->ncol) {

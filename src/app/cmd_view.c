@@ -136,6 +136,10 @@ int cmd_stats(struct screen *sc, const char *args)
 		           "try /stats history 7d");
 		return REACT_NONE;
 	}
+	if (screen_blind(sc) && !sc->stats_view) { /* per provider: it would name them */
+		screen_say(sc, MSG_ERROR, "a blind compare: /stats waits for the vote (/vote A)");
+		return REACT_NONE;
+	}
 	/* from the history's report to the live one, else open or close */
 	sc->stats_view = sc->stats_history != NULL || !sc->stats_view;
 	free(sc->stats_history);

@@ -43,6 +43,10 @@ static const struct command commands[] = {
 	 COMPLETE_MODEL, cmd_compare, NULL},
 	{"adopt", "N", "leave compare mode, going on with column N's thread and model",
 	 COMPLETE_NONE, cmd_adopt, NULL},
+	{"vote", "A|N|tie|none", "judge the compare's last replies (a column's letter or number); "
+	 "a blind compare's names show then (Alt-v A too)", COMPLETE_NONE, cmd_vote, NULL},
+	{"leaderboard", "[--since 7d] [--grep WORD]", "the models ranked from your votes",
+	 COMPLETE_NONE, cmd_leaderboard, NULL},
 	{"sessions", "[more]", "list the conversations in the history, newest first (more: the next "
 	 "page)", COMPLETE_NONE, cmd_sessions, NULL},
 	{"load", "ID", "open conversation ID from the history and go on with it", COMPLETE_NONE,

@@ -20,6 +20,7 @@
 #include "app/failure.h"
 #include "app/headless_thread.h"
 #include "app/images.h"
+#include "app/headless_vote.h"
 #include "app/jsonl.h"
 #include "app/output.h"
 #include "app/reply_figures.h"
@@ -63,6 +64,9 @@ struct run {
 	int nruns;        /* how many models run */
 	long long t0;     /* when its request was sent (--jsonl's t_ms) */
 	struct jsonl jl;  /* --jsonl's writer */
+	char label[4];    /* --blind: its letter; "" not blind */
+	long long hist_id; /* its reply's row once kept, 0 none */
+	struct reply_metrics shown; /* blind: the figures the table may show */
 };
 
 /* Reads standard input into b (capped at PROMPT_MAX). Returns 0, or -1
@@ -173,8 +177,8 @@ static void on_notice(void *ctx, struct routed *rr, const char *text)
 	struct buf line;
 	buf_init(&line, 0);
 	if (r->o->compare != NULL)
-		buf_printf(&line, "%s: ", r->spec);
-	buf_append_str(&line, text);
+		buf_printf(&line, "%s: ", r->label[0] ? r->label : r->spec);
+	headless_vote_say(r->rr, r->spec, r->label, text, &line); /* blind: nobody named */
 	output_flush(stdout);
 	struct console now;
 	console_init(&now, stdout, stderr, false, false);
@@ -327,7 +331,10 @@ static void print_block(struct run *r)
 {
 	fflush(r->con.out);
 	fflush(r->con.err);
-	printf("── %s:%s ──\n", routed_provider(r->rr)->name, routed_model(r->rr));
+	if (r->label[0] != '\0')
+		printf("── %s ──\n", r->label);
+	else
+		printf("── %s:%s ──\n", routed_provider(r->rr)->name, routed_model(r->rr));
 	output_note(stdout);
 	fwrite(r->mem_out ? r->mem_out : "", 1, r->mem_out_len, stdout);
 	output_note(stdout);
@@ -355,7 +362,9 @@ static void print_after(struct run *r, int n)
 		           m->malformed == 1 ? " was" : "s were");
 	if (line.len > 0) {
 		output_flush(stdout);
-		if (n > 1)
+		if (r->label[0] != '\0') /* blind: its letter, nobody named */
+			headless_vote_line(r->rr, r->spec, r->label, buf_str(&line));
+		else if (n > 1)
 			fprintf(stderr, "circuit: %s:%s: %s\n", routed_provider(r->rr)->name,
 			        routed_model(r->rr), buf_str(&line));
 		else
@@ -383,6 +392,13 @@ static void row_of(struct run *r, struct report_row *row, struct buf *line)
 	if (row->error != NULL)
 		error_line(r, line);
 	row->error_line = buf_str(line);
+	if (r->label[0] != '\0') { /* blind: the letter, no name, no price */
+		r->shown = r->f;
+		blind_mask(&r->shown, r->o->blind);
+		row->label = r->label;
+		row->provider = row->model = NULL;
+		row->f = &r->shown;
+	}
 }
 
 /* r's reply has ended (on_done): --jsonl's last lines; a compare's block
@@ -480,8 +496,9 @@ static int keep_run(struct history *h, long long conv, long long group, int colu
 	msg_finish(m, cut, line);
 	int rc = 0;
 	for (size_t i = 0; i < c.n && rc == 0; i++)
-		if (history_add(h, conv, group, column, c.v[i], clock_unix()) < 0)
+		if ((c.v[i]->hist_id = history_add(h, conv, group, column, c.v[i], clock_unix())) < 0)
 			rc = -1;
+	r->hist_id = rc == 0 ? m->hist_id : 0;
 	conv_done(&c);
 	return rc;
 }
@@ -512,33 +529,55 @@ static long long keep_conv(struct history *h, const struct headless_opts *o,
 	return th->conv;
 }
 
+/* The compare's vote (--vote's, or a blind one waiting), once its runs
+ * are kept in conv of h (NULL: they could not be). 0, or 1. */
+static int vote(struct run *runs, int n, const char *prompt, struct history *h, long long conv)
+{
+	struct routed *rr[MAX_MODELS];
+	const char *specs[MAX_MODELS];
+	long long replies[MAX_MODELS];
+	for (int i = 0; i < n; i++) {
+		rr[i] = runs[i].rr;
+		specs[i] = runs[i].spec;
+		replies[i] = runs[i].hist_id;
+	}
+	return headless_vote_end(h, conv, prompt, rr, specs, replies, n, runs[0].o->blind,
+	                         runs[0].o->vote);
+}
+
 /* The run in the history, once it has ended: one conversation (th's when
- * it goes on with one), a compare group when it is a compare. A history
- * that cannot be used is one line on stderr; the run's output is not
- * affected. */
-static void keep(struct run *runs, int n, const char *prompt, struct headless_thread *th)
+ * it goes on with one), a compare group when it is a compare (its models
+ * in column order), and its vote. A history that cannot be used is one
+ * line on stderr; the run's output is not affected. 0, or 1 (a vote that
+ * could not be kept). */
+static int keep(struct run *runs, int n, const char *prompt, struct headless_thread *th)
 {
 	const struct headless_opts *o = runs[0].o;
 	bool any = false;
 	for (int i = 0; i < n; i++)
 		any |= worth_keeping(&runs[i]);
-	if (!o->history || !any)
-		return;
-	struct history *h = th != NULL ? th->h : keep_open();
+	struct history *h = !o->history || !any ? NULL : th != NULL ? th->h : keep_open();
 	if (h == NULL)
-		return;
+		return vote(runs, n, prompt, NULL, 0);
 	long long conv = keep_conv(h, o, th);
 	long long group = 0;
+	struct buf models;
+	buf_init(&models, 0);
+	for (int i = 0; i < n; i++)
+		buf_printf(&models, "%s%s", i ? "," : "", runs[i].spec);
 	if (conv > 0 && o->compare != NULL)
-		group = history_begin_compare(h, conv, o->compare, clock_unix());
+		group = history_begin_compare(h, conv, buf_str(&models), clock_unix());
+	buf_done(&models);
 	int rc = conv > 0 && group >= 0 ? 0 : -1;
 	for (int i = 0; i < n && rc == 0; i++)
 		if (worth_keeping(&runs[i]))
 			rc = keep_run(h, conv, group, o->compare ? i + 1 : 0, &runs[i], prompt);
 	if (rc < 0)
 		fprintf(stderr, "circuit: history: %s; not kept\n", history_error(h));
+	int status = o->compare != NULL ? vote(runs, n, prompt, rc == 0 ? h : NULL, conv) : 0;
 	if (th == NULL)
 		history_close(h);
+	return status;
 }
 
 /* ---- the loop ------------------------------------------------------------- */
@@ -639,8 +678,11 @@ static int run_all(const struct headless_opts *o, struct session *s, char **spec
 	for (int i = 0; i < n; i++)
 		run_init(&runs[i], o, s, specs[i], n == 1 && !o->json && !o->jsonl && !o->compare,
 		         &metrics);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		runs[i].nruns = n;
+		if (o->blind != BLIND_OFF)
+			blind_letter(i, runs[i].label);
+	}
 	for (int i = 0; i < n && status == 0; i++)
 		if (run_start(&runs[i], prompt, th, now) < 0)
 			status = 1;
@@ -649,7 +691,8 @@ static int run_all(const struct headless_opts *o, struct session *s, char **spec
 		if (runs[i].rr != NULL && routed_error(runs[i].rr) != NULL)
 			status = 1;
 	print_results(runs, n, &metrics);
-	keep(runs, n, prompt, th);
+	if (keep(runs, n, prompt, th) != 0 && status == 0)
+		status = 1;
 	for (int i = 0; i < n; i++)
 		run_free(&runs[i]);
 	metrics_done(&metrics);
@@ -782,6 +825,8 @@ int headless_run(const struct headless_opts *o)
 		status = 2;
 	if (status == 0)
 		status = check_models(&s, specs, n, o->compare == NULL);
+	if (status == 0 && o->blind != BLIND_OFF)
+		blind_shuffle(specs, n, blind_seed());
 	if (status == 0)
 		status = run_all(o, &s, specs, n, prompt, o->resume != 0 ? &th : NULL);
 	else if (n > 0)

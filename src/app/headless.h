@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "app/blind.h"
 #include "app/session.h"
 #include "model/attachment.h"
 
@@ -25,6 +26,8 @@ struct headless_opts {
 	                      * 0 a new conversation */
 	const struct attachments *files; /* -f: sent with the prompt; NULL none */
 	const char *save_images; /* where a model's images go; NULL: app/images' default */
+	enum blind_mode blind; /* --blind: the compare's models as A, B... until the vote */
+	const char *vote;      /* --vote's word: the compare's vote; NULL none */
 	struct session_opts session;
 };
 

@@ -10,7 +10,10 @@
 
 #include "app/cli.h"
 #include "app/files.h"
+#include "app/blind.h"
 #include "app/headless.h"
+#include "app/headless_vote.h"
+#include "app/leaderboard.h"
 #include "app/output.h"
 #include "app/history_cli.h"
 #include "app/stats.h"
@@ -20,6 +23,7 @@
 #include "util/buf.h"
 #include "util/glyphs.h"
 #include "util/clock.h"
+#include "util/words.h"
 
 #define RESUME_ALONE                                                                              \
 	"-c and --resume go on with one model's conversation: not with --compare"
@@ -43,6 +47,47 @@ static int replay(const struct cli *c)
 		.save_images = c->save_images,
 	};
 	return replay_run(&ro);
+}
+
+/* --blind and --vote: with a compare; --vote's word names one of its
+ * columns. 0, or 2 after a usage message. */
+static int judging(const struct cli *c)
+{
+	if (c->blind && blind_mode_of(c->blind_mode) < 0)
+		return cli_bad_usage("--blind takes nothing or =strict (--blind=strict)");
+	if (c->blind && c->compare == NULL)
+		return cli_bad_usage("--blind goes with --compare M1,M2,...");
+	if (c->blind && (c->json || c->jsonl))
+		return cli_bad_usage("--blind hides who answers, --json and --jsonl name them: give "
+		                     "one of them");
+	if (c->vote == NULL)
+		return 0;
+	if (c->compare != NULL && c->prompt == NULL && isatty(STDIN_FILENO))
+		return cli_bad_usage("--vote with --compare goes with -p (on the screen: /vote)");
+	if (c->no_history)
+		return cli_bad_usage("--vote keeps the vote in the history: not with --no-history");
+	char *m[SESSION_CHAIN_MAX + 1];
+	int n = c->compare ? words_split(c->compare, ",", m, SESSION_CHAIN_MAX + 1) : 0;
+	int winner = n > 0 ? blind_vote_of(c->vote, n) : 0;
+	words_free(m, n > 0 ? (size_t)n : 0);
+	if (winner == BLIND_BAD_VOTE)
+		return cli_bad_usage("--vote takes a column's letter (A, B...), its number, tie or "
+		                     "none");
+	return 0;
+}
+
+/* --leaderboard and --vote alone: the history's votes. */
+static int votes_cli(const struct cli *c)
+{
+	if (c->prompt || c->compare || c->resume || c->no_history || c->blind ||
+	    (c->leaderboard && c->vote))
+		return cli_bad_usage("--leaderboard and --vote (alone: the last blind compare's) "
+		                     "each stand alone");
+	if (c->vote != NULL)
+		return c->json || c->since || c->grep
+		           ? cli_bad_usage("--json, --since and --grep go with --leaderboard")
+		           : headless_vote_cli(c->vote);
+	return leaderboard_cli(c->since, c->grep, c->json);
 }
 
 static int history_cli(const struct cli *c)
@@ -116,6 +161,7 @@ static int screen(const struct cli *c, const struct config *cfg, const char *war
 		.theme = c->theme ? c->theme : cfg->theme,
 		.no_color = c->no_color,
 		.compare = c->compare,
+		.blind = c->blind ? blind_mode_of(c->blind_mode) : BLIND_OFF,
 		.history = cfg->history && !c->no_history,
 		.warnings = warnings,
 		.save_images = c->save_images,
@@ -150,6 +196,8 @@ static int headless(const struct cli *c, const struct config *cfg, const struct 
 		.no_color = c->no_color,
 		.history = cfg->history && !c->no_history,
 		.save_images = c->save_images,
+		.blind = c->blind ? (enum blind_mode)blind_mode_of(c->blind_mode) : BLIND_OFF,
+		.vote = c->vote,
 		.session = *so,
 		.files = files,
 	};
@@ -233,13 +281,18 @@ int main(int argc, char **argv)
 		return cli_bad_usage("--wire, --events and --status go with --replay FILE");
 	if (c.stats)
 		return stats(&c);
-	if (c.since != NULL || c.sort != NULL)
-		return cli_bad_usage("--since and --sort go with --stats");
+	if (c.leaderboard || (c.vote != NULL && c.compare == NULL))
+		return votes_cli(&c);
+	if (c.since != NULL || c.sort != NULL || c.grep != NULL)
+		return cli_bad_usage("--since goes with --stats or --leaderboard, --sort with --stats, "
+		                     "--grep with --leaderboard");
 	if (c.search != NULL || c.export_id != NULL || c.sessions || c.last) {
 		if (c.nfiles > 0 || c.force)
 			return cli_bad_usage("-f and --force go with a prompt or the chat screen");
 		return history_cli(&c);
 	}
+	if (judging(&c) != 0)
+		return 2;
 	if (c.format != NULL)
 		return cli_bad_usage("--format goes with --export ID");
 	return chat(&c);

@@ -256,7 +256,10 @@ static void table_row(const struct report_row *r, bool win_ttft, bool win_tps, F
 	const struct reply_metrics *f = r->f;
 	char name[96], ttfb[UNITS_MAX], ttft[UNITS_MAX + 4], total[UNITS_MAX];
 	char tps[UNITS_MAX + 4], in[UNITS_MAX], outc[UNITS_MAX], cost[UNITS_MAX];
-	snprintf(name, sizeof(name), "%s:%s", r->provider, r->model);
+	if (r->provider == NULL) /* a blind compare: its letter */
+		snprintf(name, sizeof(name), "%s", r->label);
+	else
+		snprintf(name, sizeof(name), "%s:%s", r->provider, r->model);
 	units_ms(f->ttfb, ttfb, sizeof(ttfb));
 	units_ms(f->ttft, ttft, UNITS_MAX);
 	units_ms(f->total, total, sizeof(total));

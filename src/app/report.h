@@ -16,7 +16,7 @@
 /* One model's reply, as the run ended. */
 struct report_row {
 	const char *label;    /* the model as the user named it */
-	const char *provider; /* who answered */
+	const char *provider; /* who answered; NULL: a blind compare's (the table shows label) */
 	const char *model;
 	const struct buf *text, *thinking; /* raw, as received */
 	const struct sources *sources;     /* cited (--json's "sources"); NULL: none */

@@ -209,8 +209,14 @@ static int start(struct screen *sc)
 	inputline_set_screen_size(sc->tui.rows, sc->tui.cols);
 	if (sc->o->warnings != NULL && *sc->o->warnings)
 		screen_say(sc, MSG_ERROR, sc->o->warnings);
-	if (sc->o->compare != NULL)
-		screen_react(sc, screen_compare_start(sc, sc->o->compare));
+	if (sc->o->compare != NULL) {
+		char args[1024];
+		snprintf(args, sizeof(args), "%s%s", sc->o->blind == 2   ? "--blind=strict "
+		                                     : sc->o->blind == 1 ? "--blind "
+		                                                         : "",
+		         sc->o->compare);
+		screen_react(sc, screen_compare_start(sc, args));
+	}
 	screen_files_start(sc);
 	screen_draw(sc, clock_ms()); /* the first frame, before the slow work */
 	screen_history_open(sc);

@@ -15,6 +15,7 @@ struct screen_opts {
 	const char *theme;  /* NULL: "default" */
 	bool no_color;      /* --no-color or NO_COLOR: the mono theme */
 	const char *compare; /* "M1,M2,...": start comparing them; NULL: one thread */
+	int blind;           /* with compare: enum blind_mode (app/blind.h), 0 off */
 	bool history;             /* keep conversations in the history file */
 	const char *history_path; /* NULL: history_default_path() */
 	long long resume;         /* 0: a new thread; -1: the last conversation; else its id */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/blind.h"
 #include "ui/transcript.h"
 #include "util/mem.h"
 #include "util/words.h"
@@ -48,8 +49,30 @@ static int check_models(struct screen *sc, char **models, int n)
 	return 0;
 }
 
+/* "--blind" or "--blind=strict" before the models: the mode, args moved
+ * past it; BLIND_OFF without; -1 another option (said). */
+static int blind_word(struct screen *sc, const char **args)
+{
+	if (strncmp(*args, "--blind", 7) != 0)
+		return BLIND_OFF;
+	size_t len = strcspn(*args, " \t");
+	char value[16] = "";
+	if ((*args)[7] == '=' && len - 8 < sizeof(value))
+		memcpy(value, *args + 8, len - 8);
+	int mode = (*args)[7] == '=' || len == 7 ? blind_mode_of(value) : -1;
+	if (mode < 0 || ((*args)[7] == '=' && *value == '\0')) {
+		screen_say(sc, MSG_ERROR, "/compare --blind (or --blind=strict) M1 M2 [M3 ...]");
+		return -1;
+	}
+	*args += len;
+	return mode;
+}
+
 int screen_compare_start(struct screen *sc, const char *args)
 {
+	int blind = blind_word(sc, &args);
+	if (blind < 0)
+		return REACT_NONE;
 	char *models[COMPARE_MAX + 1];
 	int n = words_split(args, ", \t", models, COMPARE_MAX + 1);
 	if (check_models(sc, models, n) < 0) {
@@ -58,6 +81,10 @@ int screen_compare_start(struct screen *sc, const char *args)
 	}
 	if (sc->ncol > 0)
 		screen_compare_end(sc);
+	if (blind != BLIND_OFF) /* a fair order: nobody knows which column is whose */
+		blind_shuffle(models, n, blind_seed());
+	sc->blind = blind;
+	sc->voted = false;
 	sc->hist_group = 0; /* a new group at its first prompt */
 	sc->cv = columns_new();
 	columns_set_thinking(sc->cv, transcript_thinking(sc->tr));
@@ -75,7 +102,11 @@ int screen_compare_start(struct screen *sc, const char *args)
 		}
 		c->base = c->conv.n;
 	}
-	screen_note(sc, "compare: %d models · Alt-1..%d focus · Alt-z zoom", n, n);
+	if (blind != BLIND_OFF)
+		screen_note(sc, "blind compare: %d models as A-%c · /vote A (or Alt-v A) reveals them",
+		            n, 'A' + n - 1);
+	else
+		screen_note(sc, "compare: %d models · Alt-1..%d focus · Alt-z zoom", n, n);
 	return REACT_LAYOUT;
 }
 

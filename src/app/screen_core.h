@@ -70,6 +70,8 @@ struct column {
 	struct reply *live;
 	struct reply_metrics last; /* its latest reply's figures */
 	bool has_last;
+	long long reply_id;   /* its latest reply's history row, 0 none (a vote names it) */
+	char answered[96];    /* who gave it: "provider:model" */
 };
 
 /* Per provider, what the status bar shows. */
@@ -108,6 +110,11 @@ struct screen {
 	struct history *hist;
 	long long hist_conv;  /* the thread's conversation, 0 until its first prompt */
 	long long hist_group; /* the compare's group, 0 none */
+	/* judging a compare (issue 20): blind (enum blind_mode) while the names
+	 * are hidden, off once a vote reveals them; voted: the last prompt's
+	 * replies have their vote; vote_key: Alt-v, the next key votes */
+	int blind;
+	bool voted, vote_key;
 	int sessions_shown;   /* /sessions: how many the last list showed */
 	/* figures */
 	struct metrics metrics;
@@ -195,6 +202,29 @@ int screen_compare_start(struct screen *sc, const char *args);
 /* Leaves compare mode; adopt >= 0: that column's thread goes on. */
 int screen_compare_off(struct screen *sc, int adopt);
 void screen_compare_end(struct screen *sc);
+
+/* ---- screen_blind.c: a blind compare, votes ------------------------------ */
+
+/* True while a compare's names are hidden (blind, before its vote). */
+bool screen_blind(const struct screen *sc);
+/* The label of column col's replies (col -1: the thread): its letter into
+ * buf (4 bytes) while blind, else label. */
+const char *screen_blind_label(const struct screen *sc, int col, const char *label, char *buf);
+/* text from reply rp (a notice, an error), appended to out: while blind,
+ * its provider and model replaced by its column's letter. */
+void screen_blind_say(const struct screen *sc, const struct reply *rp, const char *text,
+                      struct buf *out);
+/* The figures line under a reply (and the token limit's note): while
+ * blind no cost, strict no times or rate either. */
+void screen_figures_line(const struct screen *sc, const struct reply_metrics *f, char *line,
+                         size_t size);
+/* A vote on the last prompt's replies (a column, VOTE_TIE or VOTE_NONE):
+ * stored in the history, then the names shown. Refused (said) unless
+ * every column has ended, or when the prompt has its vote. */
+int screen_vote(struct screen *sc, int winner);
+/* Alt-v then this key: a letter, a digit, t (tie) or n (none) votes;
+ * another key only ends the wait. */
+void screen_vote_key(struct screen *sc, unsigned char k);
 
 /* ---- screen_history.c ---------------------------------------------------- */
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/blind.h"
 #include "app/reply_figures.h"
 #include "net/stream.h"
 #include "net/transport.h"
@@ -104,7 +105,8 @@ static void fill_status(struct screen *sc, struct status *st, long long now)
 	struct provider *cur = current_provider(sc);
 	if (cur != NULL)
 		screen_pstat(sc, cur); /* the provider in use shows, used or not */
-	for (int i = 0; i < sc->nstats && st->np < STATUS_MAX_PROVIDERS; i++) {
+	/* A blind compare: no provider shows (its health would name it). */
+	for (int i = 0; i < sc->nstats && st->np < STATUS_MAX_PROVIDERS && !screen_blind(sc); i++) {
 		struct pstat *s = &sc->stats[i];
 		struct provider_status *p = &st->p[st->np++];
 		snprintf(p->name, sizeof(p->name), "%s", s->p->name);
@@ -127,7 +129,8 @@ static void fill_status(struct screen *sc, struct status *st, long long now)
 	if (any_open && sc->breaker_tick == 0)
 		sc->breaker_tick = timer_add(sc->s.t, now + BREAKER_TICK_MS, tick_done, &sc->breaker_tick);
 	if (sc->ncol > 0)
-		snprintf(st->model, sizeof(st->model), "compare: %d models", sc->ncol);
+		snprintf(st->model, sizeof(st->model), "%scompare: %d models",
+		         screen_blind(sc) ? "blind " : "", sc->ncol);
 	else
 		snprintf(st->model, sizeof(st->model), "%s", sc->model);
 	snprintf(st->notice, sizeof(st->notice), "%s", sc->notice);
@@ -149,24 +152,29 @@ static const char *column_state(const struct column *c)
 static void draw_columns(struct screen *sc)
 {
 	struct column_head heads[COMPARE_MAX];
-	struct reply_metrics live[COMPARE_MAX];
+	struct reply_metrics live[COMPARE_MAX], last[COMPARE_MAX];
 	const struct reply_metrics *fin[COMPARE_MAX];
+	char letters[COMPARE_MAX][4];
+	enum blind_mode mask = screen_blind(sc) ? (enum blind_mode)sc->blind : BLIND_OFF;
 	const struct conversation *convs[COMPARE_MAX];
 	bool all_ended = true;
 	for (int i = 0; i < sc->ncol; i++) {
 		struct column *c = &sc->col[i];
 		struct column_head *h = &heads[i];
 		memset(h, 0, sizeof(*h));
-		h->label = c->model;
+		h->label = screen_blind_label(sc, i, c->model, letters[i]);
 		fin[i] = NULL;
 		convs[i] = &c->conv;
 		if (c->live != NULL && !c->live->done) {
 			screen_reply_figures(c->live, &live[i]);
 			h->m = &live[i];
 			h->state = live[i].ttft >= 0 ? "streaming" : "waiting";
+			blind_mask(&live[i], mask); /* blind: no cost (strict: no times) */
 			all_ended = false;
 		} else if (c->has_last) {
-			h->m = fin[i] = &c->last;
+			last[i] = c->last;
+			blind_mask(&last[i], mask);
+			h->m = fin[i] = &last[i];
 			h->state = column_state(c);
 		} else {
 			h->state = "idle";

@@ -64,6 +64,12 @@ static bool alt_key(struct screen *sc, unsigned char k)
 		                                                  : "scrolling: the focused column");
 		return true;
 	}
+	if (k == 'v') { /* the next key votes */
+		sc->vote_key = true;
+		screen_note(sc, "vote: A-%c (or 1-%d), t a tie, n none; another key: no vote",
+		            'A' + sc->ncol - 1, sc->ncol);
+		return true;
+	}
 	return false;
 }
 
@@ -106,6 +112,10 @@ static void on_byte(struct screen *sc, const struct key *k)
 static void on_key(void *ctx, const struct key *k)
 {
 	struct screen *sc = ctx;
+	if (sc->vote_key) { /* Alt-v then this key: a vote, or none */
+		screen_vote_key(sc, k->kind == KEYS_BYTE ? k->bytes[0] : 0);
+		return;
+	}
 	switch (k->kind) {
 	case KEYS_BYTE: on_byte(sc, k); break;
 	case KEYS_SEQ: to_readline(k); break;

@@ -172,7 +172,7 @@ static void on_notice(void *ctx, struct routed *rr, const char *text)
 		return;
 	if (rp->notes_text.len > 0)
 		buf_append_char(&rp->notes_text, '\n');
-	buf_append_str(&rp->notes_text, text);
+	screen_blind_say(rp->sc, rp, text, &rp->notes_text); /* blind: by its letter */
 	put_notes(rp, MSG_NOTICE, buf_str(&rp->notes_text));
 }
 
@@ -189,9 +189,14 @@ static void show_failure(struct reply *rp, const struct wire_error *e)
 		.after_text = msg->text.len > 0,
 		.attempts = routed_attempts(rp->rr),
 	};
-	struct buf line;
+	struct buf line, said;
 	buf_init(&line, 0);
-	failure_describe(&f, &line);
+	buf_init(&said, 0);
+	failure_describe(&f, &said);
+	if (screen_blind(rp->sc)) /* "B failed: ...", nobody named */
+		buf_printf(&line, "%c failed: ", 'A' + rp->col);
+	screen_blind_say(rp->sc, rp, buf_str(&said), &line);
+	buf_done(&said);
 	if (msg->text.len > 0) {
 		conv_add(rp->conv, MSG_ERROR, "error", buf_str(&line));
 	} else {
@@ -227,16 +232,12 @@ static void status_after(struct screen *sc, struct provider *p, const struct rep
 static void finish_message(struct reply *rp, const struct reply_metrics *f, bool cut)
 {
 	struct message *msg = rp->msg;
-	char label[96];
+	char label[96], letter[4];
 	session_reply_label(rp->rr, rp->spec, label, sizeof(label));
 	free(msg->label);
-	msg->label = xstrdup(label);
+	msg->label = xstrdup(screen_blind_label(rp->sc, rp->col, label, letter));
 	char line[200];
-	reply_figures_line(f, line, sizeof(line));
-	if (reply_figures_cut_by_length(f))
-		snprintf(line + strlen(line), sizeof(line) - strlen(line),
-		         "%s%s%scut by the token limit: /continue goes on", *line ? " " : "",
-		         *line ? glyph->dot : "", *line ? " " : "");
+	screen_figures_line(rp->sc, f, line, sizeof(line));
 	msg->metrics = *f;
 	msg->has_metrics = true;
 	msg_finish(msg, cut && msg->text.len > 0, line);
@@ -253,8 +254,11 @@ static void on_done(void *ctx, struct routed *rr)
 	metrics_end(&sc->metrics, rp->provider, rp->model, &f);
 	status_after(sc, routed_provider(rr), &f, e != NULL);
 	if (rp->col >= 0 && rp->msg != NULL) { /* a cleared column shows nothing */
-		sc->col[rp->col].last = f;
-		sc->col[rp->col].has_last = true;
+		struct column *c = &sc->col[rp->col];
+		c->last = f;
+		c->has_last = true;
+		c->reply_id = rp->hist_id; /* what a vote names */
+		snprintf(c->answered, sizeof(c->answered), "%s:%s", rp->provider, rp->model);
 	}
 	if (rp->msg == NULL)
 		return; /* /clear took the thread away */
@@ -378,6 +382,8 @@ static struct reply *start_reply(struct screen *sc, struct conversation *conv, s
                                  const char *prompt, const struct message *after, long long now)
 {
 	struct thread_request tr;
+	char letter[4];
+	const char *label = screen_blind_label(sc, col, session_label(model), letter);
 	struct reply *rp = xcalloc(1, sizeof(*rp));
 	rp->sc = sc;
 	rp->conv = conv;
@@ -387,9 +393,9 @@ static struct reply *start_reply(struct screen *sc, struct conversation *conv, s
 	buf_init(&rp->refusal, 0);
 	thread_request(sc, conv, from, &tr);
 	rp->prompt_bytes = tr.bytes;
-	rp->msg = after == NULL ? conv_add(conv, MSG_ASSISTANT, session_label(model), NULL)
+	rp->msg = after == NULL ? conv_add(conv, MSG_ASSISTANT, label, NULL)
 	                        : conv_insert(conv, conv_index(conv, after) + 1, MSG_ASSISTANT,
-	                                      session_label(model), NULL);
+	                                      label, NULL);
 	rp->msg->streaming = true;
 	static const struct routed_callbacks cb = {on_event, on_reset, on_notice, on_done};
 	char err[320];
@@ -442,6 +448,7 @@ void screen_ask_all(struct screen *sc, const char *prompt)
 		c->has_last = false;
 	}
 	attachments_done(&sc->pending);
+	sc->voted = false; /* a new prompt, a new vote */
 	sc->notice[0] = '\0';
 	screen_react(sc, REACT_FOLLOW);
 }

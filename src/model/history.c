@@ -75,6 +75,8 @@ static const char *const upgrades[] = {
     [5] = HDB_ERRORS_TABLE,
     /* 6 -> 7: the sources a reply cites, listed after it. */
     [6] = HDB_SOURCES_TABLE,
+    /* 7 -> 8: the votes on compares (the leaderboard's data). */
+    [7] = HDB_VOTES_TABLE,
 };
 
 _Static_assert(sizeof(upgrades) / sizeof(upgrades[0]) == HISTORY_SCHEMA_VERSION,
@@ -202,6 +204,8 @@ static int upgrade_step(sqlite3 *db, long long v, long long *to, char **msg)
 	const char *sql = v == 0 ? hdb_schema : upgrades[v];
 	*to = v == 0 ? HISTORY_SCHEMA_VERSION : v + 1;
 	int rc = sqlite3_exec(db, sql, NULL, NULL, msg);
+	if (rc == SQLITE_OK && v == 0)
+		rc = sqlite3_exec(db, hdb_schema_more, NULL, NULL, msg);
 	if (rc == SQLITE_OK) {
 		char set[96];
 		snprintf(set, sizeof(set), "PRAGMA user_version = %lld; PRAGMA application_id = %d",

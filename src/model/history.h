@@ -21,7 +21,7 @@
 #include "model/conversation.h"
 #include "util/buf.h"
 
-#define HISTORY_SCHEMA_VERSION 7
+#define HISTORY_SCHEMA_VERSION 8
 
 struct history;
 

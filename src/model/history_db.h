@@ -105,6 +105,24 @@
 	" url TEXT NOT NULL,"                                                                      \
 	" title TEXT NOT NULL);"                                                                   \
 	"CREATE INDEX sources_by_msg ON sources(msg, id);"
+/* The user's votes on compares (schema 8, model/votes.h): the prompt,
+ * the models in column order and each column's reply row (JSON arrays),
+ * the winner (a column from 0, -1 a tie, -2 none; NULL: not voted yet, a
+ * blind compare run from a shell that waits for circuit --vote) and the
+ * blind mode (0 off, 1 blind, 2 strict). A conversation deleted takes its
+ * votes with it (the prompt is its text). */
+#define HDB_VOTES_TABLE                                                                            \
+	"CREATE TABLE votes ("                                                                     \
+	" id INTEGER PRIMARY KEY,"                                                                 \
+	" conv INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"                   \
+	" created INTEGER NOT NULL,"                                                               \
+	" prompt TEXT NOT NULL DEFAULT '',"                                                        \
+	" models TEXT NOT NULL DEFAULT '[]',"                                                      \
+	" replies TEXT NOT NULL DEFAULT '[]',"                                                     \
+	" winner INTEGER,"                                                                         \
+	" blind INTEGER NOT NULL DEFAULT 0);"                                                      \
+	"CREATE INDEX votes_by_time ON votes(created);"                                            \
+	"CREATE INDEX votes_by_conv ON votes(conv);"
 
 /* A conversation's rows in order (schema 4): an index on conv alone ends
  * in the rowid, so "WHERE conv = ? ORDER BY id" walks it with no sort (a
@@ -277,6 +295,7 @@ const char *hdb_col_bytes(sqlite3_stmt *st, int i, size_t *n);
 
 /* The SQL that creates a new file's tables at HISTORY_SCHEMA_VERSION. */
 extern const char hdb_schema[];
+extern const char hdb_schema_more[]; /* run after it, in the same transaction */
 /* Appends the SQL of the message statements: ST_ADD's, ST_UPDATE's and
  * ST_ROWS's (every row of conversation ?1, in order). */
 void hdb_sql_add(struct buf *sql);

@@ -288,10 +288,15 @@ const char hdb_schema[] =
     "CREATE TRIGGER compare_groups_touch AFTER INSERT ON compare_groups BEGIN"
     " UPDATE conversations SET updated = max(updated, new.created) WHERE id = new.conv;"
     " END;"
-    HDB_PARTS_TABLE
+    HDB_PARTS_TABLE;
+
+/* The tables of the additive steps since (schema 5 on), apart: one string
+ * literal may hold only 4095 bytes in C99. */
+const char hdb_schema_more[] =
     HDB_ATTACH_TABLE
     HDB_ERRORS_TABLE
-    HDB_SOURCES_TABLE;
+    HDB_SOURCES_TABLE
+    HDB_VOTES_TABLE;
 /* clang-format on */
 
 /* Appends "c1, c2, ..." (the names), or as many "?" (placeholders); the

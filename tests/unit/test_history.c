@@ -1767,7 +1767,7 @@ static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
 	         "DROP TABLE sources; DROP TABLE reply_errors; DROP TABLE attachments;"
 	         "DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
 	         " DROP TRIGGER IF EXISTS messages_au; DROP TABLE messages_fts; DROP VIEW messages_indexed;"
-	         " DROP INDEX messages_in_order;"
+	         " DROP INDEX messages_in_order; DROP TABLE votes;"
 	         "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
 	         " content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
 	         "CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"
@@ -2076,8 +2076,7 @@ static void test_history_a_file_of_schema_4_is_upgraded(void **state)
 	history_add(h, conv, 0, 0, prompt(f, "before files"), 1);
 	history_close(h);
 	f->h = NULL;
-	exec_sql(f->path, "DROP TABLE attachments; DROP TABLE reply_errors; DROP TABLE sources;"
-	                  "PRAGMA user_version = 4;");
+	exec_sql(f->path, HISTORY_BACK_TO_4);
 	char err[512] = "";
 	h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(h);

@@ -156,8 +156,7 @@ static void test_a_file_before_the_step(void **state)
 	f->h = NULL;
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE sources; DROP TABLE reply_errors; DROP TABLE attachments;"
-	                                  "PRAGMA user_version = 4;", NULL,
+	assert_int_equal(sqlite3_exec(db, HISTORY_BACK_TO_4, NULL,
 	                              NULL, NULL),
 	                 SQLITE_OK);
 	sqlite3_close(db);

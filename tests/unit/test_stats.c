@@ -358,7 +358,7 @@ static void test_stats_reads_a_file_of_schema_4_without_error_kinds(void **state
 	f->h = NULL;
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE reply_errors; PRAGMA user_version = 4;", NULL,
+	assert_int_equal(sqlite3_exec(db, HISTORY_BACK_TO_4, NULL,
 	                              NULL, NULL),
 	                 SQLITE_OK);
 	sqlite3_close(db);

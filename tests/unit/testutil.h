@@ -49,4 +49,10 @@ static inline char *tu_read_file(const char *path, size_t *len)
 		}                                                                       \
 	} while (0)
 
+/* SQL that takes a history file back to schema 4: the tables of every
+ * later step dropped (one place, for the tests of each step's upgrade). */
+#define HISTORY_BACK_TO_4                                                                          \
+	"DROP TABLE attachments; DROP TABLE reply_errors; DROP TABLE sources; DROP TABLE votes;"   \
+	"PRAGMA user_version = 4;"
+
 #endif
