@@ -26,12 +26,13 @@ static bool marker_at(const char *s, size_t n)
 	return false;
 }
 
-bool framecap_image(const char *a, size_t an, const char *b, size_t bn)
+bool framecap_image(const char *a, size_t an, const char *b, size_t bn, size_t max)
 {
-	if (an > FRAMECAP_LOOK)
-		an = FRAMECAP_LOOK;
-	if (bn > FRAMECAP_LOOK - an)
-		bn = FRAMECAP_LOOK - an;
+	size_t look = max < FRAMECAP_LOOK ? max : FRAMECAP_LOOK;
+	if (an > look)
+		an = look;
+	if (bn > look - an)
+		bn = look - an;
 	/* The window, joined when it straddles a and b (rare: this runs once
 	 * per frame that passes max). */
 	char *joined = NULL;
@@ -53,7 +54,7 @@ bool framecap_image(const char *a, size_t an, const char *b, size_t bn)
 
 void framecap_grow(struct buf *b, size_t big, const char *p, size_t n)
 {
-	if (framecap_image(b->data, b->len, p, n))
+	if (framecap_image(b->data, b->len, p, n, b->max))
 		b->max = big;
 }
 

@@ -2,7 +2,7 @@
 /* framecap: how big one frame (an SSE line or event, a JSON value) may grow.
  *
  * Every frame is capped at max (1 MiB by default). A frame whose first
- * FRAMECAP_LOOK bytes name an image field may grow to big (32 MiB by
+ * FRAMECAP_LOOK bytes (or max, if smaller) name an image field may grow to big (32 MiB by
  * default): Gemini image models send a whole base64 image as one part
  * ("inlineData"), OpenAI's Responses API one as the result of an
  * "image_generation_call", the Images API as "b64_json". The rule needs no
@@ -19,10 +19,12 @@
 
 #define FRAMECAP_LOOK ((size_t)64 << 10)
 
-/* True when the first FRAMECAP_LOOK bytes of a ++ b (a frame's start: the
- * bytes held so far, then the ones arriving) name an image field. Either
- * part may be empty. */
-bool framecap_image(const char *a, size_t an, const char *b, size_t bn);
+/* True when the first min(FRAMECAP_LOOK, max) bytes of a ++ b (a frame's
+ * start: the bytes held so far, then the ones arriving) name an image
+ * field. max is the frame's ordinary cap: a frame is judged only once it
+ * passes max, so the bytes judged are always all there, wherever the
+ * stream was cut. Either part may be empty. */
+bool framecap_image(const char *a, size_t an, const char *b, size_t bn, size_t max);
 
 /* Before appending n bytes at p to b, a frame capped at max: when they
  * would not fit, b holds the frame's start (or is empty) and that start

@@ -121,7 +121,7 @@ static int set_path(struct gemini_call *c, const char *path, json_t *v)
 {
 	struct seg segs[PATH_DEPTH];
 	int n = parse_path(path, segs);
-	if (n < 0) {
+	if (n <= 0) {
 		json_decref(v);
 		return -1;
 	}

@@ -53,7 +53,7 @@ static int emit(struct jsonseq *s, const char *p, size_t n)
 			return -1;
 		p = s->frame.data;
 		n = s->frame.len;
-	} else if (n > s->max && (n > s->big || !framecap_image(p, n, NULL, 0))) {
+	} else if (n > s->max && (n > s->big || !framecap_image(p, n, NULL, 0, s->max))) {
 		s->failed_cap = n > s->big && s->big > s->max ? s->big : s->max;
 		return -1;
 	}

@@ -173,7 +173,7 @@ int sse_feed(struct sse_parser *p, const char *bytes, size_t n)
 			buf_reset(&p->line);
 			framecap_reset(&p->line, p->max);
 		} else {
-			if (len > p->max && (len > p->big || !framecap_image(bytes + i, len, NULL, 0)))
+			if (len > p->max && (len > p->big || !framecap_image(bytes + i, len, NULL, 0, p->max)))
 				return fail(p, len > p->big && p->big > p->max ? p->big : p->max);
 			rc = line(p, bytes + i, len);
 		}
