@@ -82,6 +82,23 @@ static void fuzz_on_event(void *ctx, const struct wire_event *ev)
 		break;
 	case WIRE_EV_USAGE:
 		break;
+	case WIRE_EV_SERVER_TOOL: /* issue 19's traces: never an empty name or url */
+		if (ev->tool_name == NULL || *ev->tool_name == '\0' || ev->tool_id == NULL ||
+		    ev->tool_args == NULL || (ev->len > 0 && ev->text == NULL))
+			abort();
+		break;
+	case WIRE_EV_CITATION:
+		if (ev->url == NULL || *ev->url == '\0' || ev->title == NULL)
+			abort();
+		break;
+	case WIRE_EV_IMAGE:
+		if (ev->mime == NULL || (ev->len > 0 && ev->text == NULL))
+			abort();
+		break;
+	case WIRE_EV_MARKER:
+		if (ev->text == NULL || ev->len == 0)
+			abort();
+		break;
 	default:
 		abort();
 	}
