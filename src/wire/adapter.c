@@ -96,7 +96,10 @@ void sink_citation(struct wire_sink *s, const char *url, const char *title)
 
 void sink_image(struct wire_sink *s, const char *mime, const char *base64, size_t len)
 {
-	if (s->failed)
+	/* An image counts toward the reply cap like text: a frame may carry
+	 * 32 MiB of it (wire/framecap.h), a reply no more than reply_max. An
+	 * empty one passes, for the sinks to say so. */
+	if (s->failed || (len > 0 && !charge(s, len)))
 		return;
 	struct wire_event ev = {
 	    .type = WIRE_EV_IMAGE, .mime = mime ? mime : "", .text = base64, .len = len};

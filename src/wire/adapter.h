@@ -33,6 +33,7 @@ void sink_tool(struct wire_sink *s, int index, const char *id, const char *name,
 void sink_server_tool(struct wire_sink *s, const char *id, const char *name, const char *arg,
                       bool result, const char *summary, size_t summary_len);
 void sink_citation(struct wire_sink *s, const char *url, const char *title);
+/* sink_image charges len to the reply cap (past it: TOO_BIG, no image). */
 void sink_image(struct wire_sink *s, const char *mime, const char *base64, size_t len);
 void sink_marker(struct wire_sink *s, const char *words);
 /* Emits e and marks the stream failed. Only the first error is emitted. */

@@ -200,15 +200,22 @@ struct wire_decoder *wire_decoder_new(enum wire_format f, const struct wire_limi
 	d->sink.fn = fn;
 	d->sink.ctx = ctx;
 	d->sink.reply_max = lim && lim->reply_max ? lim->reply_max : WIRE_REPLY_MAX_DEFAULT;
+	size_t big = lim && lim->image_frame_max ? lim->image_frame_max
+	                                         : WIRE_IMAGE_FRAME_MAX_DEFAULT;
+	if (big < d->frame_max)
+		big = d->frame_max;
 	switch (d->ad->framing) {
 	case FRAMING_SSE:
 		sse_init(&d->sse, d->frame_max, on_sse, d);
+		d->sse.big = big;
 		break;
 	case FRAMING_JSON_ARRAY:
 		jsonseq_init(&d->seq, JSONSEQ_ARRAY, d->frame_max, on_json, d);
+		d->seq.big = big;
 		break;
 	case FRAMING_NDJSON:
 		jsonseq_init(&d->seq, JSONSEQ_NDJSON, d->frame_max, on_json, d);
+		d->seq.big = big;
 		break;
 	}
 	buf_init(&d->head, HEAD_MAX);
@@ -250,13 +257,18 @@ int wire_decoder_feed(struct wire_decoder *d, const char *p, size_t n)
 	}
 	int rc = d->ad->framing == FRAMING_SSE ? sse_feed(&d->sse, p, n) : jsonseq_feed(&d->seq, p, n);
 	if (rc < 0) {
-		char msg[160];
-		if (d->frame_max >= 1024)
+		/* The cap passed: frame_max, or the image frames' own. */
+		size_t cap = d->ad->framing == FRAMING_SSE ? d->sse.failed_cap : d->seq.failed_cap;
+		if (cap == 0)
+			cap = d->frame_max;
+		char msg[200];
+		if (cap >= 1024)
 			snprintf(msg, sizeof(msg), "a line or event in the stream passed the %zu KiB "
-			         "limit; the reply was cut there", d->frame_max / 1024);
+			         "limit%s; the reply was cut there", cap / 1024,
+			         cap > d->frame_max ? " for an image" : "");
 		else
 			snprintf(msg, sizeof(msg), "a line or event in the stream passed the %zu-byte "
-			         "limit; the reply was cut there", d->frame_max);
+			         "limit; the reply was cut there", cap);
 		fail_with(d, WIRE_ERR_TOO_BIG, "frame_too_big", msg);
 	}
 	if (d->frames > 0 && d->head.alloc > 0)

@@ -26,10 +26,16 @@ int wire_format_parse(const char *name, enum wire_format *f);
 
 struct wire_limits {
 	size_t frame_max; /* one SSE line or event, one JSON value */
-	size_t reply_max; /* text + thinking of one reply */
+	size_t reply_max; /* text + thinking (+ tool arguments, images) of one reply */
+	size_t image_frame_max; /* a frame whose first 64 KiB name an image field
+	                         * ("inlineData", "image_generation_call",
+	                         * "b64_json"): wire/framecap.h; never below
+	                         * frame_max */
 };
+/* 0 in a field means its default. */
 #define WIRE_FRAME_MAX_DEFAULT ((size_t)1 << 20)
 #define WIRE_REPLY_MAX_DEFAULT ((size_t)64 << 20)
+#define WIRE_IMAGE_FRAME_MAX_DEFAULT ((size_t)32 << 20)
 
 struct wire_decoder;
 

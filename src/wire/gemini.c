@@ -6,19 +6,34 @@
 
 #include "util/mem.h"
 #include "wire/adapter.h"
+#include "wire/gemini_call.h"
+
+/* Distinct sources remembered per stream (to cite each once), and their
+ * bytes: past either, further sources are dropped. */
+#define SOURCES_MAX 512
+#define SOURCES_BYTES ((size_t)256 << 10)
 
 struct gemini {
-	int tools; /* function calls seen, their index */
+	int tools;               /* function calls emitted, their index */
+	struct gemini_call call; /* one Vertex streams in pieces */
+	struct buf sources;      /* URLs cited so far, each ended by a NUL */
+	size_t nsources;
 };
 
 static void *gemini_create(void)
 {
-	return xcalloc(1, sizeof(struct gemini));
+	struct gemini *g = xcalloc(1, sizeof(struct gemini));
+	gemini_call_init(&g->call);
+	buf_init(&g->sources, SOURCES_BYTES);
+	return g;
 }
 
 static void gemini_destroy(void *st)
 {
-	free(st);
+	struct gemini *g = st;
+	gemini_call_done(&g->call);
+	buf_done(&g->sources);
+	free(g);
 }
 
 static enum wire_stop gemini_stop(const char *reason, bool tools)
@@ -83,22 +98,107 @@ static int gemini_error(json_t *root, struct wire_error *e)
 	return 0;
 }
 
+/* A functionCall part: whole (as the Gemini API sends it), or one piece of
+ * a call Vertex streams (partialArgs, willContinue: true until the last). */
+static void function_call(struct gemini *g, struct wire_sink *s, json_t *fc)
+{
+	bool more = json_is_true(json_object_get(fc, "willContinue"));
+	if (!g->call.open && !more && json_object_get(fc, "partialArgs") == NULL) {
+		char *args = json_dumps(json_object_get(fc, "args"), JSON_COMPACT | JSON_ENCODE_ANY);
+		sink_tool(s, g->tools++, wj_str(fc, "id"), wj_str(fc, "name"), args ? args : "{}");
+		free(args);
+		return;
+	}
+	if (gemini_call_other(&g->call, wj_str(fc, "name")))
+		gemini_call_emit(&g->call, s, g->tools++); /* a new call began */
+	gemini_call_add(&g->call, s, fc);
+	if (!more)
+		gemini_call_emit(&g->call, s, g->tools++);
+}
+
+/* codeExecutionResult {outcome, output}: "ok", "failed", "deadline
+ * exceeded" (or the provider's word), then ": " and the output's first
+ * line. */
+static void code_result(struct wire_sink *s, json_t *res)
+{
+	const char *outcome = wj_str(res, "outcome");
+	const char *word = outcome == NULL                                    ? "done"
+	                   : strcmp(outcome, "OUTCOME_OK") == 0                ? "ok"
+	                   : strcmp(outcome, "OUTCOME_FAILED") == 0            ? "failed"
+	                   : strcmp(outcome, "OUTCOME_DEADLINE_EXCEEDED") == 0 ? "deadline exceeded"
+	                                                                       : outcome;
+	size_t n = 0;
+	const char *out = wj_strn(res, "output", &n);
+	while (n > 0 && (*out == '\n' || *out == '\r')) {
+		out++;
+		n--;
+	}
+	size_t line = 0;
+	while (line < n && out[line] != '\n' && out[line] != '\r')
+		line++;
+	struct buf sum;
+	buf_init(&sum, 0);
+	buf_append_str(&sum, word);
+	if (line > 0) {
+		buf_append_str(&sum, ": ");
+		buf_append(&sum, out, line);
+	}
+	sink_server_tool(s, wj_str(res, "id"), "code_execution", NULL, true, buf_str(&sum), sum.len);
+	buf_done(&sum);
+}
+
 static void parts(struct gemini *g, struct wire_sink *s, json_t *list)
 {
 	size_t i;
 	json_t *part;
 	json_array_foreach(list, i, part) {
+		bool thought = json_is_true(json_object_get(part, "thought"));
 		size_t n;
 		const char *text = wj_strn(part, "text", &n);
-		if (text != NULL) {
-			json_t *thought = json_object_get(part, "thought");
-			sink_text(s, json_is_true(thought) ? WIRE_EV_THINKING : WIRE_EV_TEXT, text, n);
+		if (text != NULL)
+			sink_text(s, thought ? WIRE_EV_THINKING : WIRE_EV_TEXT, text, n);
+		json_t *o;
+		if (json_is_object(o = json_object_get(part, "functionCall")))
+			function_call(g, s, o);
+		if (json_is_object(o = json_object_get(part, "executableCode")))
+			sink_server_tool(s, wj_str(o, "id"), "code_execution", wj_str(o, "code"), false,
+			                 NULL, 0);
+		if (json_is_object(o = json_object_get(part, "codeExecutionResult")))
+			code_result(s, o);
+		/* An image; a draft the model made while thinking is not one. */
+		if (json_is_object(o = json_object_get(part, "inlineData")) && !thought) {
+			const char *data = wj_strn(o, "data", &n);
+			sink_image(s, wj_str(o, "mimeType"), data, data ? n : 0);
 		}
-		json_t *call = json_object_get(part, "functionCall");
-		if (json_is_object(call)) {
-			char *args = json_dumps(json_object_get(call, "args"), JSON_COMPACT | JSON_ENCODE_ANY);
-			sink_tool(s, g->tools++, wj_str(call, "id"), wj_str(call, "name"), args ? args : "{}");
-			free(args);
+	}
+}
+
+/* Cites url once per stream. */
+static void cite(struct gemini *g, struct wire_sink *s, const char *url, const char *title)
+{
+	size_t len = strlen(url);
+	for (size_t at = 0; at < g->sources.len; at += strlen(g->sources.data + at) + 1)
+		if (strcmp(g->sources.data + at, url) == 0)
+			return;
+	if (g->nsources == SOURCES_MAX || buf_append(&g->sources, url, len + 1) < 0)
+		return;
+	g->nsources++;
+	sink_citation(s, url, title);
+}
+
+/* groundingMetadata.groundingChunks[]: {web | retrievedContext | maps:
+ * {uri, title}}, repeated across chunks. */
+static void grounding(struct gemini *g, struct wire_sink *s, json_t *meta)
+{
+	static const char *const kinds[] = {"web", "retrievedContext", "maps"};
+	size_t i;
+	json_t *chunk;
+	json_array_foreach(json_object_get(meta, "groundingChunks"), i, chunk) {
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(*kinds); k++) {
+			json_t *src = json_object_get(chunk, kinds[k]);
+			const char *uri = wj_str(src, "uri");
+			if (uri != NULL && *uri != '\0')
+				cite(g, s, uri, wj_str(src, "title"));
 		}
 	}
 }
@@ -113,8 +213,10 @@ static void gemini_frame(void *st, struct wire_sink *s, const char *type, json_t
 	}
 	json_t *cands = json_object_get(root, "candidates");
 	json_t *cand = json_array_get(cands, 0);
-	if (cand != NULL)
+	if (cand != NULL) {
 		parts(g, s, json_object_get(json_object_get(cand, "content"), "parts"));
+		grounding(g, s, json_object_get(cand, "groundingMetadata"));
+	}
 	json_t *usage = json_object_get(root, "usageMetadata");
 	if (json_is_object(usage)) {
 		/* Cumulative: replace. Output counts thinking, as billing does. */
@@ -140,9 +242,19 @@ static void gemini_frame(void *st, struct wire_sink *s, const char *type, json_t
 	}
 	const char *reason = wj_str(cand, "finishReason");
 	if (reason != NULL) {
+		if (g->call.open) /* a call still open ends with the reply */
+			gemini_call_emit(&g->call, s, g->tools++);
 		sink_stop(s, gemini_stop(reason, g->tools > 0), reason);
 		s->terminal = true;
 	}
+}
+
+/* End of body: a call still open is emitted as it stands. */
+static void gemini_end(void *st, struct wire_sink *s)
+{
+	struct gemini *g = st;
+	if (g->call.open)
+		gemini_call_emit(&g->call, s, g->tools++);
 }
 
 static json_t *text_parts(const char *text)
@@ -225,6 +337,7 @@ const struct wire_adapter wire_gemini_adapter = {
 	.create = gemini_create,
 	.destroy = gemini_destroy,
 	.frame = gemini_frame,
+	.end = gemini_end,
 	.error = gemini_error,
 	.build = gemini_build,
 };
@@ -235,6 +348,7 @@ const struct wire_adapter wire_gemini_json_adapter = {
 	.create = gemini_create,
 	.destroy = gemini_destroy,
 	.frame = gemini_frame,
+	.end = gemini_end,
 	.error = gemini_error,
 	.build = gemini_build,
 };

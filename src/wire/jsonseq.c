@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "wire/framecap.h"
+
 void jsonseq_init(struct jsonseq *s, enum jsonseq_mode mode, size_t max, jsonseq_frame_fn fn,
                   void *ctx)
 {
@@ -12,6 +14,7 @@ void jsonseq_init(struct jsonseq *s, enum jsonseq_mode mode, size_t max, jsonseq
 	s->fn = fn;
 	s->ctx = ctx;
 	s->max = max ? max : (1u << 20);
+	s->big = s->max;
 	buf_init(&s->frame, s->max);
 }
 
@@ -23,8 +26,17 @@ void jsonseq_done(struct jsonseq *s)
 static int fail(struct jsonseq *s)
 {
 	s->failed = true;
+	if (s->failed_cap == 0)
+		s->failed_cap = s->frame.max;
 	buf_done(&s->frame);
 	return -1;
+}
+
+/* Appends to the value that spans reads, under its cap (wire/framecap.h). */
+static int append(struct jsonseq *s, const char *p, size_t n)
+{
+	framecap_fit(&s->frame, s->big, p, n);
+	return buf_append(&s->frame, p, n);
 }
 
 static bool is_space(char c)
@@ -37,11 +49,12 @@ static bool is_space(char c)
 static int emit(struct jsonseq *s, const char *p, size_t n)
 {
 	if (s->frame.len > 0) {
-		if (buf_append(&s->frame, p, n) < 0)
+		if (append(s, p, n) < 0)
 			return -1;
 		p = s->frame.data;
 		n = s->frame.len;
-	} else if (n > s->max) {
+	} else if (n > s->max && (n > s->big || !framecap_image(p, n, NULL, 0, s->max))) {
+		s->failed_cap = n > s->big && s->big > s->max ? s->big : s->max;
 		return -1;
 	}
 	while (n > 0 && is_space(p[n - 1]))
@@ -54,6 +67,7 @@ static int emit(struct jsonseq *s, const char *p, size_t n)
 		s->fn(s->ctx, p + lead, n - lead);
 	}
 	buf_reset(&s->frame);
+	framecap_reset(&s->frame, s->max);
 	return 0;
 }
 
@@ -119,7 +133,7 @@ static int feed_array(struct jsonseq *s, const char *p, size_t n)
 		bool done;
 		size_t used = scan_value(s, p + i, n - i, &done);
 		if (!done) {
-			if (buf_append(&s->frame, p + i, used) < 0)
+			if (append(s, p + i, used) < 0)
 				return fail(s);
 			return 0;
 		}
@@ -137,7 +151,7 @@ static int feed_ndjson(struct jsonseq *s, const char *p, size_t n)
 	while (i < n) {
 		const char *lf = memchr(p + i, '\n', n - i);
 		if (lf == NULL) {
-			if (buf_append(&s->frame, p + i, n - i) < 0)
+			if (append(s, p + i, n - i) < 0)
 				return fail(s);
 			return 0;
 		}
@@ -161,6 +175,7 @@ void jsonseq_finish(struct jsonseq *s)
 	if (!s->failed && s->mode == JSONSEQ_NDJSON && s->frame.len > 0)
 		emit(s, "", 0);
 	buf_reset(&s->frame);
+	framecap_reset(&s->frame, s->max);
 	s->in_value = false;
 	s->in_string = false;
 	s->escape = false;

@@ -28,6 +28,8 @@ struct jsonseq {
 	jsonseq_frame_fn fn;
 	void *ctx;
 	size_t max;
+	size_t big; /* the cap of a value that names an image (wire/framecap.h):
+	             * jsonseq_init sets it to max; the decoder raises it */
 	struct buf frame; /* a value that spans reads */
 	int depth;        /* bracket depth inside the current value */
 	bool in_value;
@@ -36,6 +38,7 @@ struct jsonseq {
 	bool opened; /* ARRAY: the outer "[" was seen */
 	bool closed; /* ARRAY: the outer "]" was seen */
 	bool failed;
+	size_t failed_cap; /* once failed: the cap that was passed */
 	size_t frames;
 	size_t junk; /* bytes outside any value that are not separators */
 };

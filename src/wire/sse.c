@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/utf8.h"
+#include "wire/framecap.h"
 
 static const unsigned char bom_bytes[3] = {0xEF, 0xBB, 0xBF};
 
@@ -14,6 +15,7 @@ void sse_init(struct sse_parser *p, size_t max, sse_event_fn fn, void *ctx)
 	p->fn = fn;
 	p->ctx = ctx;
 	p->max = max ? max : SSE_DEFAULT_MAX;
+	p->big = p->max;
 	buf_init(&p->line, p->max);
 	buf_init(&p->data, p->max);
 	buf_init(&p->type, 0);
@@ -59,6 +61,7 @@ static void dispatch(struct sse_parser *p)
 	p->events++;
 	p->fn(p->ctx, &ev);
 	buf_reset(&p->data);
+	framecap_reset(&p->data, p->max);
 	buf_reset(&p->type);
 }
 
@@ -90,6 +93,7 @@ static int line(struct sse_parser *p, const char *s, size_t n)
 		vlen--;
 	}
 	if (flen == 4 && memcmp(s, "data", 4) == 0) {
+		framecap_fit(&p->data, p->big, v, vlen + 1);
 		if (put_value(&p->data, v, vlen) < 0 || buf_append_char(&p->data, '\n') < 0)
 			return -1;
 	} else if (flen == 5 && memcmp(s, "event", 5) == 0) {
@@ -112,9 +116,11 @@ static int line(struct sse_parser *p, const char *s, size_t n)
 	return 0;
 }
 
-static int fail(struct sse_parser *p)
+/* cap: the one the failing line or event passed. */
+static int fail(struct sse_parser *p, size_t cap)
 {
 	p->failed = true;
+	p->failed_cap = cap;
 	buf_done(&p->line);
 	buf_done(&p->data);
 	return -1;
@@ -153,23 +159,26 @@ int sse_feed(struct sse_parser *p, const char *bytes, size_t n)
 	while (i < n) {
 		size_t len = line_end(bytes + i, n - i);
 		if (i + len == n) {
+			framecap_fit(&p->line, p->big, bytes + i, len);
 			if (buf_append(&p->line, bytes + i, len) < 0)
-				return fail(p);
+				return fail(p, p->line.max);
 			break;
 		}
 		int rc;
 		if (p->line.len > 0) {
+			framecap_fit(&p->line, p->big, bytes + i, len);
 			if (buf_append(&p->line, bytes + i, len) < 0)
-				return fail(p);
+				return fail(p, p->line.max);
 			rc = line(p, p->line.data, p->line.len);
 			buf_reset(&p->line);
+			framecap_reset(&p->line, p->max);
 		} else {
-			if (len > p->max)
-				return fail(p);
+			if (len > p->max && (len > p->big || !framecap_image(bytes + i, len, NULL, 0, p->max)))
+				return fail(p, len > p->big && p->big > p->max ? p->big : p->max);
 			rc = line(p, bytes + i, len);
 		}
 		if (rc < 0)
-			return fail(p);
+			return fail(p, p->data.max);
 		i += len + 1;
 		if (bytes[i - 1] == '\r') {
 			if (i == n)
@@ -185,6 +194,8 @@ void sse_finish(struct sse_parser *p)
 {
 	buf_reset(&p->line);
 	buf_reset(&p->data);
+	framecap_reset(&p->line, p->max);
+	framecap_reset(&p->data, p->max);
 	buf_reset(&p->type);
 	p->block_retry = -1;
 	p->skip_lf = false;

@@ -32,11 +32,14 @@ typedef void (*sse_event_fn)(void *ctx, const struct sse_event *ev);
  *
  * Complete lines are parsed in place from the caller's bytes; only a line
  * that spans reads is copied. One line, and one event's data, may hold at
- * most max bytes; past that the parser fails and ignores further input. */
+ * most max bytes (big when their start names an image field: see
+ * wire/framecap.h); past that the parser fails and ignores further input. */
 struct sse_parser {
 	sse_event_fn fn;
 	void *ctx;
 	size_t max;
+	size_t big; /* the cap of an image's line or event: sse_init sets it to
+	             * max (no exception); the decoder raises it */
 	struct buf line; /* the start of a line that spans reads */
 	struct buf data;
 	struct buf type;
@@ -46,7 +49,8 @@ struct sse_parser {
 	unsigned char bom;     /* BOM bytes matched; 3 once decided */
 	bool skip_lf;          /* the previous read ended in CR */
 	bool failed;
-	size_t events; /* dispatched so far */
+	size_t failed_cap; /* once failed: the cap that was passed */
+	size_t events;     /* dispatched so far */
 };
 
 #define SSE_DEFAULT_MAX (1u << 20)

@@ -84,7 +84,7 @@ static void fuzz_on_event(void *ctx, const struct wire_event *ev)
 		break;
 	case WIRE_EV_SERVER_TOOL: /* issue 19's traces: wire/event.h's contract */
 		if (ev->tool_id == NULL || ev->tool_name == NULL || *ev->tool_name == '\0' ||
-		    ev->tool_args == NULL || ev->text == NULL)
+		    ev->tool_args == NULL || (ev->len > 0 && ev->text == NULL))
 			abort();
 		break;
 	case WIRE_EV_CITATION:
@@ -92,7 +92,7 @@ static void fuzz_on_event(void *ctx, const struct wire_event *ev)
 			abort();
 		break;
 	case WIRE_EV_IMAGE:
-		if (ev->mime == NULL || ev->text == NULL)
+		if (ev->mime == NULL || (ev->len > 0 && ev->text == NULL))
 			abort();
 		break;
 	case WIRE_EV_MARKER:

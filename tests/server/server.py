@@ -115,7 +115,7 @@ INT_KEYS = {
     "error_after": None, "error_status": None, "malformed_at": None,
     "bad_utf8_at": None, "crlf": None, "keepalive": 0, "keepalive_ms": 0,
     "endless": 0, "usage": 1, "huge_after": 0, "fail_times": None,
-    "hangup": 0, "drop_rst": 0, "refusal_split": 0,
+    "hangup": 0, "drop_rst": 0, "refusal_split": 0, "buffered": 0,
 }
 FLOAT_KEYS = {"huge_line_mb": None}
 STR_KEYS = {"text": None, "stop": "end", "should_retry": None, "tag": None, "refusal": None}
@@ -1057,12 +1057,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length) if length > 0 else b""
 
+    buffer = None  # buffered=1: the stream's bytes, sent whole at its end
+
     def write_chunk(self, data):
-        if data:
+        if self.buffer is not None:
+            self.buffer += data
+        elif data:
             self.wfile.write(b"%X\r\n" % len(data) + data + b"\r\n")
             self.wfile.flush()
 
     def end_chunks(self):
+        if self.buffer is not None:
+            # As ollama.com serves it: the same bytes, one body, a length.
+            body, self.buffer = bytes(self.buffer), None
+            self.send_json(200, "application/json; charset=utf-8", body)
+            return
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
 
@@ -1432,7 +1441,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # ---- streaming
 
     def stream(self, prov, script, sc, fail):
-        self.send_head(200, prov.content_type)
+        if sc["buffered"]:
+            self.buffer = bytearray()
+        else:
+            self.send_head(200, prov.content_type)
         self.pause(sc["ttft_ms"], keepalive=True)
         for frame in prov.head():
             self.write_chunk(frame)
