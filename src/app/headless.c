@@ -18,6 +18,7 @@
 #include "app/console.h"
 #include "app/mdterm.h"
 #include "app/failure.h"
+#include "app/headless_prompt.h"
 #include "app/headless_thread.h"
 #include "app/images.h"
 #include "app/headless_vote.h"
@@ -32,10 +33,8 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
-#include "util/textenc.h"
 #include "util/words.h"
 
-#define PROMPT_MAX ((size_t)1 << 20)
 #define MAX_MODELS SESSION_CHAIN_MAX
 
 /* One model's request. */
@@ -68,22 +67,6 @@ struct run {
 	long long hist_id; /* its reply's row once kept, 0 none */
 	struct reply_metrics shown; /* blind: the figures the table may show */
 };
-
-/* Reads standard input into b (capped at PROMPT_MAX). Returns 0, or -1
- * when it is longer. */
-static int read_stdin(struct buf *b)
-{
-	char chunk[65536];
-	for (;;) {
-		ssize_t n = read(STDIN_FILENO, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return 0;
-		if (buf_append(b, chunk, (size_t)n) < 0)
-			return -1;
-	}
-}
 
 /* ---- the router's callbacks ----------------------------------------------- */
 
@@ -706,102 +689,9 @@ static int run_all(const struct headless_opts *o, struct session *s, char **spec
 	return out != 0 ? out : status;
 }
 
-/* One line on stderr: why the prompt's bytes were refused, and the iconv
- * command that fixes them. */
-static void say_not_text(const char *where, const struct textenc_error *e)
-{
-	const char *enc = textenc_name(e->found);
-	bool utf16 = e->found == TEXTENC_UTF16LE || e->found == TEXTENC_UTF16BE;
-	switch (e->problem) {
-	case TEXTENC_NUL:
-		if (utf16)
-			fprintf(stderr, "circuit: the %s prompt %s has a NUL character at offset %zu; "
-			        "remove it\n", enc, where, e->offset);
-		else
-			fprintf(stderr, "circuit: the prompt %s has a NUL byte at offset %zu (UTF-16 "
-			        "without a byte-order mark?); convert it: iconv -f UTF-16LE -t UTF-8\n",
-			        where, e->offset);
-		break;
-	case TEXTENC_BAD_UTF8:
-		fprintf(stderr, "circuit: the prompt %s is not UTF-8 (byte 0x%02X at offset %zu); "
-		        "convert it: iconv -f ENCODING -t UTF-8 (e.g. -f LATIN1)\n", where, e->byte,
-		        e->offset);
-		break;
-	case TEXTENC_LONE_SURROGATE:
-	case TEXTENC_ODD_LENGTH:
-		fprintf(stderr, "circuit: the %s prompt %s is broken (%s at offset %zu); check "
-		        "it: iconv -f %s -t UTF-8\n", enc, where,
-		        e->problem == TEXTENC_ODD_LENGTH ? "half a character" : "a lone surrogate",
-		        e->offset, enc);
-		break;
-	case TEXTENC_TOO_LONG:
-		fprintf(stderr, "circuit: the prompt %s is over %zu KiB\n", where, PROMPT_MAX / 1024);
-		break;
-	}
-}
-
-/* Standard input as UTF-8 (converted from UTF-16 when it starts with a
- * BOM: textenc), without the trailing newlines a pipe adds, appended to
- * text; after a prompt (after), a blank line first, unless it is empty.
- * 0, or -1 with e set. */
-static int stdin_text(struct buf *text, bool after, struct textenc_error *e)
-{
-	struct buf raw, piped;
-	buf_init(&raw, PROMPT_MAX);
-	buf_init(&piped, 0);
-	int rc = 0;
-	if (read_stdin(&raw) < 0) {
-		*e = (struct textenc_error){.problem = TEXTENC_TOO_LONG};
-		rc = -1;
-	} else {
-		rc = textenc_to_utf8(raw.data ? raw.data : "", raw.len, &piped, e) < 0 ? -1 : 0;
-	}
-	while (piped.len > 0 &&
-	       (piped.data[piped.len - 1] == '\n' || piped.data[piped.len - 1] == '\r'))
-		piped.data[--piped.len] = '\0';
-	if (rc == 0 && after && text->len > 0 && piped.len > 0)
-		buf_append_str(text, "\n\n");
-	if (rc == 0)
-		buf_append(text, buf_str(&piped), piped.len);
-	buf_done(&raw);
-	buf_done(&piped);
-	return rc;
-}
-
-/* The prompt as UTF-8: the command line's (-p or words), checked, then
- * standard input when it is not a terminal (PROMPT, a blank line, STDIN:
- * as llm and mods join them), or standard input alone. NULL after a line
- * on stderr (exit status 2). */
-static char *the_prompt(const struct headless_opts *o)
-{
-	struct buf text;
-	buf_init(&text, 0);
-	struct textenc_error e;
-	const char *where = "given on the command line";
-	int rc = 0;
-	if (o->prompt != NULL) {
-		rc = textenc_check_utf8(o->prompt, strlen(o->prompt), &e);
-		if (rc == 0)
-			buf_append_str(&text, o->prompt);
-	}
-	if (rc == 0 && (o->prompt == NULL || !isatty(STDIN_FILENO))) {
-		where = "on standard input";
-		rc = stdin_text(&text, o->prompt != NULL, &e);
-	}
-	if (rc < 0)
-		say_not_text(where, &e);
-	else if (text.len == 0)
-		fputs("circuit: the prompt is empty: give one with -p or on standard input\n", stderr);
-	if (rc < 0 || text.len == 0) {
-		buf_done(&text);
-		return NULL;
-	}
-	return text.data;
-}
-
 int headless_run(const struct headless_opts *o)
 {
-	char *prompt = the_prompt(o);
+	char *prompt = headless_prompt(o->prompt);
 	if (prompt == NULL)
 		return 2;
 	struct session s;

@@ -264,6 +264,17 @@ static int migrate(sqlite3 *db, const struct opening *o)
  * newest (-c and --last go on with what was just said). */
 #define NEWEST_MESSAGE "(SELECT max(m.id) FROM messages m WHERE m.conv = c.id)"
 
+/* How many statements (in enum order) a file of schema version has the
+ * tables for: a file opened read-only is read as it is. */
+static int statements_of(long long version)
+{
+	return version >= 7   ? ST_COUNT
+	       : version >= 6 ? ST_FIRST_OF_7
+	       : version >= 5 ? ST_FIRST_OF_6
+	       : version >= 3 ? ST_FIRST_OF_5
+	                      : ST_FIRST_OF_3;
+}
+
 static int prepare_all(struct history *h)
 {
 	struct buf add, upd, rows, ckp;
@@ -333,11 +344,7 @@ static int prepare_all(struct history *h)
 	    [ST_SOURCES_DROP] = "DELETE FROM sources WHERE msg = ?1",
 	};
 	int rc = SQLITE_OK;
-	int n = h->version >= 7   ? ST_COUNT
-	        : h->version >= 6 ? ST_FIRST_OF_7
-	        : h->version >= 5 ? ST_FIRST_OF_6
-	        : h->version >= 3 ? ST_FIRST_OF_5
-	                          : ST_FIRST_OF_3;
+	int n = statements_of(h->version);
 	for (int i = 0; i < n && rc == SQLITE_OK; i++)
 		rc = sqlite3_prepare_v3(h->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &h->st[i],
 		                        NULL);
