@@ -143,11 +143,13 @@ static void check_traces(const char *name, json_t *exp, struct got *g)
 	static const char *const keys[] = {"server_tools", "citations", "images", "tool_calls"};
 	json_t *mine[] = {g->server_tools, g->citations, g->images, g->tools};
 	char what[256];
+	json_t *none = json_array(); /* a key the fixture leaves out: nothing expected */
 	for (size_t k = 0; k < 4; k++) {
 		json_t *want = json_object_get(exp, keys[k]);
 		snprintf(what, sizeof(what), "%s: %s", name, keys[k]);
-		assert_json_equal(what, mine[k], want ? want : json_array());
+		assert_json_equal(what, mine[k], want ? want : none);
 	}
+	json_decref(none);
 	json_t *order = json_object_get(exp, "order");
 	if (order != NULL) {
 		snprintf(what, sizeof(what), "%s: order", name);
