@@ -59,8 +59,7 @@ int headless_thread_open(struct headless_thread *t, const char *path, long long 
 		return 2;
 	}
 	if (has == 0) {
-		fprintf(stderr, "circuit: there is no conversation %lld in the history; circuit "
-		        "--sessions lists them\n", conv);
+		fprintf(stderr, NO_SUCH_CONVERSATION, conv);
 		return 2;
 	}
 	if (has < 0 || history_load(t->h, conv, &t->c, &t->system) < 0) {

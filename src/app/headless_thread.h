@@ -13,6 +13,10 @@
 #include "model/history.h"
 #include "wire/request.h"
 
+/* The line for a conversation id the history does not hold. */
+#define NO_SUCH_CONVERSATION                                                                      \
+	"circuit: there is no conversation %lld in the history; circuit --sessions lists them\n"
+
 struct headless_thread {
 	struct history *h;         /* the history, open to write; owned */
 	long long conv;            /* the conversation going on (> 0) */

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* main: which front end a command line asks for: the screen, headless,
  * --replay, or the history's --search and --export. */
+#include <errno.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/cli.h"
 #include "app/files.h"
 #include "app/blind.h"
 #include "app/headless.h"
+#include "app/headless_thread.h"
 #include "app/headless_vote.h"
 #include "app/leaderboard.h"
 #include "app/output.h"
@@ -20,6 +23,7 @@
 #include "app/replay.h"
 #include "app/screen.h"
 #include "model/config.h"
+#include "model/history.h"
 #include "util/buf.h"
 #include "util/glyphs.h"
 #include "util/clock.h"
@@ -36,6 +40,8 @@ static int replay(const struct cli *c)
 		return cli_bad_usage(RAW_OR_RENDER);
 	if (c->wire == NULL)
 		return cli_bad_usage("--replay needs --wire FORMAT");
+	if (c->nfiles > 0 || c->force)
+		return cli_bad_usage("-f and --force go with a prompt or the chat screen, not --replay");
 	struct replay_opts ro = {
 		.file = c->replay_file,
 		.wire = c->wire,
@@ -97,6 +103,8 @@ static int history_cli(const struct cli *c)
 		return cli_bad_usage("--search, --export, --sessions and --last each stand alone");
 	if (c->json && !c->sessions)
 		return cli_bad_usage("--json goes with -p, a prompt on standard input, or --sessions");
+	if (c->format != NULL && c->export_id == NULL)
+		return cli_bad_usage("--format goes with --export ID");
 	if (c->search != NULL)
 		return history_cli_search(NULL, c->search);
 	if (c->sessions)
@@ -146,6 +154,30 @@ static long long resume_of(const struct cli *c, bool history)
 	return id;
 }
 
+/* --resume ID for the screen: 0 when the history holds conversation id (or
+ * cannot be read: the screen says why), else 2 after the line headless
+ * says, before the screen opens. */
+static int resume_there(long long id)
+{
+	char path[1024], err[512];
+	const char *p = history_default_path(path, sizeof(path));
+	struct stat st;
+	int has = 0; /* no file yet: no conversation */
+	if (p == NULL)
+		return 0;
+	if (stat(p, &st) == 0) {
+		struct history *h = history_open_readonly(p, err, sizeof(err));
+		has = h != NULL ? history_has(h, id) : -1;
+		history_close(h);
+	} else if (errno != ENOENT) {
+		return 0;
+	}
+	if (has != 0)
+		return 0;
+	fprintf(stderr, NO_SUCH_CONVERSATION, id);
+	return 2;
+}
+
 static int screen(const struct cli *c, const struct config *cfg, const char *warnings,
                   const struct session_opts *so, const struct attachments *files)
 {
@@ -170,7 +202,7 @@ static int screen(const struct cli *c, const struct config *cfg, const char *war
 	};
 	if (c->resume) {
 		o.resume = resume_of(c, o.history);
-		if (o.resume == 0)
+		if (o.resume == 0 || (o.resume > 0 && resume_there(o.resume) != 0))
 			return 2;
 	}
 	return screen_run(&o);

@@ -327,6 +327,23 @@ def pty_run(args, env, cols=100):
     return rc, out.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
+def pty_screen(args, env):
+    """circuit with stdin and stdout on a pty (the screen's case), stderr
+    apart: (status, stderr) once it exits (within 10 s)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    p = subprocess.Popen([BIN, *args], stdin=slave, stdout=slave, stderr=subprocess.PIPE,
+                         env=env)
+    os.close(slave)
+    try:
+        _, err = p.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        _, err = p.communicate()
+    os.close(master)
+    return p.returncode, err.decode("utf-8", "replace")
+
+
 def local_date(t):
     return datetime.datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M")
 
@@ -497,6 +514,16 @@ def test_bad_usage(tmp, srv):
         check(f"{args}: no conversation 42: exit 2, one line, nothing sent",
               rc == 2 and one_line(err) and "42" in err and len(srv.requests()) == n
               and len(h.rows()) == 2, repr((rc, err)))
+    # On a terminal, before the screen opens (stdin and stdout on a pty).
+    rc, err = pty_screen(["--resume", "42"], h.env())
+    check("--resume 42 on a terminal: exit 2 and the one line, before any screen",
+          rc == 2 and one_line(err) and "no conversation 42" in err, repr((rc, err)))
+    for args, phrase in ((["--sessions", "--format", "json"], "--format goes with --export"),
+                         (["--replay", os.devnull, "--wire", "openai", "-f", os.devnull],
+                          "not --replay")):
+        rc, out, err = h.run(args, stdin=None)
+        check(f"bad usage {args}: exit 2, one line saying '{phrase}'",
+              rc == 2 and one_line(err) and phrase in err, repr((rc, err)))
 
 
 TESTS = {
