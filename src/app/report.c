@@ -162,6 +162,23 @@ static json_t *aggs_json(const struct metrics_agg *g, size_t n)
 	return a;
 }
 
+
+/* v as JSON text and a newline to out, v freed. jansson leaves DEL, C1 and
+ * the bidi controls raw: hardened (util/jsonesc) before out. */
+static void put_json(json_t *v, size_t flags, FILE *out)
+{
+	char *text = json_dumps(v, flags);
+	struct buf b;
+	buf_init(&b, 0);
+	if (text != NULL)
+		jsonesc_harden(&b, text, strlen(text));
+	buf_append_char(&b, '\n');
+	fwrite(b.data, 1, b.len, out);
+	buf_done(&b);
+	free(text);
+	json_decref(v);
+}
+
 /* The winners among the rows (metrics_best_*), -1 for none. */
 static void winners(const struct report_row *rows, size_t n, int *ttft, int *tps)
 {
@@ -190,17 +207,7 @@ void report_json(const struct report_row *rows, size_t n, const struct metrics *
 	set(win, "ttft", bt >= 0 ? j_str(rows[bt].label) : json_null());
 	set(win, "tokens_per_second", bp >= 0 ? j_str(rows[bp].label) : json_null());
 	set(root, "winners", win);
-	/* jansson leaves DEL, C1 and bidi controls raw: hardened before out. */
-	char *text = json_dumps(root, JSON_INDENT(2));
-	struct buf b;
-	buf_init(&b, 0);
-	if (text != NULL)
-		jsonesc_harden(&b, text, strlen(text));
-	buf_append_char(&b, '\n');
-	fwrite(b.data, 1, b.len, out);
-	buf_done(&b);
-	free(text);
-	json_decref(root);
+	put_json(root, JSON_INDENT(2), out);
 }
 
 /* One --jsonl line: the head every line has (app/jsonl), then o's keys;
@@ -216,16 +223,7 @@ static void jsonl_line(const struct report_row *r, const char *kind, long long t
 	set(line, "t_ms", json_integer(t_ms));
 	json_object_update(line, o);
 	json_decref(o);
-	char *text = json_dumps(line, JSON_COMPACT);
-	struct buf b;
-	buf_init(&b, 0);
-	if (text != NULL)
-		jsonesc_harden(&b, text, strlen(text));
-	buf_append_char(&b, '\n');
-	fwrite(b.data, 1, b.len, out);
-	buf_done(&b);
-	free(text);
-	json_decref(line);
+	put_json(line, JSON_COMPACT, out);
 }
 
 void report_jsonl_end(const struct report_row *r, long long t_ms, FILE *out)

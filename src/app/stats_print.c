@@ -139,21 +139,6 @@ void stats_text(const struct stats_report *r, struct buf *out)
 
 /* ---- JSON ----------------------------------------------------------------------- */
 
-/* -1 (unknown): null; else the shortest text that reads back as v. */
-static void json_num(struct buf *b, double v)
-{
-	if (!isfinite(v) || v < 0) {
-		buf_append_str(b, "null");
-		return;
-	}
-	char s[40];
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(s, sizeof(s), "%.*g", prec, v);
-		if (strtod(s, NULL) == v)
-			break;
-	}
-	buf_append_str(b, s);
-}
 
 static void json_ms(struct buf *b, long long v)
 {
@@ -177,11 +162,11 @@ static void row_json_figures(struct buf *b, const struct stats_row *w)
 	buf_printf(b, ",\"n\":%zu},\"ttfo_ms\":{\"p50\":", w->nttft);
 	json_ms(b, w->ttfo_p50);
 	buf_printf(b, ",\"n\":%zu},\"tokens_per_second\":{\"p50\":", w->nttfo);
-	json_num(b, w->tps_p50);
+	jsonesc_number(b, w->tps_p50);
 	buf_printf(b, ",\"n\":%zu},\"tokens_in\":%lld,\"tokens_out\":%lld,"
 	           "\"tokens_estimated\":%s,\"cost_usd\":", w->ntps, w->tokens_in, w->tokens_out,
 	           w->tokens_estimated ? "true" : "false");
-	json_num(b, w->priced > 0 ? w->cost : -1);
+	jsonesc_number(b, w->priced > 0 ? w->cost : -1);
 	buf_printf(b, ",\"priced\":%u,\"cost_estimated\":%s,\"ttft_buckets\":[", w->priced,
 	           w->cost_estimated ? "true" : "false");
 	for (int i = 0; i < STATS_BUCKETS; i++)

@@ -419,17 +419,7 @@ static void json_size(struct buf *out, const char *key, size_t v)
 static void json_double(struct buf *out, const char *key, double v)
 {
 	json_key(out, key);
-	if (!isfinite(v) || v < 0) {
-		buf_append_str(out, "null");
-		return;
-	}
-	char s[40];
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(s, sizeof(s), "%.*g", prec, v);
-		if (strtod(s, NULL) == v)
-			break;
-	}
-	buf_append_str(out, s);
+	jsonesc_number(out, v);
 }
 
 /* A flag of the message's own (key ""): not under "metrics". */

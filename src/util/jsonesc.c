@@ -2,7 +2,10 @@
 /* jsonesc: write JSON string literals in one canonical form. */
 #include "util/jsonesc.h"
 
+#include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 static const char hex[] = "0123456789abcdef";
 
@@ -93,4 +96,17 @@ int jsonesc_harden(struct buf *out, const char *json, size_t n)
 		run = i + 1;
 	}
 	return n > run ? buf_append(out, p + run, n - run) : 0;
+}
+
+int jsonesc_number(struct buf *out, double v)
+{
+	if (!isfinite(v) || v < 0)
+		return buf_append_str(out, "null");
+	char s[40];
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(s, sizeof(s), "%.*g", prec, v);
+		if (strtod(s, NULL) == v)
+			break;
+	}
+	return buf_append_str(out, s);
 }

@@ -40,4 +40,9 @@ int jsonesc_body(struct buf *out, const char *s, size_t n);
  * cap. */
 int jsonesc_harden(struct buf *out, const char *json, size_t n);
 
+/* Appends v as the shortest JSON number that reads back as v (%.15g to
+ * %.17g); a figure unknown (v < 0) or not finite as null. Returns -1 past
+ * out's cap. */
+int jsonesc_number(struct buf *out, double v);
+
 #endif

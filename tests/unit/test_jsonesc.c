@@ -9,6 +9,9 @@
 #include "testutil.h"
 
 #include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "util/jsonesc.h"
 
@@ -183,6 +186,33 @@ static void test_jsonesc_output_parses_back_to_the_input(void **state)
 	check_round_trip(all, sizeof(all));
 }
 
+/* The shortest text that reads back as the same double; unknown (< 0) and
+ * not-finite figures are null. */
+static void test_jsonesc_number_round_trips_and_nulls(void **state)
+{
+	(void)state;
+	const double v[] = {0, 0.1, 1.0 / 3, 2.5e-7, 123456789.125, 1e300};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct buf b;
+		buf_init(&b, 0);
+		assert_int_equal(jsonesc_number(&b, v[i]), 0);
+		assert_true(strtod(buf_str(&b), NULL) == v[i]);
+		assert_true(b.len <= 24);
+		buf_done(&b);
+	}
+	struct buf b;
+	buf_init(&b, 0);
+	jsonesc_number(&b, 0.1);
+	assert_string_equal(buf_str(&b), "0.1");
+	const double nulls[] = {-1, NAN, INFINITY};
+	for (size_t i = 0; i < 3; i++) {
+		buf_reset(&b);
+		jsonesc_number(&b, nulls[i]);
+		assert_string_equal(buf_str(&b), "null");
+	}
+	buf_done(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_jsonesc_appends_after_existing_content),
 		cmocka_unit_test(test_jsonesc_reports_full_output_buffer),
 		cmocka_unit_test(test_jsonesc_output_parses_back_to_the_input),
+		cmocka_unit_test(test_jsonesc_number_round_trips_and_nulls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
