@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/mem.h"
+#include "util/utf8.h"
 
 /* Distinct sources remembered per stream; past it a URL may repeat (the
  * sinks list each once anyway), and memory stays bounded. */
@@ -332,8 +333,10 @@ const char *an_trace_stop_words(const char *reason, json_t *delta, char *out, si
 	} else if (strcmp(reason, "refusal") == 0) {
 		/* stop_details names the policy area, when the API says it. */
 		const char *category = wj_str(json_object_get(delta, "stop_details"), "category");
-		if (category != NULL && *category)
-			snprintf(out, size, "the model declined to answer (refusal: %s)", category);
+		char cat[64]; /* cut where a character begins: the words stay UTF-8 */
+		utf8_copy(cat, sizeof(cat), category != NULL ? category : "");
+		if (*cat)
+			snprintf(out, size, "the model declined to answer (refusal: %s)", cat);
 		else
 			snprintf(out, size, "the model declined to answer (refusal)");
 	} else {

@@ -12,7 +12,9 @@
 #include "testutil.h"
 
 #include <jansson.h>
+#include <string.h>
 
+#include "wire/anthropic_trace.h"
 #include "util/buf.h"
 #include "wire/decoder.h"
 
@@ -275,10 +277,32 @@ static void test_stop_reasons_and_their_words(void **state)
 	              "[" USAGE ",{\"type\":\"stop\",\"reason\":\"max_tokens\",\"stop\":\"length\"}]");
 }
 
+/* A long category in a character of two bytes is cut where a character
+ * begins: the marker stays UTF-8 and closes its parenthesis (the fuzzer's
+ * find: snprintf cut "é" in half, and the event was not JSON). */
+static void test_refusal_category_cut_between_characters(void **state)
+{
+	(void)state;
+	char cat[401];
+	for (int i = 0; i < 200; i++)
+		memcpy(cat + 2 * i, "\xc3\xa9", 2);
+	cat[400] = '\0';
+	json_t *d = json_pack("{s:{s:s}}", "stop_details", "category", cat);
+	assert_non_null(d);
+	char out[160];
+	assert_non_null(an_trace_stop_words("refusal", d, out, sizeof(out)));
+	json_t *back = json_string(out); /* NULL when out is not UTF-8 */
+	assert_non_null(back);
+	assert_int_equal(out[strlen(out) - 1], ')');
+	json_decref(back);
+	json_decref(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture_traces_are_exactly_the_expected_ones),
+		cmocka_unit_test(test_refusal_category_cut_between_characters),
 		cmocka_unit_test(test_citation_between_text_deltas_survives_the_fast_path),
 		cmocka_unit_test(test_citation_without_a_target_emits_nothing),
 		cmocka_unit_test(test_server_calls_left_open_are_emitted_in_order),
