@@ -10,6 +10,7 @@ status, never a crash. Ends with "N passed, N failed".
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,9 +22,25 @@ SSE = os.path.join(ROOT, "tests/fixtures/sse")
 
 
 
+# A private home: --replay saves a reply's images under $XDG_DATA_HOME
+# (issue 19), which must never be the user's.
+HOME = tempfile.mkdtemp(prefix="circuit-replay-")
+ENV = dict(os.environ, HOME=HOME, XDG_DATA_HOME=os.path.join(HOME, "data"),
+           XDG_CONFIG_HOME=os.path.join(HOME, "config"), XDG_STATE_HOME=os.path.join(HOME, "state"))
+
+
 def run(*args, stdin=None):
-    p = subprocess.run([BIN, *args], input=stdin, capture_output=True, timeout=60)
+    p = subprocess.run([BIN, *args], input=stdin, capture_output=True, timeout=60, env=ENV)
     return p.returncode, p.stdout, p.stderr
+
+
+def test_images_stay_home():
+    """The fixtures' images went to the private home's data folder."""
+    d = os.path.join(HOME, "data", "circuit", "images")
+    saved = os.listdir(d) if os.path.isdir(d) else []
+    check("images from the fixtures saved under $XDG_DATA_HOME/circuit/images",
+          any(n.endswith(".png") for n in saved) and any(n.endswith(".webp") for n in saved),
+          repr(saved))
 
 
 def wire_for(name):
@@ -254,6 +271,8 @@ def main():
     test_bad_input()
     test_escapes_and_stdin()
     test_help_version()
+    test_images_stay_home()
+    shutil.rmtree(HOME, ignore_errors=True)
     return finish()
 
 
