@@ -10,16 +10,10 @@
 #include "util/mem.h"
 #include "util/utf8.h"
 
-/* Distinct sources remembered per stream; past it a URL may repeat (the
- * sinks list each once anyway), and memory stays bounded. */
-#define AN_CITED_MAX 4096
-
 void an_trace_free(struct an_trace *t)
 {
 	wire_tools_free(&t->calls);
-	free(t->cited);
-	t->cited = NULL;
-	t->ncited = 0;
+	wire_cites_free(&t->cited);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -286,38 +280,13 @@ static bool cite_target(json_t *c, struct buf *url, const char **title)
 	return n >= 0 && buf_printf(url, "document:%lld", n) >= 0;
 }
 
-static uint64_t fnv1a(const char *p, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* True the first time url is seen in this stream (remembered up to
- * AN_CITED_MAX; past it every URL counts as new). */
-static bool first_citation(struct an_trace *t, const struct buf *url)
-{
-	uint64_t h = fnv1a(url->data, url->len);
-	for (size_t i = 0; i < t->ncited; i++)
-		if (t->cited[i] == h)
-			return false;
-	if (t->ncited < AN_CITED_MAX) {
-		t->cited = xrealloc(t->cited, (t->ncited + 1) * sizeof(*t->cited));
-		t->cited[t->ncited++] = h;
-	}
-	return true;
-}
-
 void an_trace_cite(struct an_trace *t, struct wire_sink *s, json_t *citation)
 {
 	struct buf url;
 	buf_init(&url, 0);
 	const char *title = NULL;
-	if (cite_target(citation, &url, &title) && first_citation(t, &url))
-		sink_citation(s, buf_str(&url), title);
+	if (cite_target(citation, &url, &title))
+		wire_cite(&t->cited, s, buf_str(&url), title);
 	buf_done(&url);
 }
 

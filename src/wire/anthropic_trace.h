@@ -13,13 +13,13 @@
 #include <stdint.h>
 
 #include "wire/adapter.h"
+#include "wire/cites.h"
 
 /* Per stream; zeroed is empty. */
 struct an_trace {
 	struct wire_tools calls; /* server and MCP tool calls, keyed by block index;
 	                          * the name as shown ("web_search", "mcp S/T") */
-	uint64_t *cited;         /* FNV-1a of each source URL cited so far */
-	size_t ncited;
+	struct wire_cites cited; /* each source URL once per stream */
 };
 
 /* Releases what t holds (t stays usable, empty). */

@@ -6,25 +6,19 @@
 
 #include "util/mem.h"
 #include "wire/adapter.h"
+#include "wire/cites.h"
 #include "wire/gemini_call.h"
-
-/* Distinct sources remembered per stream (to cite each once), and their
- * bytes: past either, further sources are dropped. */
-#define SOURCES_MAX 512
-#define SOURCES_BYTES ((size_t)256 << 10)
 
 struct gemini {
 	int tools;               /* function calls emitted, their index */
 	struct gemini_call call; /* one Vertex streams in pieces */
-	struct buf sources;      /* URLs cited so far, each ended by a NUL */
-	size_t nsources;
+	struct wire_cites cited; /* each source URL once per stream */
 };
 
 static void *gemini_create(void)
 {
 	struct gemini *g = xcalloc(1, sizeof(struct gemini));
 	gemini_call_init(&g->call);
-	buf_init(&g->sources, SOURCES_BYTES);
 	return g;
 }
 
@@ -32,7 +26,7 @@ static void gemini_destroy(void *st)
 {
 	struct gemini *g = st;
 	gemini_call_done(&g->call);
-	buf_done(&g->sources);
+	wire_cites_free(&g->cited);
 	free(g);
 }
 
@@ -173,19 +167,6 @@ static void parts(struct gemini *g, struct wire_sink *s, json_t *list)
 	}
 }
 
-/* Cites url once per stream. */
-static void cite(struct gemini *g, struct wire_sink *s, const char *url, const char *title)
-{
-	size_t len = strlen(url);
-	for (size_t at = 0; at < g->sources.len; at += strlen(g->sources.data + at) + 1)
-		if (strcmp(g->sources.data + at, url) == 0)
-			return;
-	if (g->nsources == SOURCES_MAX || buf_append(&g->sources, url, len + 1) < 0)
-		return;
-	g->nsources++;
-	sink_citation(s, url, title);
-}
-
 /* groundingMetadata.groundingChunks[]: {web | retrievedContext | maps:
  * {uri, title}}, repeated across chunks. */
 static void grounding(struct gemini *g, struct wire_sink *s, json_t *meta)
@@ -198,7 +179,7 @@ static void grounding(struct gemini *g, struct wire_sink *s, json_t *meta)
 			json_t *src = json_object_get(chunk, kinds[k]);
 			const char *uri = wj_str(src, "uri");
 			if (uri != NULL && *uri != '\0')
-				cite(g, s, uri, wj_str(src, "title"));
+				wire_cite(&g->cited, s, uri, wj_str(src, "title"));
 		}
 	}
 }
