@@ -6,7 +6,7 @@
  *
  * The editor runs in circuit's own process group, in the terminal's
  * foreground, as git runs one: Ctrl-C reaches it (circuit ignores SIGINT
- * and SIGQUIT while it waits, as system(3) does), and Ctrl-Z stops the
+ * and SIGQUIT while it waits, as the C library's shell runner does), and Ctrl-Z stops the
  * editor and circuit together, so the shell's fg brings both back. The
  * terminal is the caller's to hand over before and take back after
  * (tui_suspend, tui_resume): circuit is blocked meanwhile. */

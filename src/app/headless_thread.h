@@ -34,9 +34,10 @@ struct headless_thread {
 int headless_thread_open(struct headless_thread *t, const char *path, long long id,
                          struct session *s);
 
-/* Fills req with the thread: system (NULL: the thread's own), its turns,
- * then *prompt (copied into t's last slot: any field the caller set goes
- * with it). req borrows from t and system until t is closed. */
+/* Fills req with the thread: the system prompt given (NULL: the thread's
+ * own), its turns, then *prompt (copied into t's last slot: any field the
+ * caller set goes with it). req borrows from t and the system prompt until
+ * t is closed. */
 void headless_thread_request(struct headless_thread *t, const char *system,
                              const struct wire_message *prompt, struct wire_request *req);
 
