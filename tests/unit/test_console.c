@@ -12,7 +12,6 @@
 #include "testutil.h"
 
 #include <dirent.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -161,18 +160,10 @@ static int make_tmp(void **state)
 	return mkdtemp(tmpdir) == NULL ? -1 : 0;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int rm_tmp(void **state)
 {
 	(void)state;
-	return nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	return tu_rmtree(tmpdir);
 }
 
 static void test_an_image_is_saved_private(void **state)

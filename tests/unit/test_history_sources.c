@@ -12,7 +12,6 @@
 
 #include "testutil.h"
 
-#include <ftw.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -40,20 +39,12 @@ static int setup(void **state)
 	return 0;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int teardown(void **state)
 {
 	struct fx *f = *state;
 	history_close(f->h);
 	conv_done(&f->c);
-	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(f->dir);
 	free(f);
 	return 0;
 }

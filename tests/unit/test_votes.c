@@ -40,13 +40,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	history_close(f->h);
-	char p[300];
-	static const char *const ext[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s%s", f->path, ext[i]);
-		unlink(p);
-	}
-	rmdir(f->dir);
+	tu_rmtree(f->dir);
 	free(f);
 	return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef CIRCUIT_TESTUTIL_H
 #define CIRCUIT_TESTUTIL_H
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,21 @@ static inline char *tu_read_file(const char *path, size_t *len)
 			fail();                                                         \
 		}                                                                       \
 	} while (0)
+
+static inline int tu_rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+/* Removes dir and everything under it (a test's temporary folder). Returns
+ * 0, or -1 (nftw's). */
+static inline int tu_rmtree(const char *dir)
+{
+	return nftw(dir, tu_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 /* SQL that takes a history file back to schema 4: the tables of every
  * later step dropped (one place, for the tests of each step's upgrade). */
