@@ -233,6 +233,42 @@ static void test_wire_clean_redacts_keys_in_streamed_text(void **state)
 	wire_clean_done(&c);
 }
 
+/* wire_clean, issue 19's events: a provider tool's fields and summary and
+ * a citation's URL pass util/untrusted (one line, controls shown); an
+ * image's base64 keeps its alphabet across line breaks, and anything else
+ * in it empties the image (its sinks say it is unreadable). */
+static void test_wire_clean_cleans_the_traces(void **state)
+{
+	(void)state;
+	struct wire_clean c;
+	wire_clean_init(&c);
+	struct wire_event tool = {.type = WIRE_EV_SERVER_TOOL, .tool_id = "t1",
+	                          .tool_name = "web\x1b[2Jsearch", .tool_args = "rust\nasync",
+	                          .result = true, .text = "2 results\x07", .len = 10};
+	const struct wire_event *ev = wire_clean(&c, &tool);
+	assert_null(strchr(ev->tool_name, 0x1b));
+	assert_null(strchr(ev->tool_args, '\n'));
+	assert_null(memchr(ev->text, 0x07, ev->len));
+	assert_true(ev->result);
+	struct wire_event cite = {.type = WIRE_EV_CITATION, .url = "https://x.test/\x1b]52;c;AA\x07",
+	                          .title = "T"};
+	ev = wire_clean(&c, &cite);
+	assert_null(strchr(ev->url, 0x1b));
+	assert_string_equal(ev->title, "T");
+	const char b64[] = "iVBO\r\nRw0K\nGgo=";
+	struct wire_event img = {.type = WIRE_EV_IMAGE, .mime = "image/png", .text = b64,
+	                         .len = sizeof(b64) - 1};
+	ev = wire_clean(&c, &img);
+	assert_int_equal(ev->len, 12);
+	assert_memory_equal(ev->text, "iVBORw0KGgo=", 12);
+	const char bad[] = "iVBO\x1b[2JRw0K";
+	img.text = bad;
+	img.len = sizeof(bad) - 1;
+	ev = wire_clean(&c, &img);
+	assert_int_equal(ev->len, 0);
+	wire_clean_done(&c);
+}
+
 /* The cheap test before the per-token copy: a secret's start, in any
  * spelling, or its first byte at the end, says maybe; text that holds
  * neither says no, and then the redactor would change nothing. */
@@ -276,6 +312,7 @@ int main(void)
 		cmocka_unit_test_setup(test_redactor_escaped_key_split_anywhere, reset),
 		cmocka_unit_test_setup(test_wire_clean_cleans_fields, reset),
 		cmocka_unit_test_setup(test_wire_clean_redacts_keys_in_streamed_text, reset),
+		cmocka_unit_test_setup(test_wire_clean_cleans_the_traces, reset),
 		cmocka_unit_test_setup(test_may_hold, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, reset);
