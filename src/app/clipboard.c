@@ -16,40 +16,14 @@
 
 #include "model/config.h"
 #include "ui/markdown.h"
+#include "util/base64.h"
 #include "util/fdio.h"
 #include "util/utf8.h"
-
-void clip_base64(const void *p, size_t n, struct buf *out)
-{
-	static const char abc[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char *s = p;
-	char q[4];
-	size_t i = 0;
-	for (; i + 3 <= n; i += 3) {
-		unsigned long v = (unsigned long)s[i] << 16 | (unsigned long)s[i + 1] << 8 | s[i + 2];
-		q[0] = abc[v >> 18 & 63];
-		q[1] = abc[v >> 12 & 63];
-		q[2] = abc[v >> 6 & 63];
-		q[3] = abc[v & 63];
-		buf_append(out, q, 4);
-	}
-	if (i < n) {
-		unsigned long v = (unsigned long)s[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned long)s[i + 1] << 8;
-		q[0] = abc[v >> 18 & 63];
-		q[1] = abc[v >> 12 & 63];
-		q[2] = i + 1 < n ? abc[v >> 6 & 63] : '=';
-		q[3] = '=';
-		buf_append(out, q, 4);
-	}
-}
 
 void clip_osc52(const char *text, size_t n, struct buf *out)
 {
 	buf_append_str(out, "\033]52;c;");
-	clip_base64(text, n, out);
+	base64_append(out, text, n);
 	buf_append_char(out, '\a');
 }
 

@@ -22,9 +22,6 @@
 /* How long a command may take to read the text and exit. */
 #define CLIP_COMMAND_MS 2000
 
-/* Appends the base64 (RFC 4648, padded) of n bytes at p to out. */
-void clip_base64(const void *p, size_t n, struct buf *out);
-
 /* Appends the OSC 52 escape that sets the clipboard ("c") to n bytes of
  * text: ESC ] 52 ; c ; BASE64 BEL. */
 void clip_osc52(const char *text, size_t n, struct buf *out);
