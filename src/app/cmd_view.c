@@ -95,7 +95,7 @@ int cmd_render(struct screen *sc, const char *args)
 static int stats_history(struct screen *sc, const char *since)
 {
 	struct stats_query q = {0, NULL, STATS_BY_REPLIES};
-	if (*since != '\0' && stats_parse_since(since, clock_unix(), &q.since) < 0) {
+	if (*since != '\0' && clock_since(since, clock_unix(), &q.since) < 0) {
 		screen_say(sc, MSG_ERROR, "circuit: /stats history takes 30m, 24h, 7d, 2w or a date "
 		           "(2026-12-01); try /stats history 7d");
 		return REACT_NONE;

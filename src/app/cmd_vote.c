@@ -29,7 +29,7 @@ static int board_args(struct screen *sc, const char *args, struct leaderboard_op
 		bool since = strcmp(words[i], "--since") == 0;
 		bool grep = strcmp(words[i], "--grep") == 0;
 		if (i + 1 >= *n || (!since && !grep) ||
-		    (since && leaderboard_since(words[i + 1], clock_unix(), &o->since) < 0)) {
+		    (since && clock_since(words[i + 1], clock_unix(), &o->since) < 0)) {
 			screen_say(sc, MSG_ERROR, "/leaderboard [--since 7d|24h|2026-12-01] [--grep WORD]");
 			return -1;
 		}

@@ -4,12 +4,10 @@
 #include "app/leaderboard.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "app/blind.h"
 #include "app/output.h"
@@ -24,41 +22,6 @@
 #define MODELS_MAX 256
 
 /* ---- the words of the command line ------------------------------------------ */
-
-static int date_of(const char *word, long long *since)
-{
-	int y, m, d;
-	char tail;
-	if (sscanf(word, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 ||
-	    d > 31 || y < 1970)
-		return -1;
-	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_isdst = -1};
-	time_t t = mktime(&tm);
-	if (t == (time_t)-1)
-		return -1;
-	*since = (long long)t;
-	return 0;
-}
-
-int leaderboard_since(const char *word, long long now, long long *since)
-{
-	if (word == NULL || *word == '\0')
-		return -1;
-	if (strchr(word, '-') != NULL)
-		return date_of(word, since);
-	char *end;
-	errno = 0;
-	long long n = strtoll(word, &end, 10);
-	long long unit = strcmp(end, "m") == 0   ? 60
-	                 : strcmp(end, "h") == 0 ? 3600
-	                 : strcmp(end, "d") == 0 ? 86400
-	                 : strcmp(end, "w") == 0 ? 7 * 86400
-	                                         : 0;
-	if (end == word || unit == 0 || errno != 0 || n < 0 || n > 100000 * 86400LL / unit)
-		return -1;
-	*since = now - n * unit;
-	return 0;
-}
 
 uint64_t leaderboard_seed(void)
 {
@@ -240,7 +203,7 @@ int leaderboard_build(struct history *h, const struct leaderboard_opts *o, struc
 int leaderboard_cli(const char *since_word, const char *grep, bool as_json)
 {
 	struct leaderboard_opts o = {.grep = grep, .json = as_json, .seed = leaderboard_seed()};
-	if (since_word != NULL && leaderboard_since(since_word, clock_unix(), &o.since) < 0) {
+	if (since_word != NULL && clock_since(since_word, clock_unix(), &o.since) < 0) {
 		fprintf(stderr, "circuit: --since takes 7d, 24h, 90m, 2w or a date (2026-12-01), not "
 		                "'%s'\n", since_word);
 		return 2;

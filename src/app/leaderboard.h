@@ -19,10 +19,6 @@ struct leaderboard_opts {
 	uint64_t seed; /* the bootstrap's */
 };
 
-/* --since's word at now (unix s): "7d", "24h", "90m", "2w" back from now,
- * or a date "2026-12-01" (its local midnight). 0 into *since, or -1 when
- * it is none of these. */
-int leaderboard_since(const char *word, long long now, long long *since);
 
 /* The bootstrap's seed: CIRCUIT_BOOTSTRAP_SEED when it is a number (the
  * same intervals every run, for tests), else a random one. */

@@ -65,10 +65,6 @@ struct stats_report {
 	unsigned replies, errors; /* over every row */
 };
 
-/* SINCE as --since takes it: "7d", "24h", "30m", "2w" (that long before
- * now, unix s) or a local date "2026-12-01" (its midnight). 0 and *since
- * set, or -1 (not one of those). */
-int stats_parse_since(const char *s, long long now, long long *since);
 /* "replies", "ttft", "tps", "cost" into *out. 0, or -1. */
 int stats_parse_sort(const char *s, enum stats_sort *out);
 const char *stats_sort_name(enum stats_sort s);

@@ -10,6 +10,7 @@
 
 #include "app/output.h"
 #include "app/stats.h"
+#include "util/clock.h"
 #include "util/glyphs.h"
 #include "util/jsonesc.h"
 #include "util/units.h"
@@ -248,7 +249,7 @@ static int query_of(struct stats_query *q, const char *since, const char *model,
 {
 	memset(q, 0, sizeof(*q));
 	q->model = model;
-	if (since != NULL && stats_parse_since(since, now, &q->since) < 0) {
+	if (since != NULL && clock_since(since, now, &q->since) < 0) {
 		fprintf(stderr, "circuit: --since takes 30m, 24h, 7d, 2w or a date (2026-12-01), not "
 		        "\"%s\"; try --since 7d\n", since);
 		return 2;

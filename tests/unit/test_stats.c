@@ -18,6 +18,7 @@
 #include "app/stats.h"
 #include "model/conversation.h"
 #include "model/history.h"
+#include "util/clock.h"
 #include "util/glyphs.h"
 
 #define assert_contains(hay, needle)                                                               \
@@ -371,13 +372,13 @@ static void test_stats_since_takes_spans_and_dates(void **state)
 {
 	(void)state;
 	long long now = 1000000000, s = 0;
-	assert_int_equal(stats_parse_since("7d", now, &s), 0);
+	assert_int_equal(clock_since("7d", now, &s), 0);
 	assert_true(s == now - 7 * 86400);
-	assert_int_equal(stats_parse_since("24h", now, &s), 0);
+	assert_int_equal(clock_since("24h", now, &s), 0);
 	assert_true(s == now - 86400);
-	assert_int_equal(stats_parse_since("30m", now, &s), 0);
+	assert_int_equal(clock_since("30m", now, &s), 0);
 	assert_true(s == now - 1800);
-	assert_int_equal(stats_parse_since("2w", now, &s), 0);
+	assert_int_equal(clock_since("2w", now, &s), 0);
 	assert_true(s == now - 14 * 86400);
 	struct tm tm = {0};
 	tm.tm_year = 126;
@@ -385,13 +386,13 @@ static void test_stats_since_takes_spans_and_dates(void **state)
 	tm.tm_mday = 1;
 	tm.tm_isdst = -1;
 	long long midnight = (long long)mktime(&tm);
-	assert_int_equal(stats_parse_since("2026-12-01", now, &s), 0);
+	assert_int_equal(clock_since("2026-12-01", now, &s), 0);
 	assert_true(s == midnight);
 	const char *const bad[] = {"", "7", "d", "-7d", "7dd", "7 d", "2026-02-31", "2026-13-01",
 	                           "2026-1-1", "99999999999999d", "+7d"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		s = 42;
-		assert_int_equal(stats_parse_since(bad[i], now, &s), -1);
+		assert_int_equal(clock_since(bad[i], now, &s), -1);
 		assert_true(s == 42);
 	}
 	enum stats_sort so;
