@@ -30,7 +30,8 @@ static void field(struct buf *out, const char *s, size_t n)
 void trace_server_tool(struct buf *out, const char *name, const char *arg, bool result,
                        const char *summary, size_t n)
 {
-	buf_append_str(out, glyphs_utf8() ? "\xe2\x9a\x99 " : "* ");
+	buf_append_str(out, glyph->gear);
+	buf_append_char(out, ' ');
 	if (name == NULL || *name == '\0')
 		name = "tool";
 	field(out, name, strlen(name));

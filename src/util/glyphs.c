@@ -8,14 +8,14 @@
 static const struct glyphs utf8_set = {
 	.hrule = "─", .vrule = "│", .ellipsis = "…", .approx = "≈", .star = "★",
 	.cursor = "▌", .arrow = "→", .dot = "·", .more = "▸", .ok = "●", .error = "✖", .open = "◌",
-	.half = "◐", .idle = "○", .clip = "📎",
+	.half = "◐", .idle = "○", .clip = "📎", .gear = "\xe2\x9a\x99",
 	.blocks = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"},
 };
 
 static const struct glyphs ascii_set = {
 	.hrule = "-", .vrule = "|", .ellipsis = "...", .approx = "~", .star = "*",
 	.cursor = "_", .arrow = "->", .dot = "|", .more = ">", .ok = "o", .error = "x", .open = "-",
-	.half = "?", .idle = ".", .clip = "@",
+	.half = "?", .idle = ".", .clip = "@", .gear = "*",
 	.blocks = {"_", ".", "-", "=", "+", "*", "#", "@"},
 };
 
@@ -44,7 +44,7 @@ static const char *field(const struct glyphs *g, size_t i)
 {
 	const char *const f[] = {g->hrule, g->vrule, g->ellipsis, g->approx, g->star, g->cursor,
 	                         g->arrow,  g->dot,   g->more,     g->ok,     g->error, g->open,
-	                         g->half,  g->idle,  g->clip};
+	                         g->half,  g->idle,  g->clip, g->gear};
 	return i < sizeof(f) / sizeof(f[0]) ? f[i] : NULL;
 }
 

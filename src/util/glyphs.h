@@ -26,6 +26,7 @@ struct glyphs {
 	const char *half;     /* "◐"  / "?"  breaker half-open */
 	const char *idle;     /* "○"  / "."  not used yet */
 	const char *clip;     /* "📎" / "@"  a file attached to a prompt */
+	const char *gear;     /* "⚙"  / "*"  a tool the provider ran */
 	const char *blocks[8]; /* "▁".."█" / "_.-=+*#@" sparklines, lowest first */
 };
 
