@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/mathlog.h"
 #include "util/mem.h"
 
 #define MODELS_MAX 256       /* a games matrix of 256 x 256 doubles: 512 KiB */
@@ -113,7 +114,7 @@ static int fit(const struct games *g, double prior, double tol, int iter_max, do
 			double next = den > 0 ? (g->won[i] + prior / 2) / den : p[i];
 			if (next <= 0)
 				next = 1e-300; /* a model that never won, with no prior */
-			double d = fabs(log(next / p[i]));
+			double d = fabs(math_ln(next / p[i]));
 			moved = d > moved ? d : moved;
 			p[i] = next;
 		}
@@ -123,11 +124,11 @@ static int fit(const struct games *g, double prior, double tol, int iter_max, do
 		int k = 0;
 		for (int i = 0; i < n; i++)
 			if (g->votes[i] > 0) {
-				s += log(p[i]);
+				s += math_ln(p[i]);
 				k++;
 			}
 		for (int i = 0; i < n && k > 0; i++)
-			p[i] /= exp(s / k);
+			p[i] /= math_exp(s / k);
 	}
 	return it;
 }
@@ -142,7 +143,7 @@ static void ratings(const struct games *g, const double *p, double *r)
 		r[i] = 0;
 		if (g->votes[i] == 0)
 			continue;
-		r[i] = 400.0 * log10(p[i]);
+		r[i] = 400.0 * math_log10(p[i]);
 		sum += r[i];
 		k++;
 	}
