@@ -28,9 +28,14 @@ WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 $(if $(CI),-Werror)
 # Recursive (=) so pkg-config runs only when a recipe needs it, after deps.
 PKG_CFLAGS = $(filter-out -D_XOPEN_SOURCE=%,$(shell pkg-config --cflags $(filter-out cmocka,$(PKGS))))
-# libcurl is not linked: net/libcurl.c loads it at the first request
-# (linked, its dependencies cost every start ~8 ms in the dynamic loader).
-PKG_LIBS   = $(shell pkg-config --libs $(filter-out cmocka libcurl,$(PKGS))) -ldl -lm
+# Not linked into the binary but loaded at first use: libcurl at the first
+# request (linked, its dependencies cost every start ~8 ms in the dynamic
+# loader; net/libcurl.c), SQLite at the first history file (linked, it and
+# the libm it needs cost every start ~0.5 MiB of resident memory;
+# model/libsqlite.c). Nor is libm used (util/mathlog.c). The tests link
+# SQLite and libm: they read the history file and check mathlog against it.
+BIN_LIBS   = $(shell pkg-config --libs $(filter-out cmocka libcurl sqlite3,$(PKGS))) -ldl
+PKG_LIBS   = $(BIN_LIBS) $(shell pkg-config --libs sqlite3) -lm
 CMOCKA     = $(shell pkg-config --cflags --libs cmocka)
 OPT       ?= -O2 -g
 CFLAGS    ?= $(OPT)
@@ -79,7 +84,7 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BIN): $(BUILD)/src/app/main.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(BIN_LIBS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB)
 	@mkdir -p $(dir $@)

@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -469,9 +468,9 @@ static struct history *make_history(sqlite3 *db, const struct opening *o, long l
 }
 
 /* The start of either open: err cleared, the path checked and quoted into
- * q for messages (o->qpath points into it). False, with err set, when
- * there is no path. */
-static bool opening_begin(struct opening *o, struct buf *q, const char *no_path)
+ * q for messages (o->qpath points into it), SQLite loaded. False, with err
+ * set (and then off after it), when there is no path or no SQLite. */
+static bool opening_begin(struct opening *o, struct buf *q, const char *no_path, const char *off)
 {
 	say(o, "%s", "");
 	buf_init(q, 0);
@@ -481,6 +480,11 @@ static bool opening_begin(struct opening *o, struct buf *q, const char *no_path)
 	}
 	quote_path(q, o->path);
 	o->qpath = buf_str(q);
+	char why[256];
+	if (libsqlite_load(why, sizeof(why)) < 0) {
+		say(o, "%s%s", why, off);
+		return false;
+	}
 	return true;
 }
 
@@ -488,7 +492,7 @@ struct history *history_open(const char *path, char *err, size_t errlen)
 {
 	struct opening o = {path, "", err, errlen};
 	struct buf q;
-	if (!opening_begin(&o, &q, "no path for the history" OFF)) {
+	if (!opening_begin(&o, &q, "no path for the history" OFF, OFF)) {
 		buf_done(&q);
 		return NULL;
 	}
@@ -575,7 +579,7 @@ struct history *history_open_readonly(const char *path, char *err, size_t errlen
 {
 	struct opening o = {path, "", err, errlen};
 	struct buf q;
-	if (!opening_begin(&o, &q, "no path for the history")) {
+	if (!opening_begin(&o, &q, "no path for the history", "")) {
 		buf_done(&q);
 		return NULL;
 	}

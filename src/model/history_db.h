@@ -14,12 +14,12 @@
 #ifndef CIRCUIT_MODEL_HISTORY_DB_H
 #define CIRCUIT_MODEL_HISTORY_DB_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "model/conversation.h"
 #include "model/history.h"
+#include "model/libsqlite.h" /* SQLite, by its own names */
 #include "util/buf.h"
 
 /* ---- a message row's columns, declared once ------------------------------ */

@@ -796,6 +796,36 @@ def test_unusable(tmp, srv):
         os.chmod(h.db, 0o600)
 
 
+def test_no_sqlite(tmp, srv):
+    """SQLite is loaded when the history is first opened (model/libsqlite.c):
+    where it cannot be, the history is off with one line that says so and
+    what to install, the chat goes on, and the file is not touched."""
+    h = Home(tmp, "nosqlite")
+    rc, out, err = h.run(["-p", "kept before", "-m", "mock-fast"])
+    before = file_bytes(h.db)
+    check("no SQLite: a history made first", rc == 0 and len(before) > 0, repr(err))
+    bad = os.path.join(tmp, "badlib")
+    os.makedirs(bad, exist_ok=True)
+    with open(os.path.join(bad, "libsqlite3.so.0"), "w") as f:
+        f.write("not a library\n")
+    env = h.env(LD_LIBRARY_PATH=bad)
+    rc, out, err = h.run(["-p", "answer me anyway", "-m", "mock-fast"], env=env)
+    lines = err.strip().splitlines()
+    check("no SQLite: headless -p exits 0 with the reply", rc == 0 and "answer me anyway" in out,
+          f"rc={rc} out={out[:200]!r} err={err!r}")
+    check("no SQLite: one line: SQLite cannot be loaded, what to install, history off",
+          len(lines) == 1 and "cannot load SQLite" in lines[0] and "install libsqlite3" in lines[0]
+          and "history is off for this run" in lines[0], repr(err))
+    rc, out, err = h.run(["--sessions"], env=env)
+    check("no SQLite: --sessions fails with that line, not 'no conversations'",
+          rc != 0 and "cannot load SQLite" in err and "no conversations" not in err + out,
+          f"rc={rc} out={out!r} err={err!r}")
+    check("no SQLite: the history file is untouched", file_bytes(h.db) == before)
+    rc, out, err = h.run(["--sessions"])
+    check("no SQLite: with SQLite back, the conversation made before is listed",
+          rc == 0 and "kept before" in out and "answer me anyway" not in out, repr(out + err))
+
+
 # ---- 6. no key reaches the history -----------------------------------------------------------
 
 def files_holding(root, needle):
@@ -1320,6 +1350,7 @@ TESTS = {
     "search": test_search,
     "export": test_export,
     "unusable": test_unusable,
+    "no-sqlite": test_no_sqlite,
     "secrets": test_secrets,
     "off": test_off,
     "headless": test_headless,

@@ -144,7 +144,28 @@ def test_binary(dest, prefix, home):
               f"installed to {prefix}/share/circuit/themes, binary has {others or 'none'}")
     else:
         check("the binary looks for themes under the install's PREFIX", True)
+    test_not_linked(binary)
     return out
+
+
+# Libraries the binary must not name as NEEDED: libcurl is loaded at the
+# first request (its dependencies cost every start ~8 ms), and libm is not
+# used (its IFUNC resolvers cost every start ~300 KiB of resident memory;
+# util/mathlog.c). docs/benchmarks.md has both measurements.
+NOT_LINKED = ("libcurl", "libsqlite3", "libm.so")
+
+
+def test_not_linked(binary):
+    readelf = shutil.which("readelf")
+    if readelf is None:
+        print("test_install.py: skip: the binary's NEEDED libraries: readelf not found")
+        return
+    out = subprocess.run([readelf, "-d", binary], capture_output=True, text=True,
+                         timeout=30).stdout
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+    bad = [n for n in needed if n.startswith(NOT_LINKED)]
+    check(f"the binary links neither libcurl nor libm ({len(needed)} NEEDED)",
+          needed and not bad, f"NEEDED {needed}")
 
 
 def test_manpage(dest, prefix, help_text):
