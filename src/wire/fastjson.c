@@ -208,12 +208,6 @@ bool fj_member(const char **p, const char *end, bool *first, struct fj_str *key,
 	return true;
 }
 
-bool fj_key_is(const struct fj_str *key, const char *lit)
-{
-	size_t n = strlen(lit);
-	return !key->escaped && key->n == n && memcmp(key->p, lit, n) == 0;
-}
-
 bool fj_array_begin(const char **p, const char *end)
 {
 	return fj_eat(p, end, '[');
@@ -346,12 +340,6 @@ const char *fj_decode(const struct fj_str *s, struct buf *scratch, size_t *n)
 	}
 	*n = scratch->len;
 	return scratch->data ? scratch->data : "";
-}
-
-bool fj_str_is(const struct fj_str *s, const char *lit)
-{
-	size_t n = strlen(lit);
-	return !s->escaped && s->n == n && memcmp(s->p, lit, n) == 0;
 }
 
 bool fj_maybe_string(const char **p, const char *end, struct fj_str *out, bool *has, int depth)

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "util/buf.h"
 
@@ -49,7 +50,13 @@ bool fj_int(const char **p, const char *end, long long *out);
  * on it (jansson would unescape; we do not guess). */
 bool fj_object_begin(const char **p, const char *end);
 bool fj_member(const char **p, const char *end, bool *first, struct fj_str *key, bool *done);
-bool fj_key_is(const struct fj_str *key, const char *lit);
+/* Inline, so that a literal's strlen is a constant: the scanners compare
+ * every key of every chunk with several names. */
+static inline bool fj_key_is(const struct fj_str *key, const char *lit)
+{
+	size_t n = strlen(lit);
+	return !key->escaped && key->n == n && memcmp(key->p, lit, n) == 0;
+}
 
 /* Array elements the same way. */
 bool fj_array_begin(const char **p, const char *end);
@@ -59,8 +66,12 @@ bool fj_element(const char **p, const char *end, bool *first, bool *done);
  * else decoded into scratch (reset first). *n is the length (NUL bytes
  * from \u0000 included). */
 const char *fj_decode(const struct fj_str *s, struct buf *scratch, size_t *n);
-/* s (decoded) equals lit. */
-bool fj_str_is(const struct fj_str *s, const char *lit);
+/* s (decoded) equals lit: a string with an escape never does (an escape
+ * in a name or a stop reason is the tree's to read). */
+static inline bool fj_str_is(const struct fj_str *s, const char *lit)
+{
+	return fj_key_is(s, lit);
+}
 
 /* For a value read by name: *has says whether it is a string (read into
  * out), as jansson's string getters give NULL for anything else; any
