@@ -43,44 +43,35 @@ static double ln_split(double x, int *e)
 	return f - (hfsq - tail);
 }
 
-/* NaN, 0 and the infinities as ln and log10 both answer them; 0 when x
- * is an ordinary positive number. */
-static int ln_special(double x, double *out)
-{
-	if (isnan(x) || x < 0)
-		*out = NAN;
-	else if (x == 0)
-		*out = -INFINITY;
-	else if (isinf(x))
-		*out = x;
-	else
-		return 0;
-	return 1;
-}
-
-double math_ln(double x)
-{
-	double out;
-	if (ln_special(x, &out))
-		return out;
-	int e;
-	double lm = ln_split(x, &e);
-	return e * LN2_HI + (lm + e * LN2_LO);
-}
-
 /* log10 2 split as ln 2 is, and 1 / ln 10: fdlibm's constants. */
 #define LOG10_2_HI 3.01029995663611771306e-01
 #define LOG10_2_LO 3.69423907715893078616e-13
 #define INV_LN10 4.34294481903251816668e-01
 
-double math_log10(double x)
+/* The logarithm of x in a base whose log of 2 is hi + lo (hi with zero low
+ * bits) and whose log of e is inv: log x = e log 2 + inv ln m. NaN for
+ * x < 0 or NaN, -inf for 0, +inf for +inf. */
+static double log_in(double x, double hi, double lo, double inv)
 {
-	double out;
-	if (ln_special(x, &out))
-		return out;
+	if (isnan(x) || x < 0)
+		return NAN;
+	if (x == 0)
+		return -INFINITY;
+	if (isinf(x))
+		return x;
 	int e;
 	double lm = ln_split(x, &e);
-	return e * LOG10_2_HI + (e * LOG10_2_LO + INV_LN10 * lm);
+	return e * hi + (e * lo + inv * lm);
+}
+
+double math_ln(double x)
+{
+	return log_in(x, LN2_HI, LN2_LO, 1.0);
+}
+
+double math_log10(double x)
+{
+	return log_in(x, LOG10_2_HI, LOG10_2_LO, INV_LN10);
 }
 
 /* e^r for |r| <= ln2 / 2: Taylor to r^17, whose first dropped term is
