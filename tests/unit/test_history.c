@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "testhistory.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,9 +37,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/circuit-history-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/history.db", f->dir);
+	th_make(f->dir, sizeof(f->dir), f->path, sizeof(f->path), "circuit-history");
 	conv_init(&f->c);
 	*state = f;
 	return 0;
@@ -47,9 +46,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	history_close(f->h);
+	th_remove(f->h, f->dir);
 	conv_done(&f->c);
-	tu_rmtree(f->dir);
 	free(f);
 	return 0;
 }
@@ -57,12 +55,8 @@ static int teardown(void **state)
 /* The fixture's history, opened; fails the test when it cannot be. */
 static struct history *open_h(struct fx *f)
 {
-	char err[512] = "";
-	f->h = history_open(f->path, err, sizeof(err));
-	if (f->h == NULL) {
-		print_error("history_open: %s\n", err);
-		fail();
-	}
+	f->h = NULL; /* not a closed one left for teardown, should this fail */
+	f->h = th_open(f->path);
 	return f->h;
 }
 
@@ -177,45 +171,6 @@ static bool contains(const char *hay, const char *needle)
 		}                                                                                  \
 	} while (0)
 
-/* One integer or text from the file through a connection of our own. */
-static long long peek_int(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	long long v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
-static void peek_text(const char *path, const char *sql, char *out, size_t n)
-{
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	const unsigned char *s = sqlite3_column_text(st, 0);
-	snprintf(out, n, "%s", s != NULL ? (const char *)s : "");
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-}
-
-static void exec_sql(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		print_error("%s: %s\n", sql, msg);
-		fail();
-	}
-	sqlite3_close(db);
-}
-
 /* FTS5's own check that the index matches the messages table exactly. */
 static void assert_index_intact(struct fx *f)
 {
@@ -285,10 +240,10 @@ static void test_history_open_creates_a_0600_wal_file_with_the_schema(void **sta
 	assert_int_equal(mode_of(shm) & 077, 0);
 
 	char mode[16];
-	peek_text(f->path, "PRAGMA journal_mode", mode, sizeof(mode));
+	th_peek_text(f->path, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "wal");
-	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
-	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM messages"), 1);
+	assert_int_equal(th_peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
+	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM messages"), 1);
 }
 
 static void test_history_open_tightens_a_file_others_can_read(void **state)
@@ -326,7 +281,7 @@ static void test_history_a_newer_schema_is_refused(void **state)
 	struct fx *f = *state;
 	char sql[64];
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", HISTORY_SCHEMA_VERSION + 1);
-	exec_sql(f->path, sql);
+	th_exec_sql(f->path, sql);
 	char err[512];
 	const char *e = refused(f, err, sizeof(err));
 	assert_contains(e, f->path);
@@ -371,14 +326,14 @@ static void test_history_a_damaged_header_is_refused(void **state)
 static void test_history_another_programs_database_is_refused(void **state)
 {
 	struct fx *f = *state;
-	exec_sql(f->path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
+	th_exec_sql(f->path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
 	                  "INSERT INTO notes (body) VALUES ('mine');");
 	char err[512];
 	const char *e = refused(f, err, sizeof(err));
 	assert_contains(e, f->path);
 	assert_contains(e, "not a circuit history");
 	/* and it is left as it was */
-	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM sqlite_master"), 1);
+	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM sqlite_master"), 1);
 }
 
 static void test_history_a_read_only_file_is_refused(void **state)
@@ -634,7 +589,7 @@ static void test_history_notices_are_not_stored(void **state)
 	assert_int_equal(history_add(h, conv, 0, 0, n, 1), -1);
 	assert_int_equal(history_add(h, conv, 0, 0, e, 1), -1);
 	assert_true(history_error(h)[0] != '\0');
-	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM messages"), 0);
+	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM messages"), 0);
 }
 
 static void test_history_writes_need_an_existing_conversation(void **state)
@@ -736,12 +691,12 @@ static void test_history_load_shows_a_compare_once_and_keeps_the_thread(void **s
 	assert_int_equal(history_load(h, conv, &c, NULL), 5);
 	assert_loaded(&c, 5, before, (const bool[]){false, false, false, true, false});
 	/* The prompt shown is the thread's copy: column 2's row, now column 0. */
-	assert_int_equal(peek_int(f->path,
+	assert_int_equal(th_peek_int(f->path,
 	                          "SELECT col FROM messages WHERE text = 'compare question'"
 	                          " ORDER BY col DESC LIMIT 1"),
 	                 1);
 	assert_int_equal(c.v[2]->hist_id,
-	                 peek_int(f->path, "SELECT id FROM messages WHERE text = 'compare question'"
+	                 th_peek_int(f->path, "SELECT id FROM messages WHERE text = 'compare question'"
 	                                   " AND col = 0"));
 	conv_done(&c);
 
@@ -1085,10 +1040,10 @@ static void test_history_search_indexes_a_reply_at_its_end(void **state)
 	msg_append_text(r, " omega", 6);
 	assert_int_equal(history_update(h, id, r, false, 2), 0);
 	assert_int_equal(history_find(h, "omega", hit, 2), 0); /* not indexed while live */
-	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM message_parts"), 1);
+	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM message_parts"), 1);
 	/* An unchanged checkpoint adds no part. */
 	assert_int_equal(history_update(h, id, r, false, 3), 0);
-	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM message_parts"), 1);
+	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM message_parts"), 1);
 	struct conversation c;
 	conv_init(&c);
 	assert_int_equal(history_load(h, conv, &c, NULL), 1);
@@ -1102,7 +1057,7 @@ static void test_history_search_indexes_a_reply_at_its_end(void **state)
 	assert_int_equal(history_find(h, "omega", hit, 2), 1);
 	assert_int_equal(history_find(h, "pondering", hit, 2), 1);
 	assert_contains(hit[0].snippet, "[pondering]");
-	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM message_parts"), 0);
+	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM message_parts"), 0);
 	assert_index_intact(f);
 }
 
@@ -1132,10 +1087,10 @@ static void test_history_checkpoints_write_only_what_is_new(void **state)
 		}
 		assert_int_equal(history_update(h, id, r, false, 2 + i), 0);
 	}
-	long long stored = peek_int(f->path, "SELECT sum(length(text)) FROM message_parts") +
-	                   peek_int(f->path, "SELECT length(text) FROM messages");
+	long long stored = th_peek_int(f->path, "SELECT sum(length(text)) FROM message_parts") +
+	                   th_peek_int(f->path, "SELECT length(text) FROM messages");
 	assert_int_equal(stored, (long long)want.len);
-	assert_true(peek_int(f->path, "SELECT count(*) FROM message_parts") < 200);
+	assert_true(th_peek_int(f->path, "SELECT count(*) FROM message_parts") < 200);
 	history_close(f->h); /* never ended: killed */
 	f->h = NULL;
 	h = open_h(f);
@@ -1191,8 +1146,8 @@ static void test_history_delete_removes_rows_and_index(void **state)
 	conv_done(&c);
 	struct history_session s[4];
 	assert_int_equal(history_sessions(h, s, 4, 0), 1);
-	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM messages"), 1);
-	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM compare_groups"), 0);
+	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM messages"), 1);
+	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM compare_groups"), 0);
 	assert_index_intact(f);
 }
 
@@ -1754,7 +1709,7 @@ static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
 	history_close(h);
 	f->h = NULL;
 	/* Back to schema 2: no parts, the index over whole rows, no attachments, no sources. */
-	exec_sql(f->path,
+	th_exec_sql(f->path,
 	         "DROP TABLE sources; DROP TABLE reply_errors; DROP TABLE attachments;"
 	         "DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
 	         " DROP TRIGGER IF EXISTS messages_au; DROP TABLE messages_fts; DROP VIEW messages_indexed;"
@@ -1789,9 +1744,9 @@ static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
 	assert_int_equal(history_update(h, c.v[0]->hist_id, c.v[0], true, 2), -1);
 	conv_done(&c);
 	history_close(h);
-	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(th_peek_int(f->path, "PRAGMA user_version"), 2);
 	h = open_h(f);
-	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
+	assert_int_equal(th_peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
 	conv_init(&c);
 	assert_int_equal(history_load(h, conv, &c, NULL), 1);
 	assert_string_equal(buf_str(&c.v[0]->text), "walrus of schema two");
@@ -1867,8 +1822,8 @@ static void schema_of(const char *path, struct buf *out)
 static void test_history_a_file_of_schema_1_is_upgraded_and_reads(void **state)
 {
 	struct fx *f = *state;
-	exec_sql(f->path, schema_1);
-	exec_sql(f->path,
+	th_exec_sql(f->path, schema_1);
+	th_exec_sql(f->path,
 	         "PRAGMA user_version = 1; PRAGMA application_id = 0x63697263;"
 	         "INSERT INTO conversations (created, updated, system) VALUES (5, 5, 'sys');"
 	         "INSERT INTO compare_groups (conv, models, created) VALUES (1, 'a,b', 6);"
@@ -1883,7 +1838,7 @@ static void test_history_a_file_of_schema_1_is_upgraded_and_reads(void **state)
 	         "INSERT INTO messages (conv, grp, col, role, created, label, text, raw, updated)"
 	         " VALUES (1, 1, 2, 'user', 7, 'you', 'old compare', 'old compare', 7);");
 	struct history *h = open_h(f);
-	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
+	assert_int_equal(th_peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
 	struct conversation c;
 	conv_init(&c);
 	char *system = NULL;
@@ -2022,9 +1977,9 @@ static void test_history_keeps_a_prompts_files_and_loads_them_whole(void **state
 	assert_memory_equal(l->v[1].data, "\x89PNG\r\n\x1a\n\0\x01", 10);
 	assert_int_equal(c.v[1]->att.n, 0);
 	conv_done(&c);
-	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM attachments"), 2);
+	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM attachments"), 2);
 	assert_int_equal(history_delete(f->h, conv), 1);
-	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM attachments"), 0);
+	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM attachments"), 0);
 }
 
 /* Exports name each file, its type, size and (JSON) hash: never its bytes. */
@@ -2067,7 +2022,7 @@ static void test_history_a_file_of_schema_4_is_upgraded(void **state)
 	history_add(h, conv, 0, 0, prompt(f, "before files"), 1);
 	history_close(h);
 	f->h = NULL;
-	exec_sql(f->path, HISTORY_BACK_TO_4);
+	th_exec_sql(f->path, HISTORY_BACK_TO_4);
 	char err[512] = "";
 	h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(h);
@@ -2083,10 +2038,10 @@ static void test_history_a_file_of_schema_4_is_upgraded(void **state)
 	conv_done(&c);
 	history_close(h);
 	h = open_h(f);
-	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
-	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM reply_errors"), 0);
+	assert_int_equal(th_peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
+	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM reply_errors"), 0);
 	assert_true(history_add(h, conv, 0, 0, prompt_with_files(f, "now"), 2) > 0);
-	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM attachments"), 2);
+	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM attachments"), 2);
 }
 
 int main(void)

@@ -8,16 +8,15 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "testhistory.h"
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "app/stats.h"
 #include "model/conversation.h"
-#include "model/history.h"
 #include "util/clock.h"
 #include "util/glyphs.h"
 
@@ -42,12 +41,8 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/circuit-stats-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/history.db", f->dir);
-	char err[512] = "";
-	f->h = history_open(f->path, err, sizeof(err));
-	assert_non_null(f->h);
+	th_make(f->dir, sizeof(f->dir), f->path, sizeof(f->path), "circuit-stats");
+	f->h = th_open(f->path);
 	f->conv = history_begin(f->h, NULL, 1);
 	assert_true(f->conv > 0);
 	glyphs_use(true);
@@ -58,8 +53,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	history_close(f->h);
-	tu_rmtree(f->dir);
+	th_remove(f->h, f->dir);
 	free(f);
 	return 0;
 }
@@ -348,12 +342,7 @@ static void test_stats_reads_a_file_of_schema_4_without_error_kinds(void **state
 	store_all(f);
 	history_close(f->h);
 	f->h = NULL;
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, HISTORY_BACK_TO_4, NULL,
-	                              NULL, NULL),
-	                 SQLITE_OK);
-	sqlite3_close(db);
+	th_exec_sql(f->path, HISTORY_BACK_TO_4);
 	char err[512] = "";
 	f->h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(f->h);
