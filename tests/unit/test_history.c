@@ -327,7 +327,7 @@ static void test_history_another_programs_database_is_refused(void **state)
 {
 	struct fx *f = *state;
 	th_exec_sql(f->path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
-	                  "INSERT INTO notes (body) VALUES ('mine');");
+	                     "INSERT INTO notes (body) VALUES ('mine');");
 	char err[512];
 	const char *e = refused(f, err, sizeof(err));
 	assert_contains(e, f->path);
@@ -692,12 +692,13 @@ static void test_history_load_shows_a_compare_once_and_keeps_the_thread(void **s
 	assert_loaded(&c, 5, before, (const bool[]){false, false, false, true, false});
 	/* The prompt shown is the thread's copy: column 2's row, now column 0. */
 	assert_int_equal(th_peek_int(f->path,
-	                          "SELECT col FROM messages WHERE text = 'compare question'"
-	                          " ORDER BY col DESC LIMIT 1"),
+	                             "SELECT col FROM messages WHERE text = 'compare question'"
+	                             " ORDER BY col DESC LIMIT 1"),
 	                 1);
 	assert_int_equal(c.v[2]->hist_id,
-	                 th_peek_int(f->path, "SELECT id FROM messages WHERE text = 'compare question'"
-	                                   " AND col = 0"));
+	                 th_peek_int(f->path,
+	                             "SELECT id FROM messages WHERE text = 'compare question'"
+	                             " AND col = 0"));
 	conv_done(&c);
 
 	struct history_session s;
@@ -1710,28 +1711,28 @@ static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
 	f->h = NULL;
 	/* Back to schema 2: no parts, the index over whole rows, no attachments, no sources. */
 	th_exec_sql(f->path,
-	         "DROP TABLE sources; DROP TABLE reply_errors; DROP TABLE attachments;"
-	         "DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
-	         " DROP TRIGGER IF EXISTS messages_au; DROP TABLE messages_fts; DROP VIEW messages_indexed;"
-	         " DROP INDEX messages_in_order; DROP TABLE votes;"
-	         "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
-	         " content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
-	         "CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"
-	         " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
-	         " UPDATE conversations SET updated = max(updated, new.updated) WHERE id = new.conv;"
-	         " END;"
-	         "CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN"
-	         " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
-	         "  VALUES ('delete', old.id, old.text, old.thinking);"
-	         " END;"
-	         "CREATE TRIGGER messages_au AFTER UPDATE OF text, thinking ON messages"
-	         " WHEN old.text IS NOT new.text OR old.thinking IS NOT new.thinking BEGIN"
-	         " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
-	         "  VALUES ('delete', old.id, old.text, old.thinking);"
-	         " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
-	         " END;"
-	         "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');"
-	         "PRAGMA user_version = 2;");
+	            "DROP TABLE sources; DROP TABLE reply_errors; DROP TABLE attachments;"
+	            "DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
+	            " DROP TRIGGER IF EXISTS messages_au; DROP TABLE messages_fts; DROP VIEW messages_indexed;"
+	            " DROP INDEX messages_in_order; DROP TABLE votes;"
+	            "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
+	            " content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
+	            "CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"
+	            " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
+	            " UPDATE conversations SET updated = max(updated, new.updated) WHERE id = new.conv;"
+	            " END;"
+	            "CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN"
+	            " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
+	            "  VALUES ('delete', old.id, old.text, old.thinking);"
+	            " END;"
+	            "CREATE TRIGGER messages_au AFTER UPDATE OF text, thinking ON messages"
+	            " WHEN old.text IS NOT new.text OR old.thinking IS NOT new.thinking BEGIN"
+	            " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
+	            "  VALUES ('delete', old.id, old.text, old.thinking);"
+	            " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
+	            " END;"
+	            "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');"
+	            "PRAGMA user_version = 2;");
 	char err[512] = "";
 	h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(h);
@@ -1824,19 +1825,19 @@ static void test_history_a_file_of_schema_1_is_upgraded_and_reads(void **state)
 	struct fx *f = *state;
 	th_exec_sql(f->path, schema_1);
 	th_exec_sql(f->path,
-	         "PRAGMA user_version = 1; PRAGMA application_id = 0x63697263;"
-	         "INSERT INTO conversations (created, updated, system) VALUES (5, 5, 'sys');"
-	         "INSERT INTO compare_groups (conv, models, created) VALUES (1, 'a,b', 6);"
-	         "INSERT INTO messages (conv, role, created, label, text, raw, updated)"
-	         " VALUES (1, 'user', 5, 'you', 'old question', 'old question', 5);"
-	         "INSERT INTO messages (conv, role, created, label, provider, model, text, raw,"
-	         " updated, has_metrics, outcome, ttft, tokens_out, tps, cost)"
-	         " VALUES (1, 'assistant', 6, 'mock', 'mock', 'm', 'old answer', 'old answer', 6,"
-	         " 1, 'ok', 321, 42, 12.5, 0.25);"
-	         "INSERT INTO messages (conv, grp, col, role, created, label, text, raw, updated)"
-	         " VALUES (1, 1, 1, 'user', 7, 'you', 'old compare', 'old compare', 7);"
-	         "INSERT INTO messages (conv, grp, col, role, created, label, text, raw, updated)"
-	         " VALUES (1, 1, 2, 'user', 7, 'you', 'old compare', 'old compare', 7);");
+	            "PRAGMA user_version = 1; PRAGMA application_id = 0x63697263;"
+	            "INSERT INTO conversations (created, updated, system) VALUES (5, 5, 'sys');"
+	            "INSERT INTO compare_groups (conv, models, created) VALUES (1, 'a,b', 6);"
+	            "INSERT INTO messages (conv, role, created, label, text, raw, updated)"
+	            " VALUES (1, 'user', 5, 'you', 'old question', 'old question', 5);"
+	            "INSERT INTO messages (conv, role, created, label, provider, model, text, raw,"
+	            " updated, has_metrics, outcome, ttft, tokens_out, tps, cost)"
+	            " VALUES (1, 'assistant', 6, 'mock', 'mock', 'm', 'old answer', 'old answer', 6,"
+	            " 1, 'ok', 321, 42, 12.5, 0.25);"
+	            "INSERT INTO messages (conv, grp, col, role, created, label, text, raw, updated)"
+	            " VALUES (1, 1, 1, 'user', 7, 'you', 'old compare', 'old compare', 7);"
+	            "INSERT INTO messages (conv, grp, col, role, created, label, text, raw, updated)"
+	            " VALUES (1, 1, 2, 'user', 7, 'you', 'old compare', 'old compare', 7);");
 	struct history *h = open_h(f);
 	assert_int_equal(th_peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
 	struct conversation c;

@@ -118,8 +118,10 @@ static void test_drawing_only_changed_rows_shows_what_a_full_draw_shows(void **s
 					msg_append_thinking(live, "same length?", 12);
 			} else if (op < 70) {
 				if (live != NULL)
-					msg_finish(live, tu_rnd() % 4 == 0, tu_rnd() % 2 ? "1.2 s · 40 tok" : "");
-				conv_add(&conv, MSG_USER, "you", tu_rnd() % 2 ? "a question" : "q\nwith\tlines");
+					msg_finish(live, tu_rnd() % 4 == 0,
+					           tu_rnd() % 2 ? "1.2 s · 40 tok" : "");
+				conv_add(&conv, MSG_USER, "you",
+				         tu_rnd() % 2 ? "a question" : "q\nwith\tlines");
 				live = conv_add(&conv, MSG_ASSISTANT, "mock", NULL);
 				live->streaming = true;
 			} else if (op < 74 && live != NULL) {
