@@ -240,10 +240,10 @@ static void test_history_open_creates_a_0600_wal_file_with_the_schema(void **sta
 	assert_int_equal(mode_of(shm) & 077, 0);
 
 	char mode[16];
-	th_peek_text(f->path, "PRAGMA journal_mode", mode, sizeof(mode));
+	peek_text(f->path, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "wal");
-	assert_int_equal(th_peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM messages"), 1);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM messages"), 1);
 }
 
 static void test_history_open_tightens_a_file_others_can_read(void **state)
@@ -281,7 +281,7 @@ static void test_history_a_newer_schema_is_refused(void **state)
 	struct fx *f = *state;
 	char sql[64];
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", HISTORY_SCHEMA_VERSION + 1);
-	th_exec_sql(f->path, sql);
+	exec_sql(f->path, sql);
 	char err[512];
 	const char *e = refused(f, err, sizeof(err));
 	assert_contains(e, f->path);
@@ -326,14 +326,14 @@ static void test_history_a_damaged_header_is_refused(void **state)
 static void test_history_another_programs_database_is_refused(void **state)
 {
 	struct fx *f = *state;
-	th_exec_sql(f->path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
-	                     "INSERT INTO notes (body) VALUES ('mine');");
+	exec_sql(f->path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
+	                  "INSERT INTO notes (body) VALUES ('mine');");
 	char err[512];
 	const char *e = refused(f, err, sizeof(err));
 	assert_contains(e, f->path);
 	assert_contains(e, "not a circuit history");
 	/* and it is left as it was */
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM sqlite_master"), 1);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM sqlite_master"), 1);
 }
 
 static void test_history_a_read_only_file_is_refused(void **state)
@@ -589,7 +589,7 @@ static void test_history_notices_are_not_stored(void **state)
 	assert_int_equal(history_add(h, conv, 0, 0, n, 1), -1);
 	assert_int_equal(history_add(h, conv, 0, 0, e, 1), -1);
 	assert_true(history_error(h)[0] != '\0');
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM messages"), 0);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM messages"), 0);
 }
 
 static void test_history_writes_need_an_existing_conversation(void **state)
@@ -691,14 +691,13 @@ static void test_history_load_shows_a_compare_once_and_keeps_the_thread(void **s
 	assert_int_equal(history_load(h, conv, &c, NULL), 5);
 	assert_loaded(&c, 5, before, (const bool[]){false, false, false, true, false});
 	/* The prompt shown is the thread's copy: column 2's row, now column 0. */
-	assert_int_equal(th_peek_int(f->path,
-	                             "SELECT col FROM messages WHERE text = 'compare question'"
-	                             " ORDER BY col DESC LIMIT 1"),
+	assert_int_equal(peek_int(f->path,
+	                          "SELECT col FROM messages WHERE text = 'compare question'"
+	                          " ORDER BY col DESC LIMIT 1"),
 	                 1);
 	assert_int_equal(c.v[2]->hist_id,
-	                 th_peek_int(f->path,
-	                             "SELECT id FROM messages WHERE text = 'compare question'"
-	                             " AND col = 0"));
+	                 peek_int(f->path, "SELECT id FROM messages WHERE text = 'compare question'"
+	                                   " AND col = 0"));
 	conv_done(&c);
 
 	struct history_session s;
@@ -1041,10 +1040,10 @@ static void test_history_search_indexes_a_reply_at_its_end(void **state)
 	msg_append_text(r, " omega", 6);
 	assert_int_equal(history_update(h, id, r, false, 2), 0);
 	assert_int_equal(history_find(h, "omega", hit, 2), 0); /* not indexed while live */
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM message_parts"), 1);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM message_parts"), 1);
 	/* An unchanged checkpoint adds no part. */
 	assert_int_equal(history_update(h, id, r, false, 3), 0);
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM message_parts"), 1);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM message_parts"), 1);
 	struct conversation c;
 	conv_init(&c);
 	assert_int_equal(history_load(h, conv, &c, NULL), 1);
@@ -1058,7 +1057,7 @@ static void test_history_search_indexes_a_reply_at_its_end(void **state)
 	assert_int_equal(history_find(h, "omega", hit, 2), 1);
 	assert_int_equal(history_find(h, "pondering", hit, 2), 1);
 	assert_contains(hit[0].snippet, "[pondering]");
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM message_parts"), 0);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM message_parts"), 0);
 	assert_index_intact(f);
 }
 
@@ -1088,10 +1087,10 @@ static void test_history_checkpoints_write_only_what_is_new(void **state)
 		}
 		assert_int_equal(history_update(h, id, r, false, 2 + i), 0);
 	}
-	long long stored = th_peek_int(f->path, "SELECT sum(length(text)) FROM message_parts") +
-	                   th_peek_int(f->path, "SELECT length(text) FROM messages");
+	long long stored = peek_int(f->path, "SELECT sum(length(text)) FROM message_parts") +
+	                   peek_int(f->path, "SELECT length(text) FROM messages");
 	assert_int_equal(stored, (long long)want.len);
-	assert_true(th_peek_int(f->path, "SELECT count(*) FROM message_parts") < 200);
+	assert_true(peek_int(f->path, "SELECT count(*) FROM message_parts") < 200);
 	history_close(f->h); /* never ended: killed */
 	f->h = NULL;
 	h = open_h(f);
@@ -1147,8 +1146,8 @@ static void test_history_delete_removes_rows_and_index(void **state)
 	conv_done(&c);
 	struct history_session s[4];
 	assert_int_equal(history_sessions(h, s, 4, 0), 1);
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM messages"), 1);
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM compare_groups"), 0);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM messages"), 1);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM compare_groups"), 0);
 	assert_index_intact(f);
 }
 
@@ -1710,29 +1709,29 @@ static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
 	history_close(h);
 	f->h = NULL;
 	/* Back to schema 2: no parts, the index over whole rows, no attachments, no sources. */
-	th_exec_sql(f->path,
-	            "DROP TABLE sources; DROP TABLE reply_errors; DROP TABLE attachments;"
-	            "DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
-	            " DROP TRIGGER IF EXISTS messages_au; DROP TABLE messages_fts; DROP VIEW messages_indexed;"
-	            " DROP INDEX messages_in_order; DROP TABLE votes;"
-	            "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
-	            " content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
-	            "CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"
-	            " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
-	            " UPDATE conversations SET updated = max(updated, new.updated) WHERE id = new.conv;"
-	            " END;"
-	            "CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN"
-	            " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
-	            "  VALUES ('delete', old.id, old.text, old.thinking);"
-	            " END;"
-	            "CREATE TRIGGER messages_au AFTER UPDATE OF text, thinking ON messages"
-	            " WHEN old.text IS NOT new.text OR old.thinking IS NOT new.thinking BEGIN"
-	            " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
-	            "  VALUES ('delete', old.id, old.text, old.thinking);"
-	            " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
-	            " END;"
-	            "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');"
-	            "PRAGMA user_version = 2;");
+	exec_sql(f->path,
+	         "DROP TABLE sources; DROP TABLE reply_errors; DROP TABLE attachments;"
+	         "DROP TABLE message_parts; DROP TRIGGER messages_ai; DROP TRIGGER messages_ad;"
+	         " DROP TRIGGER IF EXISTS messages_au; DROP TABLE messages_fts; DROP VIEW messages_indexed;"
+	         " DROP INDEX messages_in_order; DROP TABLE votes;"
+	         "CREATE VIRTUAL TABLE messages_fts USING fts5(text, thinking, content='messages',"
+	         " content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3');"
+	         "CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"
+	         " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
+	         " UPDATE conversations SET updated = max(updated, new.updated) WHERE id = new.conv;"
+	         " END;"
+	         "CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN"
+	         " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
+	         "  VALUES ('delete', old.id, old.text, old.thinking);"
+	         " END;"
+	         "CREATE TRIGGER messages_au AFTER UPDATE OF text, thinking ON messages"
+	         " WHEN old.text IS NOT new.text OR old.thinking IS NOT new.thinking BEGIN"
+	         " INSERT INTO messages_fts(messages_fts, rowid, text, thinking)"
+	         "  VALUES ('delete', old.id, old.text, old.thinking);"
+	         " INSERT INTO messages_fts(rowid, text, thinking) VALUES (new.id, new.text, new.thinking);"
+	         " END;"
+	         "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');"
+	         "PRAGMA user_version = 2;");
 	char err[512] = "";
 	h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(h);
@@ -1745,9 +1744,9 @@ static void test_history_a_file_of_schema_2_reads_and_is_upgraded(void **state)
 	assert_int_equal(history_update(h, c.v[0]->hist_id, c.v[0], true, 2), -1);
 	conv_done(&c);
 	history_close(h);
-	assert_int_equal(th_peek_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), 2);
 	h = open_h(f);
-	assert_int_equal(th_peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
 	conv_init(&c);
 	assert_int_equal(history_load(h, conv, &c, NULL), 1);
 	assert_string_equal(buf_str(&c.v[0]->text), "walrus of schema two");
@@ -1823,23 +1822,23 @@ static void schema_of(const char *path, struct buf *out)
 static void test_history_a_file_of_schema_1_is_upgraded_and_reads(void **state)
 {
 	struct fx *f = *state;
-	th_exec_sql(f->path, schema_1);
-	th_exec_sql(f->path,
-	            "PRAGMA user_version = 1; PRAGMA application_id = 0x63697263;"
-	            "INSERT INTO conversations (created, updated, system) VALUES (5, 5, 'sys');"
-	            "INSERT INTO compare_groups (conv, models, created) VALUES (1, 'a,b', 6);"
-	            "INSERT INTO messages (conv, role, created, label, text, raw, updated)"
-	            " VALUES (1, 'user', 5, 'you', 'old question', 'old question', 5);"
-	            "INSERT INTO messages (conv, role, created, label, provider, model, text, raw,"
-	            " updated, has_metrics, outcome, ttft, tokens_out, tps, cost)"
-	            " VALUES (1, 'assistant', 6, 'mock', 'mock', 'm', 'old answer', 'old answer', 6,"
-	            " 1, 'ok', 321, 42, 12.5, 0.25);"
-	            "INSERT INTO messages (conv, grp, col, role, created, label, text, raw, updated)"
-	            " VALUES (1, 1, 1, 'user', 7, 'you', 'old compare', 'old compare', 7);"
-	            "INSERT INTO messages (conv, grp, col, role, created, label, text, raw, updated)"
-	            " VALUES (1, 1, 2, 'user', 7, 'you', 'old compare', 'old compare', 7);");
+	exec_sql(f->path, schema_1);
+	exec_sql(f->path,
+	         "PRAGMA user_version = 1; PRAGMA application_id = 0x63697263;"
+	         "INSERT INTO conversations (created, updated, system) VALUES (5, 5, 'sys');"
+	         "INSERT INTO compare_groups (conv, models, created) VALUES (1, 'a,b', 6);"
+	         "INSERT INTO messages (conv, role, created, label, text, raw, updated)"
+	         " VALUES (1, 'user', 5, 'you', 'old question', 'old question', 5);"
+	         "INSERT INTO messages (conv, role, created, label, provider, model, text, raw,"
+	         " updated, has_metrics, outcome, ttft, tokens_out, tps, cost)"
+	         " VALUES (1, 'assistant', 6, 'mock', 'mock', 'm', 'old answer', 'old answer', 6,"
+	         " 1, 'ok', 321, 42, 12.5, 0.25);"
+	         "INSERT INTO messages (conv, grp, col, role, created, label, text, raw, updated)"
+	         " VALUES (1, 1, 1, 'user', 7, 'you', 'old compare', 'old compare', 7);"
+	         "INSERT INTO messages (conv, grp, col, role, created, label, text, raw, updated)"
+	         " VALUES (1, 1, 2, 'user', 7, 'you', 'old compare', 'old compare', 7);");
 	struct history *h = open_h(f);
-	assert_int_equal(th_peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
 	struct conversation c;
 	conv_init(&c);
 	char *system = NULL;
@@ -1978,9 +1977,9 @@ static void test_history_keeps_a_prompts_files_and_loads_them_whole(void **state
 	assert_memory_equal(l->v[1].data, "\x89PNG\r\n\x1a\n\0\x01", 10);
 	assert_int_equal(c.v[1]->att.n, 0);
 	conv_done(&c);
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM attachments"), 2);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM attachments"), 2);
 	assert_int_equal(history_delete(f->h, conv), 1);
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM attachments"), 0);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM attachments"), 0);
 }
 
 /* Exports name each file, its type, size and (JSON) hash: never its bytes. */
@@ -2023,7 +2022,7 @@ static void test_history_a_file_of_schema_4_is_upgraded(void **state)
 	history_add(h, conv, 0, 0, prompt(f, "before files"), 1);
 	history_close(h);
 	f->h = NULL;
-	th_exec_sql(f->path, HISTORY_BACK_TO_4);
+	exec_sql(f->path, HISTORY_BACK_TO_4);
 	char err[512] = "";
 	h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(h);
@@ -2039,10 +2038,10 @@ static void test_history_a_file_of_schema_4_is_upgraded(void **state)
 	conv_done(&c);
 	history_close(h);
 	h = open_h(f);
-	assert_int_equal(th_peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM reply_errors"), 0);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM reply_errors"), 0);
 	assert_true(history_add(h, conv, 0, 0, prompt_with_files(f, "now"), 2) > 0);
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM attachments"), 2);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM attachments"), 2);
 }
 
 int main(void)

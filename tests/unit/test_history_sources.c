@@ -70,9 +70,9 @@ static void test_sources_are_kept_and_loaded_with_the_reply(void **state)
 	assert_string_equal(s->v[1].url, "https://docs.rs/smol");
 	assert_string_equal(s->v[1].title, "");
 	conv_done(&c);
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM sources"), 2);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM sources"), 2);
 	assert_int_equal(history_delete(f->h, conv), 1);
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM sources"), 0);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM sources"), 0);
 }
 
 /* The screen's way: the row added as the reply starts, its sources at its
@@ -91,7 +91,7 @@ static void test_a_live_reply_gets_its_sources_at_the_end(void **state)
 	msg_finish(m, false, "");
 	assert_int_equal(history_update(f->h, id, m, true, 3), 0);
 	assert_int_equal(history_update(f->h, id, m, true, 4), 0);
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM sources"), 1);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM sources"), 1);
 	struct conversation c;
 	conv_init(&c);
 	assert_int_equal(history_load(f->h, conv, &c, NULL), 1);
@@ -126,7 +126,7 @@ static void test_a_file_before_the_step(void **state)
 	long long conv = store(f);
 	history_close(f->h);
 	f->h = NULL;
-	th_exec_sql(f->path, HISTORY_BACK_TO_4);
+	exec_sql(f->path, HISTORY_BACK_TO_4);
 	char err[512] = "";
 	f->h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(f->h);
@@ -142,11 +142,11 @@ static void test_a_file_before_the_step(void **state)
 	assert_null(strstr(buf_str(&out), "Sources:"));
 	buf_done(&out);
 	history_close(f->h);
-	assert_int_equal(th_peek_int(f->path, "PRAGMA user_version"), 4);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), 4);
 	f->h = history_open(f->path, err, sizeof(err));
 	assert_non_null(f->h);
-	assert_int_equal(th_peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
-	assert_int_equal(th_peek_int(f->path, "SELECT count(*) FROM sources"), 0);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM sources"), 0);
 	conv_init(&c);
 	assert_int_equal(history_load(f->h, conv, &c, NULL), 2);
 	conv_done(&c);

@@ -344,7 +344,7 @@ static void test_stats_reads_a_file_of_schema_4_without_error_kinds(void **state
 	store_all(f);
 	history_close(f->h);
 	f->h = NULL;
-	th_exec_sql(f->path, HISTORY_BACK_TO_4);
+	exec_sql(f->path, HISTORY_BACK_TO_4);
 	char err[512] = "";
 	f->h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(f->h);

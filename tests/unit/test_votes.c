@@ -127,13 +127,13 @@ static void test_votes_hand_edited_rows_read_safely(void **state)
 	struct history_vote a = vote(conv, "x", 0);
 	history_vote_add(f->h, &a, 1000);
 	history_close(f->h);
-	th_exec_sql(f->path,
-	            "INSERT INTO votes (conv, created, models, replies, winner)"
-	            " VALUES (1, 2000, '[\"a\\u001b[2J\",\"b\",\"c\",\"d\",\"e\",\"f\","
-	            "\"g\",\"h\",\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\",\"p\","
-	            "\"q\",\"r\",\"s\",\"t\"]', 'null', 17);"
-	            "INSERT INTO votes (conv, created, models, winner)"
-	            " VALUES (1, 3000, '{\"x\":1}', -9);");
+	exec_sql(f->path,
+	         "INSERT INTO votes (conv, created, models, replies, winner)"
+	         " VALUES (1, 2000, '[\"a\\u001b[2J\",\"b\",\"c\",\"d\",\"e\",\"f\","
+	         "\"g\",\"h\",\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\",\"p\","
+	         "\"q\",\"r\",\"s\",\"t\"]', 'null', 17);"
+	         "INSERT INTO votes (conv, created, models, winner)"
+	         " VALUES (1, 3000, '{\"x\":1}', -9);");
 	char err[512];
 	f->h = history_open(f->path, err, sizeof(err));
 	assert_non_null(f->h);
@@ -152,7 +152,7 @@ static void test_votes_schema_4_file(void **state)
 	struct th_fx *f = *state;
 	history_close(f->h);
 	f->h = NULL;
-	th_exec_sql(f->path, HISTORY_BACK_TO_4);
+	exec_sql(f->path, HISTORY_BACK_TO_4);
 	char err[512];
 	f->h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(f->h);

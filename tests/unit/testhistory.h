@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* testhistory: what the suites on the history file share (a history.db in a
  * temporary folder, opened and torn down; a value read back, or SQL run,
- * through a connection of the test's own). Include after "testutil.h". */
+ * through a connection of the test's own). Include after "testutil.h".
+ * peek_int, peek_text and exec_sql keep the names test_history gave them. */
 #ifndef CIRCUIT_TESTHISTORY_H
 #define CIRCUIT_TESTHISTORY_H
 
@@ -68,7 +69,7 @@ static inline int th_teardown(void **state)
 }
 
 /* One integer or text from the file through a connection of our own. */
-static inline long long th_peek_int(const char *path, const char *sql)
+static inline long long peek_int(const char *path, const char *sql)
 {
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
@@ -81,7 +82,7 @@ static inline long long th_peek_int(const char *path, const char *sql)
 	return v;
 }
 
-static inline void th_peek_text(const char *path, const char *sql, char *out, size_t n)
+static inline void peek_text(const char *path, const char *sql, char *out, size_t n)
 {
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
@@ -96,7 +97,7 @@ static inline void th_peek_text(const char *path, const char *sql, char *out, si
 
 /* Runs sql on the file (as a hand edit would); fails the test, with
  * SQLite's word, when it does not run. */
-static inline void th_exec_sql(const char *path, const char *sql)
+static inline void exec_sql(const char *path, const char *sql)
 {
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
