@@ -53,6 +53,7 @@ BIN      := $(BUILD)/circuit
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_HDR := $(wildcard tests/unit/*.h)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
@@ -86,7 +87,7 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(BUILD)/src/app/main.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(BIN_LIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_HDR) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(CMOCKA) $(PKG_LIBS) $(ALL_LDFLAGS)
 

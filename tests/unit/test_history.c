@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "testhistory.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,9 +37,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/circuit-history-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/history.db", f->dir);
+	th_make(f->dir, sizeof(f->dir), f->path, sizeof(f->path), "circuit-history");
 	conv_init(&f->c);
 	*state = f;
 	return 0;
@@ -47,9 +46,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	history_close(f->h);
+	th_remove(f->h, f->dir);
 	conv_done(&f->c);
-	tu_rmtree(f->dir);
 	free(f);
 	return 0;
 }
@@ -57,12 +55,8 @@ static int teardown(void **state)
 /* The fixture's history, opened; fails the test when it cannot be. */
 static struct history *open_h(struct fx *f)
 {
-	char err[512] = "";
-	f->h = history_open(f->path, err, sizeof(err));
-	if (f->h == NULL) {
-		print_error("history_open: %s\n", err);
-		fail();
-	}
+	f->h = NULL; /* not a closed one left for teardown, should this fail */
+	f->h = th_open(f->path);
 	return f->h;
 }
 
@@ -176,45 +170,6 @@ static bool contains(const char *hay, const char *needle)
 			fail();                                                                    \
 		}                                                                                  \
 	} while (0)
-
-/* One integer or text from the file through a connection of our own. */
-static long long peek_int(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	long long v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
-static void peek_text(const char *path, const char *sql, char *out, size_t n)
-{
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	const unsigned char *s = sqlite3_column_text(st, 0);
-	snprintf(out, n, "%s", s != NULL ? (const char *)s : "");
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-}
-
-static void exec_sql(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		print_error("%s: %s\n", sql, msg);
-		fail();
-	}
-	sqlite3_close(db);
-}
 
 /* FTS5's own check that the index matches the messages table exactly. */
 static void assert_index_intact(struct fx *f)

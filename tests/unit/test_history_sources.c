@@ -11,12 +11,11 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "testhistory.h"
 
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include "model/conversation.h"
-#include "model/history.h"
 
 struct fx {
 	char dir[64], path[256];
@@ -28,13 +27,9 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/circuit-hsrc-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/history.db", f->dir);
+	th_make(f->dir, sizeof(f->dir), f->path, sizeof(f->path), "circuit-hsrc");
 	conv_init(&f->c);
-	char err[512] = "";
-	f->h = history_open(f->path, err, sizeof(err));
-	assert_non_null(f->h);
+	f->h = th_open(f->path);
 	*state = f;
 	return 0;
 }
@@ -42,24 +37,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	history_close(f->h);
+	th_remove(f->h, f->dir);
 	conv_done(&f->c);
-	tu_rmtree(f->dir);
 	free(f);
 	return 0;
-}
-
-static long long count(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	long long v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
 }
 
 /* A prompt and a reply citing two sources, stored; the conversation's id. */
@@ -89,9 +70,9 @@ static void test_sources_are_kept_and_loaded_with_the_reply(void **state)
 	assert_string_equal(s->v[1].url, "https://docs.rs/smol");
 	assert_string_equal(s->v[1].title, "");
 	conv_done(&c);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM sources"), 2);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM sources"), 2);
 	assert_int_equal(history_delete(f->h, conv), 1);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM sources"), 0);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM sources"), 0);
 }
 
 /* The screen's way: the row added as the reply starts, its sources at its
@@ -110,7 +91,7 @@ static void test_a_live_reply_gets_its_sources_at_the_end(void **state)
 	msg_finish(m, false, "");
 	assert_int_equal(history_update(f->h, id, m, true, 3), 0);
 	assert_int_equal(history_update(f->h, id, m, true, 4), 0);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM sources"), 1);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM sources"), 1);
 	struct conversation c;
 	conv_init(&c);
 	assert_int_equal(history_load(f->h, conv, &c, NULL), 1);
@@ -145,12 +126,7 @@ static void test_a_file_before_the_step(void **state)
 	long long conv = store(f);
 	history_close(f->h);
 	f->h = NULL;
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, HISTORY_BACK_TO_4, NULL,
-	                              NULL, NULL),
-	                 SQLITE_OK);
-	sqlite3_close(db);
+	exec_sql(f->path, HISTORY_BACK_TO_4);
 	char err[512] = "";
 	f->h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(f->h);
@@ -166,11 +142,11 @@ static void test_a_file_before_the_step(void **state)
 	assert_null(strstr(buf_str(&out), "Sources:"));
 	buf_done(&out);
 	history_close(f->h);
-	assert_int_equal(count(f->path, "PRAGMA user_version"), 4);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), 4);
 	f->h = history_open(f->path, err, sizeof(err));
 	assert_non_null(f->h);
-	assert_int_equal(count(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
-	assert_int_equal(count(f->path, "SELECT count(*) FROM sources"), 0);
+	assert_int_equal(peek_int(f->path, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
+	assert_int_equal(peek_int(f->path, "SELECT count(*) FROM sources"), 0);
 	conv_init(&c);
 	assert_int_equal(history_load(f->h, conv, &c, NULL), 2);
 	conv_done(&c);

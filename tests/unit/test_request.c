@@ -205,56 +205,52 @@ static const struct wire_message WITH_IMAGES[] = {
     {WIRE_ROLE_USER, "sure?", NULL, 0},
 };
 
-/* The JSON at root[key][i], compact with sorted keys, against want. */
-static void assert_json_at(json_t *root, const char *key, size_t i, const char *want)
+/* The body built for format f from req: the JSON at its [key][i], compact
+ * with sorted keys, against want. */
+static void assert_json_at(enum wire_format f, const struct wire_request *req, const char *key,
+                           size_t i, const char *want)
 {
+	json_t *root = build(f, req);
 	json_t *v = json_array_get(json_object_get(root, key), i);
 	assert_non_null(v);
 	char *got = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
 	if (strcmp(got, want) != 0)
-		print_error("got  %s\nwant %s\n", got, want);
+		print_error("%s: got  %s\nwant %s\n", wire_format_name(f), got, want);
 	assert_string_equal(got, want);
 	free(got);
+	json_decref(root);
 }
 
 static void test_images_in_each_providers_own_parts(void **state)
 {
 	(void)state;
 	struct wire_request req = {.model = "m", .messages = WITH_IMAGES, .nmessages = 3};
-	json_t *root = build(WIRE_OPENAI, &req);
-	assert_json_at(root, "messages", 0,
+	assert_json_at(WIRE_OPENAI, &req, "messages", 0,
 	               "{\"content\":[{\"text\":\"what is this?\",\"type\":\"text\"},"
 	               "{\"image_url\":{\"url\":\"data:image/png;base64,aGk=\"},\"type\":\"image_url\"},"
 	               "{\"image_url\":{\"url\":\"data:image/jpeg;base64,YWJj\"},\"type\":\"image_url\"}],"
 	               "\"role\":\"user\"}");
-	assert_json_at(root, "messages", 2, "{\"content\":\"sure?\",\"role\":\"user\"}");
-	json_decref(root);
-	root = build(WIRE_OPENAI_RESPONSES, &req);
-	assert_json_at(root, "input", 0,
+	assert_json_at(WIRE_OPENAI, &req, "messages", 2,
+	               "{\"content\":\"sure?\",\"role\":\"user\"}");
+	assert_json_at(WIRE_OPENAI_RESPONSES, &req, "input", 0,
 	               "{\"content\":[{\"text\":\"what is this?\",\"type\":\"input_text\"},"
 	               "{\"image_url\":\"data:image/png;base64,aGk=\",\"type\":\"input_image\"},"
 	               "{\"image_url\":\"data:image/jpeg;base64,YWJj\",\"type\":\"input_image\"}],"
 	               "\"role\":\"user\"}");
-	json_decref(root);
-	root = build(WIRE_ANTHROPIC, &req);
-	assert_json_at(root, "messages", 0,
+	assert_json_at(WIRE_ANTHROPIC, &req, "messages", 0,
 	               "{\"content\":[{\"source\":{\"data\":\"aGk=\",\"media_type\":\"image/png\","
 	               "\"type\":\"base64\"},\"type\":\"image\"},{\"source\":{\"data\":\"YWJj\","
 	               "\"media_type\":\"image/jpeg\",\"type\":\"base64\"},\"type\":\"image\"},"
 	               "{\"text\":\"what is this?\",\"type\":\"text\"}],\"role\":\"user\"}");
-	json_decref(root);
-	root = build(WIRE_GEMINI, &req);
-	assert_json_at(root, "contents", 0,
+	assert_json_at(WIRE_GEMINI, &req, "contents", 0,
 	               "{\"parts\":[{\"inlineData\":{\"data\":\"aGk=\",\"mimeType\":\"image/png\"}},"
 	               "{\"inlineData\":{\"data\":\"YWJj\",\"mimeType\":\"image/jpeg\"}},"
 	               "{\"text\":\"what is this?\"}],\"role\":\"user\"}");
-	json_decref(root);
-	root = build(WIRE_OLLAMA, &req);
-	assert_json_at(root, "messages", 0,
+	assert_json_at(WIRE_OLLAMA, &req, "messages", 0,
 	               "{\"content\":\"what is this?\",\"images\":[\"aGk=\",\"YWJj\"],"
 	               "\"role\":\"user\"}");
-	assert_json_at(root, "messages", 2, "{\"content\":\"sure?\",\"role\":\"user\"}");
-	json_decref(root);
+	assert_json_at(WIRE_OLLAMA, &req, "messages", 2,
+	               "{\"content\":\"sure?\",\"role\":\"user\"}");
 }
 
 /* Two user turns in a row, the second with an image: Anthropic's turn
@@ -268,17 +264,13 @@ static void test_images_join_a_turn_of_the_same_role(void **state)
 	    {WIRE_ROLE_USER, "second", IMAGES, 1},
 	};
 	struct wire_request req = {.model = "m", .messages = two, .nmessages = 2};
-	json_t *root = build(WIRE_ANTHROPIC, &req);
-	assert_json_at(root, "messages", 0,
+	assert_json_at(WIRE_ANTHROPIC, &req, "messages", 0,
 	               "{\"content\":[{\"text\":\"first\",\"type\":\"text\"},{\"source\":{\"data\":"
 	               "\"aGk=\",\"media_type\":\"image/png\",\"type\":\"base64\"},\"type\":\"image\"},"
 	               "{\"text\":\"second\",\"type\":\"text\"}],\"role\":\"user\"}");
-	json_decref(root);
-	root = build(WIRE_GEMINI, &req);
-	assert_json_at(root, "contents", 0,
+	assert_json_at(WIRE_GEMINI, &req, "contents", 0,
 	               "{\"parts\":[{\"text\":\"first\"},{\"inlineData\":{\"data\":\"aGk=\","
 	               "\"mimeType\":\"image/png\"}},{\"text\":\"second\"}],\"role\":\"user\"}");
-	json_decref(root);
 }
 
 /* A message copied for the router's retries owns its text and images. */

@@ -14,9 +14,9 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "testcurses.h"
 
 #include <curses.h>
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <wchar.h>
@@ -26,54 +26,6 @@
 
 #define COLS_ 40
 
-static SCREEN *screen;
-static FILE *sink;
-
-static int setup(void **state)
-{
-	(void)state;
-	setlocale(LC_ALL, "C.UTF-8");
-	sink = fopen("/dev/null", "w");
-	if (sink == NULL)
-		return -1;
-	screen = newterm("xterm", sink, stdin);
-	return screen != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	endwin();
-	delscreen(screen);
-	fclose(sink);
-	return 0;
-}
-
-static uint32_t rnd_state;
-
-static uint32_t rnd(void)
-{
-	rnd_state = rnd_state * 1103515245u + 12345u;
-	return (rnd_state >> 8) & 0xFFFFFF;
-}
-
-/* Row y of w, every cell's characters and attributes. */
-static void cells(WINDOW *w, int y, char *out, size_t cap)
-{
-	size_t n = 0;
-	for (int x = 0; x < COLS_; x++) {
-		cchar_t cc;
-		wchar_t wch[CCHARW_MAX + 1] = {0};
-		attr_t attr = 0;
-		short pair = 0;
-		if (mvwin_wch(w, y, x, &cc) == ERR || getcchar(&cc, wch, &attr, &pair, NULL) == ERR)
-			fail_msg("cell %d,%d unreadable", y, x);
-		int k = snprintf(out + n, cap - n, "%ls|%lx;", wch, (unsigned long)attr);
-		assert_true(k > 0 && (size_t)k < cap - n);
-		n += (size_t)k;
-	}
-}
-
 static const char *const pieces[] = {"a", "word ", "é", "e\xcc\x81", "日本", "🙂", "\t", "x",
                                      "  ", "│", "ok"};
 static const attr_t styles[] = {0, A_BOLD, A_UNDERLINE, A_DIM | A_BOLD};
@@ -82,12 +34,12 @@ static const attr_t styles[] = {0, A_BOLD, A_UNDERLINE, A_DIM | A_BOLD};
 static void random_row(struct rowdraw *r)
 {
 	rowdraw_clear(r);
-	int k = (int)(rnd() % 12);
+	int k = (int)(tu_rnd() % 12);
 	for (int i = 0; i < k; i++) {
-		const char *p = pieces[rnd() % (sizeof(pieces) / sizeof(pieces[0]))];
+		const char *p = pieces[tu_rnd() % (sizeof(pieces) / sizeof(pieces[0]))];
 		if (width_str(r->s, r->n) + 8 >= COLS_)
 			break;
-		rowdraw_add(r, styles[rnd() % 4], p, strlen(p), COLS_);
+		rowdraw_add(r, styles[tu_rnd() % 4], p, strlen(p), COLS_);
 	}
 }
 
@@ -95,21 +47,21 @@ static void random_row(struct rowdraw *r)
  * cut short, or new. */
 static void next_row(const struct rowdraw *last, struct rowdraw *r)
 {
-	uint32_t how = rnd() % 5;
+	uint32_t how = tu_rnd() % 5;
 	if (how == 4 || last->n == 0) {
 		random_row(r);
 		return;
 	}
 	rowdraw_clear(r);
-	size_t keep = how == 0 ? last->n : rnd() % (last->n + 1);
+	size_t keep = how == 0 ? last->n : tu_rnd() % (last->n + 1);
 	/* whole characters only: back to a lead byte */
 	while (keep > 0 && keep < last->n && ((unsigned char)last->s[keep] & 0xC0) == 0x80)
 		keep--;
 	for (size_t i = 0; i < keep; i++)
 		rowdraw_add(r, how == 2 && i % 3 == 0 ? A_BOLD : last->a[i], last->s + i, 1, COLS_);
 	if (how != 3 && width_str(r->s, r->n) + 8 < COLS_) {
-		const char *p = pieces[rnd() % (sizeof(pieces) / sizeof(pieces[0]))];
-		rowdraw_add(r, styles[rnd() % 4], p, strlen(p), COLS_);
+		const char *p = pieces[tu_rnd() % (sizeof(pieces) / sizeof(pieces[0]))];
+		rowdraw_add(r, styles[tu_rnd() % 4], p, strlen(p), COLS_);
 	}
 }
 
@@ -130,7 +82,7 @@ static void test_drawn_from_the_difference_equals_drawn_whole(void **state)
 	struct rowdraw shown = {0}, want = {0}, last = {0}, fresh = {0};
 	char a[4096], b[4096];
 	for (uint32_t seed = 1; seed <= 40; seed++) {
-		rnd_state = seed;
+		tu_rnd_state = seed;
 		rowdraw_clear(&shown);
 		rowdraw_clear(&last);
 		werase(kept);
@@ -143,8 +95,8 @@ static void test_drawn_from_the_difference_equals_drawn_whole(void **state)
 			werase(whole);
 			rowdraw_put(whole, 0, &blank, &fresh);
 			rowdraw_free(&blank);
-			cells(kept, 0, a, sizeof(a));
-			cells(whole, 0, b, sizeof(b));
+			tc_cells(kept, 0, COLS_, a, sizeof(a));
+			tc_cells(whole, 0, COLS_, b, sizeof(b));
 			if (strcmp(a, b) != 0)
 				fail_msg("seed %u step %d:\nkept  %s\nwhole %s", seed, step, a, b);
 		}
@@ -212,5 +164,5 @@ int main(void)
 	    cmocka_unit_test(test_drawn_from_the_difference_equals_drawn_whole),
 	    cmocka_unit_test(test_cells_before_the_difference_are_left_alone),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tc_setup, tc_teardown);
 }

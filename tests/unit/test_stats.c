@@ -8,16 +8,15 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "testhistory.h"
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "app/stats.h"
 #include "model/conversation.h"
-#include "model/history.h"
 #include "util/clock.h"
 #include "util/glyphs.h"
 
@@ -42,12 +41,8 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/circuit-stats-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/history.db", f->dir);
-	char err[512] = "";
-	f->h = history_open(f->path, err, sizeof(err));
-	assert_non_null(f->h);
+	th_make(f->dir, sizeof(f->dir), f->path, sizeof(f->path), "circuit-stats");
+	f->h = th_open(f->path);
 	f->conv = history_begin(f->h, NULL, 1);
 	assert_true(f->conv > 0);
 	glyphs_use(true);
@@ -58,8 +53,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	history_close(f->h);
-	tu_rmtree(f->dir);
+	th_remove(f->h, f->dir);
 	free(f);
 	return 0;
 }
@@ -133,6 +127,14 @@ static void store_all(struct fx *f)
 		store(f, &rows_b[i]);
 }
 
+/* The report of every reply stored, by replies, of the models that match
+ * model (NULL: all of them); fails the test when it cannot be collected. */
+static void collect(struct fx *f, const char *model, struct stats_report *r)
+{
+	struct stats_query q = {0, model, STATS_BY_REPLIES};
+	assert_int_equal(stats_collect(f->h, &q, r), 0);
+}
+
 static const struct stats_row *row_named(const struct stats_report *r, const char *name)
 {
 	for (size_t i = 0; i < r->n; i++)
@@ -155,9 +157,8 @@ static void test_stats_figures_match_the_hand_computed_ones(void **state)
 {
 	struct fx *f = *state;
 	store_all(f);
-	struct stats_query q = {0, NULL, STATS_BY_REPLIES};
 	struct stats_report r;
-	assert_int_equal(stats_collect(f->h, &q, &r), 0);
+	collect(f, NULL, &r);
 	assert_int_equal(r.n, 2);
 	assert_int_equal(r.replies, 13);
 	assert_int_equal(r.errors, 2);
@@ -243,17 +244,15 @@ static void test_stats_model_matches_the_name_the_model_or_the_provider(void **s
 	store_all(f);
 	const char *const names[] = {"q:b", "b", "q"};
 	for (size_t i = 0; i < 3; i++) {
-		struct stats_query q = {0, names[i], STATS_BY_REPLIES};
 		struct stats_report r;
-		assert_int_equal(stats_collect(f->h, &q, &r), 0);
+		collect(f, names[i], &r);
 		assert_int_equal(r.n, 1);
 		assert_string_equal(r.v[0].name, "q:b");
 		assert_int_equal(r.replies, 3);
 		stats_report_done(&r);
 	}
-	struct stats_query q = {0, "nothing", STATS_BY_REPLIES};
 	struct stats_report r;
-	assert_int_equal(stats_collect(f->h, &q, &r), 0);
+	collect(f, "nothing", &r);
 	assert_int_equal(r.n, 0);
 	stats_report_done(&r);
 }
@@ -264,9 +263,8 @@ static void test_stats_json_has_the_exact_figures(void **state)
 {
 	struct fx *f = *state;
 	store_all(f);
-	struct stats_query q = {0, NULL, STATS_BY_REPLIES};
 	struct stats_report r;
-	assert_int_equal(stats_collect(f->h, &q, &r), 0);
+	collect(f, NULL, &r);
 	struct buf b;
 	buf_init(&b, 0);
 	stats_json(&r, &b);
@@ -300,9 +298,8 @@ static void test_stats_text_has_a_row_a_model_and_its_spread(void **state)
 {
 	struct fx *f = *state;
 	store_all(f);
-	struct stats_query q = {0, NULL, STATS_BY_REPLIES};
 	struct stats_report r;
-	assert_int_equal(stats_collect(f->h, &q, &r), 0);
+	collect(f, NULL, &r);
 	struct buf b;
 	buf_init(&b, 0);
 	stats_text(&r, &b);
@@ -324,9 +321,8 @@ static void test_stats_text_has_a_row_a_model_and_its_spread(void **state)
 static void test_stats_of_an_empty_history_is_empty(void **state)
 {
 	struct fx *f = *state;
-	struct stats_query q = {0, NULL, STATS_BY_REPLIES};
 	struct stats_report r;
-	assert_int_equal(stats_collect(f->h, &q, &r), 0);
+	collect(f, NULL, &r);
 	assert_int_equal(r.n, 0);
 	struct buf b;
 	buf_init(&b, 0);
@@ -348,18 +344,12 @@ static void test_stats_reads_a_file_of_schema_4_without_error_kinds(void **state
 	store_all(f);
 	history_close(f->h);
 	f->h = NULL;
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, HISTORY_BACK_TO_4, NULL,
-	                              NULL, NULL),
-	                 SQLITE_OK);
-	sqlite3_close(db);
+	exec_sql(f->path, HISTORY_BACK_TO_4);
 	char err[512] = "";
 	f->h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(f->h);
-	struct stats_query q = {0, "a", STATS_BY_REPLIES};
 	struct stats_report r;
-	assert_int_equal(stats_collect(f->h, &q, &r), 0);
+	collect(f, "a", &r);
 	assert_int_equal(r.v[0].errors, 2);
 	assert_int_equal(kind_count(&r.v[0], "unrecorded"), 2);
 	assert_int_equal(r.v[0].breaker_failures, 0);

@@ -14,9 +14,9 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "testcurses.h"
 
 #include <curses.h>
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <wchar.h>
@@ -25,54 +25,6 @@
 #include "ui/theme.h"
 #include "ui/transcript.h"
 #include "util/glyphs.h"
-
-static SCREEN *screen;
-static FILE *sink;
-
-static int setup(void **state)
-{
-	(void)state;
-	setlocale(LC_ALL, "C.UTF-8");
-	sink = fopen("/dev/null", "w");
-	if (sink == NULL)
-		return -1;
-	screen = newterm("xterm", sink, stdin);
-	return screen != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	endwin();
-	delscreen(screen);
-	fclose(sink);
-	return 0;
-}
-
-static uint32_t rnd_state;
-
-static uint32_t rnd(void)
-{
-	rnd_state = rnd_state * 1103515245u + 12345u;
-	return (rnd_state >> 8) & 0xFFFFFF;
-}
-
-/* Row y of w as text with its attributes, one cell after another. */
-static void cells(WINDOW *w, int y, int cols, char *out, size_t cap)
-{
-	size_t n = 0;
-	for (int x = 0; x < cols; x++) {
-		cchar_t cc;
-		wchar_t wch[CCHARW_MAX + 1] = {0};
-		attr_t attr = 0;
-		short pair = 0;
-		if (mvwin_wch(w, y, x, &cc) == ERR || getcchar(&cc, wch, &attr, &pair, NULL) == ERR)
-			fail_msg("cell %d,%d unreadable", y, x);
-		int k = snprintf(out + n, cap - n, "%ls|%lx|%d;", wch, (unsigned long)attr, pair);
-		assert_true(k > 0 && (size_t)k < cap - n);
-		n += (size_t)k;
-	}
-}
 
 /* Row y of w as plain text. */
 static void text_of(WINDOW *w, int y, char *out, size_t cap)
@@ -117,8 +69,8 @@ static void assert_same_windows(WINDOW *a, WINDOW *b, int step, bool last)
 	getmaxyx(a, rows, cols);
 	static char ra[1 << 16], rb[1 << 16];
 	for (int y = 0; y < rows - (last ? 0 : 1); y++) {
-		cells(a, y, cols, ra, sizeof(ra));
-		cells(b, y, cols, rb, sizeof(rb));
+		tc_cells(a, y, cols, ra, sizeof(ra));
+		tc_cells(b, y, cols, rb, sizeof(rb));
 		if (strcmp(ra, rb) != 0)
 			fail_msg("step %d, row %d differs:\nkept:  %.300s\nfresh: %.300s", step, y, ra,
 			         rb);
@@ -140,7 +92,7 @@ static void test_drawing_only_changed_rows_shows_what_a_full_draw_shows(void **s
 	for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
 		int rows = sizes[si][0], cols = sizes[si][1];
 		bool md = si < 3; /* rendered Markdown, then the raw view */
-		rnd_state = 7 + (uint32_t)si;
+		tu_rnd_state = 7 + (uint32_t)si;
 		WINDOW *kept_w = newwin(rows, cols, 0, 0);
 		WINDOW *fresh_w = newwin(rows, cols, 0, 0);
 		assert_non_null(kept_w);
@@ -151,30 +103,32 @@ static void test_drawing_only_changed_rows_shows_what_a_full_draw_shows(void **s
 		struct message *live = NULL;
 		bool thinking = false, top = false;
 		for (int step = 0; step < 3000; step++) {
-			unsigned op = rnd() % 100;
+			unsigned op = tu_rnd() % 100;
 			if (op < 55 && live != NULL) {
-				const char *tok = TOKENS[rnd() % NTOKENS];
+				const char *tok = TOKENS[tu_rnd() % NTOKENS];
 				msg_append_text(live, tok, strlen(tok));
 			} else if (op < 62 && live != NULL) {
-				const char *tok = TOKENS[rnd() % NTOKENS];
+				const char *tok = TOKENS[tu_rnd() % NTOKENS];
 				msg_append_thinking(live, tok, strlen(tok));
 			} else if (op < 64 && live != NULL) {
 				/* a fallback before the first token drops the thinking */
 				msg_reset_thinking(live);
 				/* and, at times, new thinking as long before a frame */
-				if (rnd() % 2)
+				if (tu_rnd() % 2)
 					msg_append_thinking(live, "same length?", 12);
 			} else if (op < 70) {
 				if (live != NULL)
-					msg_finish(live, rnd() % 4 == 0, rnd() % 2 ? "1.2 s · 40 tok" : "");
-				conv_add(&conv, MSG_USER, "you", rnd() % 2 ? "a question" : "q\nwith\tlines");
+					msg_finish(live, tu_rnd() % 4 == 0,
+					           tu_rnd() % 2 ? "1.2 s · 40 tok" : "");
+				conv_add(&conv, MSG_USER, "you",
+				         tu_rnd() % 2 ? "a question" : "q\nwith\tlines");
 				live = conv_add(&conv, MSG_ASSISTANT, "mock", NULL);
 				live->streaming = true;
 			} else if (op < 74 && live != NULL) {
-				msg_finish(live, rnd() % 2 == 0, "done");
+				msg_finish(live, tu_rnd() % 2 == 0, "done");
 				live = NULL;
 			} else if (op < 80) {
-				transcript_scroll(kept, (int)(rnd() % 7) - 3);
+				transcript_scroll(kept, (int)(tu_rnd() % 7) - 3);
 			} else if (op < 82) {
 				transcript_follow(kept);
 			} else if (op < 84) {
@@ -191,15 +145,15 @@ static void test_drawing_only_changed_rows_shows_what_a_full_draw_shows(void **s
 				touchwin(kept_w);
 			} else if (op < 88) {
 				conv_add(&conv, MSG_NOTICE, "circuit", "a notice\nof two lines");
-			} else if (op < 89 && rnd() % 4 == 0) {
+			} else if (op < 89 && tu_rnd() % 4 == 0) {
 				top = !top;
 				transcript_set_top(kept, top);
 			} else if (op < 89) {
 				/* a resize: one way or the other, rows and columns */
 				int r2, c2;
 				getmaxyx(kept_w, r2, c2);
-				r2 += (int)(rnd() % 3) - 1;
-				c2 += (int)(rnd() % 5) - 2;
+				r2 += (int)(tu_rnd() % 3) - 1;
+				c2 += (int)(tu_rnd() % 5) - 2;
 				r2 = r2 < 3 ? 3 : r2;
 				c2 = c2 < 5 ? 5 : c2;
 				wresize(kept_w, r2, c2);
@@ -596,5 +550,5 @@ int main(void)
 	    cmocka_unit_test(test_prompts_and_notices_stay_raw),
 	    cmocka_unit_test(test_a_prompts_files_show_a_line_each),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tc_setup, tc_teardown);
 }

@@ -9,41 +9,11 @@
 #include <cmocka.h>
 
 #include "testutil.h"
+#include "testhistory.h"
 
-#include <sqlite3.h>
 #include <unistd.h>
 
-#include "model/history.h"
 #include "model/votes.h"
-
-struct fx {
-	char dir[64];
-	char path[256];
-	struct history *h;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/circuit-votes-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/history.db", f->dir);
-	char err[512] = "";
-	f->h = history_open(f->path, err, sizeof(err));
-	assert_non_null(f->h);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	history_close(f->h);
-	tu_rmtree(f->dir);
-	free(f);
-	return 0;
-}
 
 struct seen {
 	int n;
@@ -77,7 +47,7 @@ static struct history_vote vote(long long conv, const char *prompt, int winner)
 
 static void test_votes_round_trip_in_order_and_since(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	long long conv = history_begin(f->h, NULL, 1000);
 	assert_true(conv > 0);
 	struct history_vote a = vote(conv, "first prompt", 1);
@@ -108,7 +78,7 @@ static void test_votes_round_trip_in_order_and_since(void **state)
 
 static void test_votes_pending_is_cast_later(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	long long conv = history_begin(f->h, NULL, 1000);
 	struct history_vote p = vote(conv, "waiting", VOTE_PENDING);
 	long long id = history_vote_add(f->h, &p, 1000);
@@ -135,7 +105,7 @@ static void test_votes_pending_is_cast_later(void **state)
 
 static void test_votes_go_with_their_conversation(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	long long c1 = history_begin(f->h, NULL, 1000);
 	long long c2 = history_begin(f->h, NULL, 1000);
 	struct history_vote a = vote(c1, "secret prompt", 0);
@@ -152,23 +122,18 @@ static void test_votes_go_with_their_conversation(void **state)
  * winner and no columns, never past VOTE_COLS; a name's controls inert. */
 static void test_votes_hand_edited_rows_read_safely(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	long long conv = history_begin(f->h, NULL, 1000);
 	struct history_vote a = vote(conv, "x", 0);
 	history_vote_add(f->h, &a, 1000);
 	history_close(f->h);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
-	                              "INSERT INTO votes (conv, created, models, replies, winner)"
-	                              " VALUES (1, 2000, '[\"a\\u001b[2J\",\"b\",\"c\",\"d\",\"e\",\"f\","
-	                              "\"g\",\"h\",\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\",\"p\","
-	                              "\"q\",\"r\",\"s\",\"t\"]', 'null', 17);"
-	                              "INSERT INTO votes (conv, created, models, winner)"
-	                              " VALUES (1, 3000, '{\"x\":1}', -9);",
-	                              NULL, NULL, NULL),
-	                 SQLITE_OK);
-	sqlite3_close(db);
+	exec_sql(f->path,
+	         "INSERT INTO votes (conv, created, models, replies, winner)"
+	         " VALUES (1, 2000, '[\"a\\u001b[2J\",\"b\",\"c\",\"d\",\"e\",\"f\","
+	         "\"g\",\"h\",\"i\",\"j\",\"k\",\"l\",\"m\",\"n\",\"o\",\"p\","
+	         "\"q\",\"r\",\"s\",\"t\"]', 'null', 17);"
+	         "INSERT INTO votes (conv, created, models, winner)"
+	         " VALUES (1, 3000, '{\"x\":1}', -9);");
 	char err[512];
 	f->h = history_open(f->path, err, sizeof(err));
 	assert_non_null(f->h);
@@ -184,15 +149,10 @@ static void test_votes_hand_edited_rows_read_safely(void **state)
  * it is read as it is: no votes. */
 static void test_votes_schema_4_file(void **state)
 {
-	struct fx *f = *state;
+	struct th_fx *f = *state;
 	history_close(f->h);
 	f->h = NULL;
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, HISTORY_BACK_TO_4, NULL, NULL,
-	                              NULL),
-	                 SQLITE_OK);
-	sqlite3_close(db);
+	exec_sql(f->path, HISTORY_BACK_TO_4);
 	char err[512];
 	f->h = history_open_readonly(f->path, err, sizeof(err));
 	assert_non_null(f->h);
@@ -207,16 +167,16 @@ static void test_votes_schema_4_file(void **state)
 	assert_int_equal(history_votes(f->h, 0, collect, &s), 1);
 }
 
+#define T(name) cmocka_unit_test_setup_teardown(name, th_setup, th_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_votes_round_trip_in_order_and_since, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(test_votes_pending_is_cast_later, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_votes_go_with_their_conversation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_votes_hand_edited_rows_read_safely, setup,
-		                                teardown),
-		cmocka_unit_test_setup_teardown(test_votes_schema_4_file, setup, teardown),
+		T(test_votes_round_trip_in_order_and_since),
+		T(test_votes_pending_is_cast_later),
+		T(test_votes_go_with_their_conversation),
+		T(test_votes_hand_edited_rows_read_safely),
+		T(test_votes_schema_4_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #define CIRCUIT_TESTUTIL_H
 
 #include <ftw.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,16 @@ static inline int tu_rm_one(const char *p, const struct stat *st, int flag, stru
 static inline int tu_rmtree(const char *dir)
 {
 	return nftw(dir, tu_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A small generator of the same numbers on every run, for the suites that
+ * draw random runs of changes: seed tu_rnd_state, then call tu_rnd (24 bits). */
+static uint32_t tu_rnd_state;
+
+static inline uint32_t tu_rnd(void)
+{
+	tu_rnd_state = tu_rnd_state * 1103515245u + 12345u;
+	return (tu_rnd_state >> 8) & 0xFFFFFF;
 }
 
 /* SQL that takes a history file back to schema 4: the tables of every
