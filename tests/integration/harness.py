@@ -3,14 +3,18 @@
 
 Each suite calls check() for every assertion and ends with finish(), which
 prints the one line tests/run-suites reads: "N passed, N failed"."""
+import contextlib
 import json
 import os
 import re
 import shlex
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import unicodedata
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -34,13 +38,113 @@ def failures():
     return _count["failed"]
 
 
-def finish():
-    """Prints the closing line; returns the exit status."""
+def finish(start=None):
+    """Prints the closing line (after the time since start, a
+    time.monotonic(), when given); returns the exit status."""
+    if start is not None:
+        print(f"({time.monotonic() - start:.1f} s)")
     print(f"{_count['passed']} passed, {_count['failed']} failed")
     return 1 if _count["failed"] else 0
 
 
+# ---- running a suite's scenarios ------------------------------------------------
+
+def require(tmux=False):
+    """Ends the suite here (sys.exit) when it cannot run: no tmux (with
+    tmux), a skip that counts nothing; no binary, one failed check."""
+    if tmux and shutil.which("tmux") is None:
+        sys.exit(skip("tmux not found"))
+    if not os.path.exists(BIN):
+        check("binary exists", False, BIN)
+        sys.exit(finish())
+
+
+def guarded(name, fn, *args, trace=False):
+    """One scenario, fn(*args): an exception in it is one failed check
+    (with its traceback when trace), and the suite goes on to the next."""
+    try:
+        fn(*args)
+    except Exception as e:  # one broken scenario must not hide the rest
+        if trace:
+            traceback.print_exc()
+        check(f"{name}: ran without an exception", False, f"{type(e).__name__}: {e}")
+
+
+def run_named(tests, *args, only=(), trace=False):
+    """Each scenario of tests (a dict name: fn, or (name, fn) pairs) as
+    fn(*args), guarded; only: the names to run (empty: all)."""
+    for name, fn in (tests.items() if isinstance(tests, dict) else tests):
+        if only and name not in only:
+            continue
+        guarded(name, fn, *args, trace=trace)
+
+
+def run_with_server(tests, prefix, server=None, only=(), trace=True):
+    """main's scenarios fn(tmp, srv) sharing one temporary folder and one
+    loopback server (server(tmp); None: a LoopbackServer) in it; returns
+    finish()'s status, the time taken said before it."""
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        with (server or LoopbackServer)(tmp) as srv:
+            run_named(tests, tmp, srv, only=only, trace=trace)
+    return finish(start)
+
+
+def run_each_in_tmp(tests, prefix, only=None, times=False):
+    """main's scenarios (name, fn) each as fn(tmp) in a temporary folder of
+    its own; only: a part of the names to run (None: all); times: each
+    scenario's time said after it. Returns finish()'s status."""
+    start = time.monotonic()
+    for name, fn in tests:
+        if only and only not in name:
+            continue
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            t0 = time.monotonic()
+            guarded(name, fn, tmp)
+            if times:
+                print(f"  {name}: {time.monotonic() - t0:.1f} s")
+    return finish(start)
+
+
+def exit_after(main, private):
+    """sys.exit with main()'s status, the folder private removed first
+    whatever main does (a suite's HOME made at import)."""
+    try:
+        rc = main()
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+    sys.exit(rc)
+
+
 POLL = 0.05  # how often a wait looks again
+
+
+def wait_until(pred, timeout=5.0):
+    """Polls pred() every POLL s: its first true value, or its last value
+    when the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() > deadline:
+            return v
+        time.sleep(POLL)
+
+
+def db_rows(db, sql, args=(), then=None):
+    """sql's rows as dicts, read with a read-only connection of our own,
+    closed at once ([] while db is not there); then(con, rows), if given,
+    runs before it closes."""
+    if not os.path.exists(db):
+        return []
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        con.row_factory = sqlite3.Row
+        rows = [dict(r) for r in con.execute(sql, args).fetchall()]
+        if then is not None:
+            then(con, rows)
+        return rows
+    finally:
+        con.close()
 
 
 class LoopbackServer:
@@ -257,6 +361,22 @@ class Tmux:
             _, body = self.run("show-buffer", "-b", n)
             out.append(body)
         return out
+
+
+@contextlib.contextmanager
+def tmux_and_server(tmp, tag, screen=Screen, server=None, **tmux_args):
+    """A private tmux server (Tmux(tmp, tag, screen, **tmux_args)) and a
+    loopback server (server(tmp); None: a LoopbackServer) for a with-block,
+    as (tm, srv): both ended after it, whatever happens in it."""
+    tm = Tmux(tmp, tag, screen, **tmux_args)
+    srv = None
+    try:
+        srv = (server or LoopbackServer)(tmp)
+        yield tm, srv
+    finally:
+        tm.kill()
+        if srv is not None:
+            srv.close()
 
 
 def pid_children(pid):

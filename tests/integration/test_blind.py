@@ -25,12 +25,11 @@ import re
 import shutil
 import sqlite3
 import sys
-import tempfile
 import time
 
 import harness
-from harness import BIN, ROOT, check, finish
-from test_compare import KEY, Prov, Screen, Server, run_headless, write_config
+from harness import ROOT, check
+from test_compare import KEY, Prov, Screen, Server, config_and_home, run_headless
 
 PROMPT = "which of you writes the best haiku"
 
@@ -113,9 +112,7 @@ def test_screen_blind(tmp):
     srv = Server(tmp)
     tm = harness.Tmux(tmp, "blind", Screen)
     try:
-        cfg = write_config(tmp, "blind", srv.port, provs)
-        home = os.path.join(tmp, "home")
-        os.makedirs(home)
+        cfg, home = config_and_home(tmp, "blind", srv.port, provs, "home")
         p = tm.pane(200, 40, env_for(home, cfg),
                     ["--compare", ",".join(x.label for x in provs), "--blind"])
         ok, s, _, leak = watch(p, provs, lambda s: len(s.columns) == 3, timeout=10)
@@ -182,9 +179,7 @@ def test_screen_strict_and_key(tmp):
     srv = Server(tmp)
     tm = harness.Tmux(tmp, "strict", Screen)
     try:
-        cfg = write_config(tmp, "strict", srv.port, provs)
-        home = os.path.join(tmp, "home")
-        os.makedirs(home)
+        cfg, home = config_and_home(tmp, "strict", srv.port, provs, "home")
         p = tm.pane(200, 40, env_for(home, cfg), [])
         ok, s = p.wait_for(lambda s: s.rule is not None, timeout=10)
         command = "/compare --blind=strict " + " ".join(x.label for x in provs)
@@ -219,9 +214,7 @@ def test_headless_blind(tmp):
     provs = providers()[:2]
     srv = Server(tmp)
     try:
-        cfg = write_config(tmp, "hl", srv.port, provs)
-        home = os.path.join(tmp, "home")
-        os.makedirs(home)
+        cfg, home = config_and_home(tmp, "hl", srv.port, provs, "home")
         spec = ",".join(x.label for x in provs)
         rc, out, err, _ = run_headless(["--compare", spec, "--blind", "-p", PROMPT, "--vote", "2"],
                                        cfg, home)
@@ -281,9 +274,7 @@ def test_leaderboard(tmp):
     provs = [Prov("zulu", 0, 0, 3, text=False), Prov("yankee", 0, 0, 3, text=False)]
     srv = Server(tmp)
     try:
-        cfg = write_config(tmp, "lb", srv.port, provs)
-        home = os.path.join(tmp, "home")
-        os.makedirs(home)
+        cfg, home = config_and_home(tmp, "lb", srv.port, provs, "home")
         rc, out, err, _ = run_headless(["--leaderboard"], cfg, home)
         check("leaderboard: no history yet: exit 1", rc == 1, err)
         spec = ",".join(x.label for x in provs)  # not blind: column 1 is zulu
@@ -342,24 +333,13 @@ def test_leaderboard(tmp):
 
 
 def main():
-    if not os.path.exists(BIN):
-        check("binary exists", False, BIN)
-        return finish()
+    harness.require()
     tests = [("headless blind", test_headless_blind), ("leaderboard", test_leaderboard)]
     if shutil.which("tmux") is None:
         print("skip: tmux not found: the blind screen checks do not run")
     else:
         tests += [("screen blind", test_screen_blind), ("screen strict", test_screen_strict_and_key)]
-    only = os.environ.get("BLIND_ONLY")
-    for name, fn in tests:
-        if only and only not in name:
-            continue
-        with tempfile.TemporaryDirectory(prefix="circuit-blind-") as tmp:
-            try:
-                fn(tmp)
-            except Exception as e:  # one broken scenario must not hide the rest
-                check(f"{name}: ran without an exception", False, f"{type(e).__name__}: {e}")
-    return finish()
+    return harness.run_each_in_tmp(tests, "circuit-blind-", only=os.environ.get("BLIND_ONLY"))
 
 
 if __name__ == "__main__":

@@ -23,13 +23,11 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 
 import harness
-from harness import (BIN, POLL, ROOT, char_width, check, finish, follow, strict_prefix,
-                     width, wraps_to)
+from harness import BIN, POLL, ROOT, char_width, check, follow, strict_prefix, width, wraps_to
 
 SEP = "│"
 STAR = "★"
@@ -162,6 +160,15 @@ def write_config(tmp, name, port, provs):
     with open(os.path.join(home, "circuit", "config"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
     return home
+
+
+def config_and_home(tmp, name, port, provs, home="home-{}"):
+    """write_config's folder, and an empty home (home, with the name in its
+    {}) beside it: (config folder, home)."""
+    cfg = write_config(tmp, name, port, provs)
+    home = os.path.join(tmp, home.format(name))
+    os.makedirs(home)
+    return cfg, home
 
 
 def messages_of(req):
@@ -1040,10 +1047,7 @@ def test_tui_regressions(tmp):
 
 
 def main():
-    if not os.path.exists(BIN):
-        check("binary exists", False, BIN)
-        return finish()
-    start = time.monotonic()
+    harness.require()
     tests = [("headless json", test_headless_json), ("headless split", test_headless_split),
              ("headless text", test_headless_text)]
     if shutil.which("tmux") is None:
@@ -1051,20 +1055,9 @@ def main():
     else:
         tests += [("tui figures", test_tui_figures), ("tui layout", test_tui_layout),
                   ("tui cancel", test_tui_cancel), ("tui regressions", test_tui_regressions)]
-    only = os.environ.get("COMPARE_ONLY")  # e.g. COMPARE_ONLY=headless, to run a part
-    for name, fn in tests:
-        if only and only not in name:
-            continue
-        with tempfile.TemporaryDirectory(prefix="circuit-cmp-") as tmp:
-            t0 = time.monotonic()
-            try:
-                fn(tmp)
-            except Exception as e:  # one broken scenario must not hide the rest
-                check(f"{name}: ran without an exception", False, f"{type(e).__name__}: {e}")
-            if os.environ.get("COMPARE_TIMES"):
-                print(f"  {name}: {time.monotonic() - t0:.1f} s")
-    print(f"({time.monotonic() - start:.1f} s)")
-    return finish()
+    # e.g. COMPARE_ONLY=headless, to run a part
+    return harness.run_each_in_tmp(tests, "circuit-cmp-", only=os.environ.get("COMPARE_ONLY"),
+                                   times=bool(os.environ.get("COMPARE_TIMES")))
 
 
 if __name__ == "__main__":

@@ -26,12 +26,12 @@ import select
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 
-from harness import BIN, ROOT, check, finish
-from test_compare import DROP, KEY, Prov, Server, by_model, write_config
+import harness
+from harness import BIN, ROOT, check
+from test_compare import DROP, KEY, Prov, Server, by_model, config_and_home
 
 KINDS = {"text", "thinking", "refusal", "tool", "stop", "notice", "reset", "error", "done"}
 # --json's per-model figure names, which the "done" line carries too.
@@ -126,9 +126,7 @@ def test_progressive(tmp):
     slow, fast, mid = provs
     srv = Server(tmp)
     try:
-        cfg = write_config(tmp, "pg", srv.port, provs)
-        home = os.path.join(tmp, "home-pg")
-        os.makedirs(home)
+        cfg, home = config_and_home(tmp, "pg", srv.port, provs)
         out, err, rc, t_exit = run_stamped(["--compare", ",".join(x.label for x in provs),
                                             "-p", "race me"], cfg, home)
         detail = f"rc={rc} exit={t_exit:.3f}\nstdout:\n{text_of(out)}\nstderr:\n{text_of(err)}"
@@ -167,9 +165,7 @@ def test_failed_early(tmp):
     slow, bad = provs
     srv = Server(tmp)
     try:
-        cfg = write_config(tmp, "fe", srv.port, provs)
-        home = os.path.join(tmp, "home-fe")
-        os.makedirs(home)
+        cfg, home = config_and_home(tmp, "fe", srv.port, provs)
         out, err, rc, t_exit = run_stamped(["--compare", ",".join(x.label for x in provs),
                                             "-p", "fail fast"], cfg, home)
         detail = f"rc={rc} exit={t_exit:.3f}\nstdout:\n{text_of(out)}\nstderr:\n{text_of(err)}"
@@ -200,9 +196,7 @@ def test_interrupted(tmp):
     slow, fast = provs
     srv = Server(tmp)
     try:
-        cfg = write_config(tmp, "in", srv.port, provs)
-        home = os.path.join(tmp, "home-in")
-        os.makedirs(home)
+        cfg, home = config_and_home(tmp, "in", srv.port, provs)
 
         def fast_done(out):
             # fast's block, then its last line (the block ends with its reply).
@@ -294,9 +288,7 @@ def test_jsonl_compare(tmp):
     slow, fast, mid = provs
     srv = Server(tmp)
     try:
-        cfg = write_config(tmp, "jc", srv.port, provs)
-        home = os.path.join(tmp, "home-jc")
-        os.makedirs(home)
+        cfg, home = config_and_home(tmp, "jc", srv.port, provs)
         out, err, rc, t_exit = run_stamped(["--compare", ",".join(x.label for x in provs),
                                             "-p", "watch us", "--jsonl"], cfg, home)
         detail = f"\nrc={rc}\nstdout:\n{text_of(out)[:3000]}\nstderr:\n{text_of(err)}"
@@ -332,9 +324,7 @@ def test_jsonl_terminated(tmp):
     slow, fast = provs
     srv = Server(tmp)
     try:
-        cfg = write_config(tmp, "jt", srv.port, provs)
-        home = os.path.join(tmp, "home-jt")
-        os.makedirs(home)
+        cfg, home = config_and_home(tmp, "jt", srv.port, provs)
 
         def slow_text(out):
             return any(b'"kind":"text"' in l and slow.label.encode() in l for _, l in out)
@@ -360,9 +350,7 @@ def test_jsonl_single(tmp):
     provs = [Prov("one", 50, 20, 8, extra="thinking=4")]
     srv = Server(tmp)
     try:
-        cfg = write_config(tmp, "js", srv.port, provs)
-        home = os.path.join(tmp, "home-js")
-        os.makedirs(home)
+        cfg, home = config_and_home(tmp, "js", srv.port, provs)
         out, err, rc, _ = run_stamped(["-m", provs[0].label, "-p", "just one", "--jsonl"], cfg,
                                       home)
         detail = f"\nrc={rc}\nstdout:\n{text_of(out)[:3000]}\nstderr:\n{text_of(err)}"
@@ -448,9 +436,7 @@ def test_usage(tmp):
     srv = Server(tmp)
     try:
         provs = [Prov("u", 0, 0, 4)]
-        cfg = write_config(tmp, "us", srv.port, provs)
-        home = os.path.join(tmp, "home-us")
-        os.makedirs(home)
+        cfg, home = config_and_home(tmp, "us", srv.port, provs)
         out, err, rc, _ = run_stamped(["-m", provs[0].label, "-p", "x", "--json", "--jsonl"],
                                       cfg, home)
         check("usage: --json with --jsonl is bad usage (exit 2), stdout empty",
@@ -464,22 +450,12 @@ def test_usage(tmp):
 
 
 def main():
-    if not os.path.exists(BIN):
-        check("binary exists", False, BIN)
-        return finish()
-    start = time.monotonic()
+    harness.require()
     tests = [("progressive", test_progressive), ("failed early", test_failed_early),
              ("interrupted", test_interrupted), ("jsonl compare", test_jsonl_compare),
              ("jsonl terminated", test_jsonl_terminated), ("jsonl single", test_jsonl_single),
              ("jsonl hostile", test_jsonl_hostile), ("usage", test_usage)]
-    for name, fn in tests:
-        with tempfile.TemporaryDirectory(prefix="circuit-cs-") as tmp:
-            try:
-                fn(tmp)
-            except Exception as e:  # one broken scenario must not hide the rest
-                check(f"{name}: ran without an exception", False, f"{type(e).__name__}: {e}")
-    print(f"({time.monotonic() - start:.1f} s)")
-    return finish()
+    return harness.run_each_in_tmp(tests, "circuit-cs-")
 
 
 if __name__ == "__main__":

@@ -24,13 +24,12 @@ a failure shows the last capture or the request body.
 Ends with "N passed, N failed"."""
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
 
 import harness
-from harness import BIN, ROOT, check, done_label, finish, skip, strict_prefix, wraps_to
+from harness import ROOT, check, done_label, finish, strict_prefix, wraps_to
 
 KEY = "sk-test-circuit-context"
 SYSTEM = "be brief"
@@ -634,32 +633,15 @@ def test_alternation(tm, srv, tmp):
 
 
 def main():
-    if shutil.which("tmux") is None:
-        return skip("tmux not found")
-    if not os.path.exists(BIN):
-        print(f"no binary at {BIN}")
-        check("binary exists", False, BIN)
-        return finish()
+    harness.require(tmux=True)
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="circuit-ctx-") as tmp:
-        tm = harness.Tmux(tmp, "ctx", Screen)
-        srv = None
-        try:
-            srv = Server(tmp)
-            for name, fn in (("formats", test_formats), ("thinking", test_thinking),
-                             ("interrupted", test_interrupted), ("continue", test_continue),
-                             ("new", test_new_and_system),
-                             ("alternation", test_alternation)):
-                try:
-                    fn(tm, srv, tmp)
-                except Exception as e:  # one broken scenario must not hide the rest
-                    check(f"{name}: ran without an exception", False, f"{type(e).__name__}: {e}")
-        finally:
-            tm.kill()
-            if srv is not None:
-                srv.close()
-    print(f"({time.monotonic() - start:.1f} s)")
-    return finish()
+        with harness.tmux_and_server(tmp, "ctx", Screen, Server) as (tm, srv):
+            harness.run_named((("formats", test_formats), ("thinking", test_thinking),
+                               ("interrupted", test_interrupted), ("continue", test_continue),
+                               ("new", test_new_and_system),
+                               ("alternation", test_alternation)), tm, srv, tmp)
+    return finish(start)
 
 
 if __name__ == "__main__":

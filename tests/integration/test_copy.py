@@ -5,15 +5,13 @@ reach the clipboard by OSC 52 (tmux with set-clipboard on makes it a paste
 buffer) or by a clipboard command (a fake xclip on PATH); clipboard = off
 says so. Ends with "N passed, N failed"."""
 import os
-import shutil
 import stat
 import sys
 import tempfile
-import time
 import urllib.parse
 
 import harness
-from harness import BIN, POLL, ROOT, check, finish, skip
+from harness import ROOT, check, finish, wait_until
 
 KEY = "sk-test-circuit-copy"
 BLOCK1 = "def f(x):\n    return x + 1\n"
@@ -42,15 +40,6 @@ def write_config(home, text):
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "config"), "w") as f:
         f.write(text)
-
-
-def wait_until(pred, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() > deadline:
-            return v
-        time.sleep(POLL)
 
 
 def start(tm, e, what):
@@ -131,28 +120,15 @@ def test_command(tm, home, srv, tmp):
 
 
 def main():
-    if shutil.which("tmux") is None:
-        return skip("tmux not found")
-    if not os.path.exists(BIN):
-        check("binary exists", False, BIN)
-        return finish()
+    harness.require(tmux=True)
     with tempfile.TemporaryDirectory(prefix="circuit-copy-") as tmp:
-        tm = harness.Tmux(tmp, "copy", conf_extra="set -g set-clipboard on\n")
-        srv = None
-        try:
-            srv = Server(tmp)
+        with harness.tmux_and_server(tmp, "copy", server=Server,
+                                     conf_extra="set -g set-clipboard on\n") as (tm, srv):
             for i, (name, fn) in enumerate((("osc52", test_osc52), ("off", test_off),
                                             ("command", test_command))):
                 home = os.path.join(tmp, f"home{i}")
                 os.mkdir(home)
-                try:
-                    fn(tm, home, srv, *([tmp] if name == "command" else []))
-                except Exception as ex:  # one broken scenario must not hide the rest
-                    check(f"{name}: ran without an exception", False, f"{type(ex).__name__}: {ex}")
-        finally:
-            tm.kill()
-            if srv is not None:
-                srv.close()
+                harness.guarded(name, fn, tm, home, srv, *([tmp] if name == "command" else []))
     return finish()
 
 

@@ -13,13 +13,12 @@ during the edit; the temporary file is gone; a failing or missing editor
 leaves the line as it was and says so. Ends with "N passed, N failed"."""
 import json
 import os
-import shutil
 import stat
 import tempfile
 import time
 
 import harness
-from harness import BIN, POLL, check, finish, skip, width
+from harness import check, finish, wait_until, width
 
 KEY = "sk-test-circuit-editor"
 RULE = harness.RULE
@@ -56,15 +55,6 @@ class Screen(harness.Screen):
         """Transcript rows that are label lines of label ("you", "gpt-4o")."""
         return [i for i, l in enumerate(self.transcript)
                 if l == label or l.startswith(label + "  ")]
-
-
-def wait_until(pred, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() > deadline:
-            return v
-        time.sleep(POLL)
 
 
 class Editor:
@@ -262,35 +252,18 @@ def test_missing_editor(tm, home, srv, tmpdir):
 
 
 def main():
-    if shutil.which("tmux") is None:
-        return skip("tmux not found")
-    if not os.path.exists(BIN):
-        check("binary exists", False, BIN)
-        return finish()
+    harness.require(tmux=True)
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="circuit-editor-") as tmp:
         home = os.path.join(tmp, "home")
         tmpdir = os.path.join(tmp, "tmpdir")
         os.makedirs(home)
         os.makedirs(tmpdir)
-        tm = harness.Tmux(tmp, "editor", Screen)
         ed = Editor(tmp)
-        srv = None
-        try:
-            srv = harness.LoopbackServer(tmp, max_seconds=300, idle_seconds=120)
-            for name, fn, args in (("ctrl-x ctrl-e", test_ctrl_x_ctrl_e,
-                                    (tm, ed, home, srv, tmpdir)),
-                                   ("missing", test_missing_editor, (tm, home, srv, tmpdir))):
-                try:
-                    fn(*args)
-                except Exception as e:  # one broken scenario must not hide the rest
-                    check(f"{name}: ran without an exception", False, f"{type(e).__name__}: {e}")
-        finally:
-            tm.kill()
-            if srv is not None:
-                srv.close()
-    print(f"({time.monotonic() - start:.1f} s)")
-    return finish()
+        with harness.tmux_and_server(tmp, "editor", Screen) as (tm, srv):
+            harness.guarded("ctrl-x ctrl-e", test_ctrl_x_ctrl_e, tm, ed, home, srv, tmpdir)
+            harness.guarded("missing", test_missing_editor, tm, home, srv, tmpdir)
+    return finish(start)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,7 @@ import os
 import pty
 import re
 import select
-import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -376,8 +374,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        rc = main()
-    finally:
-        shutil.rmtree(PRIVATE, ignore_errors=True)
-    sys.exit(rc)
+    harness.exit_after(main, PRIVATE)

@@ -32,13 +32,11 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 import urllib.parse
 
 import harness
-from harness import BIN, POLL, ROOT, check, done_label, finish
+from harness import BIN, POLL, ROOT, check, done_label
 
 TIMING_TOL_MS = 60
 KEY = "sk-test-circuit-history"
@@ -154,17 +152,7 @@ class Home:
 
     def rows(self, sql="SELECT * FROM messages ORDER BY id", args=()):
         """Rows as dicts (read with a connection of our own, closed at once)."""
-        if not os.path.exists(self.db):
-            return []
-        con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5)
-        try:
-            con.row_factory = sqlite3.Row
-            rows = [dict(r) for r in con.execute(sql, args).fetchall()]
-            if "FROM messages" in sql:
-                with_parts(con, rows)
-            return rows
-        finally:
-            con.close()
+        return harness.db_rows(self.db, sql, args, with_parts if "FROM messages" in sql else None)
 
     def messages(self, conv=None):
         if conv is None:
@@ -1363,30 +1351,11 @@ TESTS = {
 
 
 def main():
-    if not os.path.exists(BIN):
-        check("binary exists", False, BIN)
-        return finish()
-    tmux = shutil.which("tmux") is not None
-    if not tmux:
+    harness.require()
+    if shutil.which("tmux") is None:
         print("skip: tmux not found: the screen parts of the history checks do not run "
               "(only the headless ones do)")
-    only = sys.argv[1:]
-    start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="circuit-hist-") as tmp:
-        srv = Server(tmp)
-        try:
-            for name, fn in TESTS.items():
-                if only and name not in only:
-                    continue
-                try:
-                    fn(tmp, srv)
-                except Exception as e:  # one broken scenario must not hide the rest
-                    traceback.print_exc()
-                    check(f"{name}: ran without an exception", False, f"{type(e).__name__}: {e}")
-        finally:
-            srv.close()
-    print(f"({time.monotonic() - start:.1f} s)")
-    return finish()
+    return harness.run_with_server(TESTS, "circuit-hist-", Server, only=sys.argv[1:])
 
 
 if __name__ == "__main__":

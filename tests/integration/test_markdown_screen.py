@@ -157,24 +157,13 @@ def main():
         return skip("tmux not found")
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="circuit-mdscreen-") as tmp:
-        tm = harness.Tmux(tmp, "mdscreen")
-        srv = None
-        try:
-            srv = harness.LoopbackServer(tmp)
+        with harness.tmux_and_server(tmp, "mdscreen") as (tm, srv):
             for name, fn in (("rendered", test_rendered), ("compare", test_compare),
                              ("nocolor", test_no_color)):
                 home = os.path.join(tmp, name)
                 os.mkdir(home)
-                try:
-                    fn(tm, home, srv)
-                except Exception as e:
-                    check(f"{name}: ran without an exception", False, f"{type(e).__name__}: {e}")
-        finally:
-            tm.kill()
-            if srv is not None:
-                srv.close()
-    print(f"({time.monotonic() - start:.1f} s)")
-    return finish()
+                harness.guarded(name, fn, tm, home, srv)
+    return finish(start)
 
 
 if __name__ == "__main__":

@@ -44,7 +44,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -53,7 +52,7 @@ import time
 
 import harness
 import test_compare as tc
-from harness import BIN, MS, POLL, ROOT, finish, skip
+from harness import BIN, MS, POLL, ROOT, finish
 
 KEY = "sk-test-circuit-newuser"
 TURN_S = 15.0  # a reply, from Enter to its finished label (the machine is shared)
@@ -1180,20 +1179,14 @@ def run_one(tmp, num, fn):
     box = Box(tmp, f"d{num}")
     t0 = time.monotonic()
     try:
-        fn(box)
-    except Exception as e:  # one broken test must not hide the rest
-        check(f"{num}: ran without an exception", False, f"{type(e).__name__}: {e}")
+        harness.guarded(num, fn, box)
     finally:
         box.close()
     return num, time.monotonic() - t0
 
 
 def main():
-    if shutil.which("tmux") is None:
-        return skip("tmux not found")
-    if not os.path.exists(BIN):
-        check("binary exists", False, BIN)
-        return finish()
+    harness.require(tmux=True)
     only = set(sys.argv[1:])
     tests = [(n, f) for n, f in TESTS if not only or n in only]
     start = time.monotonic()
@@ -1203,8 +1196,7 @@ def main():
             times = [f.result() for f in futures]
     if os.environ.get("NU_TIMES"):
         print(" ".join(f"{n}:{t:.1f}s" for n, t in times))
-    print(f"({time.monotonic() - start:.1f} s)")
-    return finish()
+    return finish(start)
 
 
 if __name__ == "__main__":

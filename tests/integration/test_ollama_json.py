@@ -7,9 +7,7 @@ content type). Against the loopback server's `buffered=1`. Ends with
 "N passed, N failed"."""
 import json
 import os
-import shutil
 import subprocess
-import sys
 import tempfile
 import urllib.request
 
@@ -74,9 +72,7 @@ def test_error_inside_buffered_body(srv):
 
 
 def main():
-    if not os.path.exists(BIN):
-        check("binary exists", False, BIN)
-        return finish()
+    harness.require()
     with harness.LoopbackServer() as srv:
         test_server_really_sends_json(srv)
         test_decoded_as_ndjson(srv)
@@ -85,8 +81,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        rc = main()
-    finally:
-        shutil.rmtree(PRIVATE, ignore_errors=True)
-    sys.exit(rc)
+    harness.exit_after(main, PRIVATE)

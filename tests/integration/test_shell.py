@@ -24,7 +24,6 @@ import pty
 import re
 import select
 import shutil
-import sqlite3
 import struct
 import subprocess
 import sys
@@ -79,14 +78,7 @@ class Home:
         return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
 
     def rows(self, sql="SELECT * FROM messages ORDER BY id", args=()):
-        if not os.path.exists(self.db):
-            return []
-        con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=5)
-        try:
-            con.row_factory = sqlite3.Row
-            return [dict(r) for r in con.execute(sql, args).fetchall()]
-        finally:
-            con.close()
+        return harness.db_rows(self.db, sql, args)
 
     def convs(self):
         return self.rows("SELECT * FROM conversations ORDER BY id")

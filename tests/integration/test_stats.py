@@ -22,12 +22,10 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 
 import harness
-from harness import BIN, check, finish
+from harness import BIN, check
 
 TOL_MS = 400  # a loaded machine's lateness over the server's pacing
 KEY = "sk-test-circuit-stats"
@@ -294,26 +292,8 @@ TESTS = {"empty": test_empty, "report": test_report, "screen": test_screen}
 
 
 def main():
-    if not os.path.exists(BIN):
-        check("binary exists", False, BIN)
-        return finish()
-    only = sys.argv[1:]
-    start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="circuit-stats-") as tmp:
-        srv = harness.LoopbackServer(tmp, max_seconds=300, idle_seconds=120)
-        try:
-            for name, fn in TESTS.items():
-                if only and name not in only:
-                    continue
-                try:
-                    fn(tmp, srv)
-                except Exception as e:  # one broken scenario must not hide the rest
-                    traceback.print_exc()
-                    check(f"{name}: ran without an exception", False, f"{type(e).__name__}: {e}")
-        finally:
-            srv.close()
-    print(f"({time.monotonic() - start:.1f} s)")
-    return finish()
+    harness.require()
+    return harness.run_with_server(TESTS, "circuit-stats-", only=sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import urllib.parse
 
 import harness
 from harness import (BIN, POLL, ROOT, SERVER, char_width, check, done_label, finish, follow,
-                     skip, strict_prefix, width, wraps_to)
+                     strict_prefix, width, wraps_to)
 
 CURSOR = "▌"
 KEY = "sk-test-circuit-tui"
@@ -806,22 +806,15 @@ def test_suspend(tm, home):
 
 
 def main():
-    if shutil.which("tmux") is None:
-        return skip("tmux not found")
-    if not os.path.exists(BIN):
-        print(f"no binary at {BIN}")
-        check("binary exists", False, BIN)
-        return finish()
+    harness.require(tmux=True)
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="circuit-tui-") as tmp:
         home = os.path.join(tmp, "home")
         os.mkdir(home)
         # set-clipboard on makes an OSC 52 from the pane set a tmux buffer,
         # so the escape test would see the attack if circuit let it through.
-        tm = harness.Tmux(tmp, "tui", Screen, conf_extra="set -g set-clipboard on\n")
-        srv = None
-        try:
-            srv = Server(tmp)
+        with harness.tmux_and_server(tmp, "tui", Screen, Server,
+                                     conf_extra="set -g set-clipboard on\n") as (tm, srv):
             for name, fn, args in (("offline", test_offline, (tm, home)),
                                    ("colour", test_colour, (tm, home)),
                                    ("ascii", test_ascii, (tm, home)),
@@ -837,16 +830,8 @@ def main():
                                    ("hangup", test_hangup_mid_reply, (tm, home, srv)),
                                    ("suspend", test_suspend, (tm, home)),
                                    ("split", test_split_sequences, (home,))):
-                try:
-                    fn(*args)
-                except Exception as e:  # one broken scenario must not hide the rest
-                    check(f"{name}: ran without an exception", False, f"{type(e).__name__}: {e}")
-        finally:
-            tm.kill()
-            if srv is not None:
-                srv.close()
-    print(f"({time.monotonic() - start:.1f} s)")
-    return finish()
+                harness.guarded(name, fn, *args)
+    return finish(start)
 
 
 if __name__ == "__main__":
